@@ -1,0 +1,60 @@
+# Clonespace: `make demo` runs the main job, `make test` runs every check. Both set up
+# everything first (system tools when run as root, .venv, the Frida agent) and are safe
+# to re-run.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+AGENT  := hooks/agent
+AGENT_JS := $(AGENT)/dist/agent.js
+AGENT_SRC := $(shell find $(AGENT)/src -name '*.ts' 2>/dev/null) $(AGENT)/package.json $(AGENT)/tsconfig.json
+
+.PHONY: all setup system venv agent demo test lint typecheck pytest bench clean
+
+all: setup
+
+setup: system venv agent
+
+system:
+	@bash scripts/install-system.sh
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+$(AGENT)/node_modules/.installed: $(AGENT)/package.json $(AGENT)/package-lock.json
+	cd $(AGENT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(AGENT_JS): $(AGENT)/node_modules/.installed $(AGENT_SRC)
+	cd $(AGENT) && npm run --silent build
+
+agent: $(AGENT_JS)
+
+demo: setup
+	$(VENV)/bin/clone demo
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv agent
+	$(VENV)/bin/mypy
+	cd $(AGENT) && npm run --silent typecheck
+
+pytest: setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: setup lint typecheck pytest
+
+bench: setup
+	$(PY) benchmarks/clone_build.py
+	$(PY) benchmarks/hook_overhead.py
+
+clean:
+	rm -rf $(VENV) $(AGENT)/node_modules $(AGENT)/dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,58 @@
+"""Where Clonespace keeps its state: ``$CLONE_HOME`` and the paths under it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VAR = "CLONE_HOME"
+
+
+def default_root() -> Path:
+    """``$CLONE_HOME`` if set, else the platform's user data dir for ``clonespace``."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser().absolute()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("clonespace")).absolute()
+
+
+@dataclass(frozen=True)
+class Home:
+    """The state directory and its layout (the CLI contract names these paths)."""
+
+    root: Path
+
+    @classmethod
+    def from_env(cls) -> Home:
+        return cls(default_root())
+
+    @property
+    def registry_path(self) -> Path:
+        return self.root / "registry.sqlite"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.root / "keys"
+
+    @property
+    def store_dir(self) -> Path:
+        return self.root / "store"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / "cache"
+
+    @property
+    def gadget_cache(self) -> Path:
+        return self.cache_dir / "gadget"
+
+    def ensure(self) -> Home:
+        """Create the root (and ``keys/`` with mode 0700) if missing; return self."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.keys_dir.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(self.keys_dir, 0o700)
+        self.store_dir.mkdir(exist_ok=True)
+        return self

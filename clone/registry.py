@@ -1,0 +1,307 @@
+"""The registry: which clones exist, where, and their identities and accounts.
+
+SQLite in WAL mode under ``$CLONE_HOME/registry.sqlite``, with a schema version
+(``PRAGMA user_version``) and forward migrations. Workflows write in one transaction,
+after the device (or host) confirmed the work, so a failed operation records nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clone.errors import BadInput, NotFound, OperationFailed
+
+SCHEMA_VERSION = 1
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE clones (
+        id INTEGER PRIMARY KEY,
+        app TEXT NOT NULL,
+        idx INTEGER NOT NULL CHECK (idx >= 1),
+        backend TEXT NOT NULL,
+        package TEXT,
+        source_package TEXT NOT NULL,
+        device TEXT,
+        created REAL NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (app, idx)
+    );
+    CREATE INDEX clones_package ON clones (package);
+    CREATE TABLE identities (
+        clone_id INTEGER PRIMARY KEY REFERENCES clones (id) ON DELETE CASCADE,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE accounts (
+        clone_id INTEGER NOT NULL REFERENCES clones (id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (clone_id, type, name)
+    );
+    """,
+}
+
+_APP_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+
+
+class Backend(enum.StrEnum):
+    """How a clone is made distinct (DESIGN: backends)."""
+
+    PACKAGE = "package"
+    VIRTUAL = "virtual"
+    USER = "user"
+    HOST = "host"
+
+
+def parse_app_name(text: str) -> str:
+    """An app name: a package name or a simple word (``notes``, ``com.whatsapp``)."""
+    if not _APP_RE.match(text) or len(text) > 200:
+        raise ValueError(f"bad app name {text!r}: use letters, digits, '.', '_' or '-'")
+    return text
+
+
+def parse_clone_name(text: str) -> tuple[str, int]:
+    """``APP:N`` -> (APP, N). Raises ValueError naming the offending text."""
+    app, sep, num = text.rpartition(":")
+    if not sep or not num.isdigit() or int(num) < 1:
+        raise ValueError(f"bad clone name {text!r}: expected APP:N, e.g. notes:1")
+    return parse_app_name(app), int(num)
+
+
+@dataclass(frozen=True)
+class CloneRecord:
+    """One registered clone."""
+
+    app: str
+    index: int
+    backend: Backend
+    source_package: str
+    package: str | None = None
+    device: str | None = None
+    created: float = field(default_factory=time.time)
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.app}:{self.index}"
+
+
+class Registry:
+    """Access to ``registry.sqlite``. Use as a context manager or call ``close()``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise OperationFailed(
+                f"cannot open the registry {path}: {e}",
+                hint="move the file away or set CLONE_HOME to another directory",
+            ) from e
+        self._depth = 0
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise OperationFailed(
+                f"registry {self.path} has schema {version}, newer than this clonespace "
+                f"({SCHEMA_VERSION})",
+                hint="upgrade clonespace",
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            self._db.execute("BEGIN IMMEDIATE")
+            for statement in _MIGRATIONS[target].split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {target}")
+            self._db.execute("COMMIT")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; nested uses join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    # -- clones -----------------------------------------------------------------------
+
+    def next_index(self, app: str) -> int:
+        (top,) = self._db.execute(
+            "SELECT COALESCE(MAX(idx), 0) FROM clones WHERE app = ?", (app,)
+        ).fetchone()
+        return int(top) + 1
+
+    def add(self, record: CloneRecord) -> CloneRecord:
+        with self.transaction():
+            try:
+                self._db.execute(
+                    "INSERT INTO clones (app, idx, backend, package, source_package, device,"
+                    " created, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        record.app,
+                        record.index,
+                        record.backend.value,
+                        record.package,
+                        record.source_package,
+                        record.device,
+                        record.created,
+                        json.dumps(dict(record.meta), sort_keys=True),
+                    ),
+                )
+            except sqlite3.IntegrityError as e:
+                raise BadInput(
+                    f"clone {record.name} is already registered",
+                    hint=f"remove it first with 'clone remove {record.name}'",
+                ) from e
+        return record
+
+    def find(self, name: str) -> CloneRecord | None:
+        """A clone by ``APP:N`` or by its package name; None when unknown."""
+        row = None
+        if ":" in name:
+            try:
+                app, idx = parse_clone_name(name)
+            except ValueError as e:
+                raise BadInput(str(e)) from e
+            row = self._db.execute(
+                f"SELECT {_COLUMNS} FROM clones WHERE app = ? AND idx = ?", (app, idx)
+            ).fetchone()
+        else:
+            row = self._db.execute(
+                f"SELECT {_COLUMNS} FROM clones WHERE package = ?", (name,)
+            ).fetchone()
+        return _record(row) if row else None
+
+    def get(self, name: str) -> CloneRecord:
+        """Like ``find`` but raises NotFound (exit 2) for an unknown clone."""
+        record = self.find(name)
+        if record is None:
+            raise NotFound(f"no clone named {name!r}", hint="'clone list' shows the clones")
+        return record
+
+    def clones(self, app: str | None = None) -> list[CloneRecord]:
+        if app is None:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM clones ORDER BY app, idx")
+        else:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM clones WHERE app = ? ORDER BY idx", (app,)
+            )
+        return [_record(r) for r in rows.fetchall()]
+
+    def remove(self, name: str) -> None:
+        record = self.get(name)
+        with self.transaction():
+            self._db.execute(
+                "DELETE FROM clones WHERE app = ? AND idx = ?", (record.app, record.index)
+            )
+
+    def _id(self, name: str) -> int:
+        record = self.get(name)
+        (cid,) = self._db.execute(
+            "SELECT id FROM clones WHERE app = ? AND idx = ?", (record.app, record.index)
+        ).fetchone()
+        return int(cid)
+
+    # -- identities -------------------------------------------------------------------
+
+    def set_identity(self, name: str, data: Mapping[str, Any]) -> None:
+        cid = self._id(name)
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO identities (clone_id, data) VALUES (?, ?) "
+                "ON CONFLICT (clone_id) DO UPDATE SET data = excluded.data",
+                (cid, json.dumps(dict(data), sort_keys=True)),
+            )
+
+    def get_identity(self, name: str) -> dict[str, Any] | None:
+        cid = self._id(name)
+        row = self._db.execute("SELECT data FROM identities WHERE clone_id = ?", (cid,)).fetchone()
+        return dict(json.loads(row[0])) if row else None
+
+    # -- accounts ---------------------------------------------------------------------
+
+    def accounts(self, name: str) -> list[dict[str, Any]]:
+        cid = self._id(name)
+        rows = self._db.execute(
+            "SELECT type, name, data FROM accounts WHERE clone_id = ? ORDER BY type, name",
+            (cid,),
+        ).fetchall()
+        return [{"type": t, "name": n, **json.loads(d)} for t, n, d in rows]
+
+    def add_account(
+        self, name: str, type_: str, account: str, data: Mapping[str, Any] | None = None
+    ) -> None:
+        cid = self._id(name)
+        with self.transaction():
+            try:
+                self._db.execute(
+                    "INSERT INTO accounts (clone_id, type, name, data) VALUES (?, ?, ?, ?)",
+                    (cid, type_, account, json.dumps(dict(data or {}), sort_keys=True)),
+                )
+            except sqlite3.IntegrityError as e:
+                raise BadInput(f"{name} already has the {type_} account {account!r}") from e
+
+    def remove_account(self, name: str, type_: str, account: str) -> None:
+        cid = self._id(name)
+        with self.transaction():
+            cur = self._db.execute(
+                "DELETE FROM accounts WHERE clone_id = ? AND type = ? AND name = ?",
+                (cid, type_, account),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"{name} has no {type_} account {account!r}")
+
+
+_COLUMNS = "app, idx, backend, package, source_package, device, created, meta"
+
+
+def _record(row: tuple[Any, ...]) -> CloneRecord:
+    app, idx, backend, package, source, device, created, meta = row
+    return CloneRecord(
+        app=app,
+        index=int(idx),
+        backend=Backend(backend),
+        source_package=source,
+        package=package,
+        device=device,
+        created=float(created),
+        meta=json.loads(meta),
+    )

@@ -1,0 +1,1 @@
+"""The identity model: generation from a seed, validation, device profiles, accounts."""

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian tools Clonespace uses: the official Android tools serve as test
+# oracles (never at run time), adb talks to devices, gcc builds the C test programs,
+# node/npm build the Frida agent, Xvfb gives the launcher a screen in tests.
+# Safe to re-run: it only calls apt when something is missing. Needs root.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have adb       || need+=(adb)
+have apksigner || need+=(apksigner)
+have aapt      || need+=(aapt)
+have zipalign  || need+=(zipalign)
+have dexdump   || need+=(dexdump)
+have Xvfb      || need+=(xvfb)
+have gcc       || need+=(gcc libc6-dev)
+have make      || need+=(make)
+have node      || need+=(nodejs)
+have npm       || need+=(npm)
+if [ "${#need[@]}" -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-system: missing ${need[*]}; run 'make' as root or install them with apt" >&2
+    exit 0
+fi
+echo "install-system: apt-get install ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
