@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 AGENT  := hooks/agent
 AGENT_JS := $(AGENT)/dist/agent.js
-AGENT_SRC := $(shell find $(AGENT)/src -name '*.ts' 2>/dev/null) $(AGENT)/package.json $(AGENT)/tsconfig.json
+AGENT_SRC := $(shell find $(AGENT)/src \( -name '*.ts' -o -name '*.c' \) ! -name '*.generated.ts' 2>/dev/null) $(AGENT)/package.json $(AGENT)/tsconfig.json
 
 .PHONY: all setup system venv agent demo test lint typecheck pytest bench clean
 

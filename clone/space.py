@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clone.home import Home
 from clone.registry import CloneRecord, Registry
+from identity import Identity
+
+if TYPE_CHECKING:
+    from clone.handle import Clone
+    from clone.workflows.build import BuildRequest, BuildResult
+    from clone.workflows.host import HostClone
 
 
 class Space:
@@ -44,3 +52,106 @@ class Space:
     def record(self, name: str) -> CloneRecord:
         """One clone by ``APP:N`` or package name; NotFound (exit 2) if unknown."""
         return self.registry.get(name)
+
+    def build(
+        self,
+        apk: Path | str | Sequence[Path | str],
+        count: int = 2,
+        out: Path | str = "dist",
+        *,
+        name_template: str = "{package}.clone{n}",
+        hooks: str = "none",
+        gadget_dir: Path | str | None = None,
+        key: Path | str | None = None,
+        cert: Path | str | None = None,
+        key_password: str | None = None,
+    ) -> BuildResult:
+        """Write ``count`` signed clone APKs of ``apk`` into ``out``, all or nothing."""
+        from clone.workflows.build import BuildRequest
+        from clone.workflows.payload import parse_hook_mode
+
+        paths = (apk,) if isinstance(apk, str | Path) else tuple(apk)
+        request = BuildRequest(
+            apks=tuple(Path(p) for p in paths),
+            count=count,
+            out=Path(out),
+            name_template=name_template,
+            hooks=parse_hook_mode(hooks),
+            gadget_dir=Path(gadget_dir) if gadget_dir else None,
+            key=Path(key) if key else None,
+            cert=Path(cert) if cert else None,
+            key_password=key_password,
+        )
+        return self.build_request(request)
+
+    def build_request(
+        self, request: BuildRequest, advance: Callable[[int], None] | None = None
+    ) -> BuildResult:
+        """``build`` from a prepared request (what ``clone build`` calls)."""
+        from clone.workflows.build import build
+
+        return build(self.home, request, advance)
+
+    def install(
+        self,
+        apk: Path | str,
+        count: int = 1,
+        device: str | None = None,
+        backend: str = "package",
+        *,
+        adb: str | None = None,
+        frida_server: Path | str | None = None,
+        hooks: str = "gadget",
+        gadget_dir: Path | str | None = None,
+        advance: Callable[[int], None] = lambda n: None,
+    ) -> list[Clone]:
+        """Build and install ``count`` clones of ``apk`` on a device, all or nothing."""
+        from clone.handle import Clone
+        from clone.workflows.install import InstallRequest, install, parse_backend
+
+        request = InstallRequest(
+            apk=Path(apk),
+            count=count,
+            device=device,
+            backend=parse_backend(backend),
+            adb=adb,
+            frida_server=Path(frida_server) if frida_server else None,
+            hooks=hooks,
+            gadget_dir=Path(gadget_dir) if gadget_dir else None,
+        )
+        records = install(self.registry, self.home.root, request, advance)
+        return [Clone(self, r, adb) for r in records]
+
+    def get(self, name: str, *, adb: str | None = None) -> Clone:
+        """A handle on clone ``name`` (``APP:N`` or package): launch/stop/wipe/remove."""
+        from clone.handle import Clone
+
+        return Clone(self, self.registry.get(name), adb)
+
+    def host_clone(self, app: str, index: int, data: Sequence[Path | str]) -> HostClone:
+        """Host clone ``app:index`` (registered now if new); ``.run(argv)`` runs a program."""
+        from clone.workflows.host import host_clone
+
+        return host_clone(self.registry, self.home, app, index, data)
+
+    def identity(self, clone: CloneRecord | str) -> Identity:
+        """The identity clone ``clone`` (a record, a ``Clone`` or its name) answers with."""
+        from clone.workflows.identity import load_identity
+
+        return load_identity(self.registry, _clone_name(clone))
+
+    def regen_identity(self, clone: CloneRecord | str, seed: int | None = None) -> Identity:
+        """Give ``clone`` a new identity; the same ``seed`` gives the same identity."""
+        from clone.workflows.identity import regen_identity
+
+        return regen_identity(self.registry, _clone_name(clone), seed)
+
+
+def _clone_name(clone: object) -> str:
+    """The registry name of a clone given as a name, a ``CloneRecord`` or a ``Clone``."""
+    if isinstance(clone, str):
+        return clone
+    name = getattr(clone, "name", None)
+    if not isinstance(name, str):
+        raise TypeError(f"not a clone or clone name: {clone!r}")
+    return name

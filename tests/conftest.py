@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from clone.cli import cli
+from tests import realapks
 
 
 @pytest.fixture
@@ -40,3 +41,28 @@ def run_cli(clone_home: Path) -> RunCli:
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+# Real APKs from pinned registry packages (see tests/realapks.py), fetched once and cached.
+@pytest.fixture(scope="session")
+def uiautomator_apk() -> Path:
+    """uiautomator2's app-uiautomator.apk: one dex, no native code."""
+    return realapks.real_apk(realapks.UIAUTOMATOR)
+
+
+@pytest.fixture(scope="session")
+def native_apk() -> Path:
+    """airtest's Yosemite.apk: native code for arm64-v8a and armeabi-v7a only (24.6 MB)."""
+    return realapks.real_apk(realapks.NATIVE)
+
+
+@pytest.fixture(scope="session")
+def multidex_apk() -> Path:
+    """pocoui's pocoservice-debug.apk: classes.dex … classes3.dex, targetSdk 33."""
+    return realapks.real_apk(realapks.MULTIDEX)
+
+
+@pytest.fixture(scope="session")
+def big_apk() -> Path:
+    """An APK of at least 20 MB (Yosemite.apk)."""
+    return realapks.real_apk(realapks.BIG)

@@ -18,7 +18,19 @@ import click
 from clone.errors import CloneError
 
 # name -> "module:attribute" of the click command. Add a line here to add a command.
-_COMMANDS: dict[str, str] = {}
+_COMMANDS: dict[str, str] = {
+    "build": "clone.cli.build:build_cmd",
+    "identity": "clone.cli.identity:identity_group",
+    "accounts": "clone.cli.identity:accounts_group",
+    "host": "clone.cli.host:host",
+    "install": "clone.cli.device:install_cmd",
+    "devices": "clone.cli.device:devices_cmd",
+    "list": "clone.cli.device:list_cmd",
+    "launch": "clone.cli.device:launch_cmd",
+    "stop": "clone.cli.device:stop_cmd",
+    "wipe": "clone.cli.device:wipe_cmd",
+    "remove": "clone.cli.device:remove_cmd",
+}
 
 
 class _CloneGroup(click.Group):

@@ -1,11 +1,73 @@
 // Clonespace agent entry point. One rpc.exports facade: init(policy), stats().
-interface Stats {
+import { flushEvents, makeEmitter } from "./events.js";
+import { drainFileEvents, fileHookStats, type FileHookStats, installFileHooks } from "./fastpath/index.js";
+import { installIdentityHooks } from "./identity/index.js";
+import { parsePolicy, type Policy } from "./policy.js";
+
+interface Stats extends FileHookStats {
   readonly pid: number;
   readonly platform: string;
+  readonly clone: string | null;
+}
+
+let active: Policy | null = null;
+
+function isAndroid(): boolean {
+  return Process.platform === "linux" && Process.findModuleByName("libart.so") !== null;
+}
+
+/** The gadget calls init(stage, parameters); the host calls init(policy). */
+function policyArgument(first: unknown, second: unknown): unknown {
+  if (typeof first !== "string") {
+    return first;
+  }
+  if (typeof second === "object" && second !== null && "policy" in second) {
+    return (second as { policy: unknown }).policy;
+  }
+  return second;
+}
+
+function flushAll(): void {
+  drainFileEvents();
+  flushEvents();
+}
+
+/** Events still buffered when the image ends (exit) or is replaced (exec) are sent first. */
+function flushBeforeExitAndExec(): void {
+  for (const name of ["_exit", "execve"]) {
+    const target = Module.findGlobalExportByName(name);
+    if (target !== null) {
+      Interceptor.attach(target, { onEnter: flushAll });
+    }
+  }
 }
 
 rpc.exports = {
+  async init(first: unknown, second?: unknown): Promise<void> {
+    if (active !== null) {
+      return;
+    }
+    const policy = parsePolicy(policyArgument(first, second));
+    const emit = makeEmitter(policy.trace);
+    installFileHooks(policy, emit);
+    if (policy.trace) {
+      flushBeforeExitAndExec();
+    }
+    installIdentityHooks(policy, emit);
+    if (isAndroid()) {
+      // loaded only inside Android: evaluating frida-java-bridge elsewhere costs start-up
+      // time and upsets Frida's fork gating on Linux
+      const android = await import("./android/index.js");
+      android.installAndroidHooks(policy, emit);
+    }
+    active = policy;
+  },
   stats(): Stats {
-    return { pid: Process.id, platform: Process.platform };
+    flushAll();
+    return { pid: Process.id, platform: Process.platform, clone: active?.clone ?? null, ...fileHookStats() };
+  },
+  // called by Frida when the script is unloaded, also when the process exits
+  dispose(): void {
+    flushAll();
   },
 };

@@ -1,0 +1,342 @@
+"""``AndroidManifest.xml``: the facts a clone build needs, and the rewrite under a new package.
+
+``read_manifest_info(data)`` reads the compiled manifest; ``rewrite_manifest(data, plan)``
+returns it renamed to ``plan.new_package`` with component classes kept (relative names are
+expanded to the original package), provider authorities, declared permissions and every
+reference to them made unique, and optionally ``<application android:name>`` replaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apk import android_attrs as attrs
+from apk.axml import (
+    TYPE_INT_BOOLEAN,
+    TYPE_INT_DEC,
+    TYPE_INT_HEX,
+    TYPE_STRING,
+    Attribute,
+    Document,
+    ElementRef,
+    StartElement,
+    parse,
+    set_attribute,
+    set_string_values,
+)
+from apk.manifest_names import (
+    ManifestError,
+    check_class_name,
+    check_package_name,
+    expand_class_name,
+    rename_identifier,
+    rename_prefixed,
+)
+
+ACTION_MAIN = "android.intent.action.MAIN"
+CATEGORY_LAUNCHER = "android.intent.category.LAUNCHER"
+DYNAMIC_RECEIVER_PERMISSION = ".DYNAMIC_RECEIVER_NOT_EXPORTED_PERMISSION"
+CUR_DEVELOPMENT_SDK = 10000  # what Android takes a preview codename (minSdkVersion="Q") for
+PARENT_ACTIVITY_META = "android.support.PARENT_ACTIVITY"
+
+_APP = ("manifest", "application")
+COMPONENT_TAGS = frozenset({"activity", "activity-alias", "service", "receiver", "provider"})
+_ACTIVITY_TAGS = frozenset({"activity", "activity-alias"})
+_CLASS_ATTRS: dict[str, tuple[int, ...]] = {
+    "application": (
+        attrs.NAME,
+        attrs.BACKUP_AGENT,
+        attrs.APP_COMPONENT_FACTORY,
+        attrs.MANAGE_SPACE_ACTIVITY,
+        attrs.ZYGOTE_PRELOAD_NAME,
+    ),
+    "activity": (attrs.NAME, attrs.PARENT_ACTIVITY_NAME),
+    "activity-alias": (attrs.NAME, attrs.TARGET_ACTIVITY, attrs.PARENT_ACTIVITY_NAME),
+    "service": (attrs.NAME,),
+    "receiver": (attrs.NAME,),
+    "provider": (attrs.NAME,),
+    "instrumentation": (attrs.NAME,),
+}
+_PERMISSION_DECLARATIONS = frozenset({"permission", "permission-group", "permission-tree"})
+_PERMISSION_USES = frozenset({"uses-permission", "uses-permission-sdk-23", "uses-permission-sdk-m"})
+_PERMISSION_REFS = (
+    attrs.PERMISSION,
+    attrs.READ_PERMISSION,
+    attrs.WRITE_PERMISSION,
+    attrs.PERMISSION_GROUP,
+)
+
+
+@dataclass(frozen=True)
+class ManifestInfo:
+    """What a clone build needs to know. SDK levels are effective values: ``min_sdk`` is 1 when
+    absent (or a resource reference), ``target_sdk`` defaults to ``min_sdk``; a preview codename
+    counts as 10000. Class names are full. ``launchable_activity`` is the first activity or
+    ``activity-alias`` (by the alias's own name, which is what the launcher starts) with MAIN and
+    LAUNCHER in its intent filters; for activities this is what ``aapt dump badging`` reports
+    (aapt ignores aliases)."""
+
+    package: str
+    version_code: int | None
+    version_name: str | None
+    min_sdk: int
+    target_sdk: int
+    application_name: str | None
+    app_component_factory: str | None
+    launchable_activity: str | None
+    extract_native_libs: bool | None
+    provider_authorities: tuple[str, ...]
+    permissions: tuple[str, ...]
+    permission_groups: tuple[str, ...]
+    split: str | None
+    shared_user_id: str | None
+
+
+@dataclass(frozen=True)
+class RenamePlan:
+    """Rename ``old_package`` to ``new_package``. ``application_name`` replaces (or adds)
+    ``<application android:name>`` in a base manifest. ``declared_permissions`` adds names the
+    base APK declares, so a split manifest renames its references to them the same way."""
+
+    old_package: str
+    new_package: str
+    application_name: str | None = None
+    declared_permissions: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        check_package_name(self.new_package)
+        if self.application_name is not None:
+            check_class_name(self.application_name)
+        if self.new_package == self.old_package:
+            raise ManifestError(f"new package {self.new_package!r} equals the original")
+
+
+# ---------------------------------------------------------------------------------------- reading
+
+
+def _string(doc: Document, element: StartElement, resource_id: int) -> str | None:
+    attr = doc.get(element, attrs.NAMES.get(resource_id, ""), resource_id)
+    return None if attr is None else doc.attribute_string(attr)
+
+
+def _plain_string(doc: Document, element: StartElement, name: str) -> str | None:
+    attr = doc.get(element, name)
+    return None if attr is None else doc.attribute_string(attr)
+
+
+def _int(doc: Document, element: StartElement, resource_id: int) -> int | str | None:
+    """A literal integer; a string that is not a number is returned as text."""
+    attr = doc.get(element, "", resource_id)
+    if attr is None:
+        return None
+    if attr.value.data_type in (TYPE_INT_DEC, TYPE_INT_HEX):
+        return attr.value.data
+    text = doc.attribute_string(attr) if attr.value.data_type == TYPE_STRING else None
+    return int(text) if text is not None and text.isdigit() else text
+
+
+def _sdk(doc: Document, element: StartElement | None, resource_id: int) -> int | None:
+    value = _int(doc, element, resource_id) if element is not None else None
+    return CUR_DEVELOPMENT_SDK if isinstance(value, str) else value
+
+
+def _bool(doc: Document, element: StartElement, resource_id: int) -> bool | None:
+    attr = doc.get(element, "", resource_id)
+    if attr is None:
+        return None
+    if attr.value.data_type == TYPE_INT_BOOLEAN:
+        return attr.value.data != 0
+    text = doc.attribute_string(attr)
+    return {"true": True, "false": False}.get(text or "")
+
+
+def _root(doc: Document) -> ElementRef:
+    first = next(doc.elements(), None)
+    if first is None or first.tag != "manifest":
+        found = "no element" if first is None else f"<{first.tag}>"
+        raise ManifestError(f"the root of the manifest is {found}, not <manifest>")
+    return first
+
+
+def _package(doc: Document, root: ElementRef) -> str:
+    package = _plain_string(doc, root.element, "package")
+    if not package:
+        raise ManifestError("<manifest> has no package attribute")
+    return package
+
+
+def _launchable(doc: Document, package: str) -> str | None:
+    """The first activity or alias whose intent filters hold MAIN and LAUNCHER (aapt's rule)."""
+    current: str | None = None
+    main = launcher = False
+    for ref in doc.elements():
+        if len(ref.path) == 3 and ref.path[:2] == _APP:
+            if current is not None and main and launcher:
+                return current
+            name = _string(doc, ref.element, attrs.NAME)
+            current = (
+                expand_class_name(package, name) if ref.tag in _ACTIVITY_TAGS and name else None
+            )
+            main = launcher = False
+        elif current is not None and len(ref.path) == 5 and ref.path[3] == "intent-filter":
+            value = _string(doc, ref.element, attrs.NAME)
+            main = main or (ref.tag == "action" and value == ACTION_MAIN)
+            launcher = launcher or (ref.tag == "category" and value == CATEGORY_LAUNCHER)
+    return current if current is not None and main and launcher else None
+
+
+def _names(doc: Document, path: tuple[str, ...], resource_id: int) -> tuple[str, ...]:
+    found = (_string(doc, ref.element, resource_id) for ref in doc.elements() if ref.path == path)
+    return tuple(name for name in found if name)
+
+
+def manifest_info(doc: Document) -> ManifestInfo:
+    """The facts of a parsed manifest."""
+    root = _root(doc)
+    package = _package(doc, root)
+    sdk = next((r.element for r in doc.elements() if r.path == ("manifest", "uses-sdk")), None)
+    min_sdk = _sdk(doc, sdk, attrs.MIN_SDK_VERSION) or 1
+    target_sdk = _sdk(doc, sdk, attrs.TARGET_SDK_VERSION) or min_sdk
+    app = next((r.element for r in doc.elements() if r.path == _APP), None)
+    version_code = _int(doc, root.element, attrs.VERSION_CODE)
+
+    def app_class(resource_id: int) -> str | None:
+        name = _string(doc, app, resource_id) if app else None
+        return expand_class_name(package, name) if name else None
+
+    authorities = _names(doc, (*_APP, "provider"), attrs.AUTHORITIES)
+    return ManifestInfo(
+        package=package,
+        version_code=version_code if isinstance(version_code, int) else None,
+        version_name=_string(doc, root.element, attrs.VERSION_NAME),
+        min_sdk=min_sdk,
+        target_sdk=target_sdk,
+        application_name=app_class(attrs.NAME),
+        app_component_factory=app_class(attrs.APP_COMPONENT_FACTORY),
+        launchable_activity=_launchable(doc, package),
+        extract_native_libs=_bool(doc, app, attrs.EXTRACT_NATIVE_LIBS) if app else None,
+        provider_authorities=tuple(
+            a.strip() for entry in authorities for a in entry.split(";") if a.strip()
+        ),
+        permissions=_names(doc, ("manifest", "permission"), attrs.NAME),
+        permission_groups=_names(doc, ("manifest", "permission-group"), attrs.NAME),
+        split=_plain_string(doc, root.element, "split"),
+        shared_user_id=_string(doc, root.element, attrs.SHARED_USER_ID),
+    )
+
+
+def read_manifest_info(data: bytes) -> ManifestInfo:
+    """The facts of compiled manifest bytes; ``ValueError`` (``AxmlError``/``ManifestError``)."""
+    return manifest_info(parse(data))
+
+
+# ---------------------------------------------------------------------------------------- rewriting
+
+
+def _declared_permissions(doc: Document, plan: RenamePlan) -> dict[str, str]:
+    declared = set(plan.declared_permissions) | {plan.old_package + DYNAMIC_RECEIVER_PERMISSION}
+    for ref in doc.elements():
+        if len(ref.path) == 2 and ref.tag in _PERMISSION_DECLARATIONS:
+            name = _string(doc, ref.element, attrs.NAME)
+            if name:
+                declared.add(name)
+    return {p: rename_identifier(p, plan.old_package, plan.new_package) for p in declared}
+
+
+def _class_attr_ids(ref: ElementRef) -> tuple[int, ...]:
+    path = ref.path
+    if path == _APP or path == ("manifest", "instrumentation"):
+        return _CLASS_ATTRS[ref.tag]
+    if len(path) == 3 and path[:2] == _APP and ref.tag in COMPONENT_TAGS:
+        return _CLASS_ATTRS[ref.tag]
+    return ()
+
+
+def _new_value(
+    doc: Document,
+    ref: ElementRef,
+    attr: Attribute,
+    value: str,
+    plan: RenamePlan,
+    perms: dict[str, str],
+) -> str:
+    """The renamed value of one string attribute of ``ref`` (``value`` itself if unchanged)."""
+    old, new, rid = plan.old_package, plan.new_package, doc.attribute_id(attr)
+    if rid is None:
+        is_package = ref.path == ("manifest",) and doc.attribute_name(attr) == "package"
+        return new if is_package and value == old else value
+    if rid in _class_attr_ids(ref):
+        return expand_class_name(old, value)
+    if rid == attrs.AUTHORITIES and ref.path == (*_APP, "provider"):
+        return ";".join(
+            rename_identifier(a, old, new) if a.strip() else a for a in value.split(";")
+        )
+    if rid in _PERMISSION_REFS or (
+        rid == attrs.NAME
+        and len(ref.path) == 2
+        and ref.tag in (_PERMISSION_USES | _PERMISSION_DECLARATIONS)
+    ):
+        return perms.get(value, value)
+    if rid == attrs.SHARED_USER_ID and ref.path == ("manifest",):
+        return rename_identifier(value, old, new)
+    if rid == attrs.TASK_AFFINITY:
+        return rename_prefixed(value, old, new)
+    if rid == attrs.TARGET_PACKAGE and ref.tag == "instrumentation":
+        return new if value == old else value
+    return value
+
+
+def _meta_parent_activity(doc: Document, ref: ElementRef, old: str) -> dict[int, str]:
+    """``<meta-data android:name="android.support.PARENT_ACTIVITY" android:value=".X">``: the
+    support library resolves ``.X`` against the package name, so expand it."""
+    if ref.tag != "meta-data" or _string(doc, ref.element, attrs.NAME) != PARENT_ACTIVITY_META:
+        return {}
+    pos = doc.find_attribute(ref.element, "value", attrs.VALUE)
+    value = None if pos is None else doc.attribute_string(ref.element.attributes[pos])
+    if pos is None or not value or not value.startswith("."):
+        return {}
+    return {pos: old + value}
+
+
+def rewrite_manifest(data: bytes, plan: RenamePlan) -> bytes:
+    """The compiled manifest ``data`` renamed by ``plan``. Raises ``ValueError`` subclasses for
+    malformed input or a manifest of another package."""
+    doc = parse(data)
+    root = _root(doc)
+    package = _package(doc, root)
+    if package != plan.old_package:
+        raise ManifestError(f"manifest package is {package!r}, not {plan.old_package!r}")
+    is_split = _plain_string(doc, root.element, "split") is not None
+    perms = _declared_permissions(doc, plan)
+    changes: dict[tuple[int, int], str] = {}
+    app_index: int | None = None
+    for ref in doc.elements():
+        app_index = ref.index if ref.path == _APP else app_index
+        for pos, attr in enumerate(ref.element.attributes):
+            value = doc.attribute_string(attr)
+            if value is None or attr.value.data_type not in (TYPE_STRING, 0):
+                continue
+            new_value = _new_value(doc, ref, attr, value, plan, perms)
+            if new_value != value:
+                changes[(ref.index, pos)] = new_value
+        for pos, new_value in _meta_parent_activity(doc, ref, plan.old_package).items():
+            changes[(ref.index, pos)] = new_value
+    doc = set_string_values(doc, changes)
+    if plan.application_name is not None and not is_split:
+        if app_index is None:
+            raise ManifestError("the manifest has no <application> to set android:name on")
+        doc = set_attribute(doc, app_index, "name", plan.application_name, attrs.NAME)
+    return doc.to_bytes()
+
+
+def rename_map(info: ManifestInfo, plan: RenamePlan) -> dict[str, str]:
+    """Original → clone name of every provider authority, declared permission and permission
+    group that ``rewrite_manifest`` renames for ``plan`` (for the hooks that map them back)."""
+    old, new = plan.old_package, plan.new_package
+    names = {
+        *info.provider_authorities,
+        *info.permissions,
+        *info.permission_groups,
+        *plan.declared_permissions,
+    }
+    return {name: rename_identifier(name, old, new) for name in sorted(names)}

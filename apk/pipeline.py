@@ -1,0 +1,351 @@
+"""The clone build pipeline: from one app (an APK or a split set) to N signed clones.
+
+For every clone and every APK of the app: every entry a clone does not change is copied
+with its compressed bytes unchanged and in its original order; then come the manifest
+rewritten for the clone's package, ``resources.arsc`` with the new package name (stored,
+aligned), the payload's extra entries (``CloneSpec.extra_entries``, base APK only) and the
+signature files; the result is signed — v1 when minSdk < 24, v2 and v3 always — with one
+key for the whole set.
+
+Work that is the same for every clone is done once per build: the v1 digests of the
+untouched entries, the untouched part of the zip itself and the sha256 state after it
+(every clone's file starts with those bytes). The v2/v3 content digest is computed once
+per clone and shared by both schemes. ``advance(1)`` reports each finished clone.
+
+Output is staged in a hidden directory inside ``out_dir`` and moved into place only when
+every clone is written; on any error nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from apk import arsc
+from apk.manifest import RenamePlan, rewrite_manifest
+from apk.sections import ZipSections
+from apk.signing import v1, v2v3
+from apk.signing.keys import SigningKey
+from apk.source import ARSC_NAME, MANIFEST_NAME, ApkInputError, SourceApk
+from apk.splits import AppSet
+from apk.staging import Stage, staged_output
+from apk.zip_read import STORED, ZipArchive, ZipEntry, ZipFormatError
+from apk.zip_write import EntryAttributes, ZipWriter
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
+
+Advance = Callable[[int], None]
+ENTRY_LIMIT = 1 << 31  # what one entry may inflate to when it is digested for v1
+_INFLATE_STEP = 1 << 20
+_REPLACED = frozenset({MANIFEST_NAME, ARSC_NAME})
+
+
+@dataclass(frozen=True)
+class ExtraEntry:
+    """A file the payload adds to a clone's base APK.
+
+    Deflated when ``compress``; otherwise stored, starting on ``alignment`` (default: 4,
+    16 KiB for ``.so``). Native libraries should be stored when the app has
+    ``extractNativeLibs="false"`` (``SourceApk.info.extract_native_libs``).
+    """
+
+    name: str
+    content: bytes
+    compress: bool = True
+    alignment: int | None = None
+
+
+@dataclass(frozen=True)
+class CloneSpec:
+    """One clone to build: its index, package, and what the payload adds to it."""
+
+    index: int
+    package: str
+    extra_entries: tuple[ExtraEntry, ...] = ()
+    application_name: str | None = None  # replaces <application android:name> if set
+
+
+@dataclass(frozen=True)
+class BuiltClone:
+    """A written clone: ``apk`` is the APK (the base APK of a split set)."""
+
+    index: int
+    package: str
+    apk: Path
+    sha256: str
+    splits: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class HashedPrefix:
+    """The sha256 state after the first ``length`` bytes that every clone's file starts with."""
+
+    length: int
+    state: _Hash
+
+
+@dataclass(frozen=True)
+class CloneImage:
+    """A signed APK in memory, as its zip sections and APK Signing Block."""
+
+    sections: ZipSections
+    signing_block: bytes
+    prefix: HashedPrefix | None = None
+
+    def write(self, path: Path) -> str:
+        """Write the APK to ``path``; returns the file's sha256 (hex)."""
+        entries = self.sections.entries
+        eocd = self.sections.eocd_with_cd_offset(len(entries) + len(self.signing_block))
+        parts = (entries, self.signing_block, self.sections.central_directory, eocd)
+        with path.open("wb") as f:
+            for part in parts:
+                f.write(part)
+        digest = self.prefix.state.copy() if self.prefix else hashlib.sha256()
+        digest.update(memoryview(entries)[self.prefix.length if self.prefix else 0 :])
+        for part in parts[1:]:
+            digest.update(part)
+        return digest.hexdigest()
+
+
+def build_clones(
+    app: AppSet,
+    specs: Sequence[CloneSpec],
+    out_dir: Path,
+    key: SigningKey,
+    advance: Advance | None = None,
+    replaced_entries: Mapping[str, bytes] | None = None,
+) -> list[BuiltClone]:
+    """Write one signed clone of ``app`` per spec into ``out_dir``; all or nothing.
+
+    A plain APK becomes ``out_dir/<package>.apk``; a split set becomes the directory
+    ``out_dir/<package>/`` with ``base.apk`` and ``split_<name>.apk``.
+    ``replaced_entries`` (name -> content) replaces existing entries of the base APK the
+    same way in every clone (in place, with their original compression).
+    """
+    _check_specs(app, specs)
+    declared = frozenset(app.base.info.permissions) | frozenset(app.base.info.permission_groups)
+    min_sdk = app.base.info.min_sdk
+    cloners = [
+        ApkCloner(apk, key, declared, min_sdk, replaced_entries if apk is app.base else None)
+        for apk in app.apks
+    ]
+    built = []
+    with staged_output(out_dir) as stage:
+        for spec in specs:
+            built.append(_build_one(app, cloners, spec, stage, advance))
+        return [_final(b, stage) for b in built]
+
+
+def _build_one(
+    app: AppSet, cloners: list[ApkCloner], spec: CloneSpec, stage: Stage, advance: Advance | None
+) -> BuiltClone:
+    paths: list[Path] = []
+    digests: list[str] = []
+    for cloner in cloners:
+        extra = spec.extra_entries if cloner.source is app.base else ()
+        image = cloner.build(spec.package, extra, spec.application_name)
+        path = stage.path(_relative_path(app, cloner.source, spec.package))
+        digests.append(image.write(path))
+        paths.append(path)
+    if advance is not None:
+        advance(1)
+    return BuiltClone(spec.index, spec.package, paths[0], digests[0], tuple(paths[1:]))
+
+
+def _relative_path(app: AppSet, apk: SourceApk, package: str) -> Path:
+    if not app.is_split:
+        return Path(f"{package}.apk")
+    if apk is app.base:
+        return Path(package) / "base.apk"
+    return Path(package) / f"split_{apk.split}.apk"
+
+
+def _final(built: BuiltClone, stage: Stage) -> BuiltClone:
+    return BuiltClone(
+        built.index,
+        built.package,
+        stage.final(built.apk),
+        built.sha256,
+        tuple(stage.final(p) for p in built.splits),
+    )
+
+
+def _check_specs(app: AppSet, specs: Sequence[CloneSpec]) -> None:
+    packages = [s.package for s in specs]
+    if app.package in packages:
+        raise ValueError(f"a clone cannot keep the original package {app.package!r}")
+    if len(set(packages)) != len(packages):
+        raise ValueError("two clones have the same package name")
+    for spec in specs:
+        names = [e.name for e in spec.extra_entries]
+        clash = set(names) & set(app.base.archive.names)
+        if clash or len(set(names)) != len(names):
+            what = sorted(clash)[0] if clash else "an extra entry"
+            raise ValueError(f"clone {spec.index}: {what!r} would be written twice")
+
+
+class ApkCloner:
+    """Builds clones of one APK with one key, reusing per-APK work across clones.
+
+    For a split, ``declared_permissions`` are the base's (so references to them are renamed
+    the same way) and ``min_sdk`` is the base's, which decides whether v1 is needed.
+    ``replacements`` are new contents for existing entries, the same in every clone.
+    """
+
+    def __init__(
+        self,
+        source: SourceApk,
+        key: SigningKey,
+        declared_permissions: frozenset[str] = frozenset(),
+        min_sdk: int | None = None,
+        replacements: Mapping[str, bytes] | None = None,
+    ) -> None:
+        self.source = source
+        self.key = key
+        self.declared_permissions = declared_permissions
+        self.replacements = _checked_replacements(source, replacements or {})
+        self._arsc = source.read_arsc()
+        if self._arsc is not None:
+            arsc.read_packages(self._arsc)  # refuse a damaged table before any work
+        sdk = source.info.min_sdk if min_sdk is None else min_sdk
+        self._v1_algorithm = v1.digest_algorithm(key, sdk) if v1.needs_v1(sdk) else None
+        self._untouched_digests: dict[str, bytes] | None = None
+        self._shared: tuple[ZipWriter, HashedPrefix] | None = None
+
+    def build(
+        self,
+        package: str,
+        extra: Sequence[ExtraEntry] = (),
+        application_name: str | None = None,
+    ) -> CloneImage:
+        """The signed clone of this APK under ``package``."""
+        plan = RenamePlan(self.source.package, package, application_name, self.declared_permissions)
+        manifest = rewrite_manifest(self.source.manifest, plan)
+        table = arsc.rename_package(self._arsc, package) if self._arsc is not None else None
+        writer, prefix = self._untouched_written()
+        replaced = {MANIFEST_NAME: manifest} | ({ARSC_NAME: table} if table is not None else {})
+        for name, content in replaced.items():
+            entry = self.source.archive.entry(name)
+            stored = name == ARSC_NAME or entry.method == STORED
+            attributes = EntryAttributes.of(entry)
+            writer.add(name, content, compress=not stored, attributes=attributes)
+        for item in extra:
+            writer.add(item.name, item.content, compress=item.compress, alignment=item.alignment)
+        if self._v1_algorithm is not None:
+            self._add_v1(writer, replaced, extra, self._v1_algorithm)
+        sections = writer.sections()
+        algorithm = v2v3.signature_algorithm(self.key)
+        digest = v2v3.content_digest(sections, algorithm.digest_name)
+        return CloneImage(sections, v2v3.signing_block_for_digest(digest, self.key), prefix)
+
+    def _untouched_written(self) -> tuple[ZipWriter, HashedPrefix]:
+        """A writer holding every untouched entry, in order: written once, forked per clone.
+
+        The manifest, ``resources.arsc`` and new entries follow them, so the first bytes of
+        every clone are the same and their sha256 state is computed once too.
+        """
+        if self._shared is None:
+            archive = self.source.archive
+            writer = ZipWriter()
+            for entry in archive.entries:
+                if v1.is_signature_file(entry.name) or entry.name in _REPLACED:
+                    continue
+                content = self.replacements.get(entry.name)
+                if content is None:
+                    writer.copy(archive, entry)
+                else:
+                    compress, attributes = not entry.is_stored, EntryAttributes.of(entry)
+                    writer.add(entry.name, content, compress=compress, attributes=attributes)
+            data = writer.written()
+            self._shared = (writer, HashedPrefix(len(data), hashlib.sha256(data)))
+        writer, prefix = self._shared
+        return writer.fork(), prefix
+
+    def _add_v1(
+        self,
+        writer: ZipWriter,
+        replaced: Mapping[str, bytes],
+        extra: Sequence[ExtraEntry],
+        algorithm: v1.DigestAlgorithm,
+    ) -> None:
+        digests = dict(self._untouched(algorithm))
+        for name, content in (*replaced.items(), *((e.name, e.content) for e in extra)):
+            if v1.needs_digest(name):
+                digests[name] = v1.entry_digest(content, algorithm)
+        signature = v1.sign(digests, self.key, algorithm=algorithm)
+        for name, content in signature.files():
+            writer.add(name, content, compress=True)
+
+    def _untouched(self, algorithm: v1.DigestAlgorithm) -> dict[str, bytes]:
+        """v1 digests of the entries no clone changes: computed once, then reused."""
+        if self._untouched_digests is None:
+            archive = self.source.archive
+            self._untouched_digests = {
+                e.name: _streamed_digest(archive, e, algorithm)
+                for e in archive.entries
+                if v1.needs_digest(e.name)
+                and e.name not in _REPLACED
+                and e.name not in self.replacements
+            }
+            for name, content in self.replacements.items():
+                self._untouched_digests[name] = v1.entry_digest(content, algorithm)
+        return self._untouched_digests
+
+
+def _checked_replacements(source: SourceApk, replacements: Mapping[str, bytes]) -> dict[str, bytes]:
+    for name in replacements:
+        if source.archive.find(name) is None:
+            raise ValueError(f"{source.name}: cannot replace {name!r}, the APK has no such entry")
+        if name in _REPLACED or v1.is_signature_file(name) or name.endswith("/"):
+            raise ValueError(f"{source.name}: {name!r} cannot be replaced by the payload")
+    return dict(replacements)
+
+
+def _streamed_digest(archive: ZipArchive, entry: ZipEntry, algorithm: v1.DigestAlgorithm) -> bytes:
+    """The digest of ``entry``'s uncompressed content, inflated piecewise and CRC-checked."""
+    if entry.uncompressed_size > ENTRY_LIMIT:
+        raise ApkInputError(f"entry {entry.name!r} is too large ({entry.uncompressed_size} bytes)")
+    digest = hashlib.new(algorithm.hashlib_name)
+    crc, size = 0, 0
+    for piece in _pieces(archive, entry):
+        digest.update(piece)
+        crc = zlib.crc32(piece, crc)
+        size += len(piece)
+        if size > entry.uncompressed_size:
+            break
+    if size != entry.uncompressed_size or crc != entry.crc32:
+        raise ApkInputError(f"entry {entry.name!r} is damaged (size or CRC does not match)")
+    return digest.digest()
+
+
+def _pieces(archive: ZipArchive, entry: ZipEntry) -> Iterator[bytes | memoryview]:
+    raw = archive.raw(entry)
+    if entry.method == STORED:
+        yield raw
+        return
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    pending: bytes | memoryview = raw
+    try:
+        while pending and not inflater.eof:
+            yield inflater.decompress(pending, _INFLATE_STEP)
+            pending = inflater.unconsumed_tail
+        yield inflater.flush()
+    except zlib.error as e:
+        raise ApkInputError(f"entry {entry.name!r} is not valid deflate data: {e}") from e
+
+
+__all__ = [
+    "ApkCloner",
+    "ApkInputError",
+    "BuiltClone",
+    "CloneImage",
+    "CloneSpec",
+    "ExtraEntry",
+    "ZipFormatError",
+    "build_clones",
+]

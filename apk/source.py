@@ -1,0 +1,79 @@
+"""A source APK, read and checked once: its bytes, zip container, manifest and facts.
+
+``load_source(path)`` reads a file, ``parse_source(data, name)`` bytes already in memory
+(a split inside an ``.apks``). Everything wrong with the input raises ``ApkInputError``
+(a ``ValueError``) saying what: not a zip, no manifest, a manifest that is empty,
+garbage, truncated or inflates past ``MANIFEST_LIMIT``…; reading the file raises ``OSError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from apk.manifest import ManifestInfo, read_manifest_info
+from apk.zip_read import ZipArchive, ZipFormatError, parse_zip
+
+MANIFEST_NAME = "AndroidManifest.xml"
+ARSC_NAME = "resources.arsc"
+MANIFEST_LIMIT = 16 << 20  # real manifests are well under 1 MiB
+ARSC_LIMIT = 512 << 20
+
+
+class ApkInputError(ValueError):
+    """The input is not an APK this tool can clone."""
+
+
+@dataclass(frozen=True)
+class SourceApk:
+    """One APK to clone. ``name`` is what messages call it (a path or an archive member)."""
+
+    name: str
+    data: bytes
+    archive: ZipArchive
+    manifest: bytes
+    info: ManifestInfo
+    sha256: str
+
+    @property
+    def package(self) -> str:
+        return self.info.package
+
+    @property
+    def split(self) -> str | None:
+        return self.info.split
+
+    def read_arsc(self) -> bytes | None:
+        """The uncompressed ``resources.arsc``, or ``None`` if the APK has none."""
+        if self.archive.find(ARSC_NAME) is None:
+            return None
+        try:
+            return self.archive.read(ARSC_NAME, ARSC_LIMIT)
+        except ZipFormatError as e:
+            raise ApkInputError(f"{self.name}: {e}") from e
+
+
+def load_source(path: Path) -> SourceApk:
+    """Read and check the APK at ``path``."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory, not an APK")
+    return parse_source(path.read_bytes(), str(path))
+
+
+def parse_source(data: bytes, name: str) -> SourceApk:
+    """Check ``data`` as an APK: a zip with a readable ``AndroidManifest.xml``."""
+    try:
+        archive = parse_zip(data)
+    except ZipFormatError as e:
+        raise ApkInputError(f"{name}: {e}") from e
+    if archive.find(MANIFEST_NAME) is None:
+        raise ApkInputError(f"{name}: no {MANIFEST_NAME} in the archive, so it is not an APK")
+    try:
+        manifest = archive.read(MANIFEST_NAME, MANIFEST_LIMIT)
+        info = read_manifest_info(manifest)
+    except ValueError as e:
+        raise ApkInputError(f"{name}: bad {MANIFEST_NAME}: {e}") from e
+    return SourceApk(name, data, archive, manifest, info, hashlib.sha256(data).hexdigest())

@@ -1,0 +1,172 @@
+"""Hook overhead of ``clone host run``, all against the same program run without hooks.
+
+    .venv/bin/python benchmarks/hook_overhead.py [--calls N] [--repeat R]
+
+Measures, in one run:
+- ``stat()`` on a path outside the clone's data (target: <= 1.3x the plain call): a system
+  file, and a file next to the data directory (its path shares the data path's leading
+  directories, so the hooks cannot dismiss it at the first character);
+- ``stat()`` on a redirected path (target: <= 1.6x);
+- the extra resident memory of a hooked process (VmRSS; target: <= 16 MB);
+- the wall time of ``clone host run … -- true`` (target: <= 0.5 s).
+The stat figures come from ``tests/hooks/programs/statloop.c``, which times a warm loop of
+``stat()`` calls inside the process, so Frida's start-up is not counted in them. Each
+figure is the median of ``--repeat`` runs. Prints a table; exits 0 (it reports, it does
+not judge).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATLOOP_C = ROOT / "tests" / "hooks" / "programs" / "statloop.c"
+CLONE = Path(sys.executable).with_name("clone")
+
+
+@dataclass(frozen=True)
+class Row:
+    what: str
+    plain: str
+    hooked: str
+    figure: str
+    target: str
+    met: bool
+
+
+@dataclass(frozen=True)
+class Bench:
+    statloop: Path
+    home: Path
+    data: Path
+    calls: int
+    repeat: int
+
+    def clone_argv(self, argv: Sequence[str]) -> list[str]:
+        return [str(CLONE), "host", "run", "--app", "bench", "--clone", "1",
+                "--data", str(self.data), "--", *argv]  # fmt: skip
+
+    def loop(self, path: str, hooked: bool) -> tuple[float, int]:
+        """Median ns per stat() call and median VmRSS (kB) over ``repeat`` runs."""
+        ns, rss = [], []
+        for _ in range(self.repeat):
+            argv = [str(self.statloop), path, str(self.calls)]
+            out = _run(self.clone_argv(argv) if hooked else argv, self.home)
+            fields = dict(item.split("=") for item in out.split())
+            if fields["failed"] != "0":
+                raise RuntimeError(f"stat({path}) failed {'with' if hooked else 'without'} hooks")
+            ns.append(float(fields["ns_per_call"]))
+            rss.append(int(fields["rss_kb"]))
+        return statistics.median(ns), int(statistics.median(rss))
+
+    def startup(self, hooked: bool) -> float:
+        times = []
+        for _ in range(self.repeat):
+            argv = self.clone_argv(["true"]) if hooked else ["true"]
+            start = time.perf_counter()
+            _run(argv, self.home)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="hook-overhead-") as tmp:
+        bench = _setup(Path(tmp), args.calls, args.repeat)
+        rows = _measure(bench)
+    _print(rows, bench)
+    return 0
+
+
+def _setup(tmp: Path, calls: int, repeat: int) -> Bench:
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        raise SystemExit("hook_overhead: gcc is needed (apt-get install gcc)")
+    statloop = tmp / "statloop"
+    subprocess.run([gcc, "-O2", "-o", str(statloop), str(STATLOOP_C)], check=True)
+    data = tmp / "data"
+    data.mkdir()
+    (data / "file").write_text("x")
+    bench = Bench(statloop, tmp / "clone-home", data, calls, repeat)
+    # the first run registers the clone; then the same file exists in its store
+    _run(bench.clone_argv(["sh", "-c", f"echo x > {data}/file"]), bench.home)
+    return bench
+
+
+def _measure(b: Bench) -> list[Row]:
+    outside = shutil.which("true") or "/usr/bin/true"  # a system file no rule names
+    beside = str(b.statloop)  # outside too, but sharing the data path's leading directories
+    inside = str(b.data / "file")  # redirected into the clone's store
+    plain_out, plain_rss = b.loop(outside, hooked=False)
+    hooked_out, hooked_rss = b.loop(outside, hooked=True)
+    plain_beside, _ = b.loop(beside, hooked=False)
+    hooked_beside, _ = b.loop(beside, hooked=True)
+    plain_in, _ = b.loop(inside, hooked=False)
+    hooked_in, _ = b.loop(inside, hooked=True)
+    plain_start, hooked_start = b.startup(hooked=False), b.startup(hooked=True)
+    extra_mb = (hooked_rss - plain_rss) / 1024
+    return [
+        _ratio_row(f"stat() outside the clone's data ({outside})", plain_out, hooked_out, 1.3),
+        _ratio_row("stat() outside, beside the data dir", plain_beside, hooked_beside, 1.3),
+        _ratio_row("stat() on a redirected path", plain_in, hooked_in, 1.6),
+        Row(
+            "resident memory (VmRSS)",
+            f"{plain_rss / 1024:.1f} MB",
+            f"{hooked_rss / 1024:.1f} MB",
+            f"+{extra_mb:.1f} MB",
+            "<= 16 MB",
+            extra_mb <= 16,
+        ),
+        Row(
+            "clone host run -- true",
+            f"{plain_start * 1000:.0f} ms",
+            f"{hooked_start * 1000:.0f} ms",
+            f"{hooked_start:.2f} s",
+            "<= 0.5 s",
+            hooked_start <= 0.5,
+        ),
+    ]
+
+
+def _ratio_row(what: str, plain: float, hooked: float, target: float) -> Row:
+    ratio = hooked / plain
+    return Row(
+        what, f"{plain:.0f} ns", f"{hooked:.0f} ns", f"{ratio:.2f}x", f"<= {target}x",
+        ratio <= target,
+    )  # fmt: skip
+
+
+def _print(rows: list[Row], b: Bench) -> None:
+    header = ("measure", "plain", "hooked", "figure", "target", "met")
+    table = [header, *((r.what, r.plain, r.hooked, r.figure, r.target, "yes" if r.met else "NO")
+                       for r in rows)]  # fmt: skip
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    print(f"hook overhead: {b.calls} stat() calls per run, median of {b.repeat} runs, "
+          f"{os.cpu_count()} CPUs")  # fmt: skip
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _run(argv: Sequence[str], home: Path) -> str:
+    env = {**os.environ, "CLONE_HOME": str(home)}
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"hook_overhead: {argv[0]} failed ({done.returncode}): {done.stderr}")
+    return done.stdout
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""``clone build APK…``: write N signed clone APKs of one app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from clone.cli.output import emit_json, progress
+from clone.space import Space
+from clone.workflows.build import DEFAULT_COUNT, DEFAULT_TEMPLATE, KEY_PASSWORD_ENV
+
+
+@click.command("build")
+@click.argument("apks", nargs=-1, required=True, metavar="APK...", type=click.Path(path_type=Path))
+@click.option("--count", "-n", default=DEFAULT_COUNT, show_default=True, help="Clones to build.")
+@click.option(
+    "--out", default=Path("dist"), show_default=True, type=click.Path(path_type=Path),
+    help="Directory for the clone APKs (created if missing).",
+)  # fmt: skip
+@click.option(
+    "--name-template", default=DEFAULT_TEMPLATE, show_default=True,
+    help="Package of clone N; {package} is the original, {n} the clone number.",
+)  # fmt: skip
+@click.option(
+    "--hooks", type=click.Choice(["gadget", "none"]), default="none", show_default=True,
+    help="Embed the hook payload (Frida Gadget + agent), or nothing.",
+)  # fmt: skip
+@click.option(
+    "--gadget-dir", type=click.Path(path_type=Path),
+    help="Directory with frida-gadget-<version>-android-<arch>.so files.",
+)  # fmt: skip
+@click.option(
+    "--key", type=click.Path(path_type=Path),
+    help=f"Sign with this key (PEM or PKCS#12; password from ${KEY_PASSWORD_ENV}).",
+)  # fmt: skip
+@click.option("--cert", type=click.Path(path_type=Path), help="Certificate (PEM) for --key.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def build_cmd(
+    space: Space,
+    apks: tuple[Path, ...],
+    count: int,
+    out: Path,
+    name_template: str,
+    hooks: str,
+    gadget_dir: Path | None,
+    key: Path | None,
+    cert: Path | None,
+    as_json: bool,
+) -> None:
+    """Write COUNT signed clones of APK, each under its own package name.
+
+    APK is an .apk, an .apks/.xapk, a directory of split APKs, or several split APKs
+    of one app. A plain APK gives OUT/<package>.apk per clone; a split set gives the
+    directory OUT/<package>/ with base.apk and split_<name>.apk. Nothing is left in
+    --out if any clone fails.
+    """
+    from clone.workflows.build import BuildRequest
+    from clone.workflows.payload import parse_hook_mode
+
+    req = BuildRequest(
+        apks, count, out, name_template, parse_hook_mode(hooks), gadget_dir, key, cert,
+        os.environ.get(KEY_PASSWORD_ENV),
+    )  # fmt: skip
+    with progress("building clones", count) as advance:
+        result = space.build_request(req, advance)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    for clone in result.clones:
+        click.echo(f"{result.source.package}:{clone.index}  {clone.package}  {clone.apk}")

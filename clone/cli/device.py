@@ -1,0 +1,123 @@
+"""Device commands: install, devices, list, launch, stop, wipe, remove (thin over workflows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from clone.cli.output import emit_json, progress
+from clone.space import Space
+
+_ADB_HELP = "adb server as HOST:PORT (default: $ANDROID_ADB_SERVER_HOST/_PORT or local 5037)"
+
+adb_option = click.option("--adb", "adb", metavar="HOST:PORT", default=None, help=_ADB_HELP)
+
+
+@click.command("install")
+@click.argument("apk", type=click.Path(path_type=Path))
+@click.option("--count", type=int, default=1, show_default=True, help="How many clones.")
+@click.option("--device", "serial", metavar="SERIAL", help="Device serial ($ANDROID_SERIAL).")
+@click.option(
+    "--backend",
+    type=click.Choice(["package", "virtual", "user"]),
+    default="package",
+    show_default=True,
+    help="How the clones are made distinct.",
+)
+@click.option(
+    "--frida-server",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="frida-server binary for --backend virtual (else $CLONE_HOME/cache/frida-server/).",
+)
+@click.option(
+    "--hooks",
+    type=click.Choice(["gadget", "none"]),
+    default="gadget",
+    show_default=True,
+    help="package backend: embed the hook payload (Frida Gadget + agent) or not.",
+)
+@click.option(
+    "--gadget-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of frida-gadget-<version>-android-<arch>.so files.",
+)
+@adb_option
+@click.option("--json", "as_json", is_flag=True, help="Print the new clones as JSON.")
+@click.pass_obj
+def install_cmd(
+    space: Space,
+    apk: Path,
+    count: int,
+    serial: str | None,
+    backend: str,
+    frida_server: Path | None,
+    hooks: str,
+    gadget_dir: Path | None,
+    adb: str | None,
+    as_json: bool,
+) -> None:
+    """Build and install COUNT clones of APK on a device (all or nothing)."""
+    with progress("installing clones", max(count, 0)) as advance:
+        clones = space.install(
+            apk, count=count, device=serial, backend=backend, adb=adb,
+            frida_server=frida_server, hooks=hooks, gadget_dir=gadget_dir, advance=advance,
+        )  # fmt: skip
+    if as_json:
+        emit_json([c.to_json() for c in clones])
+        return
+    for c in clones:
+        click.echo(f"{c.name}\t{c.package}\t{c.record.device}")
+
+
+@click.command("devices")
+@adb_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def devices_cmd(adb: str | None, as_json: bool) -> None:
+    """List connected devices: serial, state, model, SDK, ABIs, rooted."""
+    from clone.workflows.device_access import list_devices
+
+    found = list_devices(adb)
+    if as_json:
+        emit_json([d.to_json() for d in found])
+        return
+    for d in found:
+        root = "rooted" if d.rooted else "-"
+        click.echo(f"{d.serial}\t{d.state}\t{d.model}\tsdk {d.sdk}\t{','.join(d.abis)}\t{root}")
+
+
+@click.command("list")
+@adb_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def list_cmd(space: Space, adb: str | None, as_json: bool) -> None:
+    """List the registered clones with their state on the device."""
+    from clone.workflows.listing import list_clones
+
+    rows = list_clones(space.records(), adb)
+    if as_json:
+        emit_json([r.to_json() for r in rows])
+        return
+    for row in rows:
+        r = row.record
+        click.echo(f"{r.name}\t{r.backend}\t{r.package or '-'}\t{r.device or '-'}\t{row.state}")
+
+
+def _clone_command(name: str, verb: str, doc: str) -> click.Command:
+    @click.command(name, help=doc)
+    @click.argument("clone")
+    @adb_option
+    @click.pass_obj
+    def command(space: Space, clone: str, adb: str | None) -> None:
+        handle = space.get(clone, adb=adb)
+        getattr(handle, verb)()
+
+    return command
+
+
+launch_cmd = _clone_command("launch", "launch", "Start CLONE's launcher activity.")
+stop_cmd = _clone_command("stop", "stop", "Force-stop CLONE.")
+wipe_cmd = _clone_command("wipe", "wipe", "Clear CLONE's data (the other clones keep theirs).")
+remove_cmd = _clone_command("remove", "remove", "Uninstall CLONE and forget it.")

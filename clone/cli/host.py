@@ -1,0 +1,50 @@
+"""``clone host run``: run a Linux program as a clone under the hook engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from clone.space import Space
+
+
+@click.group("host")
+def host() -> None:
+    """Run Linux programs as clones, under the same hook engine as on a phone."""
+
+
+@host.command("run")
+@click.option("--app", required=True, help="The app name, e.g. notes.")
+@click.option("--clone", "index", type=click.IntRange(min=1), required=True, help="Clone number N.")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    required=True,
+    help="An absolute path the program keeps its data in (repeatable).",
+)
+@click.option(
+    "--trace",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write one JSON line per redirect, denial or spoof to this file.",
+)
+@click.argument("command", nargs=-1, required=True, metavar="-- CMD [ARG]...")
+@click.pass_obj
+def run(
+    space: Space,
+    app: str,
+    index: int,
+    data: tuple[str, ...],
+    trace: Path | None,
+    command: tuple[str, ...],
+) -> int:
+    """Run CMD as clone APP:N; its --data paths live in the clone's own store.
+
+    The clone is registered on first use. Exit status: CMD's own, or 125 when Clonespace
+    failed, 126 when CMD cannot be run, 127 when it is not found, 2 for bad input.
+    """
+    from clone.workflows.host import parse_host_spec, run_host_command
+
+    spec = parse_host_spec(app, index, data)
+    return run_host_command(space.registry, space.home, spec, command, trace_file=trace)

@@ -1,0 +1,104 @@
+"""``clone identity show|regen|set`` and ``clone accounts list|add|remove``."""
+
+from __future__ import annotations
+
+import click
+
+from clone.cli.output import emit_json
+from clone.space import Space
+from clone.workflows import identity as wf
+from identity import Identity
+
+
+def _show(ident: Identity, as_json: bool) -> None:
+    data = ident.to_dict()
+    if as_json:
+        emit_json(data)
+        return
+    width = max(len(k) for k in data)
+    for key, value in data.items():
+        click.echo(f"{key:<{width}}  {value}")
+
+
+@click.group("identity")
+def identity_group() -> None:
+    """Show or change the device identity a clone answers with."""
+
+
+@identity_group.command("show")
+@click.argument("clone_name", metavar="CLONE")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def show(space: Space, clone_name: str, as_json: bool) -> None:
+    """Show the identity of CLONE (APP:N or package name)."""
+    _show(wf.load_identity(space.registry, clone_name), as_json)
+
+
+@identity_group.command("regen")
+@click.argument("clone_name", metavar="CLONE")
+@click.option("--seed", type=click.IntRange(min=0), help="Same seed, same identity.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new identity as JSON.")
+@click.pass_obj
+def regen(space: Space, clone_name: str, seed: int | None, as_json: bool) -> None:
+    """Draw a new identity for CLONE."""
+    _show(wf.regen_identity(space.registry, clone_name, seed), as_json)
+
+
+@identity_group.command("set")
+@click.argument("clone_name", metavar="CLONE")
+@click.argument("field")
+@click.argument("value")
+@click.option("--json", "as_json", is_flag=True, help="Print the changed identity as JSON.")
+@click.pass_obj
+def set_field(space: Space, clone_name: str, field: str, value: str, as_json: bool) -> None:
+    """Set one FIELD of CLONE's identity to VALUE (validated, e.g. IMEI Luhn).
+
+    FIELD is one of the names 'clone identity show' lists, or 'profile' with a real device
+    profile (pixel_7, pixel_6, pixel_5, galaxy_s21, galaxy_a52, oneplus_9, redmi_note_10,
+    moto_g_power) to set all build fields at once. A bad value changes nothing (exit 2).
+    """
+    ident = wf.set_identity_field(space.registry, clone_name, field, value)
+    if as_json:
+        emit_json(ident.to_dict())
+    else:
+        shown = ident.model if field == "profile" else getattr(ident, field)
+        click.echo(f"{clone_name}: {field} = {shown}")
+
+
+@click.group("accounts")
+def accounts_group() -> None:
+    """The accounts a clone's apps see (AccountManager)."""
+
+
+@accounts_group.command("list")
+@click.argument("clone_name", metavar="CLONE")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_obj
+def list_(space: Space, clone_name: str, as_json: bool) -> None:
+    """List CLONE's accounts."""
+    accounts = wf.list_accounts(space.registry, clone_name)
+    if as_json:
+        emit_json([a.to_dict() for a in accounts])
+        return
+    for account in accounts:
+        click.echo(f"{account.type}\t{account.name}")
+
+
+@accounts_group.command("add")
+@click.argument("clone_name", metavar="CLONE")
+@click.argument("type_", metavar="TYPE")
+@click.argument("name")
+@click.pass_obj
+def add(space: Space, clone_name: str, type_: str, name: str) -> None:
+    """Add the account NAME of TYPE (e.g. com.google) to CLONE."""
+    wf.add_account(space.registry, clone_name, type_, name)
+
+
+@accounts_group.command("remove")
+@click.argument("clone_name", metavar="CLONE")
+@click.argument("type_", metavar="TYPE")
+@click.argument("name")
+@click.pass_obj
+def remove(space: Space, clone_name: str, type_: str, name: str) -> None:
+    """Remove the account NAME of TYPE from CLONE."""
+    wf.remove_account(space.registry, clone_name, type_, name)

@@ -1,0 +1,1 @@
+"""Workflows: the operations of Clonespace, each one transaction over the registry."""

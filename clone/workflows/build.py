@@ -1,0 +1,222 @@
+"""``clone build``: N signed clone APKs of one app, written all at once or not at all.
+
+The APK work is ``apk.pipeline``; this module chooses names and the key, asks the payload
+workflow for each clone's extra entries, and turns the ``apk`` package's exceptions into
+``clone.errors`` (bad input: exit 2; a failure to write: exit 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clone.errors import BadInput, NotFound, OperationFailed
+from clone.home import Home
+from clone.workflows.payload import HookMode, HookPlan, prepare_hooks
+
+if TYPE_CHECKING:
+    from apk.signing.keys import SigningKey
+    from apk.splits import AppSet
+    from clone.workflows.install import BuiltClone as InstallableClone
+
+Advance = Callable[[int], None]
+DEFAULT_TEMPLATE = "{package}.clone{n}"
+DEFAULT_COUNT = 2
+MAX_COUNT = 999
+KEY_PASSWORD_ENV = "CLONE_KEY_PASSWORD"
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What ``clone build`` was asked: the app (one path, or the files of a split set)."""
+
+    apks: tuple[Path, ...]
+    count: int = DEFAULT_COUNT
+    out: Path = Path("dist")
+    name_template: str = DEFAULT_TEMPLATE
+    hooks: HookMode = HookMode.NONE
+    gadget_dir: Path | None = None
+    key: Path | None = None
+    cert: Path | None = None
+    key_password: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    package: str
+    version_code: int | None
+    min_sdk: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class BuiltApk:
+    """One written clone; ``splits`` are the other APKs of a split set."""
+
+    index: int
+    package: str
+    apk: Path
+    sha256: str
+    splits: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    source: SourceSummary
+    clones: tuple[BuiltApk, ...]
+    hooks: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` document of the CLI contract."""
+        clones = []
+        for c in self.clones:
+            item: dict[str, Any] = {
+                "index": c.index,
+                "package": c.package,
+                "apk": str(c.apk),
+                "sha256": c.sha256,
+            }
+            if c.splits:
+                item["splits"] = [str(p) for p in c.splits]
+            clones.append(item)
+        s = self.source
+        source = {
+            "package": s.package,
+            "version_code": s.version_code,
+            "min_sdk": s.min_sdk,
+            "sha256": s.sha256,
+        }
+        return {"source": source, "clones": clones, "hooks": self.hooks}
+
+
+def build(home: Home, req: BuildRequest, advance: Advance | None = None) -> BuildResult:
+    """Build ``req.count`` clones of ``req.apks`` into ``req.out``."""
+    _check_request(req)
+    app = load_app(req.apks)
+    plan = prepare_hooks(app, req.hooks, gadget_dir=req.gadget_dir, cache_root=home.gadget_cache)
+    indices = range(1, req.count + 1)
+    return build_app(home, app, indices, req, plan, advance)
+
+
+def build_app(
+    home: Home,
+    app: AppSet,
+    indices: Sequence[int],
+    req: BuildRequest,
+    plan: HookPlan,
+    advance: Advance | None = None,
+) -> BuildResult:
+    """Build clones ``indices`` of an already loaded app with a prepared hook plan."""
+    from apk.pipeline import build_clones
+
+    packages = _packages(req.name_template, app.package, indices)
+    key = signing_key(home, req)
+    specs = [plan.spec(i, p) for i, p in zip(indices, packages, strict=True)]
+    with _apk_errors(str(req.out)):
+        built = build_clones(app, specs, req.out.absolute(), key, advance, plan.replaced_entries)
+    info = app.base.info
+    source = SourceSummary(info.package, info.version_code, info.min_sdk, app.base.sha256)
+    clones = tuple(BuiltApk(b.index, b.package, b.apk, b.sha256, b.splits) for b in built)
+    return BuildResult(source, clones, plan.summary())
+
+
+def build_for_install(
+    home_root: Path,
+    apk: Path,
+    indices: Sequence[int],
+    out: Path,
+    abis: Sequence[str],
+    *,
+    hooks: HookMode = HookMode.NONE,
+    gadget_dir: Path | None = None,
+) -> list[InstallableClone]:
+    """The clones ``indices`` of ``apk`` for ``clone install`` (a device with ``abis``)."""
+    from clone.workflows.install import BuiltClone as InstallableClone
+
+    home = Home(home_root)
+    app = load_app((apk,))
+    req = BuildRequest((apk,), len(indices), out, hooks=hooks, gadget_dir=gadget_dir)
+    plan = prepare_hooks(
+        app, hooks, gadget_dir=gadget_dir, cache_root=home.gadget_cache, device_abis=abis
+    )
+    result = build_app(home, app, indices, req, plan)
+    return [
+        InstallableClone(
+            c.index,
+            c.package,
+            (c.apk, *c.splits),
+            {"source_sha256": result.source.sha256, "apk_sha256": c.sha256, "hooks": result.hooks},
+        )
+        for c in result.clones
+    ]
+
+
+def load_app(apks: Sequence[Path]) -> AppSet:
+    """The app to clone, checked: readable, an APK (set), not a framework package."""
+    from apk.clone_names import framework_reason
+    from apk.splits import load_app as load
+
+    where = ", ".join(str(p) for p in apks)
+    with _apk_errors(where):
+        app = load(list(apks))
+    info = app.base.info
+    reason = framework_reason(info.package, info.shared_user_id)
+    if reason is not None:
+        raise BadInput(f"{where}: {reason}; it cannot be cloned", hint="pick an app's APK")
+    return app
+
+
+def signing_key(home: Home, req: BuildRequest) -> SigningKey:
+    """The user's key (``--key``/``--cert``) or this ``$CLONE_HOME``'s own."""
+    from apk.signing import SigningKeyError, load_or_create, load_user_key
+
+    try:
+        if req.key is not None:
+            return load_user_key(req.key, req.cert, req.key_password)
+        if req.cert is not None:
+            raise BadInput("--cert needs --key")
+        return load_or_create(home.ensure().keys_dir)
+    except SigningKeyError as e:
+        raise BadInput(str(e)) from e
+    except OSError as e:
+        raise OperationFailed(f"cannot read or create the signing key: {e}") from e
+
+
+def _check_request(req: BuildRequest) -> None:
+    if not 1 <= req.count <= MAX_COUNT:
+        raise BadInput(f"--count must be between 1 and {MAX_COUNT}, got {req.count}")
+    if req.out.exists() and not req.out.is_dir():
+        raise BadInput(f"--out {req.out} exists and is not a directory")
+
+
+def _packages(template: str, package: str, indices: Sequence[int]) -> list[str]:
+    from apk.clone_names import ClonePackageError, clone_packages
+
+    try:
+        return clone_packages(template, package, indices)
+    except ClonePackageError as e:
+        raise BadInput(str(e), hint="fix --name-template") from e
+
+
+@contextmanager
+def _apk_errors(where: str) -> Iterator[None]:
+    """``apk`` exceptions as ``clone.errors``: bad input exits 2, a failed write exits 1."""
+    try:
+        yield
+    except FileNotFoundError as e:
+        raise NotFound(_message(e, where), hint="check the path") from e
+    except IsADirectoryError as e:
+        raise BadInput(_message(e, where)) from e
+    except ValueError as e:
+        raise BadInput(str(e)) from e
+    except OSError as e:
+        raise OperationFailed(_message(e, where)) from e
+
+
+def _message(e: OSError, where: str) -> str:
+    if e.filename is None and e.strerror is None:
+        return str(e)
+    return f"{e.filename or where}: {e.strerror or e}"

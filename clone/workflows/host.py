@@ -1,0 +1,330 @@
+"""Host clones: a Linux program run as clone ``APP:N`` under the hook engine.
+
+The k-th ``--data PATH`` of the clone is served from ``$CLONE_HOME/store/host/APP/N/data/<k>``
+(``vfs_redirect.layouts.host_layout``), ``/etc/machine-id`` from the clone's own file, and
+the rest of ``$CLONE_HOME`` is out of reach. The clone is registered (with an identity) on
+first use; later runs must name the same data paths in the same order, so ``data/<k>``
+always holds the same directory's files.
+
+Exit statuses of ``clone host run`` follow env(1): the program's own status, or 125 when
+Clonespace failed, 126 when the program cannot be run, 127 when it is not found; bad input
+is 2 like every other command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from clone.errors import BadInput, CloneError, OperationFailed
+from clone.home import ENV_VAR, Home
+from clone.registry import Backend, CloneRecord, Registry, parse_app_name
+from clone.workflows.identity import assign_identity, identity_policy
+from vfs_redirect.layouts import Layout, host_layout, host_store
+from vfs_redirect.paths import parse_absolute
+from vfs_redirect.rules import Policy, make_policy
+
+EXIT_TOOL_FAILED = 125
+EXIT_CANNOT_RUN = 126
+EXIT_NOT_FOUND = 127
+
+
+class HostToolFailed(CloneError):
+    """Clonespace itself failed around the program (hook engine, registry). Exit 125."""
+
+    exit_code = EXIT_TOOL_FAILED
+
+
+class CannotRun(CloneError):
+    """The program exists but cannot be executed. Exit 126."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+
+class CommandNotFound(CloneError):
+    """The program was not found. Exit 127."""
+
+    exit_code = EXIT_NOT_FOUND
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    """A parsed request for host clone ``app:index`` with its data paths (canonical)."""
+
+    app: str
+    index: int
+    data: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.app}:{self.index}"
+
+
+def parse_host_spec(app: str, index: int, data: Sequence[str | os.PathLike[str]]) -> HostSpec:
+    """Check the app name, index and data paths; BadInput (exit 2) naming what is wrong."""
+    try:
+        name = parse_app_name(app)
+        if index < 1:
+            raise ValueError(f"bad clone index {index!r}: counting starts at 1")
+        if not data:
+            raise ValueError("no data paths: give at least one --data PATH")
+        paths = tuple(parse_absolute(os.fspath(p)) for p in data)
+    except ValueError as e:
+        raise BadInput(str(e), hint="see 'clone host run --help'") from e
+    return HostSpec(name, index, paths)
+
+
+def store_path(home: Home, app: str, index: int) -> Path:
+    """``$CLONE_HOME/store/host/APP/N`` (what wipe/remove of a host clone must delete)."""
+    return Path(host_store(str(home.root), app, index))
+
+
+def open_host_clone(registry: Registry, home: Home, spec: HostSpec) -> CloneRecord:
+    """The registered clone ``spec.name``, registered now (with an identity) if new."""
+    record = registry.find(spec.name)
+    if record is None:
+        return _register(registry, home, spec)
+    if record.backend is not Backend.HOST:
+        raise BadInput(
+            f"clone {spec.name} is a {record.backend.value} clone, not a host clone",
+            hint="pick another --app or --clone",
+        )
+    known = list(record.meta.get("data", []))
+    if known != list(spec.data):
+        raise BadInput(
+            f"clone {spec.name} was registered with --data {' '.join(known)}",
+            hint=f"give the same --data paths in that order, or 'clone remove {spec.name}'",
+        )
+    return record
+
+
+def build_policy(registry: Registry, home: Home, spec: HostSpec, *, trace: bool) -> Policy:
+    """The agent policy of host clone ``spec`` (its identity and accounts included)."""
+    layout = _layout(home, spec)
+    extra = identity_policy(registry, spec.name)
+    try:
+        return make_policy(
+            spec.name,
+            "linux",
+            layout.redirects,
+            layout.deny,
+            identity=extra["identity"],
+            accounts=extra["accounts"],
+            trace=trace,
+        )
+    except ValueError as e:
+        raise BadInput(str(e)) from e
+
+
+def prepare_store(home: Home, spec: HostSpec, policy: Policy) -> None:
+    """Create the clone's data roots and write its ``machine-id`` file."""
+    store = store_path(home, spec.app, spec.index)
+    try:
+        for k in range(len(spec.data)):
+            (store / "data" / str(k)).mkdir(parents=True, exist_ok=True)
+        machine_id = str(policy.identity.get("machine_id", ""))
+        if machine_id:
+            _write_if_changed(store / "machine-id", machine_id + "\n")
+    except OSError as e:
+        raise OperationFailed(f"cannot prepare the store of {spec.name}: {e}") from e
+
+
+def run_host_command(
+    registry: Registry,
+    home: Home,
+    spec: HostSpec,
+    argv: Sequence[str],
+    *,
+    trace_file: Path | None = None,
+) -> int:
+    """Run ``argv`` as clone ``spec`` with inherited stdio; return the program's status."""
+    if not argv:
+        raise BadInput("no command given", hint="put it after '--': clone host run … -- CMD")
+    resolve_program(argv[0])  # 127/126 before anything is registered
+    with _trace_sink(trace_file) as on_event:
+        new = registry.find(spec.name) is None
+        try:
+            open_host_clone(registry, home, spec)
+        except OperationFailed as e:
+            raise HostToolFailed(str(e)) from e
+        try:
+            policy = build_policy(registry, home, spec, trace=on_event is not None)
+            prepare_store(home, spec, policy)
+            return _run_hooked(list(argv), policy, on_event)
+        except CloneError as e:
+            if new:  # the program never ran: leave no clone behind
+                _unregister(registry, home, spec)
+            if isinstance(e, OperationFailed):
+                raise HostToolFailed(str(e)) from e
+            raise
+
+
+def resolve_program(name: str) -> str:
+    """``name`` looked up like execvp; CommandNotFound (127) or CannotRun (126)."""
+    found = shutil.which(name)
+    if found is not None:
+        return found
+    if "/" in name and os.path.exists(name):
+        what = "a directory" if os.path.isdir(name) else "not executable"
+        raise CannotRun(f"cannot run {name!r}: it is {what}")
+    raise CommandNotFound(f"command not found: {name!r}", hint="check the name and PATH")
+
+
+@dataclass(frozen=True)
+class HostClone:
+    """A registered host clone; ``run`` executes a program as that clone."""
+
+    home: Path
+    app: str
+    index: int
+    data: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.app}:{self.index}"
+
+    @property
+    def store(self) -> Path:
+        return store_path(Home(self.home), self.app, self.index)
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        trace: Path | None = None,
+        input: str | None = None,
+        timeout: float | None = None,
+        cwd: Path | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``argv`` under the hooks, capturing its output (``clone host run`` in a child)."""
+        args = ["host", "run", "--app", self.app, "--clone", str(self.index)]
+        for path in self.data:
+            args += ["--data", path]
+        if trace is not None:
+            args += ["--trace", str(trace)]
+        code = "import sys; from clone.cli import main; main(sys.argv[1:])"
+        env = {**os.environ, ENV_VAR: str(self.home)}
+        return subprocess.run(
+            [sys.executable, "-c", code, *args, "--", *argv],
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=timeout,
+            cwd=cwd,
+            env=env,
+            check=False,
+        )
+
+
+def host_clone(
+    registry: Registry, home: Home, app: str, index: int, data: Sequence[str | os.PathLike[str]]
+) -> HostClone:
+    """``Space.host_clone``: register (or check) clone ``app:index`` and return it."""
+    spec = parse_host_spec(app, index, data)
+    open_host_clone(registry, home, spec)
+    return HostClone(home.root, spec.app, spec.index, spec.data)
+
+
+def _layout(home: Home, spec: HostSpec) -> Layout:
+    root = str(home.root)
+    resolved = os.path.realpath(root)
+    aliases = [(k, os.path.realpath(p)) for k, p in enumerate(spec.data)]
+    try:
+        return host_layout(
+            root,
+            spec.app,
+            spec.index,
+            spec.data,
+            extra_home_spellings=[resolved],
+            data_aliases=[(k, a) for k, a in aliases if a != spec.data[k]],
+        )
+    except ValueError as e:
+        raise BadInput(str(e), hint="see 'clone host run --help'") from e
+
+
+def _register(registry: Registry, home: Home, spec: HostSpec) -> CloneRecord:
+    _layout(home, spec)  # bad data paths fail before anything is written
+    store = store_path(home, spec.app, spec.index)
+    record = CloneRecord(
+        app=spec.app,
+        index=spec.index,
+        backend=Backend.HOST,
+        source_package=spec.app,
+        meta={"data": list(spec.data)},
+    )
+    try:
+        with registry.transaction():
+            registry.add(record)
+            assign_identity(registry, record)
+            # A store left by a removed clone of the same name is not this clone's.
+            shutil.rmtree(store, ignore_errors=True)
+            store.mkdir(parents=True)
+    except OSError as e:
+        raise OperationFailed(f"cannot create the store of {spec.name}: {e}") from e
+    return record
+
+
+def _unregister(registry: Registry, home: Home, spec: HostSpec) -> None:
+    if registry.find(spec.name) is not None:
+        registry.remove(spec.name)
+    store = store_path(home, spec.app, spec.index)
+    shutil.rmtree(store, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        store.parent.rmdir()  # the app's directory, if this was its only clone
+
+
+def _run_hooked(
+    argv: list[str], policy: Policy, on_event: Callable[[dict[str, Any]], None] | None
+) -> int:
+    from hooks.errors import HookError, ProgramNotExecutable, ProgramNotFound
+    from hooks.runner import run
+
+    try:
+        return run(argv, policy.to_agent_json(), on_event=on_event)
+    except ProgramNotFound as e:
+        raise CommandNotFound(f"command not found: {argv[0]!r}") from e
+    except ProgramNotExecutable as e:
+        raise CannotRun(f"cannot run {argv[0]!r}: it is not executable") from e
+    except (HookError, ValueError) as e:
+        raise HostToolFailed(f"the hook engine failed: {e}") from e
+
+
+@contextmanager
+def _trace_sink(path: Path | None) -> Iterator[Callable[[dict[str, Any]], None] | None]:
+    if path is None:
+        yield None
+        return
+    try:
+        stream: IO[str] = open(path, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as e:
+        raise BadInput(f"cannot write the trace file {str(path)!r}: {e.strerror}") from e
+    lock = threading.Lock()
+
+    def on_event(event: dict[str, Any]) -> None:
+        line = json.dumps(event, sort_keys=True)
+        with lock:
+            stream.write(line + "\n")
+
+    with stream:
+        yield on_event
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

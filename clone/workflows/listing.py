@@ -1,0 +1,123 @@
+"""``clone list``: the registry joined with what each device says about its clones."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import adbutils
+
+from clone.errors import CloneError
+from clone.registry import Backend, CloneRecord
+from clone.workflows.device_access import client, device_errors
+from device import adb, packages, users
+from device.errors import DeviceCommandFailed
+from device.model import DeviceState
+from device.packages import Process
+
+
+class CloneState(enum.StrEnum):
+    RUNNING = "running"  # installed and its main process is alive
+    INSTALLED = "installed"  # installed, not running
+    MISSING = "missing"  # registered, but the device does not have it (any more)
+    NO_DEVICE = "no-device"  # its device is not connected, so nobody knows
+    HOST = "host"  # a host clone (``clone host run``); not on a device
+
+
+@dataclass(frozen=True)
+class CloneRow:
+    record: CloneRecord
+    state: CloneState
+    pids: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        r = self.record
+        return {
+            "name": r.name,
+            "app": r.app,
+            "index": r.index,
+            "backend": r.backend.value,
+            "package": r.package,
+            "device": r.device,
+            "state": self.state.value,
+            "pids": list(self.pids),
+        }
+
+
+@dataclass(frozen=True)
+class _DeviceView:
+    installed: dict[int | None, frozenset[str]]
+    procs: list[Process]
+    active: dict[str, int]  # virtual backend: package -> the clone index launched last
+
+
+def list_clones(records: Sequence[CloneRecord], adb_server: str | None = None) -> list[CloneRow]:
+    """One row per record; devices are asked once each, host clones are not asked."""
+    on_devices = [r for r in records if r.backend is not Backend.HOST]
+    views = _views(on_devices, adb_server) if on_devices else {}
+    rows = []
+    for record in records:
+        if record.backend is Backend.HOST:
+            rows.append(CloneRow(record, CloneState.HOST))
+            continue
+        view = views.get(record.device or "")
+        rows.append(_row(record, view))
+    return rows
+
+
+def _row(record: CloneRecord, view: _DeviceView | None) -> CloneRow:
+    if view is None:
+        return CloneRow(record, CloneState.NO_DEVICE)
+    user = int(record.meta["user"]) if record.backend is Backend.USER else None
+    package = record.package or record.source_package
+    if package not in view.installed.get(user, frozenset()):
+        return CloneRow(record, CloneState.MISSING)
+    pids = packages.pids_of(view.procs, package, user if user is not None else 0)
+    if record.backend is Backend.VIRTUAL and view.active.get(package) != record.index:
+        pids = []  # the app runs as another of its virtual clones
+    state = CloneState.RUNNING if pids else CloneState.INSTALLED
+    return CloneRow(record, state, tuple(pids))
+
+
+def _views(records: Sequence[CloneRecord], adb_server: str | None) -> dict[str, _DeviceView]:
+    try:
+        c = client(adb_server)
+        with device_errors():
+            ready = {s for s, st, _ in adb.list_serials(c) if st is DeviceState.DEVICE}
+    except CloneError:
+        return {}  # no adb server: every device clone shows as no-device
+    wanted = {r.device for r in records if r.device in ready}
+    views = {}
+    for serial in sorted(s for s in wanted if s):
+        virtual = {
+            r.package or r.source_package for r in records
+            if r.device == serial and r.backend is Backend.VIRTUAL
+        }  # fmt: skip
+        user_ids = {
+            int(r.meta["user"]) for r in records
+            if r.device == serial and r.backend is Backend.USER
+        }  # fmt: skip
+        try:
+            views[serial] = _view(c.device(serial=serial), user_ids, virtual)
+        except (DeviceCommandFailed, adbutils.AdbError, OSError):
+            continue
+    return views
+
+
+def _view(dev: adbutils.AdbDevice, user_ids: set[int], virtual: set[str]) -> _DeviceView:
+    installed: dict[int | None, frozenset[str]] = {None: packages.installed(dev)}
+    existing = {u.id for u in users.users(dev)} if user_ids else set()
+    for uid in user_ids:
+        installed[uid] = packages.installed(dev, uid) if uid in existing else frozenset()
+    active = {}
+    for package in virtual:
+        text = adb.run(dev, ["cat", active_marker(package)]).stdout.strip()
+        if text.isdigit():
+            active[package] = int(text)
+    return _DeviceView(installed, packages.processes(dev), active)
+
+
+def active_marker(package: str) -> str:
+    """The device file naming the virtual clone of ``package`` launched last."""
+    return f"/data/local/tmp/clonespace-active-{package}"

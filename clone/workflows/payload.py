@@ -1,0 +1,183 @@
+"""The hook payload in a clone build: ``--hooks gadget|none`` and ``--gadget-dir``.
+
+``prepare_hooks`` runs once per build, before any clone is written: it finds the Gadgets
+(installed frida's version; from ``--gadget-dir`` or the cache), the agent, and checks the
+app can carry the boot loader. ``HookPlan.spec(index, package)`` then gives each clone its
+``CloneSpec`` (extra entries with its own policy in the Gadget config, and the manifest's new
+``application android:name``). Errors of ``hooks.payload`` become ``clone.errors`` here:
+bad input (wrong gadget, unextendable app) exit 2, failures (no download) exit 1.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clone.errors import BadInput, OperationFailed
+
+if TYPE_CHECKING:
+    from apk.pipeline import CloneSpec
+    from apk.splits import AppSet
+    from hooks.payload.embed import ApkFacts, Payload
+
+
+class HookMode(enum.Enum):
+    """What a clone carries: the Gadget payload, or nothing."""
+
+    GADGET = "gadget"
+    NONE = "none"
+
+
+DEFAULT_HOOKS = HookMode.GADGET
+
+
+def parse_hook_mode(text: str) -> HookMode:
+    try:
+        return HookMode(text)
+    except ValueError:
+        raise BadInput(f"unknown --hooks {text!r}: use gadget or none") from None
+
+
+@dataclass(frozen=True)
+class HookPlan:
+    """The hook part of one build: ``payload`` is None for ``--hooks none``."""
+
+    mode: HookMode
+    source_package: str
+    payload: Payload | None = None
+    original_signatures: tuple[str, ...] = ()
+
+    def policy(self, index: int, package: str) -> dict[str, Any]:
+        """Clone ``index``'s agent policy: the original package's storage paths lead to the
+        clone's own, plus what the identity/binder hooks need about the original app."""
+        from vfs_redirect.layouts import android_package_layout
+        from vfs_redirect.rules import make_policy
+
+        layout = android_package_layout(self.source_package, package)
+        policy = make_policy(f"{self.source_package}:{index}", "android", layout.redirects)
+        return {
+            **policy.to_agent_json(),
+            "original_package": self.source_package,
+            "clone_package": package,
+            "original_signatures": list(self.original_signatures),
+        }
+
+    def spec(self, index: int, package: str, policy: Mapping[str, Any] | None = None) -> CloneSpec:
+        """The pipeline's spec for clone ``index`` (``policy`` overrides the default one,
+        e.g. with the identity an install assigned)."""
+        from apk.pipeline import CloneSpec, ExtraEntry
+
+        if self.payload is None:
+            return CloneSpec(index, package)
+        chosen = policy if policy is not None else self.policy(index, package)
+        extra = tuple(
+            ExtraEntry(e.name, e.data, e.compress, e.alignment)
+            for e in self.payload.entries_for(chosen)
+        )
+        return CloneSpec(index, package, extra, self.payload.application_name)
+
+    @property
+    def replaced_entries(self) -> dict[str, bytes]:
+        """Entries of the APK every clone carries changed: the app's dex with its final
+        Application class un-finalised (see hooks.payload.dexpatch); usually empty."""
+        return dict(self.payload.replaced) if self.payload is not None else {}
+
+    def summary(self) -> dict[str, Any]:
+        """The ``hooks`` object of the ``--json`` result."""
+        if self.payload is None:
+            return {"mode": HookMode.NONE.value, "loader": None, "abis": []}
+        return self.payload.summary()
+
+
+def prepare_hooks(
+    app: AppSet,
+    mode: HookMode,
+    *,
+    gadget_dir: Path | None,
+    cache_root: Path,
+    device_abis: Collection[str] | None = None,
+) -> HookPlan:
+    """Everything the clones of this build share; raises BadInput / OperationFailed."""
+    if mode is HookMode.NONE:
+        return HookPlan(mode, app.package)
+    from hooks.payload import embed, gadget, loader, script
+    from hooks.payload.config import ConfigError
+    from hooks.payload.dexgen import DexFormatError
+    from hooks.payload.dexpatch import DexPatchError
+
+    facts = _facts(app, device_abis)
+    version = gadget.installed_frida_version()
+    try:
+        archs = embed.required_archs(facts)
+        gadgets = gadget.acquire(version, archs, gadget_dir=gadget_dir, cache_root=cache_root)
+        agent = script.agent_script()
+        payload = embed.prepare(facts, _dex_files(app), gadgets, agent)
+    except (
+        gadget.GadgetInputError,
+        embed.PayloadInputError,
+        loader.LoaderInputError,
+        ConfigError,
+        DexFormatError,
+        DexPatchError,
+    ) as e:
+        raise BadInput(str(e)) from e
+    except gadget.GadgetUnavailable as e:
+        raise OperationFailed(str(e), hint=f"or put it into {cache_root / version}") from e
+    except script.AgentNotBuilt as e:
+        raise OperationFailed(str(e)) from e
+    return HookPlan(mode, app.package, payload, _signatures(app))
+
+
+def _facts(app: AppSet, device_abis: Collection[str] | None) -> ApkFacts:
+    from hooks.payload.embed import ApkFacts
+
+    info = app.base.info
+    return ApkFacts(
+        package=info.package,
+        application=info.application_name,
+        extract_native_libs=info.extract_native_libs,
+        min_sdk=info.min_sdk,
+        entry_names=tuple(app.base.archive.names),
+        split_entry_names=tuple(n for s in app.splits for n in s.archive.names),
+        device_abis=tuple(sorted(device_abis)) if device_abis is not None else None,
+    )
+
+
+def _dex_files(app: AppSet) -> dict[str, bytes]:
+    from hooks.payload.loader import dex_entry_names
+
+    archive = app.base.archive
+    try:
+        return {n: archive.read(n, 1 << 30) for n in dex_entry_names(archive.names)}
+    except ValueError as e:
+        raise BadInput(f"{app.base.name}: {e}") from e
+
+
+def _signatures(app: AppSet) -> tuple[str, ...]:
+    """The original signing certificates (hex DER), for the agent's package-manager answers:
+    v3/v2 signer if present, else the v1 PKCS#7 block's; empty when unsigned."""
+    from apk.signing.verify import SignatureVerificationError, verify_apk
+
+    try:
+        report = verify_apk(app.base.data)
+    except (SignatureVerificationError, ValueError):
+        return _v1_signatures(app)
+    signer = report.v3 or report.v2
+    return (signer.certificate_der.hex(),) if signer else ()
+
+
+def _v1_signatures(app: AppSet) -> tuple[str, ...]:
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+
+    archive = app.base.archive
+    for name in archive.names:
+        if name.startswith("META-INF/") and name.endswith((".RSA", ".DSA", ".EC")):
+            try:
+                certs = pkcs7.load_der_pkcs7_certificates(archive.read(name))
+            except ValueError:
+                continue
+            return tuple(c.public_bytes(Encoding.DER).hex() for c in certs[:1])
+    return ()

@@ -1,0 +1,131 @@
+// The binder layer of a renamed clone: package-manager answers about the app itself carry
+// the original signing certificates, and the app's own provider authorities, permissions and
+// actions written with the original package reach the clone's renamed ones.
+
+import Java from "frida-java-bridge";
+import type { SpoofEmit } from "../identity/types.js";
+import {
+  actionToClone,
+  authorityToClone,
+  isSelf,
+  type PackageMap,
+  permissionToClone,
+} from "./decide/packages.js";
+import { findClass, jstring, replaceAll } from "./java.js";
+
+/** PackageInfo (and SigningInfo) about the app itself report the original certificates. */
+export function hookSignatures(map: PackageMap, emit: SpoofEmit): void {
+  const Signature = findClass("android.content.pm.Signature");
+  const System = findClass("java.lang.System");
+  if (Signature === null || System === null || map.signatures.length === 0) {
+    return;
+  }
+  const originals = (): unknown =>
+    Java.array(
+      "android.content.pm.Signature",
+      map.signatures.map((hex) => Signature.$new(hex)),
+    );
+  const ownSigningInfos = new Set<number>();
+  replaceAll(findClass("android.content.pm.IPackageManager$Stub$Proxy"), "getPackageInfo", (_self, original, args) => {
+    const name = jstring(args[0]);
+    if (name === null || !isSelf(map, name)) {
+      return original(...args);
+    }
+    const info = original(map.clone, ...args.slice(1)) as Java.Wrapper | null;
+    if (info !== null) {
+      info["signatures"].value = originals();
+      const signing = info["signingInfo"]?.value as Java.Wrapper | null | undefined;
+      if (signing) {
+        ownSigningInfos.add(System.identityHashCode(signing) as number);
+      }
+      emit({ type: "spoof", op: "IPackageManager.getPackageInfo", path: name, field: "signatures" });
+    }
+    return info;
+  });
+  const signingInfo = findClass("android.content.pm.SigningInfo");
+  for (const method of ["getApkContentsSigners", "getSigningCertificateHistory"]) {
+    replaceAll(signingInfo, method, (self, original, args) =>
+      ownSigningInfos.has(System.identityHashCode(self) as number) ? originals() : original(...args),
+    );
+  }
+}
+
+function mapArg(args: unknown[], index: number, mapping: (name: string) => string): string | null {
+  const name = jstring(args[index]);
+  if (name === null) {
+    return null;
+  }
+  const mapped = mapping(name);
+  if (mapped === name) {
+    return null;
+  }
+  args[index] = mapped;
+  return mapped;
+}
+
+/** Provider authorities: where providers are acquired and where FileProvider makes URIs. */
+export function hookAuthorities(map: PackageMap, emit: SpoofEmit): void {
+  const toClone = (a: string): string => authorityToClone(map, a);
+  const sites: ReadonlyArray<readonly [string, string, number]> = [
+    ["android.app.ActivityThread", "acquireProvider", 1],
+    ["android.app.ActivityThread", "acquireExistingProvider", 1],
+    ["android.content.pm.IPackageManager$Stub$Proxy", "resolveContentProvider", 0],
+    ["androidx.core.content.FileProvider", "getUriForFile", 1],
+    ["android.support.v4.content.FileProvider", "getUriForFile", 1],
+  ];
+  for (const [className, method, index] of sites) {
+    replaceAll(findClass(className), method, (_self, original, args) => {
+      const given = jstring(args[index]);
+      const mapped = mapArg(args, index, toClone);
+      if (mapped !== null) {
+        emit({ type: "spoof", op: `${className.split(".").pop()}.${method}`, path: given ?? "", value: mapped });
+      }
+      return original(...args);
+    });
+  }
+}
+
+/** The app's own custom permissions and renamed broadcast actions. */
+export function hookPermissionsAndActions(map: PackageMap, emit: SpoofEmit): void {
+  const permission = (p: string): string => permissionToClone(map, p);
+  const contextImpl = findClass("android.app.ContextImpl");
+  for (const method of [
+    "checkPermission",
+    "checkSelfPermission",
+    "checkCallingPermission",
+    "checkCallingOrSelfPermission",
+    "enforcePermission",
+    "enforceCallingPermission",
+    "enforceCallingOrSelfPermission",
+    "sendBroadcast",
+    "sendOrderedBroadcast",
+    "sendBroadcastAsUser",
+    "registerReceiver",
+  ]) {
+    replaceAll(contextImpl, method, (_self, original, args) => {
+      for (let i = 0; i < args.length; i++) {
+        if (typeof args[i] === "string" && mapArg(args, i, permission) !== null) {
+          emit({ type: "spoof", op: `ContextImpl.${method}`, path: String(args[i]), field: "permission" });
+        }
+      }
+      return original(...args);
+    });
+  }
+  if (Object.keys(map.actions).length === 0) {
+    return;
+  }
+  const action = (a: string): string => actionToClone(map, a);
+  for (const [className, method] of [
+    ["android.content.Intent", "setAction"],
+    ["android.content.Intent", "$init"],
+    ["android.content.IntentFilter", "addAction"],
+    ["android.content.IntentFilter", "$init"],
+  ] as const) {
+    replaceAll(findClass(className), method, (_self, original, args) => {
+      if (typeof args[0] === "string") {
+        mapArg(args, 0, action);
+      }
+      return original(...args);
+    });
+  }
+}

@@ -1,0 +1,967 @@
+/*
+ * Clonespace file-redirect fast path (Frida CModule, compiled by TinyCC in the process).
+ *
+ * Per call: make the path absolute (virtual cwd or the dirfd's directory mapped back to
+ * virtual), canonicalise lexically, longest-prefix match virtual -> real, deny check on the
+ * real path, then call the original. Paths that cannot concern the policy (absolute, first
+ * character not in `interesting`, no "/..") go straight to the original.
+ *
+ * The per-function wrappers (cs_r_<name>) are appended by the agent at run time with the
+ * CS_HOOK_* macros below, one per libc export that exists in the process.
+ */
+
+typedef long (*cs_fn6) (long, long, long, long, long, long);
+typedef unsigned long cs_size;
+
+#define CS_PMAX 4096
+#define CS_MAX_RULES 64
+#define CS_AT_FDCWD (-100)
+#define CS_ERANGE 34
+#define CS_ENAMETOOLONG 36
+#define CS_EV_REDIRECT 1
+#define CS_EV_DENY 2
+#define CS_RING 512
+#define CS_EV_PATH 256
+
+/* one event as the agent reads it: fixed layout, no pointers */
+struct cs_event
+{
+  int kind;
+  char op[28];
+  char path[CS_EV_PATH];
+  char real[CS_EV_PATH];
+};
+
+extern void g_mutex_lock (void * mutex);
+extern void g_mutex_unlock (void * mutex);
+
+/* provided by the agent through CModule symbols */
+extern int * cs_errno_location (void);
+extern void * cs_malloc (cs_size n);
+
+/*
+ * All mutable state lives in memory the agent allocates and passes in as symbols
+ * (the module's own image is not writable).
+ */
+struct cs_state
+{
+  cs_fn6 sys_getcwd;
+  cs_fn6 sys_readlink;
+  cs_fn6 sys_realpath;
+  long trace;
+  long dropped;
+  long nevents;
+  long mutex[4];
+  struct cs_event events[CS_RING];
+  long deny_errno;
+  long count_redirect;
+  long count_deny;
+  long nrules;
+  long ndeny;
+  long nallow;
+  const char * rv[CS_MAX_RULES];
+  long rvl[CS_MAX_RULES];
+  const char * rr[CS_MAX_RULES];
+  long rrl[CS_MAX_RULES];
+  const char * dn[CS_MAX_RULES];
+  long dnl[CS_MAX_RULES];
+  const char * al[CS_MAX_RULES];
+  long all[CS_MAX_RULES];
+  unsigned char interesting[256];
+};
+
+extern struct cs_state cs_st;
+extern cs_fn6 cs_orig[];
+
+#define cs_sys_getcwd cs_st.sys_getcwd
+#define cs_sys_readlink cs_st.sys_readlink
+#define cs_sys_realpath cs_st.sys_realpath
+#define cs_deny_errno cs_st.deny_errno
+#define cs_count_redirect cs_st.count_redirect
+#define cs_count_deny cs_st.count_deny
+#define rv cs_st.rv
+#define rvl cs_st.rvl
+#define rr cs_st.rr
+#define rrl cs_st.rrl
+#define nrules cs_st.nrules
+#define dn cs_st.dn
+#define dnl cs_st.dnl
+#define ndeny cs_st.ndeny
+#define al cs_st.al
+#define all cs_st.all
+#define nallow cs_st.nallow
+#define interesting cs_st.interesting
+
+long
+cs_state_size (void)
+{
+  return sizeof (struct cs_state);
+}
+
+void
+cs_set_sys (void * getcwd_fn, void * readlink_fn, void * realpath_fn)
+{
+  cs_sys_getcwd = (cs_fn6) getcwd_fn;
+  cs_sys_readlink = (cs_fn6) readlink_fn;
+  cs_sys_realpath = (cs_fn6) realpath_fn;
+}
+
+void
+cs_set_trace (int on)
+{
+  cs_st.trace = on;
+}
+
+static void
+copy_trunc (char * d, const char * s, int cap)
+{
+  int i;
+  for (i = 0; i < cap - 1 && s[i] != 0; i++)
+    d[i] = s[i];
+  d[i] = 0;
+}
+
+static void
+record (int kind, const char * op, const char * path, const char * real)
+{
+  struct cs_event * e;
+  g_mutex_lock (cs_st.mutex);
+  if (cs_st.nevents == CS_RING)
+  {
+    cs_st.dropped++;
+    g_mutex_unlock (cs_st.mutex);
+    return;
+  }
+  e = &cs_st.events[cs_st.nevents++];
+  e->kind = kind;
+  copy_trunc (e->op, op, sizeof (e->op));
+  copy_trunc (e->path, path, CS_EV_PATH);
+  copy_trunc (e->real, real, CS_EV_PATH);
+  g_mutex_unlock (cs_st.mutex);
+}
+
+/* moves up to `max` recorded events to `out`; returns how many */
+int
+cs_drain (struct cs_event * out, int max)
+{
+  int n, i;
+  g_mutex_lock (cs_st.mutex);
+  n = (int) cs_st.nevents;
+  if (n > max)
+    n = max;
+  for (i = 0; i < n; i++)
+    out[i] = cs_st.events[i];
+  for (i = n; i < cs_st.nevents; i++)
+    cs_st.events[i - n] = cs_st.events[i];
+  cs_st.nevents -= n;
+  g_mutex_unlock (cs_st.mutex);
+  return n;
+}
+
+long
+cs_event_size (void)
+{
+  return sizeof (struct cs_event);
+}
+
+void
+cs_set_deny_errno (int e)
+{
+  cs_deny_errno = e;
+}
+
+long
+cs_count (int which)
+{
+  return which == 2 ? cs_count_deny : which == 3 ? cs_st.dropped : cs_count_redirect;
+}
+
+/* libc's optimised string functions (TinyCC's own loops are slow) */
+extern cs_size cs_strlen (const char * s);
+extern void * cs_memcpy (void * d, const void * s, cs_size n);
+extern int cs_memcmp (const void * a, const void * b, cs_size n);
+
+#define cs_len(s) ((int) cs_strlen (s))
+#define cs_copy(d, s, n) cs_memcpy ((d), (s), (cs_size) (n))
+
+static void
+mark_interesting (const char * p)
+{
+  interesting[(unsigned char) p[1]] = 1;
+}
+
+int
+cs_add_rule (const char * virt, const char * real)
+{
+  if (nrules == CS_MAX_RULES)
+    return -1;
+  rv[nrules] = virt; rvl[nrules] = cs_len (virt);
+  rr[nrules] = real; rrl[nrules] = cs_len (real);
+  mark_interesting (virt);
+  nrules++;
+  return 0;
+}
+
+int
+cs_add_deny (const char * p)
+{
+  if (ndeny == CS_MAX_RULES)
+    return -1;
+  dn[ndeny] = p; dnl[ndeny] = cs_len (p);
+  mark_interesting (p);
+  ndeny++;
+  return 0;
+}
+
+int
+cs_add_allow (const char * p)
+{
+  if (nallow == CS_MAX_RULES)
+    return -1;
+  al[nallow] = p; all[nallow] = cs_len (p);
+  nallow++;
+  return 0;
+}
+
+void
+cs_init (void)
+{
+  interesting['/'] = 1;
+  interesting['.'] = 1;
+  interesting['p'] = 1; /* /proc/self/root, /proc/<pid>/root */
+  interesting[0] = 0;
+}
+
+static void
+set_errno (int e)
+{
+  *cs_errno_location () = e;
+}
+
+/* prefix p (length n) of s at a component boundary */
+static int
+has_prefix (const char * s, const char * p, int n)
+{
+  if (n == 1 && p[0] == '/')
+    return 1;
+  if (s[1] != p[1] || cs_memcmp (s, p, n) != 0)
+    return 0;
+  return s[n] == 0 || s[n] == '/';
+}
+
+/* length of p when it is absolute and already canonical (no "//", "/./", "/../", trailing
+ * "/" or "/.", not under /proc); otherwise -1 */
+static int
+clean_len (const char * p)
+{
+  int i;
+  if (p[0] != '/' || p[1] == 'p')
+    return -1;
+  for (i = 0; p[i] != 0; i++)
+  {
+    if (p[i] != '/')
+      continue;
+    if (p[i + 1] == '/' || (p[i + 1] == 0 && i > 0))
+      return -1;
+    if (p[i + 1] == '.' && (p[i + 2] == '/' || p[i + 2] == 0 ||
+                            (p[i + 2] == '.' && (p[i + 3] == '/' || p[i + 3] == 0))))
+      return -1;
+  }
+  return i;
+}
+
+/* 1: certainly unrelated, call the original with the untouched path */
+static int
+quick_unrelated (const char * p)
+{
+  const char * s;
+  if (p[0] != '/' || interesting[(unsigned char) p[1]])
+    return 0;
+  for (s = p + 1; *s != 0; s++)
+    if (s[0] == '/' && s[1] == '.' && s[2] == '.')
+      return 0;
+  return 1;
+}
+
+static int is_digits (const char * s, int n);
+
+/* out[0..o) is a /proc magic link: /proc/P/root, /proc/P/cwd or /proc/P/fd/N, with P one of
+ * self, thread-self or a pid */
+static int
+is_magic (const char * out, int o)
+{
+  int i = 6, n = 0, k;
+  if (o > 8 && out[1] == 'd' && out[2] == 'e' && out[3] == 'v' && out[4] == '/' && out[5] == 'f' &&
+      out[6] == 'd' && out[7] == '/' && is_digits (out + 8, o - 8))
+    return 1; /* /dev/fd/N */
+  if (o < 11 || out[0] != '/' || out[1] != 'p' || out[2] != 'r' || out[3] != 'o' ||
+      out[4] != 'c' || out[5] != '/')
+    return 0;
+  while (i + n < o && out[i + n] != '/')
+    n++;
+  if (!((n == 4 && out[i] == 's' && out[i + 1] == 'e' && out[i + 2] == 'l' && out[i + 3] == 'f') ||
+        (n == 11 && out[i] == 't' && out[i + 7] == 's') || is_digits (out + i, n)))
+    return 0;
+  i += n + 1;
+  k = o - i;
+  if (k == 4 && out[i] == 'r' && out[i + 1] == 'o' && out[i + 2] == 'o' && out[i + 3] == 't')
+    return 1;
+  if (k == 3 && out[i] == 'c' && out[i + 1] == 'w' && out[i + 2] == 'd')
+    return 1;
+  if (k > 3 && out[i] == 'f' && out[i + 1] == 'd' && out[i + 2] == '/' && is_digits (out + i + 3, k - 3))
+    return 1;
+  return 0;
+}
+
+/* replaces the magic link out[0..o) by where the kernel takes it; returns the new length */
+static int
+follow_magic (char * out, int o)
+{
+  char target[CS_PMAX];
+  long n;
+  out[o] = 0;
+  n = cs_sys_readlink ((long) out, (long) target, CS_PMAX - 1, 0, 0, 0);
+  if (n <= 0 || target[0] != '/')
+    return o;
+  while (n > 1 && target[n - 1] == '/')
+    n--;
+  cs_copy (out, target, (int) n);
+  return n == 1 ? 1 : (int) n;
+}
+
+#define CS_MAX_LINK_DEPTH 4
+
+static int canon_d (const char * in, char * out, int depth);
+static int longest (const char * s, const char ** pre, const long * lens, long count, int * which);
+
+/*
+ * ".." after a symlink climbs from where the link points, not lexically: if out[0..o) (a
+ * virtual or real path) names a symlink in the real tree, out becomes its canonical target.
+ * Returns the new length, or o when it is no symlink.
+ */
+static int
+follow_link (char * out, int o, int depth)
+{
+  char a[CS_PMAX], b[CS_PMAX];
+  int w, n, k;
+  long t;
+  out[o] = 0;
+  n = longest (out, rv, rvl, nrules, &w);
+  if (n >= 0 && n > 1)
+  {
+    if (rrl[w] + o - n + 1 >= CS_PMAX)
+      return o;
+    cs_copy (a, rr[w], (int) rrl[w]);
+    cs_copy (a + rrl[w], out + n, o - n + 1);
+  }
+  else
+    cs_copy (a, out, o + 1);
+  t = cs_sys_readlink ((long) a, (long) b, CS_PMAX - 1, 0, 0, 0);
+  if (t <= 0)
+    return o;
+  b[t] = 0;
+  if (b[0] != '/')
+  {
+    k = cs_len (a);
+    while (k > 1 && a[k - 1] != '/')
+      k--;
+    if (k + t + 1 >= CS_PMAX)
+      return o;
+    cs_copy (a + k, b, (int) t + 1);
+  }
+  else
+    cs_copy (a, b, (int) t + 1);
+  n = canon_d (a, out, depth + 1);
+  return n < 0 ? o : n;
+}
+
+/* canonicalise absolute path `in` into `out` (CS_PMAX). returns length or -1 */
+static int
+canon (const char * in, char * out)
+{
+  return canon_d (in, out, 0);
+}
+
+static int
+canon_d (const char * in, char * out, int depth)
+{
+  int o = 0, i = 0;
+  out[0] = '/';
+  o = 1;
+  for (;;)
+  {
+    int start, n;
+    while (in[i] == '/')
+      i++;
+    if (in[i] == 0)
+      break;
+    start = i;
+    while (in[i] != 0 && in[i] != '/')
+      i++;
+    n = i - start;
+    if (n == 1 && in[start] == '.')
+      continue;
+    if (n == 2 && in[start] == '.' && in[start + 1] == '.')
+    {
+      if (o > 1 && depth < CS_MAX_LINK_DEPTH)
+        o = follow_link (out, o, depth);
+      while (o > 1 && out[o - 1] != '/')
+        o--;
+      if (o > 1)
+        o--;
+      continue;
+    }
+    if (o + n + 2 >= CS_PMAX)
+      return -1;
+    if (o > 1)
+      out[o++] = '/';
+    cs_copy (out + o, in + start, n);
+    o += n;
+    if (is_magic (out, o))
+      o = follow_magic (out, o);
+  }
+  out[o] = 0;
+  return o;
+}
+
+static int
+is_digits (const char * s, int n)
+{
+  int i;
+  if (n == 0)
+    return 0;
+  for (i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9')
+      return 0;
+  return 1;
+}
+
+/* strip /proc/self/root, /proc/thread-self/root, /proc/<pid>/root (repeatedly); in place */
+static int
+strip_proc_root (char * p, int len)
+{
+  for (;;)
+  {
+    int i, n;
+    if (len < 6 || !has_prefix (p, "/proc", 5))
+      return len;
+    i = 6;
+    n = 0;
+    while (p[i + n] != 0 && p[i + n] != '/')
+      n++;
+    if (!((n == 4 && has_prefix (p + 5, "/self", 5)) ||
+          (n == 11 && has_prefix (p + 5, "/thread-self", 12)) || is_digits (p + 6, n)))
+      return len;
+    i += n;
+    if (!has_prefix (p + i, "/root", 5))
+      return len;
+    i += 5;
+    if (p[i] == 0)
+    {
+      p[0] = '/'; p[1] = 0;
+      return 1;
+    }
+    cs_copy (p, p + i, len - i + 1);
+    len -= i;
+  }
+}
+
+static int
+longest (const char * s, const char ** pre, const long * lens, long count, int * which)
+{
+  int k, best = -1;
+  *which = -1;
+  for (k = 0; k < count; k++)
+    if (lens[k] > best && has_prefix (s, pre[k], (int) lens[k]))
+    {
+      best = (int) lens[k];
+      *which = k;
+    }
+  return best;
+}
+
+static int
+denied (const char * real)
+{
+  int w, d = longest (real, dn, dnl, ndeny, &w);
+  if (d < 0)
+    return 0;
+  return longest (real, al, all, nallow, &w) < d;
+}
+
+/* a proper ancestor of an allow prefix (e.g. the stores' directory): libc's realpath() walks
+ * through it with readlink(), which reveals nothing (EINVAL for a directory) */
+static int
+allow_ancestor (const char * real)
+{
+  int k, n = cs_len (real);
+  for (k = 0; k < nallow; k++)
+    if (all[k] > n && has_prefix (al[k], real, n) && al[k][n] == '/')
+      return 1;
+  return 0;
+}
+
+/* replace prefix: from[k] -> to[k]; returns new length or -1 */
+static int
+swap_prefix (const char * s, int slen, int plen, const char * to, int tlen, char * out)
+{
+  int rest = slen - plen;
+  if (plen == 1)
+    rest = slen, plen = 0; /* prefix "/" */
+  if (tlen + rest + 1 >= CS_PMAX)
+    return -1;
+  cs_copy (out, to, tlen);
+  cs_copy (out + tlen, s + plen, rest + 1);
+  if (out[0] == 0)
+    out[0] = '/', out[1] = 0;
+  return tlen + rest;
+}
+
+/* real -> virtual, into out. returns 1 if mapped */
+static int
+map_back (const char * real, char * out)
+{
+  int w, len = cs_len (real), n = longest (real, rr, rrl, nrules, &w);
+  if (n < 0 || swap_prefix (real, len, n, rv[w], (int) rvl[w], out) < 0)
+  {
+    if (len >= CS_PMAX)
+      len = CS_PMAX - 1;
+    cs_copy (out, real, len);
+    out[len] = 0;
+    return 0;
+  }
+  return 1;
+}
+
+static char *
+fmt_fd (char * b, int fd)
+{
+  char digits[16];
+  int n = 0, i = 0;
+  cs_copy (b, "/proc/self/fd/", 14);
+  i = 14;
+  if (fd == 0)
+    digits[n++] = '0';
+  while (fd > 0)
+  {
+    digits[n++] = (char) ('0' + fd % 10);
+    fd /= 10;
+  }
+  while (n > 0)
+    b[i++] = digits[--n];
+  b[i] = 0;
+  return b;
+}
+
+/* the virtual directory a relative path is resolved against; -1 on failure (errno set) */
+static int
+base_dir (int dirfd, char * out)
+{
+  char tmp[CS_PMAX];
+  long n;
+  if (dirfd == CS_AT_FDCWD)
+  {
+    if (cs_sys_getcwd ((long) tmp, CS_PMAX, 0, 0, 0, 0) == 0)
+      return -1;
+  }
+  else
+  {
+    char link[32];
+    n = cs_sys_readlink ((long) fmt_fd (link, dirfd), (long) tmp, CS_PMAX - 1, 0, 0, 0);
+    if (n < 0)
+    {
+      set_errno (9); /* EBADF */
+      return -1;
+    }
+    tmp[n] = 0;
+    if (tmp[0] != '/')
+    {
+      set_errno (20); /* ENOTDIR: not a directory fd (pipe:, socket:) */
+      return -1;
+    }
+  }
+  map_back (tmp, out);
+  return 0;
+}
+
+/* absolute canonical virtual path of (dirfd, path) into v; length or -1 (errno set) */
+static int
+to_virtual (int dirfd, const char * path, char * v)
+{
+  char joined[CS_PMAX];
+  int len, n;
+  if (path[0] == '/')
+  {
+    if (canon (path, v) < 0)
+    {
+      set_errno (CS_ENAMETOOLONG);
+      return -1;
+    }
+    return strip_proc_root (v, cs_len (v));
+  }
+  if (base_dir (dirfd, joined) < 0)
+    return -1;
+  len = cs_len (joined);
+  n = cs_len (path);
+  if (len + n + 2 >= CS_PMAX)
+  {
+    set_errno (CS_ENAMETOOLONG);
+    return -1;
+  }
+  joined[len] = '/';
+  cs_copy (joined + len + 1, path, n + 1);
+  if (canon (joined, v) < 0)
+  {
+    set_errno (CS_ENAMETOOLONG);
+    return -1;
+  }
+  return strip_proc_root (v, cs_len (v));
+}
+
+static void
+report (int kind, const char * op, const char * path, const char * real)
+{
+  if (kind == CS_EV_DENY)
+    cs_count_deny++;
+  else
+    cs_count_redirect++;
+  if (cs_st.trace)
+    record (kind, op, path, real);
+}
+
+/*
+ * Translate (dirfd, path). Returns 0: call with the original path; 1: call with `r`
+ * (absolute real path); -1: refuse (errno set). `v` receives the canonical virtual path.
+ */
+static int
+translate_ex (const char * op, int dirfd, const char * path, char * v, char * r, int ancestor_ok)
+{
+  int vlen, w, n, plen;
+  if (path == 0 || path[0] == 0 || quick_unrelated (path))
+    return 0;
+  vlen = clean_len (path);
+  if (vlen >= 0 && vlen < CS_PMAX)
+    cs_copy (v, path, vlen + 1);
+  else
+    vlen = to_virtual (dirfd, path, v);
+  if (vlen < 0)
+    return -1;
+  n = longest (v, rv, rvl, nrules, &w);
+  if (n >= 0)
+  {
+    if (swap_prefix (v, vlen, n, rr[w], (int) rrl[w], r) < 0)
+    {
+      set_errno (CS_ENAMETOOLONG);
+      return -1;
+    }
+  }
+  else
+    cs_copy (r, v, vlen + 1);
+  if (denied (r) && !(ancestor_ok && allow_ancestor (r)))
+  {
+    report (CS_EV_DENY, op, path, r);
+    set_errno (cs_deny_errno);
+    return -1;
+  }
+  if (n < 0)
+    return 0;
+  plen = cs_len (path);
+  if (path[plen - 1] == '/')
+  {
+    int rl = cs_len (r);
+    if (rl + 2 < CS_PMAX && r[rl - 1] != '/')
+      r[rl] = '/', r[rl + 1] = 0;
+  }
+  report (CS_EV_REDIRECT, op, path, r);
+  return 1;
+}
+
+static int
+translate (const char * op, int dirfd, const char * path, char * v, char * r)
+{
+  return translate_ex (op, dirfd, path, v, r, 0);
+}
+
+#define CS_CALL(o, a) (o) (a[0], a[1], a[2], a[3], a[4], a[5])
+
+/* one path argument a[pi], relative to dirfd a[di] (di < 0: cwd) */
+long
+cs_hook_path (cs_fn6 orig, const char * op, long * a, int di, int pi, int ret_ptr, int slash_only)
+{
+  char v[CS_PMAX], r[CS_PMAX];
+  const char * p = (const char *) a[pi];
+  int t;
+  if (p == 0 || quick_unrelated (p))
+    return CS_CALL (orig, a);
+  if (slash_only)
+  {
+    const char * s = p;
+    while (*s != 0 && *s != '/')
+      s++;
+    if (*s == 0)
+      return CS_CALL (orig, a);
+  }
+  t = translate (op, di < 0 ? CS_AT_FDCWD : (int) a[di], p, v, r);
+  if (t < 0)
+    return ret_ptr ? 0 : -1;
+  if (t == 1)
+    a[pi] = (long) r;
+  return CS_CALL (orig, a);
+}
+
+/* two path arguments (rename, link): (d1, p1) and (d2, p2) */
+long
+cs_hook_path2 (cs_fn6 orig, const char * op, long * a, int d1, int p1, int d2, int p2)
+{
+  char v[CS_PMAX], r1[CS_PMAX], r2[CS_PMAX];
+  int t1, t2;
+  t1 = translate (op, d1 < 0 ? CS_AT_FDCWD : (int) a[d1], (const char *) a[p1], v, r1);
+  if (t1 < 0)
+    return -1;
+  t2 = translate (op, d2 < 0 ? CS_AT_FDCWD : (int) a[d2], (const char *) a[p2], v, r2);
+  if (t2 < 0)
+    return -1;
+  if (t1 == 1)
+    a[p1] = (long) r1;
+  if (t2 == 1)
+    a[p2] = (long) r2;
+  return CS_CALL (orig, a);
+}
+
+/* the directory part of canonical absolute p, joined with relative t, canonicalised */
+static int
+resolve_beside (const char * p, const char * t, char * out)
+{
+  char j[CS_PMAX];
+  int n = cs_len (p), m = cs_len (t);
+  while (n > 1 && p[n - 1] != '/')
+    n--;
+  if (n + m + 2 >= CS_PMAX)
+    return -1;
+  cs_copy (j, p, n);
+  j[n] = '/';
+  cs_copy (j + n + 1, t, m + 1);
+  if (canon (j, out) < 0)
+    return -1;
+  return strip_proc_root (out, cs_len (out));
+}
+
+static int
+starts (const char * s, const char * w)
+{
+  while (*w != 0)
+    if (*s++ != *w++)
+      return 0;
+  return 1;
+}
+
+/* a link text that goes through a magic link (/proc/P/cwd, /proc/P/fd/N, /proc/P/root,
+ * /dev/fd/N): its meaning changes with the process that follows it, so it is refused */
+static int
+magic_text (const char * t)
+{
+  const char * s;
+  int proc = 0;
+  for (s = t; *s != 0; s++)
+  {
+    if (s != t && s[-1] != '/')
+      continue;
+    if (starts (s, "dev/fd/") || starts (s, "dev/fd") && s[6] == 0)
+      return 1;
+    if (starts (s, "proc/"))
+      proc = 1;
+    else if (proc && (starts (s, "cwd") || starts (s, "fd/") || starts (s, "root")))
+      return 1;
+  }
+  return 0;
+}
+
+/* symlink(target, linkpath) / symlinkat(target, dirfd, linkpath) */
+long
+cs_hook_symlink (cs_fn6 orig, const char * op, long * a, int ti, int di, int li)
+{
+  char v[CS_PMAX], r[CS_PMAX], tv[CS_PMAX], tr[CS_PMAX];
+  const char * target = (const char *) a[ti];
+  const char * lp = (const char *) a[li];
+  int t, w, n;
+  if (target == 0 || lp == 0)
+    return CS_CALL (orig, a);
+  if (lp[0] == 0 || to_virtual (di < 0 ? CS_AT_FDCWD : (int) a[di], lp, v) < 0)
+    return CS_CALL (orig, a);
+  t = translate (op, di < 0 ? CS_AT_FDCWD : (int) a[di], lp, v, r);
+  if (t < 0)
+    return -1;
+  if (t == 0)
+    cs_copy (r, v, cs_len (v) + 1);
+  /* where the target points, seen from the virtual and from the real side */
+  if (target[0] == '/')
+  {
+    if (canon (target, tv) < 0)
+      return -1;
+    strip_proc_root (tv, cs_len (tv));
+  }
+  else if (resolve_beside (v, target, tv) < 0)
+    return -1;
+  n = longest (tv, rv, rvl, nrules, &w);
+  if (n >= 0)
+    swap_prefix (tv, cs_len (tv), n, rr[w], (int) rrl[w], tr);
+  else
+    cs_copy (tr, tv, cs_len (tv) + 1);
+  if (denied (tr) || magic_text (target) ||
+      (target[0] != '/' && resolve_beside (r, target, tv) >= 0 && denied (tv)))
+  {
+    report (CS_EV_DENY, op, target, tr);
+    set_errno (cs_deny_errno);
+    return -1;
+  }
+  if (target[0] == '/' && n >= 0)
+  {
+    a[ti] = (long) tr;
+    report (CS_EV_REDIRECT, op, target, tr);
+  }
+  if (t == 1)
+    a[li] = (long) r;
+  return CS_CALL (orig, a);
+}
+
+/* readlink(path, buf, size) / readlinkat(dirfd, path, buf, size): result mapped back */
+long
+cs_hook_readlink (cs_fn6 orig, const char * op, long * a, int di, int pi, int checked)
+{
+  char v[CS_PMAX], r[CS_PMAX], res[CS_PMAX], back[CS_PMAX];
+  char * buf = (char *) a[pi + 1];
+  long size = a[pi + 2], n;
+  int t, m;
+  t = translate_ex (op, di < 0 ? CS_AT_FDCWD : (int) a[di], (const char *) a[pi], v, r, 1);
+  if (t < 0)
+    return -1;
+  if (t == 1)
+    a[pi] = (long) r;
+  a[pi + 1] = (long) res;
+  a[pi + 2] = CS_PMAX - 1;
+  if (checked)
+    a[pi + 3] = CS_PMAX; /* __readlink_chk: the size of our buffer */
+  n = CS_CALL (orig, a);
+  if (n < 0)
+    return n;
+  res[n] = 0;
+  if (res[0] == '/')
+    map_back (res, back);
+  else
+    cs_copy (back, res, n + 1);
+  m = cs_len (back);
+  if (m > size)
+    m = (int) size;
+  cs_copy (buf, back, m);
+  return m;
+}
+
+/* getcwd(buf, size): the virtual cwd */
+long
+cs_hook_getcwd (cs_fn6 orig, long * a)
+{
+  char tmp[CS_PMAX], back[CS_PMAX];
+  char * buf = (char *) a[0];
+  long size = a[1];
+  int n;
+  a[0] = (long) tmp;
+  a[1] = CS_PMAX;
+  a[2] = CS_PMAX; /* __getcwd_chk: the size of our buffer */
+  if (CS_CALL (orig, a) == 0)
+    return 0;
+  map_back (tmp, back);
+  n = cs_len (back);
+  if (buf == 0)
+  {
+    if (size == 0)
+      size = n + 1;
+    if (size < n + 1)
+    {
+      set_errno (CS_ERANGE);
+      return 0;
+    }
+    buf = (char *) cs_malloc (size);
+    if (buf == 0)
+      return 0;
+  }
+  else if (size < n + 1)
+  {
+    set_errno (CS_ERANGE);
+    return 0;
+  }
+  cs_copy (buf, back, n + 1);
+  return (long) buf;
+}
+
+/* realpath(path, resolved) and friends: the argument mapped in, the result mapped back */
+long
+cs_hook_realpath (cs_fn6 orig, const char * op, long * a)
+{
+  char v[CS_PMAX], r[CS_PMAX], tmp[CS_PMAX], back[CS_PMAX];
+  char * resolved = (char *) a[1];
+  int t, n;
+  t = translate (op, CS_AT_FDCWD, (const char *) a[0], v, r);
+  if (t < 0)
+    return 0;
+  if (t == 1)
+    a[0] = (long) r;
+  a[1] = (long) tmp;
+  if (CS_CALL (orig, a) == 0)
+    return 0;
+  map_back (tmp, back);
+  n = cs_len (back);
+  if (resolved == 0)
+  {
+    resolved = (char *) cs_malloc (n + 1);
+    if (resolved == 0)
+      return 0;
+  }
+  cs_copy (resolved, back, n + 1);
+  return (long) resolved;
+}
+
+/* mkstemp(template) family: the generated name is copied back into the caller's template */
+long
+cs_hook_template (cs_fn6 orig, const char * op, long * a, int ret_ptr)
+{
+  char v[CS_PMAX], r[CS_PMAX];
+  char * tpl = (char *) a[0];
+  long res;
+  int t, k, tl, rl;
+  t = translate (op, CS_AT_FDCWD, tpl, v, r);
+  if (t < 0)
+    return ret_ptr ? 0 : -1;
+  if (t == 0)
+    return CS_CALL (orig, a);
+  a[0] = (long) r;
+  res = CS_CALL (orig, a);
+  if ((ret_ptr && res == 0) || (!ret_ptr && (int) res < 0))
+    return res;
+  tl = cs_len (tpl);
+  rl = cs_len (r);
+  for (k = 0; k < tl && k < rl && tpl[tl - 1 - k] != '/'; k++)
+    tpl[tl - 1 - k] = r[rl - 1 - k];
+  return ret_ptr ? (long) tpl : res;
+}
+
+#define CS_ARGS long a0, long a1, long a2, long a3, long a4, long a5
+#define CS_PACK long a[6]; a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5
+#define CS_HOOK_PATH(name, idx, di, pi, ret_ptr, slash_only) \
+  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_path (cs_orig[idx], #name, a, di, pi, ret_ptr, slash_only); }
+#define CS_HOOK_PATH2(name, idx, d1, p1, d2, p2) \
+  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_path2 (cs_orig[idx], #name, a, d1, p1, d2, p2); }
+#define CS_HOOK_SYMLINK(name, idx, ti, di, li) \
+  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_symlink (cs_orig[idx], #name, a, ti, di, li); }
+#define CS_HOOK_READLINK(name, idx, di, pi, checked) \
+  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_readlink (cs_orig[idx], #name, a, di, pi, checked); }
+#define CS_HOOK_CWDNAME(name, idx) \
+  long cs_r_##name (void) { long a[6] = { 0, 0, 0, 0, 0, 0 }; return cs_hook_getcwd (cs_sys_getcwd, a); }
+#define CS_HOOK_CANONICALIZE(name, idx) \
+  long cs_r_##name (long a0) { long a[6] = { a0, 0, 0, 0, 0, 0 }; \
+    return cs_hook_realpath (cs_sys_realpath, #name, a); }
+#define CS_HOOK_GETCWD(name, idx) \
+  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_getcwd (cs_orig[idx], a); }
+#define CS_HOOK_REALPATH(name, idx) \
+  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_realpath (cs_orig[idx], #name, a); }
+#define CS_HOOK_TEMPLATE(name, idx, ret_ptr) \
+  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_template (cs_orig[idx], #name, a, ret_ptr); }

@@ -1,0 +1,114 @@
+// The clone policy (THE POLICY contract between vfs_redirect and the agent).
+
+export interface Redirect {
+  readonly virtual: string;
+  readonly real: string;
+}
+
+export interface Policy {
+  readonly version: number;
+  readonly clone: string;
+  readonly platform: string;
+  readonly redirects: readonly Redirect[];
+  readonly deny: readonly string[];
+  readonly allow: readonly string[];
+  readonly deny_errno: number;
+  readonly identity: Readonly<Record<string, unknown>>;
+  readonly accounts: readonly unknown[];
+  readonly trace: boolean;
+}
+
+export interface AgentEvent {
+  readonly type: "redirect" | "deny" | "spoof";
+  readonly op: string;
+  readonly path?: string;
+  readonly real?: string;
+  readonly [key: string]: unknown;
+}
+
+export type Emit = (event: AgentEvent) => void;
+
+export class PolicyError extends Error {
+  constructor(message: string) {
+    super(`invalid policy: ${message}`);
+    this.name = "PolicyError";
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function canonicalPath(value: unknown, where: string): string {
+  if (typeof value !== "string" || !value.startsWith("/")) {
+    throw new PolicyError(`${where}: expected an absolute path, got ${JSON.stringify(value)}`);
+  }
+  if (value.length > 1 && value.endsWith("/")) {
+    throw new PolicyError(`${where}: trailing slash in ${JSON.stringify(value)}`);
+  }
+  if (value.split("/").some((part, i) => i > 0 && (part === "" || part === "." || part === ".."))) {
+    throw new PolicyError(`${where}: not canonical: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function pathList(value: unknown, where: string): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    throw new PolicyError(`${where}: expected a list, got ${JSON.stringify(value)}`);
+  }
+  return value.map((item, i) => canonicalPath(item, `${where}[${i}]`));
+}
+
+function redirectList(value: unknown): Redirect[] {
+  if (!Array.isArray(value)) {
+    throw new PolicyError(`redirects: expected a list, got ${JSON.stringify(value)}`);
+  }
+  const rules = value.map((item, i): Redirect => {
+    if (!isRecord(item)) {
+      throw new PolicyError(`redirects[${i}]: expected an object, got ${JSON.stringify(item)}`);
+    }
+    return {
+      virtual: canonicalPath(item["virtual"], `redirects[${i}].virtual`),
+      real: canonicalPath(item["real"], `redirects[${i}].real`),
+    };
+  });
+  return rules.sort((a, b) => b.virtual.length - a.virtual.length);
+}
+
+/** Checks the shape of a policy object; throws PolicyError naming the offending value. */
+export function parsePolicy(value: unknown): Policy {
+  if (!isRecord(value)) {
+    throw new PolicyError(`policy: expected an object, got ${JSON.stringify(value)}`);
+  }
+  const version = value["version"];
+  if (version !== 1) {
+    throw new PolicyError(`version: unsupported ${JSON.stringify(version)} (expected 1)`);
+  }
+  const denyErrno = value["deny_errno"] ?? 13;
+  if (typeof denyErrno !== "number" || !Number.isInteger(denyErrno) || denyErrno <= 0) {
+    throw new PolicyError(`deny_errno: expected a positive integer, got ${JSON.stringify(denyErrno)}`);
+  }
+  const identity = value["identity"] ?? {};
+  if (!isRecord(identity)) {
+    throw new PolicyError(`identity: expected an object, got ${JSON.stringify(identity)}`);
+  }
+  const accounts = value["accounts"] ?? [];
+  if (!Array.isArray(accounts)) {
+    throw new PolicyError(`accounts: expected a list, got ${JSON.stringify(accounts)}`);
+  }
+  return {
+    version,
+    clone: String(value["clone"] ?? ""),
+    platform: String(value["platform"] ?? Process.platform),
+    redirects: redirectList(value["redirects"] ?? []),
+    deny: pathList(value["deny"], "deny"),
+    allow: pathList(value["allow"], "allow"),
+    deny_errno: denyErrno,
+    identity,
+    accounts,
+    trace: value["trace"] === true,
+  };
+}

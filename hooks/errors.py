@@ -1,0 +1,35 @@
+"""Errors of the hook engine. ``clone`` converts them to ``clone.errors`` types."""
+
+from __future__ import annotations
+
+
+class HookError(RuntimeError):
+    """The hook engine failed."""
+
+
+class AgentBundleMissing(HookError):
+    """The built agent (``hooks/agent/dist/agent.js``) is not there."""
+
+
+class HookStartError(HookError):
+    """Frida could not spawn, attach to, or instrument the program."""
+
+
+class ProgramNotFound(HookError):
+    """The program to run does not exist (a shell would exit 127)."""
+
+    def __init__(self, program: str) -> None:
+        super().__init__(f"program not found: {program}")
+        self.program = program
+
+
+class ProgramNotExecutable(HookError):
+    """The program exists but cannot be executed (a shell would exit 126)."""
+
+    def __init__(self, program: str) -> None:
+        super().__init__(f"program not executable: {program}")
+        self.program = program
+
+
+class PolicyError(ValueError):
+    """The agent rejected the policy; the message names the offending value."""

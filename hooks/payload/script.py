@@ -1,0 +1,26 @@
+"""The agent a hooked clone's Gadget runs: the built ``hooks/agent/dist/agent.js``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+AGENT_JS = Path(__file__).resolve().parent.parent / "agent" / "dist" / "agent.js"
+
+
+class AgentNotBuilt(RuntimeError):
+    """The agent's JS bundle is missing (``make agent`` builds it)."""
+
+
+def agent_script(path: Path | None = None) -> bytes:
+    """The bytes of the built agent (``path`` overrides where it is looked for)."""
+    where = path or AGENT_JS
+    try:
+        data = where.read_bytes()
+    except OSError as e:
+        raise AgentNotBuilt(
+            f"the agent is not built ({where} is missing); run 'make agent' "
+            "(or 'npm run build' in hooks/agent)"
+        ) from e
+    if not data.strip():
+        raise AgentNotBuilt(f"the agent bundle {where} is empty; rebuild it with 'make agent'")
+    return data

@@ -1,0 +1,35 @@
+"""Typed facade over the agent's ``rpc.exports``: ``init(policy)`` and ``stats()``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+from hooks.errors import HookStartError, PolicyError
+
+if TYPE_CHECKING:
+    import frida
+
+
+class AgentRpc:
+    """The agent loaded in one process."""
+
+    def __init__(self, script: frida.Script) -> None:
+        self._exports = script.exports_sync
+
+    def init(self, policy: Mapping[str, Any]) -> None:
+        """Installs the hooks for ``policy`` (once per process; later calls are ignored)."""
+        import frida
+
+        try:
+            self._exports.init(json.loads(json.dumps(policy)))
+        except frida.RPCException as e:
+            message = str(e).splitlines()[0] if str(e) else repr(e)
+            if "invalid policy: " in message:
+                raise PolicyError(message.split("invalid policy: ", 1)[1]) from e
+            raise HookStartError(f"the agent failed to start: {e}") from e
+
+    def stats(self) -> dict[str, Any]:
+        """Counters and the hooked functions: ``pid``, ``installed``, ``redirects``, ``denies``…"""
+        return cast(dict[str, Any], self._exports.stats())

@@ -1,0 +1,183 @@
+"""Run a Linux program under the agent with a policy, and return its exit status.
+
+The program is started by a tiny ``sh`` gate that is this process's own child: Frida attaches
+to the gate (child gating only), the gate then ``exec``s the program, and Frida hands over the
+new image suspended, so the agent is in place before the program's first instruction. Because
+the gate is our child (not Frida's), its exit status, which is the program's, is ours to reap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import shutil
+import signal
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hooks.agent_bundle import agent_source
+from hooks.errors import HookStartError, PolicyError, ProgramNotExecutable, ProgramNotFound
+from hooks.session import AgentSessions
+
+if TYPE_CHECKING:
+    import frida
+
+# fd 3: the go-ahead pipe (dash takes single-digit fds only); $1: the directory to start in
+_GATE = 'read _ <&3 || exit 125; exec 3<&-; cd -- "$1" || exit 126; shift; exec "$@"'
+_GATE_ATTEMPTS = 3
+_GATE_FD = 3
+_EVENT_GRACE_S = 5.0
+
+
+@lru_cache(maxsize=1)
+def local_device() -> frida.Device:
+    """The local Frida device, created once per process."""
+    import frida
+
+    return frida.get_local_device()
+
+
+def resolve_program(
+    program: str, env: Mapping[str, str] | None, cwd: str | os.PathLike[str] | None
+) -> str:
+    """The file ``program`` names (PATH lookup as execvp); raises ProgramNotFound/NotExecutable."""
+    if "/" in program:
+        path = Path(cwd or ".", program)
+        if not path.exists():
+            raise ProgramNotFound(program)
+        if path.is_dir() or not os.access(path, os.X_OK):
+            raise ProgramNotExecutable(program)
+        return str(path)
+    search = (env if env is not None else os.environ).get("PATH", os.defpath)
+    found = shutil.which(program, path=search)
+    if found is None:
+        raise ProgramNotFound(program)
+    return found
+
+
+def exit_status(returncode: int) -> int:
+    """A Popen return code as a shell reports it: 128+N for death by signal N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def run(
+    argv: Sequence[str],
+    policy: Mapping[str, Any],
+    *,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> int:
+    """Runs ``argv`` under the agent with ``policy``; returns its exit status (128+N if killed).
+
+    stdin/stdout/stderr are the caller's. Children carry the same policy. Raises
+    ProgramNotFound/ProgramNotExecutable before starting anything, AgentBundleMissing if the
+    agent is not built, HookStartError if the program could not be instrumented.
+    """
+    if not argv:
+        raise ValueError("empty command")
+    resolve_program(argv[0], env, cwd)
+    source = agent_source()
+    sessions = AgentSessions(local_device(), source, policy, on_event)
+    try:
+        return _run_gated(sessions, argv, env, cwd)
+    finally:
+        sessions.close()
+
+
+def _run_gated(
+    sessions: AgentSessions,
+    argv: Sequence[str],
+    env: Mapping[str, str] | None,
+    cwd: str | os.PathLike[str] | None,
+) -> int:
+    pid = _start_gate(sessions, argv, env, cwd)
+    returncode = _wait(pid)
+    sessions.wait_idle(pid, _EVENT_GRACE_S)
+    for failure in sessions.failures:
+        if isinstance(failure, (PolicyError, HookStartError)):
+            raise failure
+        raise HookStartError(f"a process could not be instrumented: {failure}") from failure
+    return exit_status(returncode)
+
+
+def _start_gate(
+    sessions: AgentSessions,
+    argv: Sequence[str],
+    env: Mapping[str, str] | None,
+    cwd: str | os.PathLike[str] | None,
+) -> int:
+    """Starts the gate, attaches to it, then lets it exec the program; returns its pid.
+
+    Frida's injection into the idle gate fails now and then under load (the gate may even
+    crash); the gate has not run the program yet, so a fresh gate is tried.
+    """
+    for attempt in range(_GATE_ATTEMPTS):
+        read_end, write_end = _gate_pipe()
+        try:
+            pid = os.posix_spawn(
+                "/bin/sh",
+                ["/bin/sh", "-c", _GATE, "clonespace-gate", os.fspath(cwd or os.getcwd()), *argv],
+                dict(os.environ if env is None else env),
+                file_actions=[
+                    (os.POSIX_SPAWN_DUP2, read_end, _GATE_FD),
+                    (os.POSIX_SPAWN_CLOSE, write_end),
+                ],
+            )
+        finally:
+            os.close(read_end)
+        try:
+            sessions.gate(pid)
+        except HookStartError:
+            os.close(write_end)  # no go-ahead: the gate exits without running the program
+            _kill(pid)
+            with contextlib.suppress(HookStartError):
+                _reap(pid)
+            if attempt == _GATE_ATTEMPTS - 1:
+                raise
+            continue
+        with contextlib.suppress(BrokenPipeError):  # the gate is gone: its status says why
+            os.write(write_end, b"\n")
+        os.close(write_end)
+        return pid
+    raise AssertionError("unreachable")
+
+
+def _gate_pipe() -> tuple[int, int]:
+    """A pipe whose read end is not fd 3 (dup2 onto itself would keep it close-on-exec)."""
+    read_end, write_end = os.pipe()
+    if read_end == _GATE_FD:
+        moved = os.dup(read_end)
+        os.close(read_end)
+        read_end = moved
+    return read_end, write_end
+
+
+def _wait(pid: int) -> int:
+    """Waits for exit without consuming ptrace stops (Frida traces the process at times)."""
+    pidfd = os.pidfd_open(pid)
+    try:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        while not poller.poll():
+            pass
+    finally:
+        os.close(pidfd)
+    return _reap(pid)
+
+
+def _reap(pid: int) -> int:
+    """The exit code of terminated child ``pid`` (negative: killed by that signal)."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError as e:
+        raise HookStartError(f"lost the exit status of process {pid}") from e
+    return os.waitstatus_to_exitcode(status)
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,76 @@
+"""Clone package names: template expansion, Android's package-name rules, framework refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from apk.clone_names import (
+    DEFAULT_TEMPLATE,
+    MAX_PACKAGE_LENGTH,
+    ClonePackageError,
+    check_package_name,
+    clone_packages,
+    framework_reason,
+)
+
+
+def test_default_template() -> None:
+    assert clone_packages(DEFAULT_TEMPLATE, "com.whatsapp", [1, 2]) == [
+        "com.whatsapp.clone1",
+        "com.whatsapp.clone2",
+    ]
+
+
+def test_custom_template() -> None:
+    assert clone_packages("work{n}.{package}", "org.app", [3]) == ["work3.org.app"]
+
+
+@pytest.mark.parametrize(
+    ("template", "reason"),
+    [
+        ("{package}.clone", "has no {n}"),
+        ("{package}.{who}{n}", "{who}"),
+        ("{package}.clone{n", "not valid"),
+        ("{package}.{n}", "not a valid package name"),
+        ("{package}-{n}", "not a valid package name"),
+        ("x{n}", "not a valid package name"),
+        ("{package}.c{n}" + "x" * MAX_PACKAGE_LENGTH, "characters"),
+    ],
+)
+def test_bad_templates(template: str, reason: str) -> None:
+    with pytest.raises(ClonePackageError, match=reason.replace("{", r"\{").replace("}", r"\}")):
+        clone_packages(template, "com.example", [1, 2])
+
+
+def test_names_must_differ() -> None:
+    with pytest.raises(ClonePackageError, match="same name"):
+        clone_packages("{package}.c{n}", "com.example", [1, 1])
+
+
+@pytest.mark.parametrize("name", ["a.b", "com.example.app_2", "A1.b_c.D"])
+def test_valid_package_names(name: str) -> None:
+    assert check_package_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["ab", "a..b", ".a.b", "a.b.", "1a.b", "a.b-c", "a.é", "a b.c"])
+def test_invalid_package_names(name: str) -> None:
+    with pytest.raises(ClonePackageError):
+        check_package_name(name)
+
+
+@pytest.mark.parametrize(
+    ("package", "shared_user", "refused"),
+    [
+        ("android", None, True),
+        ("com.android.systemui", None, True),
+        ("com.android.providers.contacts", None, True),
+        ("com.google.android.gms", None, True),
+        ("com.vendor.tool", "android.uid.system", True),
+        ("com.vendor.tool", "android.uid.phone", True),
+        ("com.whatsapp", None, False),
+        ("com.android.chrome", None, False),
+        ("com.example", "com.example.shared", False),
+    ],
+)
+def test_framework_packages(package: str, shared_user: str | None, refused: bool) -> None:
+    assert (framework_reason(package, shared_user) is not None) == refused

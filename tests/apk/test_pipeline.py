@@ -1,0 +1,242 @@
+"""Two clones of each real APK, checked with Android's own tools."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from apk import pipeline
+from apk.manifest import read_manifest_info
+from apk.pipeline import CloneSpec, ExtraEntry, build_clones
+from apk.signing import load_or_create, v2v3
+from apk.signing.keys import SigningKey
+from apk.signing.v1 import is_signature_file
+from apk.source import ARSC_NAME, MANIFEST_NAME, load_source
+from apk.splits import load_app
+from apk.zip_read import ZipEntry, parse_zip
+from tests.apk import oracles
+from tests.apk.signing.apksigner import verify
+from tests.realapks import ALL, NATIVE, UIAUTOMATOR, real_apk
+
+
+@pytest.fixture(scope="module")
+def key(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
+    return load_or_create(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="module")
+def built(
+    tmp_path_factory: pytest.TempPathFactory, key: SigningKey
+) -> Callable[[str], list[pipeline.BuiltClone]]:
+    cache: dict[str, list[pipeline.BuiltClone]] = {}
+
+    def build(name: str) -> list[pipeline.BuiltClone]:
+        if name not in cache:
+            app = load_app([real_apk(name)])
+            specs = [CloneSpec(i, f"{app.package}.clone{i}") for i in (1, 2)]
+            cache[name] = build_clones(app, specs, tmp_path_factory.mktemp("out"), key)
+        return cache[name]
+
+    return build
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ALL)
+def test_clones_verify_align_and_keep_the_launcher(
+    name: str, built: Callable[[str], list[pipeline.BuiltClone]]
+) -> None:
+    original = oracles.badging(real_apk(name))
+    assert original.launchable_activity is not None
+    for clone in built(name):
+        verdict = verify(clone.apk)
+        assert verdict.verifies, verdict.output
+        assert verdict.schemes[2] and verdict.schemes[3]
+        assert oracles.zipalign_ok(clone.apk)
+        badging = oracles.badging(clone.apk)
+        assert badging.package == clone.package
+        assert badging.launchable_activity == original.launchable_activity
+        assert oracles.resource_package(clone.apk) == clone.package
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ALL)
+def test_no_authority_or_permission_is_shared(
+    name: str, built: Callable[[str], list[pipeline.BuiltClone]]
+) -> None:
+    sets = [oracles.manifest_names(real_apk(name))]
+    sets += [oracles.manifest_names(c.apk) for c in built(name)]
+    for i, a in enumerate(sets):
+        for b in sets[i + 1 :]:
+            assert not a.authorities & b.authorities
+            assert not a.declared_permissions & b.declared_permissions
+    assert all(len(s.authorities) == len(sets[0].authorities) for s in sets)
+    assert all(len(s.declared_permissions) == len(sets[0].declared_permissions) for s in sets)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ALL)
+def test_every_other_entry_is_kept_with_its_crc(
+    name: str, built: Callable[[str], list[pipeline.BuiltClone]]
+) -> None:
+    with zipfile.ZipFile(real_apk(name)) as zf:
+        expected = {
+            i.filename: (i.CRC, i.compress_type)
+            for i in zf.infolist()
+            if not is_signature_file(i.filename) and i.filename not in (MANIFEST_NAME, ARSC_NAME)
+        }
+    for clone in built(name):
+        with zipfile.ZipFile(clone.apk) as zf:
+            got = {i.filename: (i.CRC, i.compress_type) for i in zf.infolist()}
+            order = [i.filename for i in zf.infolist() if i.filename in expected]
+            arsc = zf.getinfo(ARSC_NAME)
+        assert {n: got[n] for n in expected} == expected
+        assert order == list(expected)  # untouched entries keep their order
+        assert arsc.compress_type == zipfile.ZIP_STORED
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ALL)
+def test_manifest_facts_are_kept(
+    name: str, built: Callable[[str], list[pipeline.BuiltClone]]
+) -> None:
+    source = load_source(real_apk(name)).info
+    for clone in built(name):
+        with zipfile.ZipFile(clone.apk) as zf:
+            info = read_manifest_info(zf.read(MANIFEST_NAME))
+        assert info.extract_native_libs == source.extract_native_libs
+        assert (info.min_sdk, info.target_sdk, info.version_code) == (
+            source.min_sdk,
+            source.target_sdk,
+            source.version_code,
+        )
+
+
+def test_shared_work_is_done_once_per_build(
+    tmp_path: Path, key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = load_app([real_apk(UIAUTOMATOR)])
+    assert app.base.info.min_sdk < 24  # so v1 is needed
+    digested: list[str] = []
+    real_digest = pipeline._streamed_digest
+    content_digests: list[int] = []
+    real_content = v2v3.content_digest
+
+    def count_digest(archive: object, entry: ZipEntry, algorithm: object) -> bytes:
+        digested.append(entry.name)
+        return real_digest(archive, entry, algorithm)  # type: ignore[arg-type]
+
+    def count_content(sections: object, name: str = "sha256") -> bytes:
+        content_digests.append(1)
+        return real_content(sections, name)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_streamed_digest", count_digest)
+    monkeypatch.setattr(v2v3, "content_digest", count_content)
+    specs = [CloneSpec(i, f"{app.package}.clone{i}") for i in (1, 2, 3)]
+    build_clones(app, specs, tmp_path, key)
+    assert len(digested) == len(set(digested))  # each untouched entry digested once
+    assert MANIFEST_NAME not in digested
+    assert len(content_digests) == 3  # one v2/v3 content digest per clone
+
+
+def test_extra_entries_and_application_name_reach_the_clone(
+    tmp_path: Path, key: SigningKey
+) -> None:
+    app = load_app([real_apk(UIAUTOMATOR)])
+    extra = (
+        ExtraEntry("lib/arm64-v8a/libpayload.so", b"\x7fELF" + bytes(3000), compress=False),
+        ExtraEntry("assets/payload.json", b'{"a": 1}', compress=True),
+    )
+    spec = CloneSpec(1, "com.github.uiautomator.clone1", extra, "org.example.Boot")
+    (clone,) = build_clones(app, [spec], tmp_path, key)
+    assert verify(clone.apk).verifies
+    assert oracles.zipalign_ok(clone.apk)
+    assert oracles.manifest_names(clone.apk).application_name == "org.example.Boot"
+    with zipfile.ZipFile(clone.apk) as zf:
+        assert zf.read("assets/payload.json") == b'{"a": 1}'
+        lib = zf.getinfo("lib/arm64-v8a/libpayload.so")
+    assert lib.compress_type == zipfile.ZIP_STORED
+    entry = parse_zip(clone.apk.read_bytes()).entry("lib/arm64-v8a/libpayload.so")
+    assert entry.data_offset % 16384 == 0
+
+
+def test_an_extra_entry_may_not_replace_an_app_entry(tmp_path: Path, key: SigningKey) -> None:
+    app = load_app([real_apk(UIAUTOMATOR)])
+    spec = CloneSpec(1, "com.github.uiautomator.clone1", (ExtraEntry("classes.dex", b"x"),))
+    with pytest.raises(ValueError, match=r"classes\.dex"):
+        build_clones(app, [spec], tmp_path / "out", key)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failure_leaves_nothing_behind(
+    tmp_path: Path, key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "deep" / "out"
+    app = load_app([real_apk(UIAUTOMATOR)])
+    calls: list[int] = []
+    real_write = pipeline.CloneImage.write
+
+    def fail_second(self: pipeline.CloneImage, path: Path) -> str:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_write(self, path)
+
+    monkeypatch.setattr(pipeline.CloneImage, "write", fail_second)
+    specs = [CloneSpec(i, f"{app.package}.clone{i}") for i in (1, 2)]
+    with pytest.raises(OSError, match="No space"):
+        build_clones(app, specs, out, key)
+    assert not (tmp_path / "deep").exists()
+
+
+def test_existing_files_in_out_survive_a_failure(
+    tmp_path: Path, key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    app = load_app([real_apk(UIAUTOMATOR)])
+
+    def fail(self: pipeline.CloneImage, path: Path) -> str:
+        raise OSError(5, "I/O error")
+
+    monkeypatch.setattr(pipeline.CloneImage, "write", fail)
+    with pytest.raises(OSError):
+        build_clones(app, [CloneSpec(1, f"{app.package}.clone1")], tmp_path, key)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_native_apk_keeps_exactly_its_abis(tmp_path: Path, key: SigningKey) -> None:
+    app = load_app([real_apk(NATIVE)])
+    (clone,) = build_clones(app, [CloneSpec(1, f"{app.package}.clone1")], tmp_path, key)
+    with zipfile.ZipFile(clone.apk) as zf:
+        abis = {n.split("/")[1] for n in zf.namelist() if n.startswith("lib/")}
+    assert abis == {"arm64-v8a", "armeabi-v7a"}
+
+
+def test_replaced_entries_change_in_place_in_every_clone(tmp_path: Path, key: SigningKey) -> None:
+    app = load_app([real_apk(UIAUTOMATOR)])
+    kept = (MANIFEST_NAME, ARSC_NAME)
+    names = [n for n in app.base.archive.names if not is_signature_file(n) and n not in kept]
+    new_dex = b"dex\n035\x00" + bytes(2000)
+    specs = [CloneSpec(i, f"{app.package}.clone{i}") for i in (1, 2)]
+    built = build_clones(app, specs, tmp_path, key, replaced_entries={"classes.dex": new_dex})
+    for clone in built:
+        assert verify(clone.apk).verifies
+        with zipfile.ZipFile(clone.apk) as zf:
+            assert zf.read("classes.dex") == new_dex
+            order = [n for n in zf.namelist() if n in names]
+        assert order == names  # classes.dex is still where it was
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"), [("nope.bin", "no such entry"), (MANIFEST_NAME, "cannot be replaced")]
+)
+def test_replacing_what_cannot_be_replaced_is_refused(
+    tmp_path: Path, key: SigningKey, name: str, reason: str
+) -> None:
+    app = load_app([real_apk(UIAUTOMATOR)])
+    spec = CloneSpec(1, f"{app.package}.clone1")
+    with pytest.raises(ValueError, match=reason):
+        build_clones(app, [spec], tmp_path / "out", key, replaced_entries={name: b"x"})
+    assert not (tmp_path / "out").exists()

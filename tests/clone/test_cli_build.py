@@ -1,0 +1,267 @@
+"""``clone build``: the JSON contract on a real APK, and bad input as one line, exit 2."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import struct
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs7
+
+from apk.zip_read import parse_zip
+from clone import Space
+from tests.apk import factory, oracles
+from tests.apk.signing.apksigner import verify
+from tests.conftest import RunCli
+from tests.realapks import UIAUTOMATOR, real_apk
+
+
+def _real_manifest() -> bytes:
+    return parse_zip(real_apk(UIAUTOMATOR).read_bytes()).read("AndroidManifest.xml")
+
+
+def _with_manifest(data: bytes) -> bytes:
+    return factory.apk_bytes(data)
+
+
+def _lying_chunk_size() -> bytes:
+    manifest = bytearray(_real_manifest())
+    struct.pack_into("<I", manifest, 4, len(manifest) * 4)  # the document says it is larger
+    return bytes(manifest)
+
+
+def _lying_inner_chunk() -> bytes:
+    manifest = bytearray(_real_manifest())
+    struct.pack_into("<I", manifest, 8 + 4, 0x7FFFFFF0)  # the string pool claims 2 GiB
+    return bytes(manifest)
+
+
+def _truncated_apk() -> bytes:
+    data = real_apk(UIAUTOMATOR).read_bytes()
+    return data[: len(data) * 2 // 3]
+
+
+_HUGE = 300 << 20
+BAD_INPUTS: dict[str, tuple[Callable[[], bytes] | None, str]] = {
+    "empty file": (lambda: b"", "empty"),
+    "not a zip": (lambda: b"%PDF-1.4 not an apk at all\n" * 40, "not a zip"),
+    "truncated zip": (_truncated_apk, "truncated"),
+    "no manifest": (lambda: factory.apk_bytes(None), "no AndroidManifest.xml"),
+    "empty manifest": (lambda: _with_manifest(b""), "AndroidManifest.xml"),
+    "garbage manifest": (lambda: _with_manifest(b"<manifest>text</manifest>" * 9), "Manifest"),
+    "truncated manifest": (
+        lambda: _with_manifest(_real_manifest()[:1500]),
+        "AndroidManifest.xml",
+    ),
+    "chunk size lies": (lambda: _with_manifest(_lying_chunk_size()), "AndroidManifest.xml"),
+    "inner chunk size lies": (lambda: _with_manifest(_lying_inner_chunk()), "AndroidManifest"),
+    "manifest inflates to 300 MB": (
+        lambda: factory.bomb_zip(declared_size=_HUGE, real_size=_HUGE),
+        "AndroidManifest.xml",
+    ),
+    "manifest inflates to 300 MB, says 2 KB": (
+        lambda: factory.bomb_zip(declared_size=2048, real_size=_HUGE),
+        "AndroidManifest.xml",
+    ),
+    "absolute entry name": (
+        lambda: factory.apk_bytes(factory.manifest(), ("/data/evil.so", b"x", 0)),
+        "absolute",
+    ),
+    "dotdot entry name": (
+        lambda: factory.apk_bytes(factory.manifest(), ("lib/../../evil.so", b"x", 0)),
+        "'..'",
+    ),
+    "framework package": (lambda: factory.apk_bytes(factory.manifest("android")), "'android'"),
+    "system uid": (
+        lambda: factory.apk_bytes(
+            factory.manifest("com.vendor.tool", shared_user_id="android.uid.system")
+        ),
+        "system user",
+    ),
+    "missing file": (None, "no such file"),
+}
+
+
+def _assert_one_line_error(stderr: str, reason: str) -> None:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("clone: error: "), stderr
+    assert "Traceback" not in stderr
+    assert reason.lower() in lines[0].lower(), lines[0]
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_is_one_line_exit_2_and_leaves_nothing(
+    run_cli: RunCli, tmp_path: Path, case: str
+) -> None:
+    make, reason = BAD_INPUTS[case]
+    apk = tmp_path / "input.apk"
+    if make is not None:
+        apk.write_bytes(make())
+    out = tmp_path / "out"
+    result = run_cli("build", apk, "--out", out)
+    assert result.exit_code == 2, result.stderr
+    _assert_one_line_error(result.stderr, reason)
+    assert not out.exists()
+    assert result.stdout == ""
+
+
+def test_a_directory_without_apks_is_bad_input(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run_cli("build", tmp_path / "empty", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    _assert_one_line_error(result.stderr, "directory")
+    assert not (tmp_path / "out").exists()
+
+
+def test_existing_out_is_untouched_by_a_failure(run_cli: RunCli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
+    bad = tmp_path / "bad.apk"
+    bad.write_bytes(factory.apk_bytes(factory.manifest("android")))
+    assert run_cli("build", bad, "--out", out).exit_code == 2
+    assert [p.name for p in out.iterdir()] == ["mine.txt"]
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--count", "0"], "--count"),
+        (["--name-template", "{package}.copy"], "{n}"),
+        (["--name-template", "{package}.{user}{n}"], "{user}"),
+        (["--name-template", "{package}.{n}"], "not a valid package name"),
+        (["--name-template", "x"], "{n}"),
+        (["--cert", "c.pem"], "--cert needs --key"),
+        (["--key", "missing.pem"], "missing.pem"),
+    ],
+)
+def test_bad_options_are_exit_2(
+    run_cli: RunCli, tmp_path: Path, args: list[str], reason: str
+) -> None:
+    out = tmp_path / "out"
+    result = run_cli("build", real_apk(UIAUTOMATOR), "--out", out, *args)
+    assert result.exit_code == 2, result.stderr
+    _assert_one_line_error(result.stderr, reason)
+    assert not out.exists()
+
+
+def test_out_that_is_a_file_is_bad_input(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    result = run_cli("build", real_apk(UIAUTOMATOR), "--out", tmp_path / "f")
+    assert result.exit_code == 2
+    _assert_one_line_error(result.stderr, "not a directory")
+
+
+@pytest.mark.slow
+def test_json_result_matches_the_files(run_cli: RunCli, tmp_path: Path) -> None:
+    source = real_apk(UIAUTOMATOR)
+    out = tmp_path / "dist"
+    result = run_cli("build", source, "--count", "2", "--out", out, "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["source"] == {
+        "package": "com.github.uiautomator",
+        "version_code": 2004001,
+        "min_sdk": 19,
+        "sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+    }
+    assert [c["index"] for c in doc["clones"]] == [1, 2]
+    for clone in doc["clones"]:
+        assert set(clone) == {"index", "package", "apk", "sha256"}
+        assert clone["package"] == f"com.github.uiautomator.clone{clone['index']}"
+        apk = Path(clone["apk"])
+        assert apk.parent == out.absolute()
+        assert hashlib.sha256(apk.read_bytes()).hexdigest() == clone["sha256"]
+        assert oracles.badging(apk).package == clone["package"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        Path(c["apk"]).name for c in doc["clones"]
+    )
+
+
+def test_text_result_and_name_template(run_cli: RunCli, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    args = ("--count", "3", "--out", out, "--name-template", "{package}.u{n}")
+    result = run_cli("build", real_apk(UIAUTOMATOR), *args)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines == [
+        f"com.github.uiautomator:{n}  com.github.uiautomator.u{n}  "
+        f"{out.absolute() / f'com.github.uiautomator.u{n}.apk'}"
+        for n in (1, 2, 3)
+    ]
+
+
+def _user_key(tmp_path: Path) -> tuple[Path, Path, str]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "QA Team")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(datetime.datetime(2024, 1, 1))
+        .not_valid_after(datetime.datetime(2050, 1, 1))
+        .sign(key, hashes.SHA256())
+    )
+    key_path, cert_path = tmp_path / "k.pem", tmp_path / "c.pem"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path, cert.fingerprint(hashes.SHA256()).hex()
+
+
+@pytest.mark.slow
+def test_user_key_signs_the_clones(run_cli: RunCli, tmp_path: Path) -> None:
+    key, cert, fingerprint = _user_key(tmp_path)
+    out = tmp_path / "dist"
+    args = ("--count", "1", "--out", out, "--key", key, "--cert", cert, "--json")
+    result = run_cli("build", real_apk(UIAUTOMATOR), *args)
+    assert result.exit_code == 0, result.stderr
+    apk = Path(json.loads(result.stdout)["clones"][0]["apk"])
+    verdict = verify(apk)
+    assert verdict.verifies, verdict.output
+    assert f"certificate SHA-256 digest: {fingerprint}" in verdict.output
+
+
+def test_home_key_is_created_once_with_mode_0600(
+    run_cli: RunCli, clone_home: Path, tmp_path: Path
+) -> None:
+    for out in ("a", "b"):
+        assert (
+            run_cli("build", real_apk(UIAUTOMATOR), "-n", "1", "--out", tmp_path / out).exit_code
+            == 0
+        )
+    keys = list((clone_home / "keys").iterdir())
+    assert len(keys) == 1 and keys[0].stat().st_mode & 0o777 == 0o600
+    certs = set()
+    for out in ("a", "b"):
+        (apk,) = (tmp_path / out).iterdir()
+        with zipfile.ZipFile(apk) as zf:
+            (cert,) = pkcs7.load_der_pkcs7_certificates(zf.read("META-INF/CERT.RSA"))
+        certs.add(cert.fingerprint(hashes.SHA256()))
+    assert len(certs) == 1
+
+
+def test_space_build_api(clone_home: Path, tmp_path: Path) -> None:
+    result = Space(home=clone_home).build(real_apk(UIAUTOMATOR), count=2, out=tmp_path / "d")
+    assert [c.package for c in result.clones] == [
+        "com.github.uiautomator.clone1",
+        "com.github.uiautomator.clone2",
+    ]
+    assert all(c.apk.is_file() for c in result.clones)
+    assert result.to_json()["source"]["package"] == "com.github.uiautomator"

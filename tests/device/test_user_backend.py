@@ -1,0 +1,47 @@
+"""Opt-in tests on a real device (``CLONE_TEST_DEVICE=SERIAL``): the user backend, where
+the device allows two more users. Skipped otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clone.space import Space
+from device import packages, users
+from tests.device import helpers
+
+SOURCE = "com.github.uiautomator"
+
+pytestmark = [pytest.mark.device, pytest.mark.slow]
+
+
+def test_two_user_clones_run_at_once_wipe_one_remove_both(
+    clone_device: str, clone_space: Space, uiautomator_apk: Path
+) -> None:
+    dev = helpers.device(clone_device)
+    before_users = {u.id for u in users.users(dev)}
+    if users.max_users(dev) - len(before_users) < 2:
+        pytest.skip("the device does not allow two more users")
+    had_source = packages.is_installed(dev, SOURCE)
+    clones = clone_space.install(uiautomator_apk, count=2, device=clone_device, backend="user")
+    try:
+        one = clones[0]
+        uid1, uid2 = (int(c.record.meta["user"]) for c in clones)
+        for c in clones:
+            c.launch()
+        helpers.wait_for(
+            lambda: bool(helpers.pids(dev, SOURCE, uid1)) and bool(helpers.pids(dev, SOURCE, uid2)),
+            "both user clones to run",
+        )
+        assert set(helpers.pids(dev, SOURCE, uid1)).isdisjoint(helpers.pids(dev, SOURCE, uid2))
+        if helpers.write_marker(dev, SOURCE, uid1) and helpers.write_marker(dev, SOURCE, uid2):
+            one.wipe()
+            assert not helpers.has_marker(dev, SOURCE, uid1)
+            assert helpers.has_marker(dev, SOURCE, uid2)
+    finally:
+        for c in clones:
+            c.remove()
+    assert {u.id for u in users.users(dev)} == before_users
+    assert packages.is_installed(dev, SOURCE) == had_source
+    assert clone_space.records() == []

@@ -1,0 +1,114 @@
+"""``clone install`` end to end (real build pipeline) against a FAKE adb server.
+
+The clone APKs are really built (renamed, re-signed); the device is the Python stand-in of
+fake_adb.py, so these tests show the CLI's bookkeeping, not Android's behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli
+from tests.devicectl.fake_adb import FakeAdbServer, FakePhone
+
+SOURCE = "com.github.uiautomator"
+
+
+def test_fake_install_two_clones_then_remove(
+    fake_adb: FakeAdbServer, fake_phone: FakePhone, run_cli: RunCli, uiautomator_apk: Path
+) -> None:
+    result = run_cli("install", uiautomator_apk, "--count", "2", "--hooks", "none", "--json")
+    assert result.exit_code == 0, result.stderr
+    clones = json.loads(result.stdout)
+    assert [(c["name"], c["package"], c["device"]) for c in clones] == [
+        (f"{SOURCE}:1", f"{SOURCE}.clone1", "fake-0001"),
+        (f"{SOURCE}:2", f"{SOURCE}.clone2", "fake-0001"),
+    ]
+    # aapt (real) read the pushed clone APKs: the device got the renamed packages
+    assert set(fake_phone.packages) == {f"{SOURCE}.clone1", f"{SOURCE}.clone2"}
+    assert fake_phone.files == {}  # the pushed APKs were deleted again
+
+    assert run_cli("launch", f"{SOURCE}:2").exit_code == 0
+    listed = {c["name"]: c["state"] for c in json.loads(run_cli("list", "--json").stdout)}
+    assert listed == {f"{SOURCE}:1": "installed", f"{SOURCE}:2": "running"}
+    # the launcher came from the build record (our manifest reader), not resolve-activity
+    assert not any(c[:3] == ["cmd", "package", "resolve-activity"] for c in fake_phone.commands)
+
+    again = run_cli("install", uiautomator_apk, "--hooks", "none", "--json")  # next index is 3
+    assert [c["index"] for c in json.loads(again.stdout)] == [3]
+
+    for n in (1, 2, 3):
+        assert run_cli("remove", f"{SOURCE}:{n}").exit_code == 0
+    assert fake_phone.packages == {}
+    assert json.loads(run_cli("list", "--json").stdout) == []
+
+
+def test_fake_refused_second_clone_undoes_the_first(
+    fake_adb: FakeAdbServer, fake_phone: FakePhone, run_cli: RunCli, uiautomator_apk: Path
+) -> None:
+    fake_phone.refuse_nth_install[2] = (
+        "INSTALL_FAILED_UPDATE_INCOMPATIBLE: Package signatures do not match"
+    )
+    result = run_cli("install", uiautomator_apk, "--count", "2", "--hooks", "none")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        f"clone: error: installing {SOURCE}.clone2 failed: INSTALL_FAILED_UPDATE_INCOMPATIBLE"
+    )
+    assert "'clone remove' that clone" in lines[0]
+    assert ["pm", "uninstall", f"{SOURCE}.clone1"] in fake_phone.commands
+    assert fake_phone.packages == {}
+    assert json.loads(run_cli("list", "--json").stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--count", "0"), "bad --count 0"),
+        (("--frida-server", "/nonexistent"), "--frida-server is only for --backend virtual"),
+        (("--backend", "virtual", "--frida-server", "/nonexistent"), "no frida-server file"),
+    ],
+)
+def test_fake_bad_install_options_change_nothing(
+    fake_adb: FakeAdbServer,
+    fake_phone: FakePhone,
+    run_cli: RunCli,
+    uiautomator_apk: Path,
+    args: tuple[str, ...],
+    message: str,
+) -> None:
+    result = run_cli("install", uiautomator_apk, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert fake_phone.commands == []
+
+
+def test_missing_apk_is_bad_input(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("install", tmp_path / "nope.apk")
+    assert result.exit_code == 2
+    assert "no APK at" in result.stderr
+
+
+def test_fake_default_hooks_without_gadget_change_nothing(
+    fake_adb: FakeAdbServer,
+    fake_phone: FakePhone,
+    run_cli: RunCli,
+    uiautomator_apk: Path,
+    tmp_path: Path,
+) -> None:
+    """The package backend embeds the Gadget by default; with none at hand: one line, no
+    change on the device."""
+    empty = tmp_path / "gadgets"
+    empty.mkdir()
+    result = run_cli("install", uiautomator_apk, "--gadget-dir", empty)
+    assert result.exit_code in (1, 2)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "gadget" in result.stderr.lower()
+    assert not [c for c in fake_phone.commands if c[0] in ("pm", "am", "rm")]
+    assert fake_phone.packages == {}
+    assert json.loads(run_cli("list", "--json").stdout) == []

@@ -1,0 +1,157 @@
+"""Pure parsers of pm/am/cmd/ps/getprop output, against output as Android prints it."""
+
+from __future__ import annotations
+
+import pytest
+
+from device import adb, install_errors, packages, users
+
+
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("Performing Streamed Install\nSuccess\n", None),
+        ("Success\n", None),
+        (
+            "Failure [INSTALL_FAILED_UPDATE_INCOMPATIBLE: Package com.x signatures do not match "
+            "previously installed version; ignoring!]",
+            (
+                "INSTALL_FAILED_UPDATE_INCOMPATIBLE",
+                "Package com.x signatures do not match previously installed version; ignoring!",
+            ),
+        ),
+        ("Failure [INSTALL_FAILED_ALREADY_EXISTS]", ("INSTALL_FAILED_ALREADY_EXISTS", "")),
+        (
+            "adb: failed to install a.apk: Failure [INSTALL_PARSE_FAILED_NO_CERTIFICATES: "
+            "Failed to collect certificates from /data/app/vmdl.tmp/base.apk]",
+            (
+                "INSTALL_PARSE_FAILED_NO_CERTIFICATES",
+                "Failed to collect certificates from /data/app/vmdl.tmp/base.apk",
+            ),
+        ),
+        (
+            "Error: INSTALL_FAILED_INSUFFICIENT_STORAGE: not enough space",
+            ("INSTALL_FAILED_INSUFFICIENT_STORAGE", "not enough space"),
+        ),
+        ("Error: Unable to open file: /x.apk\n", ("UNKNOWN", "Error: Unable to open file: /x.apk")),
+    ],
+)
+def test_parse_failure(output: str, expected: tuple[str, str] | None) -> None:
+    assert install_errors.parse_failure(output) == expected
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "INSTALL_FAILED_UPDATE_INCOMPATIBLE",
+        "INSTALL_FAILED_NO_MATCHING_ABIS",
+        "INSTALL_FAILED_INSUFFICIENT_STORAGE",
+        "INSTALL_FAILED_VERSION_DOWNGRADE",
+        "INSTALL_PARSE_FAILED_NO_CERTIFICATES",
+        "INSTALL_FAILED_OLDER_SDK",
+        "INSTALL_FAILED_ALREADY_EXISTS",
+        "INSTALL_PARSE_FAILED_INCONSISTENT_CERTIFICATES",
+    ],
+)
+def test_every_named_code_has_its_own_explanation(code: str) -> None:
+    assert code in install_errors.known_codes()
+    why = install_errors.explain(code)
+    assert why.cause and why.action
+    assert why != install_errors.explain("INSTALL_FAILED_NOT_A_REAL_CODE")
+
+
+def test_update_incompatible_says_to_remove_the_clone() -> None:
+    why = install_errors.explain("INSTALL_FAILED_UPDATE_INCOMPATIBLE")
+    assert "another key" in why.cause
+    assert "clone remove" in why.action
+
+
+def test_parse_ps_android_8_and_later() -> None:
+    text = (
+        "USER            PID NAME\n"
+        "root              1 init\n"
+        "u0_a123       12345 com.example.clone1\n"
+        "u0_a124       12346 com.example.clone1:remote\n"
+        "u10_a123      22222 com.example\n"
+    )
+    procs = packages.parse_ps(text)
+    assert packages.pids_of(procs, "com.example.clone1") == [12345]
+    assert packages.pids_of(procs, "com.example", user=10) == [22222]
+    assert packages.pids_of(procs, "com.example", user=0) == []
+
+
+def test_parse_ps_toolbox_format() -> None:
+    text = (
+        "USER     PID   PPID  VSIZE  RSS     WCHAN    PC         NAME\n"
+        "u0_a55    2048  180   990000 50000 ffffffff 00000000 S com.example\n"
+    )
+    assert packages.pids_of(packages.parse_ps(text), "com.example", 0) == [2048]
+
+
+def test_parse_ps_rejects_unknown_output() -> None:
+    with pytest.raises(ValueError, match="unexpected ps header"):
+        packages.parse_ps("bad usage: ps [-A]\n")
+
+
+def test_parse_resolved_activity() -> None:
+    text = (
+        "priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=true\n"
+        "com.example.clone1/com.example.MainActivity\n"
+    )
+    assert packages.parse_resolved_activity(text) == "com.example.clone1/com.example.MainActivity"
+    assert packages.parse_resolved_activity("No activity found\n") is None
+
+
+def test_parse_session_id() -> None:
+    assert packages.parse_session_id("Success: created install session [1234567]\n") == 1234567
+    with pytest.raises(ValueError, match="no install session"):
+        packages.parse_session_id("Error: java.lang.SecurityException\n")
+
+
+def test_parse_package_list() -> None:
+    text = "package:com.a\npackage:com.b\n\n"
+    assert packages.parse_package_list(text) == {"com.a", "com.b"}
+
+
+def test_parse_am_start_error() -> None:
+    packages.parse_am_start("Starting: Intent { cmp=a/.B }\nStatus: ok\n")
+    with pytest.raises(ValueError, match="does not exist"):
+        packages.parse_am_start("Error: Activity class {a/a.B} does not exist.\n")
+
+
+def test_users_parsers() -> None:
+    assert users.parse_max_users("Maximum supported users: 4\n") == 4
+    assert users.parse_created_user("Success: created user id 11\n") == 11
+    listed = users.parse_users("Users:\n\tUserInfo{0:Owner:c13} running\n\tUserInfo{10:w:410}\n")
+    assert [(u.id, u.running) for u in listed] == [(0, True), (10, False)]
+    with pytest.raises(ValueError, match="no user limit"):
+        users.parse_max_users("Error\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "host", "port"),
+    [("10.0.0.2:5037", "10.0.0.2", 5037), ("farm", "farm", 5037), ("[::1]:6000", "::1", 6000)],
+)
+def test_parse_server(text: str, host: str, port: int) -> None:
+    server = adb.parse_server(text)
+    assert (server.host, server.port) == (host, port)
+
+
+@pytest.mark.parametrize("text", ["host:0", "host:70000", "host:abc"])
+def test_parse_server_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="bad adb server"):
+        adb.parse_server(text)
+
+
+def test_abilist() -> None:
+    assert adb.parse_abilist("arm64-v8a,armeabi-v7a,armeabi\n") == (
+        "arm64-v8a",
+        "armeabi-v7a",
+        "armeabi",
+    )
+    assert adb.parse_abilist("") == ()
+
+
+def test_users_parser_keeps_names_with_colons() -> None:
+    listed = users.parse_users("\tUserInfo{11:work: profile:1030} running\n")
+    assert [(u.id, u.name) for u in listed] == [(11, "work: profile")]

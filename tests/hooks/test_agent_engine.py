@@ -1,0 +1,169 @@
+"""The agent's engine details: which exports it replaces, paths handed back (malloc'd
+getcwd/realpath), fork without exec, and magic-link symlinks. Tiny C programs built here."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from hooks.agent_bundle import agent_source
+from hooks.runner import local_device
+from hooks.session import AgentSessions
+from tests.hooks.agent_fixtures import Layout, make_layout, run_captured
+
+PATHS_BACK = r"""
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  if (chdir(argv[1]) != 0) { perror("chdir"); return 10; }
+  char *a = getcwd(NULL, 0);
+  char *b = get_current_dir_name();
+  char *c = realpath(".", NULL);
+  char *d = canonicalize_file_name(".");
+  char small[8];
+  char *e = getcwd(small, sizeof small); /* the virtual path does not fit: ERANGE */
+  printf("%s\n%s\n%s\n%s\n%s\n", a, b, c, d, e == NULL ? "ERANGE" : e);
+  return 0;
+}
+"""
+
+FORK_WRITE = r"""
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(argv[1], O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, "from the fork child\n", 20) != 20) _exit(1);
+    close(fd);
+    fd = open(argv[2], O_RDONLY);  /* the other clone's file */
+    _exit(fd < 0 ? 0 : 2);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+}
+"""
+
+SYMLINK = r"""
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  for (int i = 2; i < argc; i++) {
+    int rc = symlink(argv[i], argv[1]);
+    printf("%s %s\n", argv[i], rc == 0 ? "OK" : errno == EACCES ? "EACCES" : strerror(errno));
+    if (rc == 0) unlink(argv[1]);
+  }
+  return 0;
+}
+"""
+
+
+def _build(tmp_path: Path, name: str, source: str) -> Path:
+    src = tmp_path / f"{name}.c"
+    src.write_text(source)
+    binary = tmp_path / name
+    subprocess.run(["gcc", "-O1", "-o", str(binary), str(src)], check=True, capture_output=True)
+    return binary
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> Layout:
+    return make_layout(tmp_path / "world")
+
+
+def test_replaced_exports(layout: Layout) -> None:
+    device = local_device()
+    pid = device.spawn(["/bin/sleep", "5"])
+    sessions = AgentSessions(device, agent_source(), layout.policy())
+    try:
+        stats = sessions.instrument(pid).stats()
+    finally:
+        sessions.close()
+        device.kill(pid)
+    hooked = set(stats["installed"]) | set(stats["covered"])
+    for name in (
+        "open",
+        "openat",
+        "fopen",
+        "stat",
+        "lstat",
+        "fstatat",
+        "statx",
+        "access",
+        "mkdir",
+        "unlink",
+        "rename",
+        "renameat2",
+        "link",
+        "symlink",
+        "readlink",
+        "opendir",
+        "chdir",
+        "getcwd",
+        "realpath",
+        "execve",
+        "truncate",
+        "utimensat",
+    ):
+        assert name in hooked, name
+    # the hot ones go straight to C, without Interceptor's trampoline
+    assert not {"open", "openat", "fstatat", "statx", "access"} & set(stats["slow"])
+
+
+def test_paths_handed_back_are_virtual(
+    tmp_path: Path, layout: Layout, capfd: pytest.CaptureFixture[str]
+) -> None:
+    program = _build(tmp_path, "paths_back", PATHS_BACK)
+    ran = run_captured([program, layout.data], layout.policy(), capfd)
+    assert ran.status == 0
+    assert ran.stdout.splitlines() == [str(layout.data)] * 4 + ["ERANGE"]
+
+
+def test_fork_child_without_exec_keeps_the_policy(
+    tmp_path: Path, layout: Layout, capfd: pytest.CaptureFixture[str]
+) -> None:
+    program = _build(tmp_path, "fork_write", FORK_WRITE)
+    target = layout.data / "forked.txt"
+    ran = run_captured([program, target, layout.other / "secret.txt"], layout.policy(), capfd)
+    assert ran.status == 0
+    assert (layout.store / "forked.txt").read_text() == "from the fork child\n"
+    assert not target.exists()
+
+
+def test_symlinks_through_magic_links_are_refused(
+    tmp_path: Path, layout: Layout, capfd: pytest.CaptureFixture[str]
+) -> None:
+    program = _build(tmp_path, "symlinker", SYMLINK)
+    texts = ["/proc/self/cwd/x", "/dev/fd/3/x", "/proc/self/root/etc", "f.txt", "/etc/hostname"]
+    ran = run_captured([program, layout.data / "l", *texts], layout.policy(), capfd)
+    assert ran.status == 0
+    verdicts = dict(line.rsplit(" ", 1) for line in ran.stdout.splitlines())
+    assert verdicts["/proc/self/cwd/x"] == "EACCES"
+    assert verdicts["/dev/fd/3/x"] == "EACCES"
+    assert verdicts["/proc/self/root/etc"] == "EACCES"
+    assert verdicts["f.txt"] == "OK"
+    assert verdicts["/etc/hostname"] == "OK"
+
+
+def test_a_descendant_that_outlives_the_program_keeps_its_hooks(
+    layout: Layout, capfd: pytest.CaptureFixture[str]
+) -> None:
+    late = layout.data / "late.txt"
+    script = f"(sleep 1; echo late > {late}) & echo started"
+    ran = run_captured(["/bin/sh", "-c", script], layout.policy(), capfd)
+    assert (ran.status, ran.stdout) == (0, "started\n")
+    deadline = time.monotonic() + 20
+    while not (layout.store / "late.txt").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (layout.store / "late.txt").read_text() == "late\n"
+    assert not late.exists()

@@ -1,0 +1,342 @@
+"""Must show 2: clone 1 tries every way out into clone 2's store; every attempt is held.
+
+Each case is one spelling of the victim's paths (how the attacker names them) times one
+operation (what it tries). Every case runs ``clone host run`` with the ``fsops`` C program
+as clone 1 and asserts: the operation failed with the deny errno (or ENOENT, where the way
+in was refused earlier), the victim's store is byte-for-byte and inode-for-inode unchanged,
+and the secret never reached clone 1 (not in its output, not in its store).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from clone.space import Space
+from tests.hooks.programs import build, host_run, ops
+
+pytestmark = pytest.mark.slow
+
+SECRET = "victim-secret-4711"
+HELD = {"EACCES", "ENOENT"}
+
+
+@dataclass(frozen=True)
+class World:
+    fsops: Path
+    home: Path  # CLONE_HOME
+    data: Path  # the app's data path (virtual, the same for both clones)
+    victim: Path  # clone 2's data root (real), holding "login"
+
+
+@pytest.fixture(scope="session")
+def fsops(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build("fsops", tmp_path_factory.getbasetemp() / "programs")
+
+
+@pytest.fixture
+def world(fsops: Path, tmp_path: Path, clone_home: Path) -> World:
+    """Clone 2 (the victim) registered, with its secret login in its store; clone 1 not yet."""
+    data = tmp_path / "home" / "u" / ".notes"
+    data.mkdir(parents=True)
+    with Space(clone_home) as space:
+        victim = space.host_clone("notes", 2, data=[data]).store / "data" / "0"
+    victim.mkdir(parents=True)
+    (victim / "login").write_text(SECRET)
+    return World(fsops, clone_home, data, victim)
+
+
+# -- spellings: (prefix operations, how a victim path is spelled) ------------------------
+
+Spell = Callable[[World, Path], tuple[list[list[str]], str]]
+
+
+def _direct(w: World, target: Path) -> tuple[list[list[str]], str]:
+    return [], str(target)
+
+
+def _dotdot_from_data(w: World, target: Path) -> tuple[list[list[str]], str]:
+    up = "/".join([".."] * len(w.data.parts[1:]))
+    return [], f"{w.data}/{up}{target}"
+
+
+def _dotdot_from_own_store(w: World, target: Path) -> tuple[list[list[str]], str]:
+    own = w.home / "store" / "host" / "notes" / "1" / "data" / "0"
+    return [], f"{own}/../../../2/{target.relative_to(w.victim.parent.parent)}"
+
+
+def _double_slash(w: World, target: Path) -> tuple[list[list[str]], str]:
+    return [], "/" + str(target).replace("/", "//") + "//"
+
+
+def _proc_self_root(w: World, target: Path) -> tuple[list[list[str]], str]:
+    return [], f"/proc/self/root/./{target}"
+
+
+def _proc_self_root_dotdot(w: World, target: Path) -> tuple[list[list[str]], str]:
+    # the kernel takes /proc/self/root to "/" and ".." of "/" is "/": this is the target
+    return [], f"/proc/self/root/..{target}"
+
+
+def _own_real_data(w: World) -> Path:
+    return w.home / "store" / "host" / "notes" / "1" / "data" / "0"
+
+
+def _proc_self_cwd(w: World, target: Path) -> tuple[list[list[str]], str]:
+    # /proc/self/cwd is a magic link to the *real* cwd (clone 1's store): ".." walks there
+    return [["chdir", str(w.data)]], f"/proc/self/cwd/{os.path.relpath(target, _own_real_data(w))}"
+
+
+def _proc_self_fd(w: World, target: Path) -> tuple[list[list[str]], str]:
+    # the same through the magic link of a directory fd
+    rest = os.path.relpath(target, _own_real_data(w))
+    return [["dirfd", str(w.data)], ["nodirfd"]], f"/proc/self/fd/{{fd}}/{rest}"
+
+
+def _dev_fd(w: World, target: Path) -> tuple[list[list[str]], str]:
+    # /dev/fd is a symlink to /proc/self/fd
+    rest = os.path.relpath(target, _own_real_data(w))
+    return [["dirfd", str(w.data)], ["nodirfd"]], f"/dev/fd/{{fd}}/{rest}"
+
+
+DEEP = ("a", "b", "c", "d", "e", "f", "g", "h")
+
+
+def _dotdot_through_a_deep_symlink(w: World, target: Path) -> tuple[list[list[str]], str]:
+    # s -> a/b/…/h inside clone 1: ".." after "s" climbs 8 levels for the kernel but only 1
+    # for a lexical reading, so the path looks like it leaves CLONE_HOME altogether
+    own = _own_real_data(w)
+    made = [["mkdir", str(w.data.joinpath(*DEEP[: i + 1]))] for i in range(len(DEEP))]
+    made.append(["symlink", "/".join(DEEP), str(w.data / "s")])
+    common = w.victim.parent.parent.parent  # …/store/host/notes
+    ups = len(own.parts) + len(DEEP) - len(common.parts)
+    return made, f"{own}/s/{'../' * ups}{target.relative_to(common)}"
+
+
+def _symlink_to_a_magic_link(w: World, target: Path) -> tuple[list[list[str]], str]:
+    # the link's text is read by the kernel when it is followed, never by the hooks
+    up = os.path.relpath(w.victim, _own_real_data(w))
+    link = w.data / "magic"
+    rest = target.relative_to(w.victim)
+    # made while the cwd is elsewhere; its meaning changes with the later chdir
+    made = [["symlink", f"/proc/self/cwd/{up}", str(link)], ["chdir", str(w.data)]]
+    return made, str(link / rest) if rest.parts else str(link)
+
+
+def _symlink_to_dev_fd(w: World, target: Path) -> tuple[list[list[str]], str]:
+    up = os.path.relpath(w.victim, _own_real_data(w))
+    link = w.data / "magic-fd"
+    rest = target.relative_to(w.victim)
+    made = [["dirfd", str(w.data)], ["nodirfd"], ["symlink", f"/dev/fd/{{fd}}/{up}", str(link)]]
+    return made, str(link / rest) if rest.parts else str(link)
+
+
+def _moved_in(how: str) -> Spell:
+    """A symlink made outside the clone's data (where its text is harmless), moved in."""
+
+    def spell(w: World, target: Path) -> tuple[list[list[str]], str]:
+        text = os.path.relpath(w.victim, _own_real_data(w))
+        outside = w.data.parent / "outside"  # not redirected, not denied: harmless there
+        inside = w.data / f"moved-{how}"
+        rest = target.relative_to(w.victim)
+        made = [["mkdir", str(outside)]]
+        if how == "directory":  # a whole directory holding the link, renamed in
+            made += [["mkdir", f"{outside}/d"], ["symlink", f"../{text}", f"{outside}/d/l"]]
+            made += [["rename", f"{outside}/d", str(inside)]]
+            link = inside / "l"
+        else:
+            made += [["symlink", text, f"{outside}/l"], [how, f"{outside}/l", str(inside)]]
+            link = inside
+        return made, str(link / rest) if rest.parts else str(link)
+
+    return spell
+
+
+def _relative_after_chdir(w: World, target: Path) -> tuple[list[list[str]], str]:
+    return [["chdir", str(w.data)]], os.path.relpath(target, w.data)
+
+
+def _openat_dirfd(w: World, target: Path) -> tuple[list[list[str]], str]:
+    return [["dirfd", str(w.data)]], os.path.relpath(target, w.data)
+
+
+def _openat_root_dirfd(w: World, target: Path) -> tuple[list[list[str]], str]:
+    return [["dirfd", "/"]], str(target).lstrip("/")
+
+
+def _symlink_inside(w: World, target: Path) -> tuple[list[list[str]], str]:
+    link = w.data / "way-out"
+    rest = target.relative_to(w.victim)
+    return [["symlink", str(w.victim), str(link)]], str(link / rest) if rest.parts else str(link)
+
+
+def _relative_symlink_inside(w: World, target: Path) -> tuple[list[list[str]], str]:
+    link = w.data / "rel-way-out"
+    rest = target.relative_to(w.victim)
+    relative = os.path.relpath(w.victim, w.data)
+    return [["symlink", relative, str(link)]], str(link / rest) if rest.parts else str(link)
+
+
+def _hard_link(w: World, target: Path) -> tuple[list[list[str]], str]:
+    assert target.name == "login", "no hard links to directories (see _cases)"
+    return [["link", str(target), str(w.data / "hard")]], str(w.data / "hard")
+
+
+SPELLINGS: dict[str, Spell] = {
+    "direct": _direct,
+    "dotdot from the data path": _dotdot_from_data,
+    "dotdot from the own store": _dotdot_from_own_store,
+    "double slashes": _double_slash,
+    "/proc/self/root": _proc_self_root,
+    "/proc/self/root/..": _proc_self_root_dotdot,
+    "/proc/self/cwd after chdir": _proc_self_cwd,
+    "/proc/self/fd/N of a dirfd": _proc_self_fd,
+    "/dev/fd/N of a dirfd": _dev_fd,
+    "dotdot through an own deep symlink": _dotdot_through_a_deep_symlink,
+    "symlink made inside to /proc/self/cwd": _symlink_to_a_magic_link,
+    "symlink made inside to /dev/fd/N": _symlink_to_dev_fd,
+    "symlink made outside, renamed in": _moved_in("rename"),
+    "symlink made outside, hard-linked in": _moved_in("link"),
+    "directory with a symlink renamed in": _moved_in("directory"),
+    "relative after chdir": _relative_after_chdir,
+    "openat on a dirfd": _openat_dirfd,
+    "openat on a dirfd of /": _openat_root_dirfd,
+    "symlink made inside pointing out": _symlink_inside,
+    "relative symlink made inside": _relative_symlink_inside,
+    "hard link": _hard_link,
+}
+
+
+# -- operations: what the attacker does with the spelled victim path ----------------------
+
+# (setup of clone 1's own files, the attempted operation); {v} = the victim's "login",
+# {vd} = the victim's data directory, {own} = a file of clone 1
+OPERATIONS: dict[str, tuple[list[list[str]], list[str]]] = {
+    "open for reading": ([], ["read", "{v}"]),
+    "fopen": ([], ["fopen", "{v}"]),
+    "open for writing": ([], ["write", "{v}", "pwned"]),
+    "append": ([], ["append", "{v}", "pwned"]),
+    "truncate": ([], ["truncate", "{v}"]),
+    "chmod": ([], ["chmod", "{v}"]),
+    "list": ([], ["list", "{vd}"]),
+    "stat": ([], ["stat", "{v}"]),
+    "lstat": ([], ["lstat", "{v}"]),
+    "access": ([], ["access", "{v}"]),
+    "unlink": ([], ["unlink", "{v}"]),
+    "rename out of the store": ([], ["rename", "{v}", "{data}/stolen"]),
+    "rename into the store": ([["write", "{own}", "x"]], ["rename", "{own}", "{vd}/planted"]),
+    "hard link out of the store": ([], ["link", "{v}", "{data}/stolen"]),
+    "hard link into the store": ([["write", "{own}", "x"]], ["link", "{own}", "{vd}/planted"]),
+    "symlink into the store": ([], ["symlink", "{data}", "{vd}/planted"]),
+    "mkdir in the store": ([], ["mkdir", "{vd}/planted"]),
+}
+
+ON_DIRECTORY = {"list", "rename into the store", "hard link into the store"}
+ON_DIRECTORY |= {"symlink into the store", "mkdir in the store"}
+
+
+# Every spelling is tried with these; the other operations with the plainer spellings.
+CORE = {"open for reading", "open for writing", "list", "stat"}
+CORE |= {"rename out of the store", "rename into the store"}
+CORE |= {"hard link out of the store", "hard link into the store", "symlink into the store"}
+PLAIN = {"direct", "dotdot from the data path", "relative after chdir", "openat on a dirfd"}
+PLAIN |= {"symlink made inside pointing out"}
+IN_A_CHILD = {"direct", "relative after chdir"}
+
+
+def _cases() -> list[tuple[str, str, str]]:
+    cases = []
+    for spelling in SPELLINGS:
+        for operation in OPERATIONS:
+            if spelling == "hard link" and operation in ON_DIRECTORY:
+                continue  # no hard links to directories
+            if operation in CORE or spelling in PLAIN:
+                cases.append((spelling, operation, ""))
+            if operation in CORE and spelling in IN_A_CHILD:
+                cases.append((spelling, operation, "child"))
+    return cases
+
+
+def _attempt(w: World, spelling: str, operation: str, child: bool) -> list[list[str]]:
+    setup, attempt = OPERATIONS[operation]
+    prefix_ops: list[list[str]] = []
+    spelled: dict[str, str] = {}
+    for key, target in (("{v}", w.victim / "login"), ("{vd}", w.victim)):
+        if any(key in part for part in attempt):
+            prefix, spelled[key] = SPELLINGS[spelling](w, target)
+            prefix_ops += [p for p in prefix if p not in prefix_ops]
+    spelled["{data}"] = str(w.data)
+    spelled["{own}"] = str(w.data / "mine")
+
+    def fill(group: list[str]) -> list[str]:
+        out = []
+        for part in group:
+            for key in ("{vd}", "{v}", "{data}", "{own}"):  # {vd} before {v}
+                part = part.replace(key, spelled.get(key, key))
+            out.append(part)
+        return out
+
+    final = fill(attempt)
+    if child:
+        final = ["spawn", str(w.fsops), *final]
+    return [*[fill(g) for g in setup], *prefix_ops, final]
+
+
+def _state(root: Path) -> dict[str, tuple[object, ...]]:
+    state: dict[str, tuple[object, ...]] = {}
+    for p in sorted(root.rglob("*")):
+        st = p.lstat()
+        content = p.read_bytes() if p.is_file() and not p.is_symlink() else b""
+        state[str(p.relative_to(root))] = (
+            content,
+            st.st_mode,
+            st.st_nlink,
+            st.st_ino,
+            st.st_mtime_ns,
+        )
+    return state
+
+
+@pytest.mark.parametrize(("spelling", "operation", "child"), _cases())
+def test_escape_is_held(world: World, spelling: str, operation: str, child: str) -> None:
+    argv = _attempt(world, spelling, operation, bool(child))
+    victim_store = world.victim.parent
+    before = _state(victim_store)
+    result = host_run(world.home, "notes", 1, [world.data], [world.fsops, *ops(*argv)])
+    assert result.returncode in (0, 1), result.stderr
+    status, _, errno_name = result.results[-2] if child else result.last()
+    if spelling == "hard link" and result.results[0][:2] == ("ERR", "link"):
+        # the way in was refused; the operation then only met a file of clone 1's own
+        status, _, errno_name = result.results[0]
+    assert (status, errno_name in HELD) == ("ERR", True), result.stdout
+    assert _state(victim_store) == before
+    assert SECRET not in result.stdout + result.stderr
+    own = world.home / "store" / "host" / "notes" / "1"
+    for p in own.rglob("*"):
+        if p.is_file() and not p.is_symlink():
+            assert SECRET not in p.read_text(errors="replace"), p
+
+
+def test_the_victim_still_reads_its_own_login(world: World) -> None:
+    argv = [world.fsops, *ops(["read", world.data / "login"])]
+    result = host_run(world.home, "notes", 2, [world.data], argv)
+    assert result.results == [("OK", "read", SECRET)]
+
+
+def test_clone_home_itself_is_out_of_reach(world: World) -> None:
+    argv = [
+        world.fsops,
+        *ops(
+            ["read", world.home / "registry.sqlite"],
+            ["list", world.home],
+            ["list", world.home / "store" / "host" / "notes"],
+            ["write", world.home / "keys" / "planted", "x"],
+        ),
+    ]
+    result = host_run(world.home, "notes", 1, [world.data], argv)
+    assert [r[0] for r in result.results] == ["ERR"] * 4, result.stdout
+    assert not (world.home / "keys" / "planted").exists()

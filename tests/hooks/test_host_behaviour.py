@@ -1,0 +1,208 @@
+"""Must show 1: two clones of one app, real C programs under the real hooks.
+
+Each test runs ``clone host run`` (the console script) in a subprocess, so the whole path is
+covered: the CLI, registration, the policy, the Frida agent and its CModule.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.hooks.programs import HostRun, build, host_run, ops
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def fsops(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build("fsops", tmp_path_factory.getbasetemp() / "programs")
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """The app's real data directory, with a file the clones must neither see nor touch."""
+    real = tmp_path / "home" / ".local" / "share" / "notes"
+    real.mkdir(parents=True)
+    (real / "original.txt").write_text("the real user's notes\n")
+    return real
+
+
+def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else b"", p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def _store(clone_home: Path, index: int) -> Path:
+    return clone_home / "store" / "host" / "notes" / str(index) / "data" / "0"
+
+
+def _run(home: Path, index: int, data: Path, *argv: str | Path, **kw: object) -> HostRun:
+    result = host_run(home, "notes", index, [data], [str(a) for a in argv], **kw)  # type: ignore[arg-type]
+    assert result.returncode in (0, 1), result.stderr
+    return result
+
+
+def test_a_login_of_clone_1_is_never_seen_by_clone_2(
+    fsops: Path, data: Path, clone_home: Path
+) -> None:
+    before = _snapshot(data)
+    one = _run(clone_home, 1, data, fsops, *ops(["write", data / "login", "alice"]))
+    assert one.results == [("OK", "write", "")]
+
+    two = _run(clone_home, 2, data, fsops, *ops(["read", data / "login"], ["list", data]))
+    assert two.results == [("ERR", "read", "ENOENT"), ("OK", "list", "")]
+
+    again = _run(clone_home, 1, data, fsops, *ops(["read", data / "login"], ["list", data]))
+    assert again.results == [("OK", "read", "alice"), ("OK", "list", "login")]
+
+    assert (_store(clone_home, 1) / "login").read_text() == "alice"
+    assert not (_store(clone_home, 2) / "login").exists()
+    assert _snapshot(data) == before
+
+
+WRITES = {
+    "open": (["write", "{d}/by-open", "x"],),
+    "openat on a dirfd": (["dirfd", "{d}"], ["write", "by-openat", "x"]),
+    "relative after chdir": (["chdir", "{d}"], ["write", "by-chdir", "x"]),
+    "rename": (["write", "{d}/tmp", "x"], ["rename", "{d}/tmp", "{d}/by-rename"]),
+    "renameat on a dirfd": (
+        ["dirfd", "{d}"],
+        ["write", "t2", "x"],
+        ["rename", "t2", "by-renameat"],
+    ),
+    "odd spelling": (["mkdir", "{d}//dir"], ["write", "{d}/dir//./by-odd", "x"]),
+    "dotdot inside": (["mkdir", "{d}/a"], ["write", "{d}/a/../by-dotdot", "x"]),
+    "proc self root": (["write", "/proc/self/root{d}/by-proc", "x"],),
+    "creat": (["creat", "{d}/by-creat", "x"],),
+    "child sh -c": (["spawn", "sh", "-c", "echo x > {d}/by-child"],),
+    "system()": (["system", "echo x > '{d}/by-system'"],),
+    "relative child after chdir": (["chdir", "{d}"], ["spawn", "sh", "-c", "echo x > by-sh-rel"]),
+}
+WHERE = {
+    "open": "by-open",
+    "openat on a dirfd": "by-openat",
+    "relative after chdir": "by-chdir",
+    "rename": "by-rename",
+    "renameat on a dirfd": "by-renameat",
+    "odd spelling": "dir/by-odd",
+    "dotdot inside": "by-dotdot",
+    "proc self root": "by-proc",
+    "creat": "by-creat",
+    "child sh -c": "by-child",
+    "system()": "by-system",
+    "relative child after chdir": "by-sh-rel",
+}
+
+
+@pytest.mark.parametrize("how", sorted(WRITES))
+def test_writes_land_in_the_clone_store(
+    how: str, fsops: Path, data: Path, clone_home: Path
+) -> None:
+    before = _snapshot(data)
+    groups = [[part.replace("{d}", str(data)) for part in group] for group in WRITES[how]]
+    result = _run(clone_home, 1, data, fsops, *ops(*groups))
+    assert all(status == "OK" for status, _, _ in result.results), result.stdout
+    landed = _store(clone_home, 1) / WHERE[how]
+    assert landed.read_text().strip() == "x"
+    assert _snapshot(data) == before  # the real data directory is untouched
+    check = _run(clone_home, 1, data, fsops, *ops(["read", data / WHERE[how]]))
+    assert check.results == [("OK", "read", "x")]
+
+
+def test_getcwd_and_realpath_show_the_path_asked_for(
+    fsops: Path, data: Path, clone_home: Path
+) -> None:
+    result = _run(
+        clone_home,
+        1,
+        data,
+        fsops,
+        *ops(
+            ["mkdir", data / "sub"],
+            ["chdir", data / "sub"],
+            ["getcwd"],
+            ["realpath", "."],
+            ["chdir", ".."],
+            ["getcwd"],
+        ),
+    )
+    assert result.results == [
+        ("OK", "mkdir", ""),
+        ("OK", "chdir", ""),
+        ("OK", "getcwd", str(data / "sub")),
+        ("OK", "realpath", str(data / "sub")),
+        ("OK", "chdir", ""),
+        ("OK", "getcwd", str(data)),
+    ]
+    assert (_store(clone_home, 1) / "sub").is_dir()
+    assert not (data / "sub").exists()
+
+
+def test_the_clone_sees_its_own_machine_id(fsops: Path, data: Path, clone_home: Path) -> None:
+    result = _run(clone_home, 1, data, fsops, *ops(["read", "/etc/machine-id"]))
+    own = (clone_home / "store" / "host" / "notes" / "1" / "machine-id").read_text().strip()
+    assert len(own) == 32
+    assert result.results == [("OK", "read", own)]
+    other = _run(clone_home, 2, data, fsops, *ops(["read", "/etc/machine-id"]))
+    assert other.results[0][2] != own
+
+
+def test_exit_status_and_trace(fsops: Path, data: Path, clone_home: Path, tmp_path: Path) -> None:
+    trace = tmp_path / "trace.jsonl"
+    home = clone_home
+    store_two = home / "store" / "host" / "notes" / "2"
+    _run(home, 2, data, fsops, "write", data / "login", "bob")
+    result = host_run(
+        home,
+        "notes",
+        1,
+        [data],
+        [fsops, *ops(["write", data / "login", "alice"], ["read", store_two / "data/0/login"])],
+        trace=trace,
+    )
+    assert result.returncode == 1  # fsops' own status: one operation failed
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    assert {"redirect", "deny"} <= {e["type"] for e in events}
+    redirect = next(e for e in events if e["type"] == "redirect" and "login" in e["path"])
+    assert redirect["path"] == str(data / "login")
+    assert redirect["real"] == str(_store(home, 1) / "login")
+    assert all({"type", "op", "pid"} <= set(e) for e in events)
+    status = host_run(home, "notes", 1, [data], ["sh", "-c", "exit 7"])
+    assert status.returncode == 7
+
+
+def test_space_host_clone_runs_a_program(fsops: Path, data: Path, clone_home: Path) -> None:
+    from clone.space import Space
+
+    with Space(clone_home) as space:
+        notes = space.host_clone("notes", 1, data=[data])
+    done = notes.run(
+        [str(fsops), *ops(["write", data / "login", "carol"], ["read", data / "login"])]
+    )
+    assert (done.returncode, done.stdout) == (0, "OK write\nOK read carol\n")
+    assert (notes.store / "data" / "0" / "login").read_text() == "carol"
+
+
+def test_readlink_shows_the_path_the_program_linked_to(
+    fsops: Path, data: Path, clone_home: Path
+) -> None:
+    argv = ops(
+        ["write", data / "target", "t"],
+        ["symlink", data / "target", data / "link"],
+        ["readlink", data / "link"],
+        ["read", data / "link"],
+    )
+    result = _run(clone_home, 1, data, fsops, *argv)
+    assert result.results == [
+        ("OK", "write", ""),
+        ("OK", "symlink", ""),
+        ("OK", "readlink", str(data / "target")),
+        ("OK", "read", "t"),
+    ]
+    assert (_store(clone_home, 1) / "link").is_symlink()
+    assert not (data / "link").exists()

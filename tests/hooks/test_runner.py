@@ -1,0 +1,91 @@
+"""hooks.runner: exit status, stdio, cwd/env, errors — a real program under the real agent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hooks import agent_bundle
+from hooks.errors import AgentBundleMissing, PolicyError, ProgramNotExecutable, ProgramNotFound
+from hooks.runner import exit_status, run
+from tests.hooks.agent_fixtures import Layout, make_layout, run_captured
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> Layout:
+    return make_layout(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [("exit 0", 0), ("exit 3", 3), ("kill -9 $$", 128 + 9), ("kill -TERM $$", 128 + 15)],
+)
+def test_exit_status_is_the_programs(layout: Layout, script: str, expected: int) -> None:
+    assert run(["/bin/sh", "-c", script], layout.policy()) == expected
+
+
+def test_stdout_is_the_callers(layout: Layout, capfd: pytest.CaptureFixture[str]) -> None:
+    ran = run_captured(["echo", "hello from the clone"], layout.policy(), capfd)
+    assert ran.status == 0
+    assert ran.stdout == "hello from the clone\n"
+
+
+def test_cwd_and_env_reach_the_program(layout: Layout, capfd: pytest.CaptureFixture[str]) -> None:
+    capfd.readouterr()
+    status = run(
+        ["/bin/sh", "-c", 'echo "$CS_VALUE"; /bin/pwd -P'],
+        layout.policy(),
+        env={"CS_VALUE": "forty-two", "PATH": "/usr/bin:/bin"},
+        cwd=layout.root,
+    )
+    assert status == 0
+    assert capfd.readouterr().out.splitlines() == ["forty-two", str(layout.root)]
+
+
+def test_missing_program_raises_before_starting(layout: Layout) -> None:
+    with pytest.raises(ProgramNotFound, match="no-such-program-xyz"):
+        run(["no-such-program-xyz"], layout.policy())
+
+
+def test_non_executable_program_raises(layout: Layout) -> None:
+    plain = layout.root / "plain.txt"
+    plain.write_text("not a program\n")
+    with pytest.raises(ProgramNotExecutable):
+        run([str(plain)], layout.policy())
+
+
+def test_bad_policy_is_rejected_by_the_agent(layout: Layout) -> None:
+    bad = {**layout.policy(), "redirects": [{"virtual": "relative/path", "real": "/x"}]}
+    with pytest.raises(PolicyError, match="relative/path"):
+        run(["/bin/true"], bad)
+
+
+def test_missing_bundle_says_make_agent(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(agent_bundle, "_BUNDLE", tmp_path / "nope" / "agent.js")
+    with pytest.raises(AgentBundleMissing, match="make agent"):
+        agent_bundle.agent_path()
+
+
+def test_events_are_delivered_when_tracing(
+    layout: Layout, capfd: pytest.CaptureFixture[str]
+) -> None:
+    target = layout.data / "note.txt"
+    ran = run_captured(["/bin/sh", "-c", f"echo x > {target}"], layout.policy(trace=True), capfd)
+    assert ran.status == 0
+    redirects = [e for e in ran.events if e["type"] == "redirect" and e["path"] == str(target)]
+    assert redirects, ran.events
+    assert redirects[0]["real"] == str(layout.store / "note.txt")
+    assert isinstance(redirects[0]["pid"], int)
+
+
+def test_no_events_without_trace(layout: Layout, capfd: pytest.CaptureFixture[str]) -> None:
+    ran = run_captured(["/bin/sh", "-c", f"echo x > {layout.data}/n"], layout.policy(), capfd)
+    assert ran.status == 0
+    assert ran.events == []
+    assert (layout.store / "n").read_text() == "x\n"
+
+
+@pytest.mark.parametrize(("code", "status"), [(0, 0), (7, 7), (-11, 139), (-9, 137)])
+def test_exit_status_mapping(code: int, status: int) -> None:
+    assert exit_status(code) == status

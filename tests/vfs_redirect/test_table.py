@@ -1,0 +1,118 @@
+"""Longest-prefix rewriting, deny with allow exceptions, and the reverse mapping."""
+
+from __future__ import annotations
+
+import pytest
+
+from vfs_redirect.rules import make_deny, make_policy, make_redirect
+from vfs_redirect.table import Action, RedirectTable
+
+HOME = "/ch"
+ONE = "/ch/store/host/notes/1"
+TWO = "/ch/store/host/notes/2"
+
+TABLE = RedirectTable(
+    make_policy(
+        "notes:1",
+        "linux",
+        [
+            make_redirect("/home/u/notes", f"{ONE}/data/0"),
+            make_redirect("/home/u/notes/cache", f"{ONE}/data/1"),
+            make_redirect("/data/app", "/r/app"),
+            make_redirect("/etc/machine-id", f"{ONE}/machine-id"),
+        ],
+        [make_deny(HOME, [ONE])],
+    )
+)
+
+CASES = [
+    # (path as given, cwd, action, real)
+    ("/home/u/notes", "/", Action.REDIRECT, f"{ONE}/data/0"),
+    ("/home/u/notes/login", "/", Action.REDIRECT, f"{ONE}/data/0/login"),
+    ("/home/u/notes/", "/", Action.REDIRECT, f"{ONE}/data/0"),
+    ("/home/u/notes//./dir//./file", "/", Action.REDIRECT, f"{ONE}/data/0/dir/file"),
+    ("/home/u/notes/cache/x", "/", Action.REDIRECT, f"{ONE}/data/1/x"),
+    ("/home/u/notes/cachex", "/", Action.REDIRECT, f"{ONE}/data/0/cachex"),
+    ("/home/u/notesx/login", "/", Action.PASS, "/home/u/notesx/login"),
+    ("/home/u/note", "/", Action.PASS, "/home/u/note"),
+    ("/home/u/x/../notes/a", "/", Action.REDIRECT, f"{ONE}/data/0/a"),
+    ("/proc/self/root/home/u/notes/a", "/", Action.REDIRECT, f"{ONE}/data/0/a"),
+    ("login", "/home/u/notes", Action.REDIRECT, f"{ONE}/data/0/login"),
+    ("../notes/login", "/home/u/notes", Action.REDIRECT, f"{ONE}/data/0/login"),
+    ("./sub/../login", "/home/u/notes", Action.REDIRECT, f"{ONE}/data/0/login"),
+    ("/data/app/base.apk", "/", Action.REDIRECT, "/r/app/base.apk"),
+    ("/data/apple", "/", Action.PASS, "/data/apple"),
+    ("/etc/machine-id", "/", Action.REDIRECT, f"{ONE}/machine-id"),
+    ("/etc/machine-idx", "/", Action.PASS, "/etc/machine-idx"),
+    # escapes towards another clone's store or CLONE_HOME: denied however spelled
+    (f"{TWO}/data/0/login", "/", Action.DENY, f"{TWO}/data/0/login"),
+    ("/ch//store/host/notes/2/data/0/login", "/", Action.DENY, f"{TWO}/data/0/login"),
+    (f"{ONE}/../2/data/0/login", "/", Action.DENY, f"{TWO}/data/0/login"),
+    (f"/proc/self/root{TWO}/data/0", "/", Action.DENY, f"{TWO}/data/0"),
+    (f"/proc/4242/root{TWO}", "/", Action.DENY, TWO),
+    ("../../../../ch/store/host/notes/2", "/home/u/notes", Action.DENY, TWO),
+    ("../2/data/0/login", ONE, Action.DENY, f"{TWO}/data/0/login"),
+    ("/home/u/notes/../../../../ch/registry.sqlite", "/", Action.DENY, "/ch/registry.sqlite"),
+    ("/ch", "/", Action.DENY, "/ch"),
+    ("/ch/keys/signing.pem", "/", Action.DENY, "/ch/keys/signing.pem"),
+    (f"{ONE}0/x", "/", Action.DENY, f"{ONE}0/x"),
+    # the clone's own store is reachable by its real name too
+    (f"{ONE}/data/0/login", "/", Action.PASS, f"{ONE}/data/0/login"),
+    ("/chx/file", "/", Action.PASS, "/chx/file"),
+]
+
+
+@pytest.mark.parametrize(("path", "cwd", "action", "real"), CASES)
+def test_resolve(path: str, cwd: str, action: Action, real: str) -> None:
+    result = TABLE.resolve(path, cwd)
+    assert (result.action, result.real) == (action, real)
+
+
+@pytest.mark.parametrize(
+    ("real", "virtual"),
+    [
+        (f"{ONE}/data/0", "/home/u/notes"),
+        (f"{ONE}/data/0/dir/f", "/home/u/notes/dir/f"),
+        (f"{ONE}/data/1/x", "/home/u/notes/cache/x"),
+        (f"{ONE}/data/10/x", f"{ONE}/data/10/x"),
+        (f"{ONE}/machine-id", "/etc/machine-id"),
+        ("/r/app", "/data/app"),
+        ("/usr/bin", "/usr/bin"),
+        (f"{ONE}//data/./0/", "/home/u/notes"),
+    ],
+)
+def test_to_virtual(real: str, virtual: str) -> None:
+    assert TABLE.to_virtual(real) == virtual
+
+
+@pytest.mark.parametrize(("path", "cwd"), [(c[0], c[1]) for c in CASES if c[2] is Action.REDIRECT])
+def test_forward_then_back_is_the_canonical_virtual(path: str, cwd: str) -> None:
+    result = TABLE.resolve(path, cwd)
+    assert TABLE.to_virtual(result.real) == result.virtual
+
+
+def test_deny_without_allow_blocks_everything_below() -> None:
+    table = RedirectTable(make_policy("a:1", "linux", [], [make_deny("/secret")]))
+    assert table.resolve("/secret/x").action is Action.DENY
+    assert table.resolve("/secretive").action is Action.PASS
+
+
+@pytest.mark.parametrize(
+    ("target", "link", "cwd", "allowed"),
+    [
+        ("a/b/c", "/home/u/notes/s", "/", True),
+        ("/usr/lib", "/home/u/notes/lib", "/", True),
+        ("/home/u/notes/x", "/home/u/notes/s", "/", True),
+        (f"{TWO}/data/0", "/home/u/notes/s", "/", False),
+        ("../../../../ch/store/host/notes/2", "/home/u/notes/s", "/", False),
+        # seen from the real side: …/notes/1/data/0/s -> ../../../2 is clone 2's store
+        ("../../../2/data/0", "/home/u/notes/s", "/", False),
+        ("/proc/self/cwd/../../../2/data/0", "/home/u/notes/s", "/", False),
+        ("/dev/fd/3/../../../2/data/0", "/home/u/notes/s", "/", False),
+        ("/proc/self/cwd", "/home/u/notes/s", "/", False),
+        ("x", f"{TWO}/data/0/planted", "/", False),
+        ("x", "s", "/home/u/notes", True),
+    ],
+)
+def test_symlink_target_allowed(target: str, link: str, cwd: str, allowed: bool) -> None:
+    assert TABLE.symlink_target_allowed(target, link, cwd) is allowed
