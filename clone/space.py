@@ -60,13 +60,18 @@ class Space:
         out: Path | str = "dist",
         *,
         name_template: str = "{package}.clone{n}",
-        hooks: str = "none",
+        hooks: str = "gadget",
         gadget_dir: Path | str | None = None,
         key: Path | str | None = None,
         cert: Path | str | None = None,
         key_password: str | None = None,
+        seed: int | None = None,
     ) -> BuildResult:
-        """Write ``count`` signed clone APKs of ``apk`` into ``out``, all or nothing."""
+        """Write ``count`` signed clone APKs of ``apk`` into ``out``, all or nothing.
+
+        ``hooks="gadget"`` embeds the hook payload (Gadgets from ``gadget_dir`` or the cache),
+        each clone with its own identity (from ``seed`` when given); ``"none"`` embeds nothing.
+        """
         from clone.workflows.build import BuildRequest
         from clone.workflows.payload import parse_hook_mode
 
@@ -81,6 +86,7 @@ class Space:
             key=Path(key) if key else None,
             cert=Path(cert) if cert else None,
             key_password=key_password,
+            seed=seed,
         )
         return self.build_request(request)
 

@@ -30,6 +30,7 @@ _GATE = 'read _ <&3 || exit 125; exec 3<&-; cd -- "$1" || exit 126; shift; exec 
 _GATE_ATTEMPTS = 3
 _GATE_FD = 3
 _EVENT_GRACE_S = 5.0
+_LATE_CHILD_QUIET_S = 0.15
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +96,11 @@ def _run_gated(
     cwd: str | os.PathLike[str] | None,
 ) -> int:
     pid = _start_gate(sessions, argv, env, cwd)
+    started = _start_ticks(pid)
     returncode = _wait(pid)
+    if started is None or _started_since(started):
+        # a fork made just before the program exited is reported only after that exit
+        sessions.settle(_LATE_CHILD_QUIET_S, _EVENT_GRACE_S)
     sessions.wait_idle(pid, _EVENT_GRACE_S)
     for failure in sessions.failures:
         if isinstance(failure, (PolicyError, HookStartError)):
@@ -144,6 +149,29 @@ def _start_gate(
         os.close(write_end)
         return pid
     raise AssertionError("unreachable")
+
+
+def _start_ticks(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot), or None if unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _started_since(ticks: int) -> bool:
+    """Whether some process that started at or after ``ticks`` is still running (cheap
+    over-approximation of "the program left descendants behind")."""
+    me = os.getpid()
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            if not entry.name.isdigit() or int(entry.name) == me:
+                continue
+            started = _start_ticks(int(entry.name))
+            if started is not None and started >= ticks:
+                return True
+    return False
 
 
 def _gate_pipe() -> tuple[int, int]:

@@ -12,6 +12,7 @@ import os
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ class AgentSessions:
         self._live: dict[int, frida.Session] = {}
         self._scripts: dict[int, frida.Script] = {}
         self._pending = 0
+        self._last_child = time.monotonic()
         self.errors: list[str] = []  # script errors reported by agents (not fatal)
         self.failures: list[Exception] = []  # children that could not be instrumented (killed)
         self._worker = threading.Thread(
@@ -75,6 +77,19 @@ class AgentSessions:
         with self._lock:
             self._lock.wait_for(lambda: self._pending == 0 and pid not in self._live, timeout)
 
+    def settle(self, quiet: float, limit: float) -> None:
+        """Waits until no child was reported for ``quiet`` seconds (at most ``limit``): Frida
+        reports a fork made just before its parent exited only after that exit."""
+        deadline = time.monotonic() + limit
+        start = time.monotonic()
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                idle_since = max(self._last_child, start)
+                if (self._pending == 0 and now - idle_since >= quiet) or now >= deadline:
+                    return
+                self._lock.wait(min(quiet - (now - idle_since), deadline - now) or 0.01)
+
     def close(self) -> None:
         """Detaches from every process still attached, then stops handling children.
 
@@ -86,17 +101,16 @@ class AgentSessions:
         for _ in range(_CLOSE_ROUNDS):
             with self._lock:
                 self._lock.wait_for(lambda: self._pending == 0, _CLOSE_QUIET_S)
-                live = list(self._live.items())
+                live = list(self._live.values())
                 self._live.clear()
-                scripts = dict(self._scripts)
+                scripts = list(self._scripts.values())
                 self._scripts.clear()
-            if not live:
+            if not live and not scripts:
                 break
-            for pid, session in live:
-                script = scripts.get(pid)
-                if script is not None:
-                    with contextlib.suppress(Exception):  # the process may be gone already
-                        script.eternalize()
+            for script in scripts:
+                with contextlib.suppress(Exception):  # the process may be gone already
+                    script.eternalize()
+            for session in live:
                 with contextlib.suppress(Exception):
                     session.detach()
         self._device.off("child-added", self._on_child_added)
@@ -134,6 +148,7 @@ class AgentSessions:
     def _on_child_added(self, child: frida._frida.Child) -> None:
         with self._lock:
             self._pending += 1
+            self._last_child = time.monotonic()
         self._children.put(child.pid)
 
     def _serve_children(self) -> None:

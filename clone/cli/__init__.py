@@ -30,6 +30,7 @@ _COMMANDS: dict[str, str] = {
     "stop": "clone.cli.device:stop_cmd",
     "wipe": "clone.cli.device:wipe_cmd",
     "remove": "clone.cli.device:remove_cmd",
+    "demo": "clone.cli.demo:demo",
 }
 
 

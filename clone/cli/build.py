@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from clone.cli.output import emit_json, progress
+from clone.cli.output import emit_json, progress, warn
 from clone.space import Space
 from clone.workflows.build import DEFAULT_COUNT, DEFAULT_TEMPLATE, KEY_PASSWORD_ENV
 
@@ -24,12 +24,18 @@ from clone.workflows.build import DEFAULT_COUNT, DEFAULT_TEMPLATE, KEY_PASSWORD_
     help="Package of clone N; {package} is the original, {n} the clone number.",
 )  # fmt: skip
 @click.option(
-    "--hooks", type=click.Choice(["gadget", "none"]), default="none", show_default=True,
+    "--hooks", type=click.Choice(["gadget", "none"]), default="gadget", show_default=True,
     help="Embed the hook payload (Frida Gadget + agent), or nothing.",
 )  # fmt: skip
 @click.option(
     "--gadget-dir", type=click.Path(path_type=Path),
-    help="Directory with frida-gadget-<version>-android-<arch>.so files.",
+    help="Directory with frida-gadget-<version>-android-<arch>.so files "
+    "(default: $CLONE_HOME/cache/gadget/<version>/, downloaded when missing).",
+)  # fmt: skip
+@click.option(
+    "--seed", type=click.IntRange(min=0),
+    help="Draw the identities the clones' hook policies carry from this seed: the same "
+    "seed gives the same identity to each clone number (default: random).",
 )  # fmt: skip
 @click.option(
     "--key", type=click.Path(path_type=Path),
@@ -46,6 +52,7 @@ def build_cmd(
     name_template: str,
     hooks: str,
     gadget_dir: Path | None,
+    seed: int | None,
     key: Path | None,
     cert: Path | None,
     as_json: bool,
@@ -55,19 +62,22 @@ def build_cmd(
     APK is an .apk, an .apks/.xapk, a directory of split APKs, or several split APKs
     of one app. A plain APK gives OUT/<package>.apk per clone; a split set gives the
     directory OUT/<package>/ with base.apk and split_<name>.apk. Nothing is left in
-    --out if any clone fails.
+    --out if any clone fails. With --hooks gadget (the default) each clone carries the
+    Frida Gadget, the agent and its own policy with its own identity; warnings go to
+    stderr as 'clone: warning: …' lines (with --json, into the "hooks" object).
     """
     from clone.workflows.build import BuildRequest
     from clone.workflows.payload import parse_hook_mode
 
     req = BuildRequest(
         apks, count, out, name_template, parse_hook_mode(hooks), gadget_dir, key, cert,
-        os.environ.get(KEY_PASSWORD_ENV),
+        os.environ.get(KEY_PASSWORD_ENV), seed,
     )  # fmt: skip
     with progress("building clones", count) as advance:
         result = space.build_request(req, advance)
     if as_json:
         emit_json(result.to_json())
         return
+    warn(result.warnings)
     for clone in result.clones:
         click.echo(f"{result.source.package}:{clone.index}  {clone.package}  {clone.apk}")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from clone.cli.output import emit_json, progress
+from clone.cli.output import emit_json, progress, warn
 from clone.space import Space
+
+if TYPE_CHECKING:
+    from clone.handle import Clone
 
 _ADB_HELP = "adb server as HOST:PORT (default: $ANDROID_ADB_SERVER_HOST/_PORT or local 5037)"
 
@@ -59,17 +63,35 @@ def install_cmd(
     adb: str | None,
     as_json: bool,
 ) -> None:
-    """Build and install COUNT clones of APK on a device (all or nothing)."""
+    """Build and install COUNT clones of APK on a device (all or nothing).
+
+    With the package backend and --hooks gadget (the default) each clone carries the Frida
+    Gadget, the agent and its own identity (the one 'clone identity show' prints); warnings
+    go to stderr as 'clone: warning: …' lines (with --json, into each clone's "hooks").
+    """
     with progress("installing clones", max(count, 0)) as advance:
         clones = space.install(
             apk, count=count, device=serial, backend=backend, adb=adb,
             frida_server=frida_server, hooks=hooks, gadget_dir=gadget_dir, advance=advance,
         )  # fmt: skip
     if as_json:
-        emit_json([c.to_json() for c in clones])
+        emit_json([c.to_json() | _hooks_json(c) for c in clones])
         return
+    warn(_warnings(clones))
     for c in clones:
         click.echo(f"{c.name}\t{c.package}\t{c.record.device}")
+
+
+def _warnings(clones: list[Clone]) -> list[str]:
+    """The build warnings of the new clones, each once (they share one build)."""
+    found = (_hooks_json(c).get("hooks", {}).get("warnings", []) for c in clones)
+    return list(dict.fromkeys(str(w) for warnings in found for w in warnings))
+
+
+def _hooks_json(clone: Clone) -> dict[str, Any]:
+    """``{"hooks": …}`` of a package clone built with this install (its payload summary)."""
+    hooks = clone.record.meta.get("hooks")
+    return {"hooks": hooks} if isinstance(hooks, dict) else {}
 
 
 @click.command("devices")

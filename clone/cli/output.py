@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
+
+
+def warn(messages: Iterable[str]) -> None:
+    """Each warning as one line on stderr, ``clone: warning: …``."""
+    for message in messages:
+        click.echo(f"clone: warning: {' '.join(message.split())}", err=True)
 
 
 def emit_json(value: Any) -> None:

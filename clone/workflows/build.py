@@ -7,7 +7,7 @@ workflow for each clone's extra entries, and turns the ``apk`` package's excepti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from clone.errors import BadInput, NotFound, OperationFailed
 from clone.home import Home
-from clone.workflows.payload import HookMode, HookPlan, prepare_hooks
+from clone.workflows.identity import draw_clone_identities, embedded_policy
+from clone.workflows.payload import DEFAULT_HOOKS, HookMode, HookPlan, prepare_hooks
 
 if TYPE_CHECKING:
+    from apk.pipeline import CloneSpec
     from apk.signing.keys import SigningKey
     from apk.splits import AppSet
     from clone.workflows.install import BuiltClone as InstallableClone
+    from identity import Identity
 
 Advance = Callable[[int], None]
 DEFAULT_TEMPLATE = "{package}.clone{n}"
@@ -37,11 +40,12 @@ class BuildRequest:
     count: int = DEFAULT_COUNT
     out: Path = Path("dist")
     name_template: str = DEFAULT_TEMPLATE
-    hooks: HookMode = HookMode.NONE
+    hooks: HookMode = DEFAULT_HOOKS
     gadget_dir: Path | None = None
     key: Path | None = None
     cert: Path | None = None
     key_password: str | None = None
+    seed: int | None = None  # identities embedded in the clones' policies (None: random)
 
 
 @dataclass(frozen=True)
@@ -54,13 +58,15 @@ class SourceSummary:
 
 @dataclass(frozen=True)
 class BuiltApk:
-    """One written clone; ``splits`` are the other APKs of a split set."""
+    """One written clone; ``splits`` are the other APKs of a split set; ``identity`` the one
+    its embedded hook policy carries (None without hooks)."""
 
     index: int
     package: str
     apk: Path
     sha256: str
     splits: tuple[Path, ...] = ()
+    identity: Identity | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,11 @@ class BuildResult:
     source: SourceSummary
     clones: tuple[BuiltApk, ...]
     hooks: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the user should know about the clones (e.g. a Gadget not 16 KiB aligned)."""
+        return tuple(str(w) for w in self.hooks.get("warnings", ()))
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document of the CLI contract."""
@@ -81,6 +92,8 @@ class BuildResult:
             }
             if c.splits:
                 item["splits"] = [str(p) for p in c.splits]
+            if c.identity is not None:
+                item["identity"] = c.identity.to_dict()
             clones.append(item)
         s = self.source
         source = {
@@ -96,9 +109,11 @@ def build(home: Home, req: BuildRequest, advance: Advance | None = None) -> Buil
     """Build ``req.count`` clones of ``req.apks`` into ``req.out``."""
     _check_request(req)
     app = load_app(req.apks)
-    plan = prepare_hooks(app, req.hooks, gadget_dir=req.gadget_dir, cache_root=home.gadget_cache)
     indices = range(1, req.count + 1)
-    return build_app(home, app, indices, req, plan, advance)
+    _packages(req.name_template, app.package, indices)  # a bad template fails before any work
+    plan = prepare_hooks(app, req.hooks, gadget_dir=req.gadget_dir, cache_root=home.gadget_cache)
+    identities = draw_clone_identities(indices, req.seed)
+    return build_app(home, app, indices, req, plan, advance, identities)
 
 
 def build_app(
@@ -108,19 +123,32 @@ def build_app(
     req: BuildRequest,
     plan: HookPlan,
     advance: Advance | None = None,
+    identities: Mapping[int, Identity] | None = None,
 ) -> BuildResult:
-    """Build clones ``indices`` of an already loaded app with a prepared hook plan."""
+    """Build clones ``indices`` of an already loaded app with a prepared hook plan; with
+    hooks, clone ``n``'s policy carries ``identities[n]`` (when given)."""
     from apk.pipeline import build_clones
 
     packages = _packages(req.name_template, app.package, indices)
     key = signing_key(home, req)
-    specs = [plan.spec(i, p) for i, p in zip(indices, packages, strict=True)]
+    embedded = dict(identities or {}) if plan.payload is not None else {}
+    specs = [_spec(plan, i, p, embedded.get(i)) for i, p in zip(indices, packages, strict=True)]
     with _apk_errors(str(req.out)):
         built = build_clones(app, specs, req.out.absolute(), key, advance, plan.replaced_entries)
     info = app.base.info
     source = SourceSummary(info.package, info.version_code, info.min_sdk, app.base.sha256)
-    clones = tuple(BuiltApk(b.index, b.package, b.apk, b.sha256, b.splits) for b in built)
+    clones = tuple(
+        BuiltApk(b.index, b.package, b.apk, b.sha256, b.splits, embedded.get(b.index))
+        for b in built
+    )
     return BuildResult(source, clones, plan.summary())
+
+
+def _spec(plan: HookPlan, index: int, package: str, ident: Identity | None) -> CloneSpec:
+    """Clone ``index``'s pipeline spec; its hook policy carries ``ident`` when given."""
+    if ident is None:
+        return plan.spec(index, package)
+    return plan.spec(index, package, embedded_policy(plan.policy(index, package), ident))
 
 
 def build_for_install(
@@ -130,10 +158,12 @@ def build_for_install(
     out: Path,
     abis: Sequence[str],
     *,
-    hooks: HookMode = HookMode.NONE,
+    hooks: HookMode = DEFAULT_HOOKS,
     gadget_dir: Path | None = None,
+    identities: Mapping[int, Identity] | None = None,
 ) -> list[InstallableClone]:
-    """The clones ``indices`` of ``apk`` for ``clone install`` (a device with ``abis``)."""
+    """The clones ``indices`` of ``apk`` for ``clone install`` (a device with ``abis``); with
+    hooks, clone ``n`` carries ``identities[n]`` (the identity install then registers)."""
     from clone.workflows.install import BuiltClone as InstallableClone
 
     home = Home(home_root)
@@ -142,13 +172,14 @@ def build_for_install(
     plan = prepare_hooks(
         app, hooks, gadget_dir=gadget_dir, cache_root=home.gadget_cache, device_abis=abis
     )
-    result = build_app(home, app, indices, req, plan)
+    result = build_app(home, app, indices, req, plan, identities=identities)
     return [
         InstallableClone(
             c.index,
             c.package,
             (c.apk, *c.splits),
             {"source_sha256": result.source.sha256, "apk_sha256": c.sha256, "hooks": result.hooks},
+            c.identity,
         )
         for c in result.clones
     ]

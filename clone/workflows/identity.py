@@ -7,7 +7,8 @@ reach the hook engine through ``identity_policy`` (the policy's ``identity`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from clone.errors import BadInput, OperationFailed
@@ -82,6 +83,18 @@ def draw_identity(seed: int | None = None) -> Identity:
     """A new identity before its clone is registered (to embed it in a build); store it
     afterwards with ``assign_identity(registry, record, identity=...)``."""
     return generate_identity(seed)
+
+
+def draw_clone_identities(indices: Iterable[int], seed: int | None = None) -> dict[int, Identity]:
+    """One new identity per clone index, all different; with ``seed``, clone ``n`` always
+    gets the same one (drawn from ``seed`` and ``n``: ``clone build --seed``)."""
+    return {n: draw_identity(None if seed is None else clone_seed(seed, n)) for n in indices}
+
+
+def clone_seed(seed: int, index: int) -> int:
+    """The identity seed of clone ``index`` in a build seeded with ``seed``."""
+    digest = hashlib.sha256(f"clonespace-build:{seed}:{index}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 def embedded_policy(policy: Mapping[str, Any], ident: Identity) -> dict[str, Any]:

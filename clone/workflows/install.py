@@ -10,7 +10,7 @@ records N storage roots the hook engine switches between at spawn.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,10 +20,11 @@ from typing import Any
 from clone.errors import BadInput, CloneError, OperationFailed
 from clone.registry import Backend, CloneRecord, Registry
 from clone.workflows.device_access import DeviceHandle, device_errors, open_device
-from clone.workflows.identity import assign_identity
+from clone.workflows.identity import assign_identity, draw_clone_identities
 from device import packages, users
 from device.errors import DeviceCommandFailed, PackageInstallFailed
 from device.model import DeviceInfo
+from identity import Identity
 
 Advance = Callable[[int], None]
 ANDROID_ABIS = ("arm64-v8a", "armeabi-v7a", "armeabi", "x86", "x86_64", "mips", "mips64")
@@ -32,12 +33,14 @@ VIRTUAL_STORE = "app_clonespace"  # under the app's own data dir: <data>/app_clo
 
 @dataclass(frozen=True)
 class BuiltClone:
-    """One clone ready to install: its index, package and APK files (base first)."""
+    """One clone ready to install: its index, package and APK files (base first), and the
+    identity its embedded hook policy carries (registered with it; None: draw one then)."""
 
     index: int
     package: str
     apks: tuple[Path, ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    identity: Identity | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,8 @@ def install(
         first = registry.next_index(app.package)
         indices = list(range(first, first + req.count))
         if req.backend is Backend.PACKAGE:
-            built = build_clones(home_root, req, indices, scratch, handle.info.abis)
+            identities = draw_clone_identities(indices)  # embedded now, registered on success
+            built = build_clones(home_root, req, indices, scratch, handle.info.abis, identities)
             return install_built(registry, handle, app.package, built, advance, app.launcher)
         if req.backend is Backend.USER:
             return install_users(registry, handle, app, indices, advance)
@@ -147,6 +151,7 @@ def install_built(
             _quietly(partial(packages.uninstall, dev, package), f"adb uninstall {package}", left)
 
     records = []
+    identities: dict[str, Identity] = {}
     with _undo_on_error(undo):
         for clone in built:
             with device_errors():
@@ -164,16 +169,24 @@ def install_built(
                     meta=_launcher_meta(clone.package, launcher) | dict(clone.meta),
                 )
             )
-        record_all(registry, records)
+            if clone.identity is not None:
+                identities[records[-1].name] = clone.identity
+        record_all(registry, records, identities)
     return records
 
 
-def record_all(registry: Registry, records: Sequence[CloneRecord]) -> None:
-    """Register the clones (each with an identity) in one transaction."""
+def record_all(
+    registry: Registry,
+    records: Sequence[CloneRecord],
+    identities: Mapping[str, Identity] | None = None,
+) -> None:
+    """Register the clones in one transaction, each with its identity: the one in
+    ``identities`` (by clone name; embedded at build time) or a new one."""
+    chosen = identities or {}
     with registry.transaction():
         for record in records:
             registry.add(record)
-            assign_identity(registry, record)
+            assign_identity(registry, record, identity=chosen.get(record.name))
 
 
 # -- user backend ------------------------------------------------------------------------
@@ -366,13 +379,20 @@ def _lib_abis(names: Sequence[str]) -> set[str]:
 
 
 def build_clones(
-    home_root: Path, req: InstallRequest, indices: Sequence[int], out: Path, abis: Sequence[str]
+    home_root: Path,
+    req: InstallRequest,
+    indices: Sequence[int],
+    out: Path,
+    abis: Sequence[str],
+    identities: Mapping[int, Identity] | None = None,
 ) -> list[BuiltClone]:
-    """Build the clone APKs ``indices`` of ``req.apk`` into ``out`` for a device with ``abis``."""
+    """Build the clone APKs ``indices`` of ``req.apk`` into ``out`` for a device with ``abis``;
+    with hooks, clone ``n``'s policy carries ``identities[n]``."""
     from clone.workflows.build import build_for_install
     from clone.workflows.payload import parse_hook_mode
 
     hooks = parse_hook_mode(req.hooks)
     return build_for_install(
-        home_root, req.apk, indices, out, abis, hooks=hooks, gadget_dir=req.gadget_dir
-    )
+        home_root, req.apk, indices, out, abis,
+        hooks=hooks, gadget_dir=req.gadget_dir, identities=identities,
+    )  # fmt: skip

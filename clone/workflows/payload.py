@@ -11,7 +11,7 @@ bad input (wrong gadget, unextendable app) exit 2, failures (no download) exit 1
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from apk.pipeline import CloneSpec
     from apk.splits import AppSet
     from hooks.payload.embed import ApkFacts, Payload
+    from hooks.payload.gadget import Arch, GadgetUnavailable
 
 
 class HookMode(enum.Enum):
@@ -112,11 +113,16 @@ def prepare_hooks(
     version = gadget.installed_frida_version()
     try:
         archs = embed.required_archs(facts)
+    except embed.PayloadInputError as e:
+        raise BadInput(str(e)) from e
+    try:
         gadgets = gadget.acquire(version, archs, gadget_dir=gadget_dir, cache_root=cache_root)
         agent = script.agent_script()
         payload = embed.prepare(facts, _dex_files(app), gadgets, agent)
+    except gadget.GadgetInputError as e:
+        hint = f"--gadget-dir must hold {_gadget_names(version, archs)}, or {NO_HOOKS}"
+        raise BadInput(str(e), hint=hint) from e
     except (
-        gadget.GadgetInputError,
         embed.PayloadInputError,
         loader.LoaderInputError,
         ConfigError,
@@ -125,10 +131,35 @@ def prepare_hooks(
     ) as e:
         raise BadInput(str(e)) from e
     except gadget.GadgetUnavailable as e:
-        raise OperationFailed(str(e), hint=f"or put it into {cache_root / version}") from e
+        raise _no_gadget(e, version, archs, cache_root / version) from e
     except script.AgentNotBuilt as e:
         raise OperationFailed(str(e)) from e
     return HookPlan(mode, app.package, payload, _signatures(app))
+
+
+NO_HOOKS = "build without hooks: --hooks none"
+
+
+def _gadget_names(version: str, archs: Sequence[Arch]) -> str:
+    from hooks.payload.gadget import gadget_filename
+
+    return ", ".join(gadget_filename(version, a) for a in archs)
+
+
+def _no_gadget(
+    e: GadgetUnavailable, version: str, archs: Sequence[Arch], cache: Path
+) -> OperationFailed:
+    """No Gadget at hand: one line naming both ways out (the files to provide, or no hooks)."""
+    cause = e.__cause__
+    if isinstance(cause, OSError):  # the download could not be made (URLError is an OSError)
+        why = f"none in {cache} and the download failed ({getattr(cause, 'reason', cause)})"
+    else:
+        why = str(e)
+    return OperationFailed(
+        f"no Frida Gadget {version} at hand: {why}",
+        hint=f"pass --gadget-dir DIR holding {_gadget_names(version, archs)} "
+        f"(or put them into {cache}), or {NO_HOOKS}",
+    )
 
 
 def _facts(app: AppSet, device_abis: Collection[str] | None) -> ApkFacts:

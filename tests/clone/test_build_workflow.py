@@ -11,12 +11,15 @@ from apk.manifest import read_manifest_info
 from clone import Space
 from clone.errors import BadInput
 from clone.workflows.build import build_for_install
+from clone.workflows.payload import HookMode
 from tests.apk import factory
 from tests.realapks import UIAUTOMATOR, real_apk
 
 
 def test_build_for_install_uses_the_given_indices(clone_home: Path, tmp_path: Path) -> None:
-    built = build_for_install(clone_home, real_apk(UIAUTOMATOR), [3, 5], tmp_path, ["arm64-v8a"])
+    built = build_for_install(
+        clone_home, real_apk(UIAUTOMATOR), [3, 5], tmp_path, ["arm64-v8a"], hooks=HookMode.NONE
+    )
     assert [(b.index, b.package) for b in built] == [
         (3, "com.github.uiautomator.clone3"),
         (5, "com.github.uiautomator.clone5"),
@@ -33,7 +36,9 @@ def test_space_build_of_split_files(clone_home: Path, tmp_path: Path) -> None:
     split = tmp_path / "split.apk"
     split_manifest = factory.manifest("org.example.app", split="config.en", permission=False)
     split.write_bytes(factory.zip_bytes([("AndroidManifest.xml", split_manifest, 8)]))
-    result = Space(home=clone_home).build([split, base], count=1, out=tmp_path / "out")
+    result = Space(home=clone_home).build(
+        [split, base], count=1, out=tmp_path / "out", hooks="none"
+    )
     (clone,) = result.clones
     assert clone.apk == tmp_path / "out" / "org.example.app.clone1" / "base.apk"
     (split_out,) = clone.splits
@@ -48,4 +53,12 @@ def test_space_build_refuses_framework_apps(clone_home: Path, tmp_path: Path) ->
     apk.write_bytes(factory.apk_bytes(factory.manifest("com.android.systemui")))
     with pytest.raises(BadInput, match="framework"):
         Space(home=clone_home).build(apk, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_space_build_embeds_the_gadget_by_default(clone_home: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "gadgets"
+    empty.mkdir()
+    with pytest.raises(BadInput, match=r"has no frida-gadget-.*--hooks none"):
+        Space(home=clone_home).build(real_apk(UIAUTOMATOR), out=tmp_path / "out", gadget_dir=empty)
     assert not (tmp_path / "out").exists()

@@ -107,7 +107,7 @@ def test_bad_input_is_one_line_exit_2_and_leaves_nothing(
     if make is not None:
         apk.write_bytes(make())
     out = tmp_path / "out"
-    result = run_cli("build", apk, "--out", out)
+    result = run_cli("build", apk, "--out", out, "--hooks", "none")
     assert result.exit_code == 2, result.stderr
     _assert_one_line_error(result.stderr, reason)
     assert not out.exists()
@@ -116,7 +116,7 @@ def test_bad_input_is_one_line_exit_2_and_leaves_nothing(
 
 def test_a_directory_without_apks_is_bad_input(run_cli: RunCli, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    result = run_cli("build", tmp_path / "empty", "--out", tmp_path / "out")
+    result = run_cli("build", tmp_path / "empty", "--out", tmp_path / "out", "--hooks", "none")
     assert result.exit_code == 2
     _assert_one_line_error(result.stderr, "directory")
     assert not (tmp_path / "out").exists()
@@ -128,7 +128,7 @@ def test_existing_out_is_untouched_by_a_failure(run_cli: RunCli, tmp_path: Path)
     (out / "mine.txt").write_text("keep")
     bad = tmp_path / "bad.apk"
     bad.write_bytes(factory.apk_bytes(factory.manifest("android")))
-    assert run_cli("build", bad, "--out", out).exit_code == 2
+    assert run_cli("build", bad, "--out", out, "--hooks", "none").exit_code == 2
     assert [p.name for p in out.iterdir()] == ["mine.txt"]
 
 
@@ -148,7 +148,7 @@ def test_bad_options_are_exit_2(
     run_cli: RunCli, tmp_path: Path, args: list[str], reason: str
 ) -> None:
     out = tmp_path / "out"
-    result = run_cli("build", real_apk(UIAUTOMATOR), "--out", out, *args)
+    result = run_cli("build", real_apk(UIAUTOMATOR), "--out", out, "--hooks", "none", *args)
     assert result.exit_code == 2, result.stderr
     _assert_one_line_error(result.stderr, reason)
     assert not out.exists()
@@ -156,7 +156,7 @@ def test_bad_options_are_exit_2(
 
 def test_out_that_is_a_file_is_bad_input(run_cli: RunCli, tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
-    result = run_cli("build", real_apk(UIAUTOMATOR), "--out", tmp_path / "f")
+    result = run_cli("build", real_apk(UIAUTOMATOR), "--out", tmp_path / "f", "--hooks", "none")
     assert result.exit_code == 2
     _assert_one_line_error(result.stderr, "not a directory")
 
@@ -165,7 +165,7 @@ def test_out_that_is_a_file_is_bad_input(run_cli: RunCli, tmp_path: Path) -> Non
 def test_json_result_matches_the_files(run_cli: RunCli, tmp_path: Path) -> None:
     source = real_apk(UIAUTOMATOR)
     out = tmp_path / "dist"
-    result = run_cli("build", source, "--count", "2", "--out", out, "--json")
+    result = run_cli("build", source, "--count", "2", "--out", out, "--hooks", "none", "--json")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["source"] == {
@@ -189,7 +189,7 @@ def test_json_result_matches_the_files(run_cli: RunCli, tmp_path: Path) -> None:
 
 def test_text_result_and_name_template(run_cli: RunCli, tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    args = ("--count", "3", "--out", out, "--name-template", "{package}.u{n}")
+    args = ("--count", "3", "--out", out, "--name-template", "{package}.u{n}", "--hooks", "none")
     result = run_cli("build", real_apk(UIAUTOMATOR), *args)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -229,7 +229,7 @@ def _user_key(tmp_path: Path) -> tuple[Path, Path, str]:
 def test_user_key_signs_the_clones(run_cli: RunCli, tmp_path: Path) -> None:
     key, cert, fingerprint = _user_key(tmp_path)
     out = tmp_path / "dist"
-    args = ("--count", "1", "--out", out, "--key", key, "--cert", cert, "--json")
+    args = ("--count", "1", "--out", out, "--key", key, "--cert", cert, "--hooks", "none", "--json")
     result = run_cli("build", real_apk(UIAUTOMATOR), *args)
     assert result.exit_code == 0, result.stderr
     apk = Path(json.loads(result.stdout)["clones"][0]["apk"])
@@ -243,7 +243,16 @@ def test_home_key_is_created_once_with_mode_0600(
 ) -> None:
     for out in ("a", "b"):
         assert (
-            run_cli("build", real_apk(UIAUTOMATOR), "-n", "1", "--out", tmp_path / out).exit_code
+            run_cli(
+                "build",
+                real_apk(UIAUTOMATOR),
+                "-n",
+                "1",
+                "--out",
+                tmp_path / out,
+                "--hooks",
+                "none",
+            ).exit_code
             == 0
         )
     keys = list((clone_home / "keys").iterdir())
@@ -258,7 +267,9 @@ def test_home_key_is_created_once_with_mode_0600(
 
 
 def test_space_build_api(clone_home: Path, tmp_path: Path) -> None:
-    result = Space(home=clone_home).build(real_apk(UIAUTOMATOR), count=2, out=tmp_path / "d")
+    result = Space(home=clone_home).build(
+        real_apk(UIAUTOMATOR), count=2, out=tmp_path / "d", hooks="none"
+    )
     assert [c.package for c in result.clones] == [
         "com.github.uiautomator.clone1",
         "com.github.uiautomator.clone2",

@@ -32,6 +32,7 @@ class FakePackage:
     launcher: str | None
     users: set[int] = field(default_factory=set)
     data: dict[int, set[str]] = field(default_factory=dict)  # user -> "files" (labels)
+    apk: bytes = field(default=b"", repr=False)  # the (base) APK last installed
 
 
 @dataclass
@@ -110,6 +111,7 @@ class FakePhone:
         launcher = re.search(r"launchable-activity: name='([^']+)'", badging.stdout)
         name = found.group(1)
         pkg = self.packages.setdefault(name, FakePackage(name, launcher and launcher.group(1)))
+        pkg.apk = data
         for u in [user] if user is not None else list(self.users):
             pkg.users.add(u)
             pkg.data.setdefault(u, set())

@@ -6,7 +6,9 @@ fake_adb.py, so these tests show the CLI's bookkeeping, not Android's behaviour.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -111,4 +113,87 @@ def test_fake_default_hooks_without_gadget_change_nothing(
     assert "gadget" in result.stderr.lower()
     assert not [c for c in fake_phone.commands if c[0] in ("pm", "am", "rm")]
     assert fake_phone.packages == {}
+    assert json.loads(run_cli("list", "--json").stdout) == []
+
+
+@pytest.fixture(scope="module")
+def standin_gadgets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Stand-ins for the Gadgets (real ELF objects, NOT Gadgets; see hooks/payload/standins)."""
+    from hooks.payload.gadget import installed_frida_version
+    from tests.hooks.payload.standins import make_gadget_dir
+
+    root = tmp_path_factory.mktemp("gadgets")
+    return make_gadget_dir(root / "gadgets", installed_frida_version())
+
+
+def _embedded_policy(apk: bytes, abi: str) -> dict[str, object]:
+    with zipfile.ZipFile(io.BytesIO(apk)) as z:
+        config = json.loads(z.read(f"lib/{abi}/libcsrt.config.so"))
+    parameters = config["interaction"]["parameters"]
+    assert isinstance(parameters, dict)
+    return parameters
+
+
+def test_fake_hooked_clones_carry_the_identity_they_are_registered_with(
+    fake_adb: FakeAdbServer,
+    fake_phone: FakePhone,
+    run_cli: RunCli,
+    uiautomator_apk: Path,
+    standin_gadgets: Path,
+) -> None:
+    """The identity inside each installed clone APK's Gadget config (what the agent answers
+    with on the phone) is the one the registry shows for that clone."""
+    result = run_cli(
+        "install", uiautomator_apk, "--count", "2", "--gadget-dir", standin_gadgets, "--json"
+    )
+    assert result.exit_code == 0, result.stderr
+    clones = json.loads(result.stdout)
+    assert [c["hooks"]["mode"] for c in clones] == ["gadget", "gadget"]
+    seen = []
+    for clone in clones:
+        apk = fake_phone.packages[clone["package"]].apk
+        shown = run_cli("identity", "show", clone["name"], "--json")
+        assert shown.exit_code == 0, shown.stderr
+        registered = json.loads(shown.stdout)
+        for abi in clone["hooks"]["abis"]:  # the fake phone's x86_64 and x86
+            policy = _embedded_policy(apk, abi)
+            assert policy["clone"] == clone["name"]
+            assert policy["identity"] == registered
+        seen.append(registered["android_id"])
+    assert len(set(seen)) == 2  # each clone its own device
+
+
+def test_fake_install_warnings_are_one_line_each_on_stderr(
+    fake_adb: FakeAdbServer,
+    fake_phone: FakePhone,
+    run_cli: RunCli,
+    uiautomator_apk: Path,
+    standin_gadgets: Path,
+) -> None:
+    """uiautomator's minSdk is 19; the hooked clone needs API 21: a warning, not an error."""
+    result = run_cli("install", uiautomator_apk, "--gadget-dir", standin_gadgets)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("clone: warning: ") for line in lines), lines
+    assert any("supports API 19" in line for line in lines)
+    assert result.stdout.splitlines() == [f"{SOURCE}:1\t{SOURCE}.clone1\tfake-0001"]
+
+
+def test_fake_no_gadget_at_hand_is_one_line_naming_both_ways_out(
+    fake_adb: FakeAdbServer,
+    fake_phone: FakePhone,
+    run_cli: RunCli,
+    uiautomator_apk: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No --gadget-dir, an empty cache, and the download unreachable (a closed local port)."""
+    monkeypatch.setenv("CLONE_GADGET_URL", "http://127.0.0.1:9/releases")
+    result = run_cli("install", uiautomator_apk)
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("clone: error: no Frida Gadget ")
+    assert "--gadget-dir DIR holding frida-gadget-" in line  # the fake phone: x86, x86_64
+    assert "-android-x86.so" in line and "-android-x86_64.so" in line
+    assert line.endswith("--hooks none")
+    assert not [c for c in fake_phone.commands if c[0] in ("pm", "am", "rm")]
     assert json.loads(run_cli("list", "--json").stdout) == []

@@ -169,3 +169,18 @@ def test_exec_without_fork_is_instrumented(
     assert ran.status == 0
     assert (layout.store / "exec.txt").read_text() == "replaced\n"
     assert not target.exists()
+
+
+@pytest.mark.parametrize("how", ["rename", "link"])
+def test_symlink_made_outside_cannot_be_moved_in(
+    fsops: Path, layout: Layout, capfd: pytest.CaptureFixture[str], how: str
+) -> None:
+    # "../../2/data/…" is harmless next to home/u but leads to clone 2 from the store
+    outside = layout.root / "home" / "u" / "l"
+    text = "../../2/data/secret.txt"
+    results = _fsops(
+        fsops, layout, capfd, "symlink", text, outside, ":", how, outside, layout.data / "l"
+    )
+    assert results == [("OK", "symlink", ""), ("ERR", how, "EACCES")]
+    assert not (layout.store / "l").is_symlink()
+    _untouched(layout)

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,17 +122,82 @@ def test_unextendable_application_class_exits_2(
     assert r.exit_code == 0, r.stderr  # the way out the message names works
 
 
+@pytest.mark.parametrize("hooks", [(), ("--hooks", "gadget")], ids=["default", "gadget"])
 def test_no_gadget_anywhere_exits_1_and_caches_nothing(
-    run_cli: RunCli, tmp_path: Path, clone_home: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli,
+    tmp_path: Path,
+    clone_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    frida_version: str,
+    hooks: tuple[str, ...],
 ) -> None:
-    """Without --gadget-dir and with an empty cache the download is tried; here it points
-    at a closed local port, so it fails (exit 1) and says what to do."""
+    """Gadget is the default. Without --gadget-dir and with an empty cache the download is
+    tried; here it points at a closed local port, so it fails (exit 1) and the one line
+    names both ways out: the exact files for --gadget-dir, or --hooks none."""
     monkeypatch.setenv("CLONE_GADGET_URL", "http://127.0.0.1:9/releases")
     out = tmp_path / "out"
-    r = run_cli("build", real_apk(UIAUTOMATOR), "--out", out, "--hooks", "gadget")
+    r = run_cli("build", real_apk(UIAUTOMATOR), "--out", out, *hooks)
     assert r.exit_code == 1
-    assert "--gadget-dir" in one_line_error(r.stderr)
+    line = one_line_error(r.stderr)
+    assert f"no Frida Gadget {frida_version}" in line
+    names = ", ".join(gadget_filename(frida_version, a) for a in Arch)  # arm, arm64, x86, x86_64
+    assert f"pass --gadget-dir DIR holding {names}" in line
+    assert line.endswith("or build without hooks: --hooks none")
     assert left_behind(out, clone_home) == []
+
+
+def _configs(apk: Path) -> dict[str, dict[str, object]]:
+    """abi -> the Gadget config's parameters (the clone's policy) in a built clone."""
+    with zipfile.ZipFile(apk) as z:
+        names = [n for n in z.namelist() if n.endswith("/libcsrt.config.so")]
+        return {n.split("/")[1]: json.loads(z.read(n))["interaction"]["parameters"] for n in names}
+
+
+def _build_json(run_cli: RunCli, out: Path, *args: str | Path) -> dict[str, Any]:
+    r = run_cli("build", real_apk(UIAUTOMATOR), "-n", "2", "--out", out, "--json", *args)
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr == ""  # with --json, warnings stay in the JSON
+    doc = json.loads(r.stdout)
+    assert isinstance(doc, dict)
+    return doc
+
+
+def test_each_clone_carries_its_own_identity_reproducible_by_seed(
+    run_cli: RunCli, tmp_path: Path, gadget_dir: Path
+) -> None:
+    first = _build_json(run_cli, tmp_path / "a", "--gadget-dir", gadget_dir, "--seed", "7")
+    for clone in first["clones"]:
+        configs = _configs(Path(clone["apk"]))
+        assert sorted(configs) == sorted(first["hooks"]["abis"])
+        assert all(c["identity"] == clone["identity"] for c in configs.values())
+        assert all(
+            c["clone"] == f"com.github.uiautomator:{clone['index']}" for c in configs.values()
+        )
+    one, two = (c["identity"] for c in first["clones"])
+    assert all(one[k] != two[k] for k in ("android_id", "imei", "wifi_mac", "machine_id"))
+    again = _build_json(run_cli, tmp_path / "b", "--gadget-dir", gadget_dir, "--seed", "7")
+    assert [c["identity"] for c in again["clones"]] == [one, two]
+    other = _build_json(run_cli, tmp_path / "c", "--gadget-dir", gadget_dir, "--seed", "8")
+    assert [c["identity"]["android_id"] for c in other["clones"]] != [
+        one["android_id"], two["android_id"]
+    ]  # fmt: skip
+    unseeded = _build_json(run_cli, tmp_path / "d", "--gadget-dir", gadget_dir)
+    assert unseeded["clones"][0]["identity"] not in (one, two)
+
+
+def test_warnings_are_one_line_each_on_stderr(
+    run_cli: RunCli, tmp_path: Path, gadget_dir: Path
+) -> None:
+    """uiautomator's minSdk 19 is below the hooked clone's API 21: a warning, not an error;
+    on stderr as ``clone: warning: …`` in text mode, in ``hooks.warnings`` with --json."""
+    doc = _build_json(run_cli, tmp_path / "j", "--gadget-dir", gadget_dir)
+    warnings = doc["hooks"]["warnings"]
+    assert any("supports API 19" in w for w in warnings)
+    out = tmp_path / "t"
+    r = run_cli("build", real_apk(UIAUTOMATOR), "-n", "1", "--out", out, "--gadget-dir", gadget_dir)
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.splitlines() == [f"clone: warning: {w}" for w in warnings]
+    assert len(r.stdout.splitlines()) == 1
 
 
 def test_agent_not_built_exits_1(

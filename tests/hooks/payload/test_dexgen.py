@@ -72,7 +72,9 @@ def test_lief_reads_the_class_back(tmp_path: Path) -> None:
     path = tmp_path / "l.dex"
     path.write_bytes(loader_dex("org.x.Boot", "android.app.Application", "csrt"))
     parsed = lief.DEX.parse(str(path))
+    assert parsed is not None
     cls = parsed.get_class("org.x.Boot")
+    assert cls is not None and cls.parent is not None
     assert cls.parent.fullname == "Landroid/app/Application;"
     assert sorted(m.name for m in cls.methods) == ["<clinit>", "<init>"]
 

@@ -188,7 +188,7 @@ def data_offset(apk: Path, info: zipfile.ZipInfo) -> int:
     with apk.open("rb") as f:
         f.seek(info.header_offset + 26)
         name_len, extra_len = struct.unpack("<HH", f.read(4))
-    return info.header_offset + 30 + name_len + extra_len
+    return int(info.header_offset) + 30 + int(name_len) + int(extra_len)
 
 
 def test_unextracted_libs_are_stored_and_16k_aligned(tmp_path: Path, gadget_dir: Path) -> None:

@@ -224,6 +224,9 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
     cs_strlen: requireExport(libc, ["strlen"]),
     cs_memcpy: requireExport(libc, ["memcpy"]),
     cs_memcmp: requireExport(libc, ["memcmp"]),
+    cs_opendir: requireExport(libc, ["opendir"]),
+    cs_readdir64: requireExport(libc, ["readdir64", "readdir"]),
+    cs_closedir: requireExport(libc, ["closedir"]),
   });
   keepAlive.push(cm);
   if (Number(new NativeFunction(symbol(cm, "cs_state_size"), "long", [])()) > STATE_BYTES) {

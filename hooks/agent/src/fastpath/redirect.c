@@ -180,6 +180,9 @@ cs_count (int which)
 extern cs_size cs_strlen (const char * s);
 extern void * cs_memcpy (void * d, const void * s, cs_size n);
 extern int cs_memcmp (const void * a, const void * b, cs_size n);
+extern void * cs_opendir (const char * path);
+extern void * cs_readdir64 (void * dir);
+extern int cs_closedir (void * dir);
 
 #define cs_len(s) ((int) cs_strlen (s))
 #define cs_copy(d, s, n) cs_memcpy ((d), (s), (cs_size) (n))
@@ -709,18 +712,108 @@ cs_hook_path (cs_fn6 orig, const char * op, long * a, int di, int pi, int ret_pt
   return CS_CALL (orig, a);
 }
 
+#define CS_SCAN_MAX 1024
+#define CS_SCAN_DEPTH 6
+#define CS_DT_DIR 4
+#define CS_DT_LNK 10
+#define CS_DIRENT_TYPE 18 /* struct dirent64: d_ino, d_off (8 bytes each), d_reclen (2) */
+#define CS_DIRENT_NAME 19
+
+static int resolve_beside (const char * p, const char * t, char * out);
+static int magic_text (const char * t);
+
+/* would a symlink with this text, standing at at_real (seen by the program as at_virt),
+ * lead the kernel into a denied place? */
+static int
+link_escapes (const char * text, const char * at_real, const char * at_virt)
+{
+  char a[CS_PMAX], b[CS_PMAX];
+  int w, n;
+  if (magic_text (text))
+    return 1;
+  if (text[0] == '/' ? canon (text, a) < 0 : resolve_beside (at_real, text, a) < 0)
+    return 1;
+  if (denied (a))
+    return 1;
+  if (text[0] != '/' && resolve_beside (at_virt, text, a) < 0)
+    return 1;
+  n = longest (a, rv, rvl, nrules, &w);
+  if (n >= 0 && (swap_prefix (a, cs_len (a), n, rr[w], (int) rrl[w], b) < 0 || denied (b)))
+    return 1;
+  return 0;
+}
+
+static int
+join_name (char * out, const char * dir, const char * name)
+{
+  int d = cs_len (dir), n = cs_len (name);
+  if (d + n + 2 >= CS_SCAN_MAX)
+    return -1;
+  cs_copy (out, dir, d);
+  out[d] = '/';
+  cs_copy (out + d + 1, name, n + 1);
+  return 0;
+}
+
+/*
+ * A symlink made where its text was harmless, then renamed or linked elsewhere (alone or in
+ * a directory): checks every symlink moved, from where it will stand. 1: refuse.
+ */
+static int
+moved_escapes (const char * src, const char * dst, const char * dstv, int depth)
+{
+  char text[CS_SCAN_MAX], s2[CS_SCAN_MAX], d2[CS_SCAN_MAX], v2[CS_SCAN_MAX];
+  long t = cs_sys_readlink ((long) src, (long) text, CS_SCAN_MAX - 1, 0, 0, 0);
+  void * dir;
+  void * e;
+  int bad = 0;
+  if (t >= 0)
+  {
+    text[t] = 0;
+    return link_escapes (text, dst, dstv);
+  }
+  if (depth >= CS_SCAN_DEPTH || (dir = cs_opendir (src)) == 0)
+    return 0;
+  while (!bad && (e = cs_readdir64 (dir)) != 0)
+  {
+    const char * name = (const char *) e + CS_DIRENT_NAME;
+    unsigned char type = *((unsigned char *) e + CS_DIRENT_TYPE);
+    if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0)))
+      continue;
+    if (type != CS_DT_DIR && type != CS_DT_LNK && type != 0)
+      continue;
+    if (join_name (s2, src, name) < 0 || join_name (d2, dst, name) < 0 || join_name (v2, dstv, name) < 0)
+      bad = 1;
+    else
+      bad = moved_escapes (s2, d2, v2, depth + 1);
+  }
+  cs_closedir (dir);
+  return bad;
+}
+
 /* two path arguments (rename, link): (d1, p1) and (d2, p2) */
 long
 cs_hook_path2 (cs_fn6 orig, const char * op, long * a, int d1, int p1, int d2, int p2)
 {
-  char v[CS_PMAX], r1[CS_PMAX], r2[CS_PMAX];
+  char v1[CS_PMAX], v2[CS_PMAX], r1[CS_PMAX], r2[CS_PMAX];
   int t1, t2;
-  t1 = translate (op, d1 < 0 ? CS_AT_FDCWD : (int) a[d1], (const char *) a[p1], v, r1);
+  const char * p = (const char *) a[p1];
+  const char * q = (const char *) a[p2];
+  t1 = translate (op, d1 < 0 ? CS_AT_FDCWD : (int) a[d1], p, v1, r1);
   if (t1 < 0)
     return -1;
-  t2 = translate (op, d2 < 0 ? CS_AT_FDCWD : (int) a[d2], (const char *) a[p2], v, r2);
+  t2 = translate (op, d2 < 0 ? CS_AT_FDCWD : (int) a[d2], q, v2, r2);
   if (t2 < 0)
     return -1;
+  if (p != 0 && q != 0 && p[0] != 0 && q[0] != 0 &&
+      to_virtual (d1 < 0 ? CS_AT_FDCWD : (int) a[d1], p, v1) >= 0 &&
+      to_virtual (d2 < 0 ? CS_AT_FDCWD : (int) a[d2], q, v2) >= 0 &&
+      moved_escapes (t1 == 1 ? r1 : v1, t2 == 1 ? r2 : v2, v2, 0))
+  {
+    report (CS_EV_DENY, op, p, t2 == 1 ? r2 : v2);
+    set_errno (cs_deny_errno);
+    return -1;
+  }
   if (t1 == 1)
     a[p1] = (long) r1;
   if (t2 == 1)
