@@ -53,12 +53,17 @@ class Clone:
     def wipe(self) -> None:
         from clone.workflows import lifecycle
 
+        if self.record.backend is Backend.HOST:
+            lifecycle.wipe_host(self.space.home, self.record)
+            return
         lifecycle.wipe(self.record, self.adb)
 
     def remove(self) -> None:
         from clone.workflows import lifecycle
 
         lifecycle.remove(self.space.registry, self.record, self.adb)
+        if self.record.backend is Backend.HOST:
+            lifecycle.forget_host_store(self.space.home, self.record)
 
     def pids(self) -> list[int]:
         """The pids of the clone's main process (empty when it does not run)."""

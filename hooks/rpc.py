@@ -1,4 +1,4 @@
-"""Typed facade over the agent's ``rpc.exports``: ``init(policy)`` and ``stats()``."""
+"""Typed facade over the agent's ``rpc.exports`` (init, policy, startup_line, stats)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,14 @@ class AgentRpc:
             if "invalid policy: " in message:
                 raise PolicyError(message.split("invalid policy: ", 1)[1]) from e
             raise HookStartError(f"the agent failed to start: {e}") from e
+
+    def policy(self) -> dict[str, Any] | None:
+        """The policy the agent runs with, as it parsed it (None before ``init``)."""
+        return cast(dict[str, Any] | None, self._exports.policy())
+
+    def startup_line(self) -> str | None:
+        """The start-up line the agent writes to logcat on Android (None before ``init``)."""
+        return cast(str | None, self._exports.startup_line())
 
     def stats(self) -> dict[str, Any]:
         """Counters and the hooked functions: ``pid``, ``installed``, ``redirects``, ``denies``…"""

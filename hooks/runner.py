@@ -80,6 +80,8 @@ def run(
     """
     if not argv:
         raise ValueError("empty command")
+    if cwd is not None and not Path(cwd).is_dir():
+        raise ValueError(f"working directory is not a directory: {os.fspath(cwd)}")
     resolve_program(argv[0], env, cwd)
     source = agent_source()
     sessions = AgentSessions(local_device(), source, policy, on_event)

@@ -11,9 +11,11 @@ one stops whichever clone of the same app runs.
 from __future__ import annotations
 
 import shlex
+import shutil
 from pathlib import Path
 
 from clone.errors import BadInput, HookError, NoDevice, NotFound
+from clone.home import Home
 from clone.registry import Backend, CloneRecord, Registry
 from clone.workflows.device_access import DeviceHandle, device_errors, open_device
 from clone.workflows.listing import active_marker
@@ -86,6 +88,20 @@ def wipe(record: CloneRecord, adb_server: str | None = None) -> None:
             adb.check(handle.dev, _root(handle, ["rm", "-rf", *roots]))
             return
         packages.clear(handle.dev, _package(record), _user(record))
+
+
+def wipe_host(home: Home, record: CloneRecord) -> None:
+    """Empty a host clone's data (its ``data/`` in the store); identity files stay."""
+    from clone.workflows.host import store_path
+
+    shutil.rmtree(store_path(home, record.app, record.index) / "data", ignore_errors=True)
+
+
+def forget_host_store(home: Home, record: CloneRecord) -> None:
+    """Delete a removed host clone's whole store."""
+    from clone.workflows.host import store_path
+
+    shutil.rmtree(store_path(home, record.app, record.index), ignore_errors=True)
 
 
 def remove(registry: Registry, record: CloneRecord, adb_server: str | None = None) -> None:

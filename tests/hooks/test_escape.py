@@ -322,13 +322,13 @@ def test_escape_is_held(world: World, spelling: str, operation: str, child: str)
 
 
 def test_the_victim_still_reads_its_own_login(world: World) -> None:
-    argv = [world.fsops, *ops(["read", world.data / "login"])]
+    argv: list[str | Path] = [world.fsops, *ops(["read", world.data / "login"])]
     result = host_run(world.home, "notes", 2, [world.data], argv)
     assert result.results == [("OK", "read", SECRET)]
 
 
 def test_clone_home_itself_is_out_of_reach(world: World) -> None:
-    argv = [
+    argv: list[str | Path] = [
         world.fsops,
         *ops(
             ["read", world.home / "registry.sqlite"],

@@ -89,3 +89,8 @@ def test_no_events_without_trace(layout: Layout, capfd: pytest.CaptureFixture[st
 @pytest.mark.parametrize(("code", "status"), [(0, 0), (7, 7), (-11, 139), (-9, 137)])
 def test_exit_status_mapping(code: int, status: int) -> None:
     assert exit_status(code) == status
+
+
+def test_missing_working_directory_is_bad_input(layout: Layout) -> None:
+    with pytest.raises(ValueError, match="not a directory"):
+        run(["/bin/true"], layout.policy(), cwd=layout.root / "no-such-dir")

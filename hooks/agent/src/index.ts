@@ -3,6 +3,7 @@ import { flushEvents, makeEmitter } from "./events.js";
 import { drainFileEvents, fileHookStats, type FileHookStats, installFileHooks } from "./fastpath/index.js";
 import { installIdentityHooks } from "./identity/index.js";
 import { parsePolicy, type Policy } from "./policy.js";
+import { logStartup, startupLine } from "./startup.js";
 
 interface Stats extends FileHookStats {
   readonly pid: number;
@@ -59,8 +60,15 @@ rpc.exports = {
       // time and upsets Frida's fork gating on Linux
       const android = await import("./android/index.js");
       android.installAndroidHooks(policy, emit);
+      logStartup(policy);
     }
     active = policy;
+  },
+  policy(): Policy | null {
+    return active;
+  },
+  startupLine(): string | null {
+    return active === null ? null : startupLine(active);
   },
   stats(): Stats {
     flushAll();

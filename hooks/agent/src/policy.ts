@@ -16,7 +16,24 @@ export interface Policy {
   readonly identity: Readonly<Record<string, unknown>>;
   readonly accounts: readonly unknown[];
   readonly trace: boolean;
+  // Android, renamed clones: read and checked by the identity/binder hooks themselves
+  readonly original_package?: unknown;
+  readonly clone_package?: unknown;
+  readonly original_signatures?: unknown;
+  readonly authorities?: unknown;
+  readonly actions?: unknown;
+  readonly android?: unknown;
 }
+
+/** Optional keys passed through unchanged for the hooks that read them. */
+const PASSTHROUGH = [
+  "original_package",
+  "clone_package",
+  "original_signatures",
+  "authorities",
+  "actions",
+  "android",
+] as const;
 
 export interface AgentEvent {
   readonly type: "redirect" | "deny" | "spoof";
@@ -99,7 +116,14 @@ export function parsePolicy(value: unknown): Policy {
   if (!Array.isArray(accounts)) {
     throw new PolicyError(`accounts: expected a list, got ${JSON.stringify(accounts)}`);
   }
+  const extra: Record<string, unknown> = {};
+  for (const key of PASSTHROUGH) {
+    if (value[key] !== undefined) {
+      extra[key] = value[key];
+    }
+  }
   return {
+    ...extra,
     version,
     clone: String(value["clone"] ?? ""),
     platform: String(value["platform"] ?? Process.platform),

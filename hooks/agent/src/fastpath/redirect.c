@@ -859,7 +859,7 @@ magic_text (const char * t)
   {
     if (s != t && s[-1] != '/')
       continue;
-    if (starts (s, "dev/fd/") || starts (s, "dev/fd") && s[6] == 0)
+    if (starts (s, "dev/fd/") || (starts (s, "dev/fd") && s[6] == 0))
       return 1;
     if (starts (s, "proc/"))
       proc = 1;
