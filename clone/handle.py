@@ -72,12 +72,4 @@ class Clone:
         return lifecycle.pids(self.record, self.adb)
 
     def to_json(self) -> dict[str, object]:
-        r = self.record
-        return {
-            "name": r.name,
-            "app": r.app,
-            "index": r.index,
-            "backend": r.backend.value,
-            "package": r.package,
-            "device": r.device,
-        }
+        return self.record.to_json()

@@ -95,6 +95,17 @@ class CloneRecord:
     def name(self) -> str:
         return f"{self.app}:{self.index}"
 
+    def to_json(self) -> dict[str, object]:
+        """The fields scripts see (``clone list --json`` adds the device's view)."""
+        return {
+            "name": self.name,
+            "app": self.app,
+            "index": self.index,
+            "backend": self.backend.value,
+            "package": self.package,
+            "device": self.device,
+        }
+
 
 class Registry:
     """Access to ``registry.sqlite``. Use as a context manager or call ``close()``."""

@@ -13,6 +13,8 @@ it is the reference for what the agent's CModule does on every path argument. Th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 _PROC_ROOT_OWNERS = ("self", "thread-self")
 _PROC_MAGIC = ("cwd", "fd", "exe", "map_files", "task")
 _DEV_MAGIC = ("fd", "stdin", "stdout", "stderr")
@@ -31,6 +33,17 @@ def canonicalise(path: str, cwd: str = "/") -> str:
             raise ValueError(f"bad cwd {cwd!r}: it must be an absolute path")
         path = f"{cwd}/{path}"
     stack: list[str] = []
+    for _ in _walk(path, stack):
+        pass
+    return "/" + "/".join(stack)
+
+
+def _walk(path: str, stack: list[str]) -> Iterator[list[str]]:
+    """Apply ``path``'s components to ``stack`` one by one, yielding it after each new one.
+
+    ``.`` and empty components are skipped, ``..`` pops (never above ``/``), and reaching
+    ``/proc/<self|thread-self|pid>/root`` restarts at ``/``.
+    """
     for part in path.split("/"):
         if part in ("", "."):
             continue
@@ -41,7 +54,7 @@ def canonicalise(path: str, cwd: str = "/") -> str:
         stack.append(part)
         if _is_proc_root(stack):
             stack.clear()
-    return "/" + "/".join(stack)
+        yield stack
 
 
 def parse_absolute(text: str) -> str:
@@ -107,19 +120,7 @@ def through_magic_link(path: str, cwd: str = "/") -> bool:
     """
     _check(path, "path")
     stack = [p for p in canonicalise(cwd).split("/") if p] if not path.startswith("/") else []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if stack:
-                stack.pop()
-            continue
-        stack.append(part)
-        if _is_proc_root(stack):
-            stack.clear()
-        elif _is_magic(stack):
-            return True
-    return False
+    return any(_is_magic(step) for step in _walk(path, stack))
 
 
 def _is_magic(stack: list[str]) -> bool:

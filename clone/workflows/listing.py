@@ -32,14 +32,8 @@ class CloneRow:
     pids: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        r = self.record
         return {
-            "name": r.name,
-            "app": r.app,
-            "index": r.index,
-            "backend": r.backend.value,
-            "package": r.package,
-            "device": r.device,
+            **self.record.to_json(),
             "state": self.state.value,
             "pids": list(self.pids),
         }

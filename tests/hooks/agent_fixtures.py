@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hooks.runner import run
-from tests.hooks.programs import build
+from tests.hooks.programs import build, fsops_results
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,7 @@ class Ran:
     @property
     def results(self) -> list[tuple[str, str, str]]:
         """fsops lines as (OK/ERR, op, value)."""
-        out = []
-        for line in self.stdout.splitlines():
-            status, _, rest = line.partition(" ")
-            if status in ("OK", "ERR"):
-                op, _, value = rest.partition(" ")
-                out.append((status, op, value))
-        return out
+        return fsops_results(self.stdout)
 
 
 def make_layout(tmp_path: Path) -> Layout:

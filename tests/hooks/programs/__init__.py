@@ -35,6 +35,17 @@ def build(name: str, out_dir: Path) -> Path:
     return binary
 
 
+def fsops_results(stdout: str) -> list[tuple[str, str, str]]:
+    """fsops result lines as (``OK``/``ERR``, op, value-or-errno); other lines are skipped."""
+    out = []
+    for line in stdout.splitlines():
+        status, _, rest = line.partition(" ")
+        if status in ("OK", "ERR"):
+            op, _, value = rest.partition(" ")
+            out.append((status, op, value))
+    return out
+
+
 @dataclass(frozen=True)
 class HostRun:
     """What one ``clone host run`` did: its exit status and output lines."""
@@ -46,13 +57,7 @@ class HostRun:
     @property
     def results(self) -> list[tuple[str, str, str]]:
         """fsops result lines as (``OK``/``ERR``, op, value-or-errno)."""
-        out = []
-        for line in self.stdout.splitlines():
-            status, _, rest = line.partition(" ")
-            if status in ("OK", "ERR"):
-                op, _, value = rest.partition(" ")
-                out.append((status, op, value))
-        return out
+        return fsops_results(self.stdout)
 
     def last(self) -> tuple[str, str, str]:
         assert self.results, f"no fsops output: {self.stdout!r} {self.stderr!r}"
