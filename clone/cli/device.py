@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from clone.cli.output import emit_json, progress, warn
+from clone.cli.output import emit_json, progress, table, warn
 from clone.space import Space
 
 if TYPE_CHECKING:
@@ -122,9 +122,22 @@ def list_cmd(space: Space, adb: str | None, as_json: bool) -> None:
     if as_json:
         emit_json([r.to_json() for r in rows])
         return
-    for row in rows:
-        r = row.record
-        click.echo(f"{r.name}\t{r.backend}\t{r.package or '-'}\t{r.device or '-'}\t{row.state}")
+    if not rows:
+        click.echo(
+            "no clones yet: 'clone install APK', 'clone host run …' or 'clone demo'", err=True
+        )
+        return
+    headers = ("CLONE", "BACKEND", "PACKAGE", "DEVICE", "STATE", "PIDS")
+    click.echo(
+        table(
+            headers,
+            (
+                (r.record.name, r.record.backend, r.record.package or "-",
+                 r.record.device or "-", r.state, ",".join(map(str, r.pids)) or "-")
+                for r in rows
+            ),
+        )
+    )  # fmt: skip
 
 
 def _clone_command(name: str, verb: str, doc: str) -> click.Command:
