@@ -34,10 +34,24 @@ def clone_device(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def clone_space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Space]:
-    """A Space in a fresh temporary CLONE_HOME."""
+    """A Space in a fresh temporary CLONE_HOME; every clone it holds is removed afterwards
+    (uninstalled from its device, its store deleted). A removal that fails is a test error."""
     home = tmp_path_factory.mktemp("clone-home")
     space = Space(home=home)
     try:
         yield space
+        remove_all(space)
     finally:
         space.close()
+
+
+def remove_all(space: Space) -> None:
+    """Remove every clone of ``space``; raise naming those that could not be removed."""
+    failed = []
+    for record in space.records():
+        try:
+            space.get(record.name).remove()
+        except Exception as e:  # every clone gets its turn; the failures are reported below
+            failed.append(f"{record.name}: {e}")
+    if failed:
+        raise RuntimeError("clone_space could not remove: " + "; ".join(failed))

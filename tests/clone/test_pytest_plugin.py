@@ -1,0 +1,47 @@
+"""The pytest plugin's ``clone_space`` leaves nothing behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clone.handle import Clone
+from clone.pytest_plugin import remove_all
+from clone.registry import Backend, CloneRecord
+from clone.space import Space
+
+
+def _host(space: Space, n: int) -> Path:
+    space.registry.add(CloneRecord("notes", n, Backend.HOST, source_package="notes"))
+    store = space.home.store_dir / "host" / "notes" / str(n)
+    (store / "data" / "0").mkdir(parents=True)
+    (store / "data" / "0" / "login").write_text("alice\n")
+    return store
+
+
+def test_remove_all_forgets_clones_and_deletes_stores(tmp_path: Path) -> None:
+    space = Space(home=tmp_path / "home")
+    stores = [_host(space, n) for n in (1, 2)]
+    remove_all(space)
+    assert space.records() == []
+    assert not any(store.exists() for store in stores)
+
+
+def test_remove_all_reports_what_it_could_not_remove(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    space = Space(home=tmp_path / "home")
+    for n in (1, 2):
+        _host(space, n)
+    real_remove = Clone.remove
+
+    def remove(self: Clone) -> None:
+        if self.name == "notes:1":
+            raise OSError("device gone")
+        real_remove(self)
+
+    monkeypatch.setattr(Clone, "remove", remove)
+    with pytest.raises(RuntimeError, match=r"notes:1: device gone"):
+        remove_all(space)
+    assert [r.name for r in space.records()] == ["notes:1"]  # the other one went all the same
