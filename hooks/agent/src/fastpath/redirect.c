@@ -180,7 +180,6 @@ cs_count (int which)
 extern cs_size cs_strlen (const char * s);
 extern void * cs_memcpy (void * d, const void * s, cs_size n);
 extern int cs_memcmp (const void * a, const void * b, cs_size n);
-extern char * cs_strstr (const char * haystack, const char * needle);
 extern void * cs_opendir (const char * path);
 extern void * cs_readdir64 (void * dir);
 extern int cs_closedir (void * dir);
@@ -254,33 +253,37 @@ has_prefix (const char * s, const char * p, int n)
 }
 
 /* length of p when it is absolute and already canonical (no "//", "/./", "/../", trailing
- * "/" or "/.", not under /proc); otherwise -1. The hot path: libc's vectorised strlen and
- * strstr do the scanning (TinyCC's own byte loops cost more than the rest of a call). */
+ * "/" or "/.", not under /proc); otherwise -1 */
 static int
 clean_len (const char * p)
 {
-  const char * s;
-  int n;
+  int i;
   if (p[0] != '/' || p[1] == 'p')
     return -1;
-  n = cs_len (p);
-  if (n > 1 && p[n - 1] == '/')
-    return -1;
-  if (cs_strstr (p, "//") != 0)
-    return -1;
-  for (s = cs_strstr (p, "/."); s != 0; s = cs_strstr (s + 2, "/."))
-    if (s[2] == '/' || s[2] == 0 || (s[2] == '.' && (s[3] == '/' || s[3] == 0)))
+  for (i = 0; p[i] != 0; i++)
+  {
+    if (p[i] != '/')
+      continue;
+    if (p[i + 1] == '/' || (p[i + 1] == 0 && i > 0))
       return -1;
-  return n;
+    if (p[i + 1] == '.' && (p[i + 2] == '/' || p[i + 2] == 0 ||
+                            (p[i + 2] == '.' && (p[i + 3] == '/' || p[i + 3] == 0))))
+      return -1;
+  }
+  return i;
 }
 
 /* 1: certainly unrelated, call the original with the untouched path */
 static int
 quick_unrelated (const char * p)
 {
+  const char * s;
   if (p[0] != '/' || interesting[(unsigned char) p[1]])
     return 0;
-  return cs_strstr (p, "/..") == 0;
+  for (s = p + 1; *s != 0; s++)
+    if (s[0] == '/' && s[1] == '.' && s[2] == '.')
+      return 0;
+  return 1;
 }
 
 static int is_digits (const char * s, int n);
@@ -631,54 +634,46 @@ report (int kind, const char * op, const char * path, const char * real)
 
 /*
  * Translate (dirfd, path). Returns 0: call with the original path; 1: call with `r`
- * (absolute real path); -1: refuse (errno set). `v` receives the canonical virtual path
- * unless `path` already is one (absolute and canonical: the common case, matched in place).
+ * (absolute real path); -1: refuse (errno set). `v` receives the canonical virtual path.
  */
 static int
 translate_ex (const char * op, int dirfd, const char * path, char * v, char * r, int ancestor_ok)
 {
-  const char * vp = v;
   int vlen, w, n, plen;
   if (path == 0 || path[0] == 0 || quick_unrelated (path))
     return 0;
   vlen = clean_len (path);
   if (vlen >= 0 && vlen < CS_PMAX)
-    vp = path;
+    cs_copy (v, path, vlen + 1);
   else
     vlen = to_virtual (dirfd, path, v);
   if (vlen < 0)
     return -1;
-  n = longest (vp, rv, rvl, nrules, &w);
-  if (n < 0)
+  n = longest (v, rv, rvl, nrules, &w);
+  if (n >= 0)
   {
-    if (denied (vp) && !(ancestor_ok && allow_ancestor (vp)))
+    if (swap_prefix (v, vlen, n, rr[w], (int) rrl[w], r) < 0)
     {
-      report (CS_EV_DENY, op, path, vp);
-      set_errno (cs_deny_errno);
+      set_errno (CS_ENAMETOOLONG);
       return -1;
     }
-    return 0;
   }
-  if (swap_prefix (vp, vlen, n, rr[w], (int) rrl[w], r) < 0)
-  {
-    set_errno (CS_ENAMETOOLONG);
-    return -1;
-  }
+  else
+    cs_copy (r, v, vlen + 1);
   if (denied (r) && !(ancestor_ok && allow_ancestor (r)))
   {
     report (CS_EV_DENY, op, path, r);
     set_errno (cs_deny_errno);
     return -1;
   }
-  if (vp != path)
+  if (n < 0)
+    return 0;
+  plen = cs_len (path);
+  if (path[plen - 1] == '/')
   {
-    plen = cs_len (path);
-    if (path[plen - 1] == '/')
-    {
-      int rl = cs_len (r);
-      if (rl + 2 < CS_PMAX && r[rl - 1] != '/')
-        r[rl] = '/', r[rl + 1] = 0;
-    }
+    int rl = cs_len (r);
+    if (rl + 2 < CS_PMAX && r[rl - 1] != '/')
+      r[rl] = '/', r[rl + 1] = 0;
   }
   report (CS_EV_REDIRECT, op, path, r);
   return 1;
