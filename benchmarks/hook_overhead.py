@@ -11,8 +11,8 @@ Measures, in one run:
 - the wall time of ``clone host run … -- true`` (target: <= 0.5 s).
 The stat figures come from ``tests/hooks/programs/statloop.c``, which times a warm loop of
 ``stat()`` calls inside the process, so Frida's start-up is not counted in them. Each
-figure is the median of ``--repeat`` runs. Prints a table; exits 0 (it reports, it does
-not judge).
+figure is the median of ``--repeat`` runs, plain and hooked runs alternating so the noise of
+a shared machine falls on both. Prints a table; exits 0 (it reports, it does not judge).
 """
 
 from __future__ import annotations
@@ -56,18 +56,22 @@ class Bench:
         return [str(CLONE), "host", "run", "--app", "bench", "--clone", "1",
                 "--data", str(self.data), "--", *argv]  # fmt: skip
 
-    def loop(self, path: str, hooked: bool) -> tuple[float, int]:
-        """Median ns per stat() call and median VmRSS (kB) over ``repeat`` runs."""
-        ns, rss = [], []
+    def loops(self, path: str) -> tuple[tuple[float, int], tuple[float, int]]:
+        """(plain, hooked): median ns per stat() call and median VmRSS (kB) over ``repeat``
+        runs each, plain and hooked runs alternating so the machine's noise hits both."""
+        runs: dict[bool, list[tuple[float, int]]] = {False: [], True: []}
         for _ in range(self.repeat):
-            argv = [str(self.statloop), path, str(self.calls)]
-            out = _run(self.clone_argv(argv) if hooked else argv, self.home)
-            fields = dict(item.split("=") for item in out.split())
-            if fields["failed"] != "0":
-                raise RuntimeError(f"stat({path}) failed {'with' if hooked else 'without'} hooks")
-            ns.append(float(fields["ns_per_call"]))
-            rss.append(int(fields["rss_kb"]))
-        return statistics.median(ns), int(statistics.median(rss))
+            for hooked in (False, True):
+                runs[hooked].append(self._once(path, hooked))
+        return _medians(runs[False]), _medians(runs[True])
+
+    def _once(self, path: str, hooked: bool) -> tuple[float, int]:
+        argv = [str(self.statloop), path, str(self.calls)]
+        out = _run(self.clone_argv(argv) if hooked else argv, self.home)
+        fields = dict(item.split("=") for item in out.split())
+        if fields["failed"] != "0":
+            raise RuntimeError(f"stat({path}) failed {'with' if hooked else 'without'} hooks")
+        return float(fields["ns_per_call"]), int(fields["rss_kb"])
 
     def startup(self, hooked: bool) -> float:
         times = []
@@ -110,12 +114,9 @@ def _measure(b: Bench) -> list[Row]:
     outside = shutil.which("true") or "/usr/bin/true"  # a system file no rule names
     beside = str(b.statloop)  # outside too, but sharing the data path's leading directories
     inside = str(b.data / "file")  # redirected into the clone's store
-    plain_out, plain_rss = b.loop(outside, hooked=False)
-    hooked_out, hooked_rss = b.loop(outside, hooked=True)
-    plain_beside, _ = b.loop(beside, hooked=False)
-    hooked_beside, _ = b.loop(beside, hooked=True)
-    plain_in, _ = b.loop(inside, hooked=False)
-    hooked_in, _ = b.loop(inside, hooked=True)
+    (plain_out, plain_rss), (hooked_out, hooked_rss) = b.loops(outside)
+    (plain_beside, _), (hooked_beside, _) = b.loops(beside)
+    (plain_in, _), (hooked_in, _) = b.loops(inside)
     plain_start, hooked_start = b.startup(hooked=False), b.startup(hooked=True)
     extra_mb = (hooked_rss - plain_rss) / 1024
     return [
@@ -158,6 +159,10 @@ def _print(rows: list[Row], b: Bench) -> None:
           f"{os.cpu_count()} CPUs")  # fmt: skip
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _medians(runs: list[tuple[float, int]]) -> tuple[float, int]:
+    return statistics.median(r[0] for r in runs), int(statistics.median(r[1] for r in runs))
 
 
 def _run(argv: Sequence[str], home: Path) -> str:

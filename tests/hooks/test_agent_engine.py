@@ -167,3 +167,48 @@ def test_a_descendant_that_outlives_the_program_keeps_its_hooks(
         time.sleep(0.1)
     assert (layout.store / "late.txt").read_text() == "late\n"
     assert not late.exists()
+
+
+STAT_EACH = r"""
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    struct stat st;
+    int s = stat(argv[i], &st);
+    const char *a = s == 0 ? "OK" : strerror(errno);
+    int fd = open(argv[i], O_RDONLY);
+    printf("%s %s %s\n", argv[i], a, fd >= 0 ? "OK" : strerror(errno));
+    if (fd >= 0) close(fd);
+  }
+  return 0;
+}
+"""
+
+
+def test_deny_prefixes_inside_and_around_redirect_targets_still_hold(
+    tmp_path: Path, layout: Layout, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The fast path skips the deny check for redirects whose whole real tree is allowed;
+    a deny prefix below a redirect's real root, or a root inside a denied store, keeps it."""
+    (layout.store / "sealed").mkdir()
+    (layout.store / "sealed" / "f").write_text("sealed\n")
+    (layout.store / "open.txt").write_text("open\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    policy = layout.policy()
+    policy["redirects"].append({"virtual": str(elsewhere), "real": str(layout.other)})
+    policy["deny"].append(str(layout.store / "sealed"))
+    program = _build(tmp_path, "stat_each", STAT_EACH)
+    paths = [layout.data / "open.txt", layout.data / "sealed" / "f", elsewhere / "secret.txt"]
+    ran = run_captured([program, *paths], policy, capfd)
+    assert ran.status == 0
+    verdicts = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in ran.stdout.splitlines()}
+    denied = "Permission denied Permission denied"
+    assert verdicts[str(layout.data / "open.txt")] == "OK OK"
+    assert verdicts[str(layout.data / "sealed" / "f")] == denied
+    assert verdicts[str(elsewhere / "secret.txt")] == denied

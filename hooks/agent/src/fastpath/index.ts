@@ -93,6 +93,7 @@ function loadTables(cm: CModule, policy: Policy): void {
       throw new Error("too many allow prefixes (at most 64)");
     }
   }
+  new NativeFunction(symbol(cm, "cs_prepare"), "void", [])();
   new NativeFunction(symbol(cm, "cs_set_deny_errno"), "void", ["int"])(policy.deny_errno);
 }
 
@@ -224,6 +225,7 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
     cs_strlen: requireExport(libc, ["strlen"]),
     cs_memcpy: requireExport(libc, ["memcpy"]),
     cs_memcmp: requireExport(libc, ["memcmp"]),
+    cs_strstr: requireExport(libc, ["strstr"]),
     cs_opendir: requireExport(libc, ["opendir"]),
     cs_readdir64: requireExport(libc, ["readdir64", "readdir"]),
     cs_closedir: requireExport(libc, ["closedir"]),

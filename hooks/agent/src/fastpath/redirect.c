@@ -67,6 +67,7 @@ struct cs_state
   long dnl[CS_MAX_RULES];
   const char * al[CS_MAX_RULES];
   long all[CS_MAX_RULES];
+  long rsafe[CS_MAX_RULES];
   unsigned char interesting[256];
 };
 
@@ -91,6 +92,7 @@ extern cs_fn6 cs_orig[];
 #define all cs_st.all
 #define nallow cs_st.nallow
 #define interesting cs_st.interesting
+#define rsafe cs_st.rsafe
 
 long
 cs_state_size (void)
@@ -180,6 +182,7 @@ cs_count (int which)
 extern cs_size cs_strlen (const char * s);
 extern void * cs_memcpy (void * d, const void * s, cs_size n);
 extern int cs_memcmp (const void * a, const void * b, cs_size n);
+extern char * cs_strstr (const char * haystack, const char * needle);
 extern void * cs_opendir (const char * path);
 extern void * cs_readdir64 (void * dir);
 extern int cs_closedir (void * dir);
@@ -252,39 +255,16 @@ has_prefix (const char * s, const char * p, int n)
   return s[n] == 0 || s[n] == '/';
 }
 
-/* length of p when it is absolute and already canonical (no "//", "/./", "/../", trailing
- * "/" or "/.", not under /proc); otherwise -1 */
-static int
-clean_len (const char * p)
-{
-  int i;
-  if (p[0] != '/' || p[1] == 'p')
-    return -1;
-  for (i = 0; p[i] != 0; i++)
-  {
-    if (p[i] != '/')
-      continue;
-    if (p[i + 1] == '/' || (p[i + 1] == 0 && i > 0))
-      return -1;
-    if (p[i + 1] == '.' && (p[i + 2] == '/' || p[i + 2] == 0 ||
-                            (p[i + 2] == '.' && (p[i + 3] == '/' || p[i + 3] == 0))))
-      return -1;
-  }
-  return i;
-}
-
-/* 1: certainly unrelated, call the original with the untouched path */
-static int
-quick_unrelated (const char * p)
-{
-  const char * s;
-  if (p[0] != '/' || interesting[(unsigned char) p[1]])
-    return 0;
-  for (s = p + 1; *s != 0; s++)
-    if (s[0] == '/' && s[1] == '.' && s[2] == '.')
-      return 0;
-  return 1;
-}
+/* the per-call hot path sits together at the end of this file, next to the wrappers the
+ * agent appends (fewer code pages touched per call) */
+static int clean_len (const char * p);
+static int quick_unrelated (const char * p);
+static int longest (const char * s, const char ** pre, const long * lens, long count, int * which);
+static int denied (const char * real);
+static int swap_prefix (const char * s, int slen, int plen, const char * to, int tlen, char * out);
+static void report (int kind, const char * op, const char * path, const char * real);
+static int translate_core (const char * op, int dirfd, const char * path, char * v, char * r,
+                           int ancestor_ok);
 
 static int is_digits (const char * s, int n);
 
@@ -335,7 +315,6 @@ follow_magic (char * out, int o)
 #define CS_MAX_LINK_DEPTH 4
 
 static int canon_d (const char * in, char * out, int depth);
-static int longest (const char * s, const char ** pre, const long * lens, long count, int * which);
 
 /*
  * ".." after a symlink climbs from where the link points, not lexically: if out[0..o) (a
@@ -469,27 +448,24 @@ strip_proc_root (char * p, int len)
   }
 }
 
-static int
-longest (const char * s, const char ** pre, const long * lens, long count, int * which)
+/*
+ * After the tables are loaded: rule k is "safe" when no path under its real root can be
+ * denied, i.e. the root itself is not denied and no deny prefix lies strictly below it
+ * (then the deny prefixes that match root/rest are exactly those that match root, and the
+ * allow prefixes matching root still match root/rest). The hot path skips the deny check
+ * for such rules.
+ */
+void
+cs_prepare (void)
 {
-  int k, best = -1;
-  *which = -1;
-  for (k = 0; k < count; k++)
-    if (lens[k] > best && has_prefix (s, pre[k], (int) lens[k]))
-    {
-      best = (int) lens[k];
-      *which = k;
-    }
-  return best;
-}
-
-static int
-denied (const char * real)
-{
-  int w, d = longest (real, dn, dnl, ndeny, &w);
-  if (d < 0)
-    return 0;
-  return longest (real, al, all, nallow, &w) < d;
+  int k, j;
+  for (k = 0; k < nrules; k++)
+  {
+    rsafe[k] = !denied (rr[k]);
+    for (j = 0; j < ndeny; j++)
+      if (dnl[j] > rrl[k] && has_prefix (dn[j], rr[k], (int) rrl[k]))
+        rsafe[k] = 0;
+  }
 }
 
 /* a proper ancestor of an allow prefix (e.g. the stores' directory): libc's realpath() walks
@@ -502,22 +478,6 @@ allow_ancestor (const char * real)
     if (all[k] > n && has_prefix (al[k], real, n) && al[k][n] == '/')
       return 1;
   return 0;
-}
-
-/* replace prefix: from[k] -> to[k]; returns new length or -1 */
-static int
-swap_prefix (const char * s, int slen, int plen, const char * to, int tlen, char * out)
-{
-  int rest = slen - plen;
-  if (plen == 1)
-    rest = slen, plen = 0; /* prefix "/" */
-  if (tlen + rest + 1 >= CS_PMAX)
-    return -1;
-  cs_copy (out, to, tlen);
-  cs_copy (out + tlen, s + plen, rest + 1);
-  if (out[0] == 0)
-    out[0] = '/', out[1] = 0;
-  return tlen + rest;
 }
 
 /* real -> virtual, into out. returns 1 if mapped */
@@ -621,62 +581,12 @@ to_virtual (int dirfd, const char * path, char * v)
   return strip_proc_root (v, cs_len (v));
 }
 
-static void
-report (int kind, const char * op, const char * path, const char * real)
-{
-  if (kind == CS_EV_DENY)
-    cs_count_deny++;
-  else
-    cs_count_redirect++;
-  if (cs_st.trace)
-    record (kind, op, path, real);
-}
-
-/*
- * Translate (dirfd, path). Returns 0: call with the original path; 1: call with `r`
- * (absolute real path); -1: refuse (errno set). `v` receives the canonical virtual path.
- */
 static int
 translate_ex (const char * op, int dirfd, const char * path, char * v, char * r, int ancestor_ok)
 {
-  int vlen, w, n, plen;
   if (path == 0 || path[0] == 0 || quick_unrelated (path))
     return 0;
-  vlen = clean_len (path);
-  if (vlen >= 0 && vlen < CS_PMAX)
-    cs_copy (v, path, vlen + 1);
-  else
-    vlen = to_virtual (dirfd, path, v);
-  if (vlen < 0)
-    return -1;
-  n = longest (v, rv, rvl, nrules, &w);
-  if (n >= 0)
-  {
-    if (swap_prefix (v, vlen, n, rr[w], (int) rrl[w], r) < 0)
-    {
-      set_errno (CS_ENAMETOOLONG);
-      return -1;
-    }
-  }
-  else
-    cs_copy (r, v, vlen + 1);
-  if (denied (r) && !(ancestor_ok && allow_ancestor (r)))
-  {
-    report (CS_EV_DENY, op, path, r);
-    set_errno (cs_deny_errno);
-    return -1;
-  }
-  if (n < 0)
-    return 0;
-  plen = cs_len (path);
-  if (path[plen - 1] == '/')
-  {
-    int rl = cs_len (r);
-    if (rl + 2 < CS_PMAX && r[rl - 1] != '/')
-      r[rl] = '/', r[rl + 1] = 0;
-  }
-  report (CS_EV_REDIRECT, op, path, r);
-  return 1;
+  return translate_core (op, dirfd, path, v, r, ancestor_ok);
 }
 
 static int
@@ -686,31 +596,6 @@ translate (const char * op, int dirfd, const char * path, char * v, char * r)
 }
 
 #define CS_CALL(o, a) (o) (a[0], a[1], a[2], a[3], a[4], a[5])
-
-/* one path argument a[pi], relative to dirfd a[di] (di < 0: cwd) */
-long
-cs_hook_path (cs_fn6 orig, const char * op, long * a, int di, int pi, int ret_ptr, int slash_only)
-{
-  char v[CS_PMAX], r[CS_PMAX];
-  const char * p = (const char *) a[pi];
-  int t;
-  if (p == 0 || quick_unrelated (p))
-    return CS_CALL (orig, a);
-  if (slash_only)
-  {
-    const char * s = p;
-    while (*s != 0 && *s != '/')
-      s++;
-    if (*s == 0)
-      return CS_CALL (orig, a);
-  }
-  t = translate (op, di < 0 ? CS_AT_FDCWD : (int) a[di], p, v, r);
-  if (t < 0)
-    return ret_ptr ? 0 : -1;
-  if (t == 1)
-    a[pi] = (long) r;
-  return CS_CALL (orig, a);
-}
 
 #define CS_SCAN_MAX 1024
 #define CS_SCAN_DEPTH 6
@@ -1035,6 +920,170 @@ cs_hook_template (cs_fn6 orig, const char * op, long * a, int ret_ptr)
   for (k = 0; k < tl && k < rl && tpl[tl - 1 - k] != '/'; k++)
     tpl[tl - 1 - k] = r[rl - 1 - k];
   return ret_ptr ? (long) tpl : res;
+}
+
+/* length of p when it is absolute and already canonical (no "//", "/./", "/../", trailing
+ * "/" or "/.", not under /proc); otherwise -1. The hot path: libc's vectorised strlen and
+ * strstr do the scanning (TinyCC's own byte loops cost more than the rest of a call). */
+static int
+clean_len (const char * p)
+{
+  const char * s;
+  int n;
+  if (p[0] != '/' || p[1] == 'p')
+    return -1;
+  n = cs_len (p);
+  if (n > 1 && p[n - 1] == '/')
+    return -1;
+  if (cs_strstr (p, "//") != 0)
+    return -1;
+  for (s = cs_strstr (p, "/."); s != 0; s = cs_strstr (s + 2, "/."))
+    if (s[2] == '/' || s[2] == 0 || (s[2] == '.' && (s[3] == '/' || s[3] == 0)))
+      return -1;
+  return n;
+}
+
+/* 1: certainly unrelated, call the original with the untouched path */
+static int
+quick_unrelated (const char * p)
+{
+  if (p[0] != '/' || interesting[(unsigned char) p[1]])
+    return 0;
+  return cs_strstr (p, "/..") == 0;
+}
+
+/* has_prefix inlined: this loop runs on every call that reaches the tables */
+static int
+longest (const char * s, const char ** pre, const long * lens, long count, int * which)
+{
+  int k, n, best = -1;
+  char c1 = s[1];
+  *which = -1;
+  for (k = 0; k < count; k++)
+  {
+    n = (int) lens[k];
+    if (n <= best)
+      continue;
+    if (n != 1 || pre[k][0] != '/')
+    {
+      if (pre[k][1] != c1 || cs_memcmp (s, pre[k], n) != 0 || (s[n] != 0 && s[n] != '/'))
+        continue;
+    }
+    best = n;
+    *which = k;
+  }
+  return best;
+}
+
+static int
+denied (const char * real)
+{
+  int w, d = longest (real, dn, dnl, ndeny, &w);
+  if (d < 0)
+    return 0;
+  return longest (real, al, all, nallow, &w) < d;
+}
+
+/* replace prefix: from[k] -> to[k]; returns new length or -1 */
+static int
+swap_prefix (const char * s, int slen, int plen, const char * to, int tlen, char * out)
+{
+  int rest = slen - plen;
+  if (plen == 1)
+    rest = slen, plen = 0; /* prefix "/" */
+  if (tlen + rest + 1 >= CS_PMAX)
+    return -1;
+  cs_copy (out, to, tlen);
+  cs_copy (out + tlen, s + plen, rest + 1);
+  if (out[0] == 0)
+    out[0] = '/', out[1] = 0;
+  return tlen + rest;
+}
+
+static void
+report (int kind, const char * op, const char * path, const char * real)
+{
+  if (kind == CS_EV_DENY)
+    cs_count_deny++;
+  else
+    cs_count_redirect++;
+  if (cs_st.trace)
+    record (kind, op, path, real);
+}
+
+/*
+ * Translate (dirfd, path). Returns 0: call with the original path; 1: call with `r`
+ * (absolute real path); -1: refuse (errno set). `v` receives the canonical virtual path
+ * unless `path` already is one (absolute and canonical: the common case, matched in place).
+ */
+static int
+translate_core (const char * op, int dirfd, const char * path, char * v, char * r, int ancestor_ok)
+{
+  const char * vp = v;
+  int vlen, w, n, plen;
+  vlen = clean_len (path);
+  if (vlen >= 0 && vlen < CS_PMAX)
+    vp = path;
+  else
+    vlen = to_virtual (dirfd, path, v);
+  if (vlen < 0)
+    return -1;
+  n = longest (vp, rv, rvl, nrules, &w);
+  if (n < 0)
+  {
+    if (denied (vp) && !(ancestor_ok && allow_ancestor (vp)))
+    {
+      report (CS_EV_DENY, op, path, vp);
+      set_errno (cs_deny_errno);
+      return -1;
+    }
+    return 0;
+  }
+  if (swap_prefix (vp, vlen, n, rr[w], (int) rrl[w], r) < 0)
+  {
+    set_errno (CS_ENAMETOOLONG);
+    return -1;
+  }
+  if (!rsafe[w] && denied (r) && !(ancestor_ok && allow_ancestor (r)))
+  {
+    report (CS_EV_DENY, op, path, r);
+    set_errno (cs_deny_errno);
+    return -1;
+  }
+  plen = vp == path ? vlen : cs_len (path);
+  if (path[plen - 1] == '/')
+  {
+    int rl = cs_len (r);
+    if (rl + 2 < CS_PMAX && r[rl - 1] != '/')
+      r[rl] = '/', r[rl + 1] = 0;
+  }
+  report (CS_EV_REDIRECT, op, path, r);
+  return 1;
+}
+
+/* one path argument a[pi], relative to dirfd a[di] (di < 0: cwd) */
+long
+cs_hook_path (cs_fn6 orig, const char * op, long * a, int di, int pi, int ret_ptr, int slash_only)
+{
+  char v[CS_PMAX], r[CS_PMAX];
+  const char * p = (const char *) a[pi];
+  int t;
+  if (p == 0 || p[0] == 0 || quick_unrelated (p))
+    return CS_CALL (orig, a);
+  if (slash_only)
+  {
+    const char * s = p;
+    while (*s != 0 && *s != '/')
+      s++;
+    if (*s == 0)
+      return CS_CALL (orig, a);
+  }
+  t = translate_core (op, di < 0 ? CS_AT_FDCWD : (int) a[di], p, v, r, 0);
+  if (t < 0)
+    return ret_ptr ? 0 : -1;
+  if (t == 1)
+    a[pi] = (long) r;
+  return CS_CALL (orig, a);
 }
 
 #define CS_ARGS long a0, long a1, long a2, long a3, long a4, long a5
