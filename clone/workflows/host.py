@@ -212,10 +212,9 @@ class HostClone:
             args += ["--data", path]
         if trace is not None:
             args += ["--trace", str(trace)]
-        code = "import sys; from clone.cli import main; main(sys.argv[1:])"
         env = {**os.environ, ENV_VAR: str(self.home)}
         return subprocess.run(
-            [sys.executable, "-c", code, *args, "--", *argv],
+            [sys.executable, "-m", "clone", *args, "--", *argv],
             capture_output=True,
             text=True,
             input=input,

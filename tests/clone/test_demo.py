@@ -16,9 +16,8 @@ from clone.demo import probe
 def test_demo_builds_clones_and_isolates_host_clones(
     uiautomator_apk: Path, clone_home: Path
 ) -> None:
-    code = "import sys; from clone.cli import main; main(sys.argv[1:])"
     done = subprocess.run(
-        [sys.executable, "-c", code, "demo", "--apk", str(uiautomator_apk)],
+        [sys.executable, "-m", "clone", "demo", "--apk", str(uiautomator_apk)],
         capture_output=True,
         text=True,
         env={**os.environ, "CLONE_HOME": str(clone_home)},

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pytest
 
-CLI = "import sys; from clone.cli import main; main(sys.argv[1:])"
-
 
 def clone(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", CLI, *args],
+        [sys.executable, "-m", "clone", *args],
         capture_output=True,
         text=True,
         env={**os.environ, "CLONE_HOME": str(home)},
