@@ -118,8 +118,9 @@ class AgentSessions:
         self._worker.join(timeout=5)
 
     def _attach(self, pid: int) -> frida.Session:
-        """Attaches with child gating. Frida's injector crashes now and then under load
-        ("loader crashed"), leaving the process as it was: that is tried again."""
+        """Attaches with child gating. Under load Frida's injector now and then crashes
+        ("loader crashed") or gives up waiting for the process to stop ("timed out"); the
+        process is left as it was, so that is tried again."""
         import frida
 
         for attempt in range(_ATTACH_ATTEMPTS):
@@ -127,12 +128,15 @@ class AgentSessions:
                 session = self._device.attach(pid)
                 session.enable_child_gating()
                 break
-            except frida.NotSupportedError as e:
-                if "loader crashed" not in str(e) or attempt == _ATTACH_ATTEMPTS - 1:
+            except (frida.NotSupportedError, frida.TimedOutError) as e:
+                transient = isinstance(e, frida.TimedOutError) or "loader crashed" in str(e)
+                if not transient or attempt == _ATTACH_ATTEMPTS - 1:
                     raise HookStartError(f"cannot attach to process {pid}: {e}") from e
-            except (frida.InvalidOperationError, frida.ProcessNotFoundError) as e:
-                raise HookStartError(f"cannot attach to process {pid}: {e}") from e
-            except frida.PermissionDeniedError as e:
+            except (
+                frida.InvalidOperationError,
+                frida.ProcessNotFoundError,
+                frida.PermissionDeniedError,
+            ) as e:
                 raise HookStartError(f"cannot attach to process {pid}: {e}") from e
         with self._lock:
             self._live[pid] = session

@@ -55,6 +55,20 @@ def test_write_lands_in_the_store(
     _untouched(layout)
 
 
+def test_paths_that_end_at_an_unmapped_page(
+    fsops: Path, layout: Layout, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Short paths that share a rule's first characters, each ending at the last byte before
+    an unmapped page (where argv and environ strings sit): the hooks must not read past their
+    NUL (a memcmp over the rule's length once crashed ``sh`` at some temp-dir lengths)."""
+    data, stores = str(layout.data), str(layout.root / "ch" / "store")
+    cuts = [data[:2], data[:4], data[: len(data) // 2], data + "x", stores[:-1], stores + "/3"]
+    ops = [arg for cut in cuts for arg in ("edgestat", cut, ":")]
+    results = _fsops(fsops, layout, capfd, *ops, "edgestat", data)
+    assert [op for _, op, _ in results] == ["edgestat"] * (len(cuts) + 1)  # none crashed
+    assert results[-1] == ("OK", "edgestat", "")  # the data dir itself: the clone's store
+
+
 def test_relative_paths_after_chdir(
     fsops: Path, layout: Layout, capfd: pytest.CaptureFixture[str]
 ) -> None:

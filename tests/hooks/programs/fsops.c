@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -98,6 +99,23 @@ static void op_stat(const char *op, const char *path, int follow) {
   char value[32];
   snprintf(value, sizeof value, "%lld", (long long)st.st_size);
   ok(op, value);
+}
+
+/* stat(PATH) with PATH's last byte (its NUL) the last byte of a page and nothing mapped
+ * after it, as argv and environ strings sit at the top of the stack: a hook that reads
+ * past the NUL crashes the program */
+static void op_edgestat(const char *path) {
+  long page = sysconf(_SC_PAGESIZE);
+  size_t n = strlen(path) + 1;
+  if (n > (size_t)page) { errno = ENAMETOOLONG; return fail("edgestat"); }
+  char *area = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (area == MAP_FAILED || mprotect(area + page, page, PROT_NONE) < 0) return fail("edgestat");
+  char *edge = memcpy(area + page - n, path, n);
+  struct stat st;
+  int rc = stat(edge, &st);
+  munmap(area, 2 * page);
+  if (rc < 0) return fail("edgestat");
+  ok("edgestat", NULL);
 }
 
 static void op_access(const char *path) {
@@ -265,6 +283,7 @@ static void run(char **argv, int n) {
   else if (!strcmp(op, "fopen") && need(n, 2, op)) op_fopen_read(argv[1]);
   else if (!strcmp(op, "stat") && need(n, 2, op)) op_stat(op, argv[1], 1);
   else if (!strcmp(op, "lstat") && need(n, 2, op)) op_stat(op, argv[1], 0);
+  else if (!strcmp(op, "edgestat") && need(n, 2, op)) op_edgestat(argv[1]);
   else if (!strcmp(op, "access") && need(n, 2, op)) op_access(argv[1]);
   else if (!strcmp(op, "list") && need(n, 2, op)) op_list(argv[1]);
   else if (!strcmp(op, "mkdir") && need(n, 2, op)) op_mkdir(argv[1]);

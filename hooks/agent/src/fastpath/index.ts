@@ -224,7 +224,7 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
     cs_malloc: requireExport(libc, ["malloc"]),
     cs_strlen: requireExport(libc, ["strlen"]),
     cs_memcpy: requireExport(libc, ["memcpy"]),
-    cs_memcmp: requireExport(libc, ["memcmp"]),
+    cs_strncmp: requireExport(libc, ["strncmp"]),
     cs_strstr: requireExport(libc, ["strstr"]),
     cs_opendir: requireExport(libc, ["opendir"]),
     cs_readdir64: requireExport(libc, ["readdir64", "readdir"]),

@@ -181,7 +181,10 @@ cs_count (int which)
 /* libc's optimised string functions (TinyCC's own loops are slow) */
 extern cs_size cs_strlen (const char * s);
 extern void * cs_memcpy (void * d, const void * s, cs_size n);
-extern int cs_memcmp (const void * a, const void * b, cs_size n);
+/* strncmp, not memcmp: a path shorter than the prefix may end just before an unmapped page
+ * (argv and environ strings sit at the very top of the stack), and memcmp may read all n
+ * bytes of both; strncmp stops at the path's NUL */
+extern int cs_strncmp (const char * a, const char * b, cs_size n);
 extern char * cs_strstr (const char * haystack, const char * needle);
 extern void * cs_opendir (const char * path);
 extern void * cs_readdir64 (void * dir);
@@ -250,7 +253,7 @@ has_prefix (const char * s, const char * p, int n)
 {
   if (n == 1 && p[0] == '/')
     return 1;
-  if (s[1] != p[1] || cs_memcmp (s, p, n) != 0)
+  if (s[1] != p[1] || cs_strncmp (s, p, n) != 0)
     return 0;
   return s[n] == 0 || s[n] == '/';
 }
@@ -966,7 +969,7 @@ longest (const char * s, const char ** pre, const long * lens, long count, int *
       continue;
     if (n != 1 || pre[k][0] != '/')
     {
-      if (pre[k][1] != c1 || cs_memcmp (s, pre[k], n) != 0 || (s[n] != 0 && s[n] != '/'))
+      if (pre[k][1] != c1 || cs_strncmp (s, pre[k], n) != 0 || (s[n] != 0 && s[n] != '/'))
         continue;
     }
     best = n;
