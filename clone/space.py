@@ -109,9 +109,11 @@ class Space:
         frida_server: Path | str | None = None,
         hooks: str = "gadget",
         gadget_dir: Path | str | None = None,
+        seed: int | None = None,
         advance: Callable[[int], None] = lambda n: None,
     ) -> list[Clone]:
-        """Build and install ``count`` clones of ``apk`` on a device, all or nothing."""
+        """Build and install ``count`` clones of ``apk`` on a device, all or nothing; with
+        ``seed``, clone ``n`` gets the same identity on every install."""
         from clone.handle import Clone
         from clone.workflows.install import InstallRequest, install, parse_backend
 
@@ -124,6 +126,7 @@ class Space:
             frida_server=Path(frida_server) if frida_server else None,
             hooks=hooks,
             gadget_dir=Path(gadget_dir) if gadget_dir else None,
+            seed=seed,
         )
         records = install(self.registry, self.home.root, request, advance)
         return [Clone(self, r, adb) for r in records]

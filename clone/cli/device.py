@@ -48,6 +48,11 @@ adb_option = click.option("--adb", "adb", metavar="HOST:PORT", default=None, hel
     default=None,
     help="Directory of frida-gadget-<version>-android-<arch>.so files.",
 )
+@click.option(
+    "--seed", type=click.IntRange(min=0),
+    help="Draw the clones' identities from this seed: the same seed gives clone N the same "
+    "identity on every install (default: random).",
+)  # fmt: skip
 @adb_option
 @click.option("--json", "as_json", is_flag=True, help="Print the new clones as JSON.")
 @click.pass_obj
@@ -60,6 +65,7 @@ def install_cmd(
     frida_server: Path | None,
     hooks: str,
     gadget_dir: Path | None,
+    seed: int | None,
     adb: str | None,
     as_json: bool,
 ) -> None:
@@ -72,7 +78,8 @@ def install_cmd(
     with progress("installing clones", max(count, 0)) as advance:
         clones = space.install(
             apk, count=count, device=serial, backend=backend, adb=adb,
-            frida_server=frida_server, hooks=hooks, gadget_dir=gadget_dir, advance=advance,
+            frida_server=frida_server, hooks=hooks, gadget_dir=gadget_dir, seed=seed,
+            advance=advance,
         )  # fmt: skip
     if as_json:
         emit_json([c.to_json() | _hooks_json(c) for c in clones])

@@ -53,6 +53,7 @@ class InstallRequest:
     frida_server: Path | None = None
     hooks: str = "gadget"  # package backend: embed the hook payload ("gadget") or not ("none")
     gadget_dir: Path | None = None
+    seed: int | None = None  # identities drawn from it, clone n's from (seed, n); None: random
 
 
 def parse_backend(text: str) -> Backend:
@@ -116,13 +117,13 @@ def install(
         check_fits(req.apk, app, handle.info)
         first = registry.next_index(app.package)
         indices = list(range(first, first + req.count))
-        if req.backend is Backend.PACKAGE:
-            identities = draw_clone_identities(indices)  # embedded now, registered on success
+        identities = draw_clone_identities(indices, req.seed)  # registered on success
+        if req.backend is Backend.PACKAGE:  # embedded in each clone's policy now
             built = build_clones(home_root, req, indices, scratch, handle.info.abis, identities)
             return install_built(registry, handle, app.package, built, advance, app.launcher)
         if req.backend is Backend.USER:
-            return install_users(registry, handle, app, indices, advance)
-        return install_virtual(registry, handle, req, app, indices, advance)
+            return install_users(registry, handle, app, identities, advance)
+        return install_virtual(registry, handle, req, app, identities, advance)
 
 
 def install_built(
@@ -196,10 +197,12 @@ def install_users(
     registry: Registry,
     handle: DeviceHandle,
     app: SourceApp,
-    indices: Sequence[int],
+    identities: Mapping[int, Identity],
     advance: Advance = lambda n: None,
 ) -> list[CloneRecord]:
-    """One new Android user per clone, with the app made available to it."""
+    """One new Android user per clone (one per key of ``identities``: clone index to the
+    identity it is registered with), with the app made available to it."""
+    indices = sorted(identities)
     dev, source = handle.dev, app.package
     with device_errors():
         limit = users.max_users(dev)
@@ -235,7 +238,7 @@ def install_users(
             meta = {"user": uid, "installed_source": owned}
             meta |= _launcher_meta(source, app.launcher)
             records.append(_record(source, index, Backend.USER, source, handle.serial, meta))
-        record_all(registry, records)
+        record_all(registry, records, {r.name: identities[r.index] for r in records})
     return records
 
 
@@ -247,10 +250,12 @@ def install_virtual(
     handle: DeviceHandle,
     req: InstallRequest,
     app: SourceApp,
-    indices: Sequence[int],
+    identities: Mapping[int, Identity],
     advance: Advance = lambda n: None,
 ) -> list[CloneRecord]:
-    """The app once, N storage roots; needs root for frida-server at launch."""
+    """The app once, one storage root per key of ``identities`` (clone index to the identity
+    it is registered with); needs root for frida-server at launch."""
+    indices = sorted(identities)
     if not handle.info.rooted:
         raise BadInput(
             f"the virtual backend needs a rooted device or an emulator with 'adb root'; "
@@ -278,7 +283,7 @@ def install_virtual(
                 meta["frida_server"] = str(req.frida_server.absolute())
             records.append(_record(source, index, Backend.VIRTUAL, source, handle.serial, meta))
             advance(1)
-        record_all(registry, records)
+        record_all(registry, records, {r.name: identities[r.index] for r in records})
     return records
 
 

@@ -10,6 +10,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -197,3 +198,40 @@ def test_fake_no_gadget_at_hand_is_one_line_naming_both_ways_out(
     assert line.endswith("--hooks none")
     assert not [c for c in fake_phone.commands if c[0] in ("pm", "am", "rm")]
     assert json.loads(run_cli("list", "--json").stdout) == []
+
+
+def test_fake_seeded_install_gives_each_clone_number_the_same_identity_again(
+    fake_adb: FakeAdbServer,
+    fake_phone: FakePhone,
+    run_cli: RunCli,
+    uiautomator_apk: Path,
+    standin_gadgets: Path,
+) -> None:
+    """QA runs reproduce their phones: install, remove, install again with the same --seed,
+    and clone n answers with the identity it had, both in the registry and in its APK."""
+
+    def install_seeded(seed: str) -> list[dict[str, Any]]:
+        args = ("--count", "2", "--gadget-dir", standin_gadgets, "--seed", seed, "--json")
+        result = run_cli("install", uiautomator_apk, *args)
+        assert result.exit_code == 0, result.stderr
+        shown = []
+        for clone in json.loads(result.stdout):
+            registered = json.loads(run_cli("identity", "show", clone["name"], "--json").stdout)
+            apk = fake_phone.packages[clone["package"]].apk
+            assert _embedded_policy(apk, clone["hooks"]["abis"][0])["identity"] == registered
+            shown.append(registered)
+            assert run_cli("remove", clone["name"]).exit_code == 0
+        return shown
+
+    first = install_seeded("7")
+    assert first[0]["android_id"] != first[1]["android_id"]
+    assert install_seeded("7") == first
+    assert [i["android_id"] for i in install_seeded("8")] != [i["android_id"] for i in first]
+
+
+def test_fake_bad_seed_is_bad_input(
+    fake_adb: FakeAdbServer, fake_phone: FakePhone, run_cli: RunCli, uiautomator_apk: Path
+) -> None:
+    result = run_cli("install", uiautomator_apk, "--hooks", "none", "--seed", "-1")
+    assert result.exit_code == 2
+    assert fake_phone.packages == {}

@@ -79,3 +79,21 @@ def test_fake_user_clones_of_two_installs_remove_the_app_with_the_last(
     assert run_cli("remove", f"{PACKAGE}:2").exit_code == 0
     assert PACKAGE not in fake_phone.packages
     assert sorted(fake_phone.users) == [0]
+
+
+def test_fake_user_backend_seeded_identities_repeat(
+    fake_adb: FakeAdbServer, fake_phone: FakePhone, run_cli: RunCli, uiautomator_apk: Path
+) -> None:
+    def install_seeded() -> list[str]:
+        args = ("--count", "2", "--backend", "user", "--seed", "42", "--json")
+        result = run_cli("install", uiautomator_apk, *args)
+        assert result.exit_code == 0, result.stderr
+        names = [c["name"] for c in json.loads(result.stdout)]
+        ids = [json.loads(run_cli("identity", "show", n, "--json").stdout) for n in names]
+        for name in names:
+            assert run_cli("remove", name).exit_code == 0
+        return [i["imei"] for i in ids]
+
+    first = install_seeded()
+    assert len(set(first)) == 2
+    assert install_seeded() == first
