@@ -4,10 +4,17 @@
 returns it renamed to ``plan.new_package`` with component classes kept (relative names are
 expanded to the original package), provider authorities, declared permissions and every
 reference to them made unique, and optionally ``<application android:name>`` replaced.
+
+An attribute may be a resource reference (``android:authorities="@string/authority"``). Given
+a ``resolve`` function (resource id → text, see ``apk.arsc_values``), reading reports the
+text it stands for, and the rewrite replaces a reference it must rename with the renamed
+literal text. A reference ``resolve`` cannot answer is left as it is;
+``unresolved_references`` lists those that keep a clone from installing next to the original.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from apk import android_attrs as attrs
@@ -15,6 +22,7 @@ from apk.axml import (
     TYPE_INT_BOOLEAN,
     TYPE_INT_DEC,
     TYPE_INT_HEX,
+    TYPE_REFERENCE,
     TYPE_STRING,
     Attribute,
     Document,
@@ -32,6 +40,9 @@ from apk.manifest_names import (
     rename_identifier,
     rename_prefixed,
 )
+
+ResolveString = Callable[[int], str | None]
+"""The text a resource id (``@string/…``) stands for, or ``None`` if it is not known."""
 
 ACTION_MAIN = "android.intent.action.MAIN"
 CATEGORY_LAUNCHER = "android.intent.category.LAUNCHER"
@@ -114,9 +125,21 @@ class RenamePlan:
 # ---------------------------------------------------------------------------------------- reading
 
 
-def _string(doc: Document, element: StartElement, resource_id: int) -> str | None:
+def _text(doc: Document, attr: Attribute, resolve: ResolveString | None) -> str | None:
+    """The attribute's text; a reference is resolved when ``resolve`` can (else, as without
+    ``resolve``, its raw string if the compiler kept one)."""
+    if resolve is not None and attr.value.data_type == TYPE_REFERENCE:
+        resolved = resolve(attr.value.data)
+        if resolved is not None:
+            return resolved
+    return doc.attribute_string(attr)
+
+
+def _string(
+    doc: Document, element: StartElement, resource_id: int, resolve: ResolveString | None = None
+) -> str | None:
     attr = doc.get(element, attrs.NAMES.get(resource_id, ""), resource_id)
-    return None if attr is None else doc.attribute_string(attr)
+    return None if attr is None else _text(doc, attr, resolve)
 
 
 def _plain_string(doc: Document, element: StartElement, name: str) -> str | None:
@@ -165,7 +188,7 @@ def _package(doc: Document, root: ElementRef) -> str:
     return package
 
 
-def _launchable(doc: Document, package: str) -> str | None:
+def _launchable(doc: Document, package: str, resolve: ResolveString | None) -> str | None:
     """The first activity or alias whose intent filters hold MAIN and LAUNCHER (aapt's rule)."""
     current: str | None = None
     main = launcher = False
@@ -173,25 +196,32 @@ def _launchable(doc: Document, package: str) -> str | None:
         if len(ref.path) == 3 and ref.path[:2] == _APP:
             if current is not None and main and launcher:
                 return current
-            name = _string(doc, ref.element, attrs.NAME)
+            name = _string(doc, ref.element, attrs.NAME, resolve)
             current = (
                 expand_class_name(package, name) if ref.tag in _ACTIVITY_TAGS and name else None
             )
             main = launcher = False
         elif current is not None and len(ref.path) == 5 and ref.path[3] == "intent-filter":
-            value = _string(doc, ref.element, attrs.NAME)
+            value = _string(doc, ref.element, attrs.NAME, resolve)
             main = main or (ref.tag == "action" and value == ACTION_MAIN)
             launcher = launcher or (ref.tag == "category" and value == CATEGORY_LAUNCHER)
     return current if current is not None and main and launcher else None
 
 
-def _names(doc: Document, path: tuple[str, ...], resource_id: int) -> tuple[str, ...]:
-    found = (_string(doc, ref.element, resource_id) for ref in doc.elements() if ref.path == path)
+def _names(
+    doc: Document, path: tuple[str, ...], resource_id: int, resolve: ResolveString | None
+) -> tuple[str, ...]:
+    found = (
+        _string(doc, ref.element, resource_id, resolve)
+        for ref in doc.elements()
+        if ref.path == path
+    )
     return tuple(name for name in found if name)
 
 
-def manifest_info(doc: Document) -> ManifestInfo:
-    """The facts of a parsed manifest."""
+def manifest_info(doc: Document, resolve: ResolveString | None = None) -> ManifestInfo:
+    """The facts of a parsed manifest; string attributes that are references are reported
+    as the text ``resolve`` gives for them (when it does)."""
     root = _root(doc)
     package = _package(doc, root)
     sdk = next((r.element for r in doc.elements() if r.path == ("manifest", "uses-sdk")), None)
@@ -201,43 +231,46 @@ def manifest_info(doc: Document) -> ManifestInfo:
     version_code = _int(doc, root.element, attrs.VERSION_CODE)
 
     def app_class(resource_id: int) -> str | None:
-        name = _string(doc, app, resource_id) if app else None
+        name = _string(doc, app, resource_id, resolve) if app else None
         return expand_class_name(package, name) if name else None
 
-    authorities = _names(doc, (*_APP, "provider"), attrs.AUTHORITIES)
+    authorities = _names(doc, (*_APP, "provider"), attrs.AUTHORITIES, resolve)
     return ManifestInfo(
         package=package,
         version_code=version_code if isinstance(version_code, int) else None,
-        version_name=_string(doc, root.element, attrs.VERSION_NAME),
+        version_name=_string(doc, root.element, attrs.VERSION_NAME, resolve),
         min_sdk=min_sdk,
         target_sdk=target_sdk,
         application_name=app_class(attrs.NAME),
         app_component_factory=app_class(attrs.APP_COMPONENT_FACTORY),
-        launchable_activity=_launchable(doc, package),
+        launchable_activity=_launchable(doc, package, resolve),
         extract_native_libs=_bool(doc, app, attrs.EXTRACT_NATIVE_LIBS) if app else None,
         provider_authorities=tuple(
             a.strip() for entry in authorities for a in entry.split(";") if a.strip()
         ),
-        permissions=_names(doc, ("manifest", "permission"), attrs.NAME),
-        permission_groups=_names(doc, ("manifest", "permission-group"), attrs.NAME),
+        permissions=_names(doc, ("manifest", "permission"), attrs.NAME, resolve),
+        permission_groups=_names(doc, ("manifest", "permission-group"), attrs.NAME, resolve),
         split=_plain_string(doc, root.element, "split"),
-        shared_user_id=_string(doc, root.element, attrs.SHARED_USER_ID),
+        shared_user_id=_string(doc, root.element, attrs.SHARED_USER_ID, resolve),
     )
 
 
-def read_manifest_info(data: bytes) -> ManifestInfo:
-    """The facts of compiled manifest bytes; ``ValueError`` (``AxmlError``/``ManifestError``)."""
-    return manifest_info(parse(data))
+def read_manifest_info(data: bytes, resolve: ResolveString | None = None) -> ManifestInfo:
+    """The facts of compiled manifest bytes; ``ValueError`` (``AxmlError``/``ManifestError``,
+    or what ``resolve`` raises)."""
+    return manifest_info(parse(data), resolve)
 
 
 # ---------------------------------------------------------------------------------------- rewriting
 
 
-def _declared_permissions(doc: Document, plan: RenamePlan) -> dict[str, str]:
+def _declared_permissions(
+    doc: Document, plan: RenamePlan, resolve: ResolveString | None
+) -> dict[str, str]:
     declared = set(plan.declared_permissions) | {plan.old_package + DYNAMIC_RECEIVER_PERMISSION}
     for ref in doc.elements():
         if len(ref.path) == 2 and ref.tag in _PERMISSION_DECLARATIONS:
-            name = _string(doc, ref.element, attrs.NAME)
+            name = _string(doc, ref.element, attrs.NAME, resolve)
             if name:
                 declared.add(name)
     return {p: rename_identifier(p, plan.old_package, plan.new_package) for p in declared}
@@ -252,38 +285,77 @@ def _class_attr_ids(ref: ElementRef) -> tuple[int, ...]:
     return ()
 
 
+def _is_authorities(ref: ElementRef, rid: int | None) -> bool:
+    return rid == attrs.AUTHORITIES and ref.path == (*_APP, "provider")
+
+
+def _is_declaration(ref: ElementRef, rid: int | None) -> bool:
+    return rid == attrs.NAME and len(ref.path) == 2 and ref.tag in _PERMISSION_DECLARATIONS
+
+
+def _is_shared_user(ref: ElementRef, rid: int | None) -> bool:
+    return rid == attrs.SHARED_USER_ID and ref.path == ("manifest",)
+
+
+def _must_differ(ref: ElementRef, rid: int | None) -> bool:
+    """Values two installed apps may not share (the clone would not install)."""
+    return _is_authorities(ref, rid) or _is_declaration(ref, rid) or _is_shared_user(ref, rid)
+
+
+def _is_permission_use(ref: ElementRef, rid: int | None) -> bool:
+    """``<uses-permission android:name>``: Android reads it with ``getNonResourceString``,
+    which ignores a reference, so the rewrite never resolves one there (else the clone
+    would request a permission the original does not)."""
+    return rid == attrs.NAME and len(ref.path) == 2 and ref.tag in _PERMISSION_USES
+
+
+def _renamer(
+    doc: Document, ref: ElementRef, attr: Attribute, plan: RenamePlan, perms: dict[str, str]
+) -> Callable[[str], str] | None:
+    """How one attribute of ``ref`` is renamed (a function of its text), or ``None`` if the
+    rewrite leaves it alone."""
+    old, new, rid = plan.old_package, plan.new_package, doc.attribute_id(attr)
+    if rid is None:
+        is_package = ref.path == ("manifest",) and doc.attribute_name(attr) == "package"
+        return (lambda v: new if v == old else v) if is_package else None
+    if rid in _class_attr_ids(ref):
+        return lambda v: expand_class_name(old, v)
+    if _is_authorities(ref, rid):
+        return lambda v: ";".join(
+            rename_identifier(a, old, new) if a.strip() else a for a in v.split(";")
+        )
+    if rid in _PERMISSION_REFS or _is_declaration(ref, rid) or _is_permission_use(ref, rid):
+        return lambda v: perms.get(v, v)
+    if _is_shared_user(ref, rid):
+        return lambda v: rename_identifier(v, old, new)
+    if rid == attrs.TASK_AFFINITY:
+        return lambda v: rename_prefixed(v, old, new)
+    if rid == attrs.TARGET_PACKAGE and ref.tag == "instrumentation":
+        return lambda v: new if v == old else v
+    return None
+
+
 def _new_value(
     doc: Document,
     ref: ElementRef,
     attr: Attribute,
-    value: str,
     plan: RenamePlan,
     perms: dict[str, str],
-) -> str:
-    """The renamed value of one string attribute of ``ref`` (``value`` itself if unchanged)."""
-    old, new, rid = plan.old_package, plan.new_package, doc.attribute_id(attr)
-    if rid is None:
-        is_package = ref.path == ("manifest",) and doc.attribute_name(attr) == "package"
-        return new if is_package and value == old else value
-    if rid in _class_attr_ids(ref):
-        return expand_class_name(old, value)
-    if rid == attrs.AUTHORITIES and ref.path == (*_APP, "provider"):
-        return ";".join(
-            rename_identifier(a, old, new) if a.strip() else a for a in value.split(";")
-        )
-    if rid in _PERMISSION_REFS or (
-        rid == attrs.NAME
-        and len(ref.path) == 2
-        and ref.tag in (_PERMISSION_USES | _PERMISSION_DECLARATIONS)
-    ):
-        return perms.get(value, value)
-    if rid == attrs.SHARED_USER_ID and ref.path == ("manifest",):
-        return rename_identifier(value, old, new)
-    if rid == attrs.TASK_AFFINITY:
-        return rename_prefixed(value, old, new)
-    if rid == attrs.TARGET_PACKAGE and ref.tag == "instrumentation":
-        return new if value == old else value
-    return value
+    resolve: ResolveString | None,
+) -> str | None:
+    """The renamed text of one attribute of ``ref``, or ``None`` if it stays as it is. The
+    text is a literal's, or what a reference resolves to."""
+    rename = _renamer(doc, ref, attr, plan, perms)
+    if rename is None:
+        return None
+    value: str | None = None
+    if attr.value.data_type == TYPE_REFERENCE:
+        literal_only = _is_permission_use(ref, doc.attribute_id(attr))
+        value = None if resolve is None or literal_only else resolve(attr.value.data)
+    elif attr.value.data_type in (TYPE_STRING, 0):
+        value = doc.attribute_string(attr)
+    renamed = None if value is None else rename(value)
+    return None if renamed == value else renamed
 
 
 def _meta_parent_activity(doc: Document, ref: ElementRef, old: str) -> dict[int, str]:
@@ -298,26 +370,25 @@ def _meta_parent_activity(doc: Document, ref: ElementRef, old: str) -> dict[int,
     return {pos: old + value}
 
 
-def rewrite_manifest(data: bytes, plan: RenamePlan) -> bytes:
-    """The compiled manifest ``data`` renamed by ``plan``. Raises ``ValueError`` subclasses for
-    malformed input or a manifest of another package."""
+def rewrite_manifest(data: bytes, plan: RenamePlan, resolve: ResolveString | None = None) -> bytes:
+    """The compiled manifest ``data`` renamed by ``plan``. A reference that must change (say
+    ``android:authorities="@string/authority"``) becomes the renamed literal text of what
+    ``resolve`` gives for it; one it cannot resolve stays as it is. Raises ``ValueError``
+    subclasses for malformed input or a manifest of another package."""
     doc = parse(data)
     root = _root(doc)
     package = _package(doc, root)
     if package != plan.old_package:
         raise ManifestError(f"manifest package is {package!r}, not {plan.old_package!r}")
     is_split = _plain_string(doc, root.element, "split") is not None
-    perms = _declared_permissions(doc, plan)
+    perms = _declared_permissions(doc, plan, resolve)
     changes: dict[tuple[int, int], str] = {}
     app_index: int | None = None
     for ref in doc.elements():
         app_index = ref.index if ref.path == _APP else app_index
         for pos, attr in enumerate(ref.element.attributes):
-            value = doc.attribute_string(attr)
-            if value is None or attr.value.data_type not in (TYPE_STRING, 0):
-                continue
-            new_value = _new_value(doc, ref, attr, value, plan, perms)
-            if new_value != value:
+            new_value = _new_value(doc, ref, attr, plan, perms, resolve)
+            if new_value is not None:
                 changes[(ref.index, pos)] = new_value
         for pos, new_value in _meta_parent_activity(doc, ref, plan.old_package).items():
             changes[(ref.index, pos)] = new_value
@@ -340,3 +411,39 @@ def rename_map(info: ManifestInfo, plan: RenamePlan) -> dict[str, str]:
         *plan.declared_permissions,
     }
     return {name: rename_identifier(name, old, new) for name in sorted(names)}
+
+
+@dataclass(frozen=True)
+class UnresolvedReference:
+    """A reference a clone must rename (its value must differ from the original's for both
+    to be installed) that could not be resolved, so the rewrite left it as it is."""
+
+    tag: str
+    attribute: str
+    resource_id: int
+
+    def __str__(self) -> str:
+        return (
+            f"<{self.tag} android:{self.attribute}> is @{self.resource_id:#010x}, which "
+            "resources.arsc does not resolve in its default configuration; the clone keeps "
+            "it and may not install next to the original"
+        )
+
+
+def unresolved_references(
+    data: bytes, resolve: ResolveString | None = None
+) -> tuple[UnresolvedReference, ...]:
+    """The provider authorities, declared permission names and ``sharedUserId`` of manifest
+    ``data`` that are references ``resolve`` cannot resolve (all of them without one)."""
+    doc = parse(data)
+    found = []
+    for ref in doc.elements():
+        for attr in ref.element.attributes:
+            if attr.value.data_type != TYPE_REFERENCE:
+                continue
+            if not _must_differ(ref, doc.attribute_id(attr)):
+                continue
+            if resolve is None or resolve(attr.value.data) is None:
+                name = doc.attribute_name(attr)
+                found.append(UnresolvedReference(ref.tag, name, attr.value.data))
+    return tuple(found)

@@ -2,7 +2,10 @@
 
 For every clone and every APK of the app: every entry a clone does not change is copied
 with its compressed bytes unchanged and in its original order; then come the manifest
-rewritten for the clone's package, ``resources.arsc`` with the new package name (stored,
+rewritten for the clone's package (a reference to a value that must be renamed, like
+``android:authorities="@string/…"``, is resolved against the APK's ``resources.arsc``, a
+split's also against the base's, and replaced by the renamed text; ``AppSet.warnings()``
+names those nothing resolves), ``resources.arsc`` with the new package name (stored,
 aligned), the payload's extra entries (``CloneSpec.extra_entries``, base APK only) and the
 signature files; the result is signed — v1 when minSdk < 24, v2 and v3 always — with one
 key for the whole set.
@@ -26,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from apk import arsc
-from apk.manifest import RenamePlan, rewrite_manifest
+from apk.manifest import RenamePlan, ResolveString, rewrite_manifest
 from apk.sections import ZipSections
 from apk.signing import v1, v2v3
 from apk.signing.keys import SigningKey
@@ -131,7 +134,14 @@ def build_clones(
     declared = frozenset(app.base.info.permissions) | frozenset(app.base.info.permission_groups)
     min_sdk = app.base.info.min_sdk
     cloners = [
-        ApkCloner(apk, key, declared, min_sdk, replaced_entries if apk is app.base else None)
+        ApkCloner(
+            apk,
+            key,
+            declared,
+            min_sdk,
+            replaced_entries if apk is app.base else None,
+            app.resolver(apk),
+        )
         for apk in app.apks
     ]
     built = []
@@ -195,6 +205,8 @@ class ApkCloner:
     For a split, ``declared_permissions`` are the base's (so references to them are renamed
     the same way) and ``min_sdk`` is the base's, which decides whether v1 is needed.
     ``replacements`` are new contents for existing entries, the same in every clone.
+    ``resolve`` resolves the manifest's references (default: against the APK's own
+    ``resources.arsc``; a split's should fall back to the base's, see ``AppSet.resolver``).
     """
 
     def __init__(
@@ -204,8 +216,10 @@ class ApkCloner:
         declared_permissions: frozenset[str] = frozenset(),
         min_sdk: int | None = None,
         replacements: Mapping[str, bytes] | None = None,
+        resolve: ResolveString | None = None,
     ) -> None:
         self.source = source
+        self.resolve = resolve or source.resolver()
         self.key = key
         self.declared_permissions = declared_permissions
         self.replacements = _checked_replacements(source, replacements or {})
@@ -225,7 +239,7 @@ class ApkCloner:
     ) -> CloneImage:
         """The signed clone of this APK under ``package``."""
         plan = RenamePlan(self.source.package, package, application_name, self.declared_permissions)
-        manifest = rewrite_manifest(self.source.manifest, plan)
+        manifest = rewrite_manifest(self.source.manifest, plan, self.resolve)
         table = arsc.rename_package(self._arsc, package) if self._arsc is not None else None
         writer, prefix = self._untouched_written()
         replaced = {MANIFEST_NAME: manifest} | ({ARSC_NAME: table} if table is not None else {})

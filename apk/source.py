@@ -4,15 +4,22 @@
 (a split inside an ``.apks``). Everything wrong with the input raises ``ApkInputError``
 (a ``ValueError``) saying what: not a zip, no manifest, a manifest that is empty,
 garbage, truncated or inflates past ``MANIFEST_LIMIT``…; reading the file raises ``OSError``.
+
+Manifest attributes that are resource references (``@string/…``) are resolved against the
+APK's own ``resources.arsc``, which is read and parsed only when a manifest has one.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from apk.manifest import ManifestInfo, read_manifest_info
+from apk.arsc import ArscFormatError
+from apk.arsc_values import ResourceTable, parse_table, table_resolver
+from apk.manifest import ManifestInfo, ResolveString, read_manifest_info
 from apk.zip_read import ZipArchive, ZipFormatError, parse_zip
 
 MANIFEST_NAME = "AndroidManifest.xml"
@@ -27,7 +34,8 @@ class ApkInputError(ValueError):
 
 @dataclass(frozen=True)
 class SourceApk:
-    """One APK to clone. ``name`` is what messages call it (a path or an archive member)."""
+    """One APK to clone. ``name`` is what messages call it (a path or an archive member);
+    ``resources()`` is its parsed ``resources.arsc`` (``None`` without one), parsed once."""
 
     name: str
     data: bytes
@@ -35,6 +43,7 @@ class SourceApk:
     manifest: bytes
     info: ManifestInfo
     sha256: str
+    resources: Callable[[], ResourceTable | None] = field(compare=False, repr=False)
 
     @property
     def package(self) -> str:
@@ -46,12 +55,12 @@ class SourceApk:
 
     def read_arsc(self) -> bytes | None:
         """The uncompressed ``resources.arsc``, or ``None`` if the APK has none."""
-        if self.archive.find(ARSC_NAME) is None:
-            return None
-        try:
-            return self.archive.read(ARSC_NAME, ARSC_LIMIT)
-        except ZipFormatError as e:
-            raise ApkInputError(f"{self.name}: {e}") from e
+        return _read_arsc(self.archive, self.name)
+
+    def resolver(self, *fallbacks: SourceApk) -> ResolveString:
+        """Resolves references in this APK's manifest: against its own ``resources.arsc``,
+        then the ``fallbacks``' (a split's manifest may refer to the base APK's resources)."""
+        return table_resolver(self.resources, *(f.resources for f in fallbacks))
 
 
 def load_source(path: Path) -> SourceApk:
@@ -71,9 +80,29 @@ def parse_source(data: bytes, name: str) -> SourceApk:
         raise ApkInputError(f"{name}: {e}") from e
     if archive.find(MANIFEST_NAME) is None:
         raise ApkInputError(f"{name}: no {MANIFEST_NAME} in the archive, so it is not an APK")
+    resources = functools.cache(functools.partial(_parse_arsc, archive, name))
     try:
         manifest = archive.read(MANIFEST_NAME, MANIFEST_LIMIT)
-        info = read_manifest_info(manifest)
+        info = read_manifest_info(manifest, table_resolver(resources))
+    except ApkInputError:
+        raise
+    except ArscFormatError as e:  # from resolving a reference
+        raise ApkInputError(f"{name}: {e}") from e
     except ValueError as e:
         raise ApkInputError(f"{name}: bad {MANIFEST_NAME}: {e}") from e
-    return SourceApk(name, data, archive, manifest, info, hashlib.sha256(data).hexdigest())
+    sha256 = hashlib.sha256(data).hexdigest()
+    return SourceApk(name, data, archive, manifest, info, sha256, resources)
+
+
+def _read_arsc(archive: ZipArchive, name: str) -> bytes | None:
+    if archive.find(ARSC_NAME) is None:
+        return None
+    try:
+        return archive.read(ARSC_NAME, ARSC_LIMIT)
+    except ZipFormatError as e:
+        raise ApkInputError(f"{name}: {e}") from e
+
+
+def _parse_arsc(archive: ZipArchive, name: str) -> ResourceTable | None:
+    data = _read_arsc(archive, name)
+    return None if data is None else parse_table(data)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from apk.manifest import ResolveString, unresolved_references
 from apk.source import MANIFEST_NAME, ApkInputError, SourceApk, load_source, parse_source
 from apk.zip_read import ZipArchive, ZipFormatError, parse_zip
 
@@ -40,6 +41,20 @@ class AppSet:
     @property
     def size(self) -> int:
         return sum(len(a.data) for a in self.apks)
+
+    def resolver(self, apk: SourceApk) -> ResolveString:
+        """Resolves references in ``apk``'s manifest: a split's against its own
+        ``resources.arsc``, then the base's."""
+        return apk.resolver() if apk is self.base else apk.resolver(self.base)
+
+    def warnings(self) -> tuple[str, ...]:
+        """What a clone of this app cannot rename: provider authorities, declared permissions
+        or ``sharedUserId`` given as references no ``resources.arsc`` resolves."""
+        return tuple(
+            f"{apk.name}: {ref}"
+            for apk in self.apks
+            for ref in unresolved_references(apk.manifest, self.resolver(apk))
+        )
 
 
 def load_app(paths: Sequence[Path]) -> AppSet:

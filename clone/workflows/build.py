@@ -74,11 +74,13 @@ class BuildResult:
     source: SourceSummary
     clones: tuple[BuiltApk, ...]
     hooks: dict[str, Any] = field(default_factory=dict)
+    app_warnings: tuple[str, ...] = ()  # what the rename could not reach (see AppSet.warnings)
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """What the user should know about the clones (e.g. a Gadget not 16 KiB aligned)."""
-        return tuple(str(w) for w in self.hooks.get("warnings", ()))
+        """What the user should know about the clones (e.g. a provider authority given as a
+        reference nothing resolves, a Gadget not 16 KiB aligned)."""
+        return self.app_warnings + tuple(str(w) for w in self.hooks.get("warnings", ()))
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document of the CLI contract."""
@@ -102,7 +104,12 @@ class BuildResult:
             "min_sdk": s.min_sdk,
             "sha256": s.sha256,
         }
-        return {"source": source, "clones": clones, "hooks": self.hooks}
+        return {
+            "source": source,
+            "clones": clones,
+            "hooks": self.hooks,
+            "warnings": list(self.warnings),
+        }
 
 
 def build(home: Home, req: BuildRequest, advance: Advance | None = None) -> BuildResult:
@@ -141,7 +148,7 @@ def build_app(
         BuiltApk(b.index, b.package, b.apk, b.sha256, b.splits, embedded.get(b.index))
         for b in built
     )
-    return BuildResult(source, clones, plan.summary())
+    return BuildResult(source, clones, plan.summary(), app.warnings())
 
 
 def _spec(plan: HookPlan, index: int, package: str, ident: Identity | None) -> CloneSpec:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,16 +12,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apk import android_attrs as attrs
-from apk.axml import TYPE_INT_DEC, ResValue, XmlAttr, XmlElement, build_document, parse
+from apk.arsc_values import parse_table, table_resolver
+from apk.axml import (
+    TYPE_INT_DEC,
+    TYPE_REFERENCE,
+    TYPE_STRING,
+    ResValue,
+    XmlAttr,
+    XmlElement,
+    build_document,
+    parse,
+)
 from apk.manifest import (
     COMPONENT_TAGS as COMPONENTS,
 )
 from apk.manifest import (
     ManifestInfo,
     RenamePlan,
+    ResolveString,
     read_manifest_info,
     rename_map,
     rewrite_manifest,
+    unresolved_references,
 )
 from apk.manifest_names import (
     ManifestError,
@@ -29,6 +42,8 @@ from apk.manifest_names import (
     rename_prefixed,
 )
 from tests import realapks
+from tests.apk import arsc_factory as af
+from tests.apk import factory
 from tests.apk.axml_strategies import apk_with_manifest, real_manifest
 
 
@@ -488,3 +503,120 @@ def test_generated_manifests_clone_to_distinct_names(
     assert not second & set(original.provider_authorities)
     assert not first & second
     assert len(first) == len(set(original.provider_authorities))
+
+
+# ------------------------------------------------------------------------------- references
+
+PKG, CLONE = af.PACKAGE, f"{af.PACKAGE}.clone1"
+
+
+def table_of(*values: str | int) -> ResolveString:
+    """A resolver over a string table with ``values`` (0x7f010000 …), parsed once."""
+    table = parse_table(af.strings_table(list(values)))
+    return table_resolver(lambda: table)
+
+
+def referencing_resolver() -> ResolveString:
+    table = parse_table(af.referencing_table())
+    return table_resolver(lambda: table)
+
+
+def test_references_are_renamed_as_literals(tmp_path: Path) -> None:
+    manifest = rewrite_manifest(
+        af.referencing_manifest(), RenamePlan(PKG, CLONE), referencing_resolver()
+    )
+    apk = tmp_path / "clone.apk"
+    arsc = ("resources.arsc", af.referencing_table(), zipfile.ZIP_STORED)
+    apk.write_bytes(factory.apk_bytes(manifest, arsc))
+    tree = aapt("xmltree", apk, "AndroidManifest.xml")
+    assert xml_values(tree, "sharedUserId") == ["org.example.shared.clone1"]
+    assert xml_values(tree, "authorities") == [f"{CLONE}.files"]
+    assert xml_values(tree, "readPermission") == [f"{CLONE}.permission.SECRET"]
+    assert xml_values(tree, "name") == [
+        f"{CLONE}.permission.SECRET",  # <permission>, a reference before
+        f"{CLONE}.permission.SECRET",  # <uses-permission>, a literal naming it
+        f"{PKG}.Main",
+        "android.intent.action.MAIN",
+        "android.intent.category.LAUNCHER",
+        f"{PKG}.Files",
+    ]
+    assert re.search(r"A: android:label\(0x01010001\)=@0x7f010004$", tree, re.M)  # untouched
+    facts = badging(apk)
+    assert (facts["package"], facts["launchable"]) == (CLONE, f"{PKG}.Main")
+
+
+def test_info_and_rename_map_report_resolved_values() -> None:
+    manifest, resolve = af.referencing_manifest(), referencing_resolver()
+    info = read_manifest_info(manifest, resolve)
+    assert info.provider_authorities == (f"{PKG}.files",)
+    assert info.permissions == (f"{PKG}.permission.SECRET",)
+    assert info.shared_user_id == "org.example.shared"
+    bare = read_manifest_info(manifest)
+    assert (bare.provider_authorities, bare.permissions, bare.shared_user_id) == ((), (), None)
+    plan = RenamePlan(PKG, CLONE)
+    clone = read_manifest_info(rewrite_manifest(manifest, plan, resolve))
+    mapping = rename_map(info, plan)
+    assert [mapping[a] for a in info.provider_authorities] == list(clone.provider_authorities)
+    assert [mapping[p] for p in info.permissions] == list(clone.permissions)
+    assert clone.shared_user_id == "org.example.shared.clone1"
+
+
+def _attr(data: bytes, tag: str, resource_id: int) -> ResValue:
+    doc = parse(data)
+    ref = next(r for r in doc.elements() if r.tag == tag)
+    attr = doc.get(ref.element, attrs.NAMES.get(resource_id, ""), resource_id)
+    assert attr is not None
+    return attr.value
+
+
+@pytest.mark.parametrize(
+    "resolve",
+    [None, table_of("org.example.app.files")],  # no table; a table without the alias
+    ids=["no table", "missing ids"],
+)
+def test_unresolved_references_stay_and_are_reported(resolve: ResolveString | None) -> None:
+    manifest = af.referencing_manifest()
+    rewritten = rewrite_manifest(manifest, RenamePlan(PKG, CLONE), resolve)
+    for tag, rid in (("provider", attrs.AUTHORITIES), ("permission", attrs.NAME)):
+        assert _attr(rewritten, tag, rid) == _attr(manifest, tag, rid)
+    found = unresolved_references(manifest, resolve)
+    assert [(u.tag, u.attribute, u.resource_id) for u in found] == [
+        ("manifest", "sharedUserId", af.SHARED_USER),
+        ("permission", "name", af.PERMISSION),
+        ("provider", "authorities", af.ALIAS),
+    ]
+    assert "@0x7f010001" in str(found[2]) and "may not install" in str(found[2])
+    assert unresolved_references(manifest, referencing_resolver()) == ()
+
+
+@pytest.mark.parametrize(
+    ("tag", "attribute", "value", "expected"),
+    [
+        ("application", attrs.NAME, ".App", f"{PKG}.App"),  # Android would expand it for CLONE
+        ("activity", attrs.TASK_AFFINITY, f"{PKG}:work", f"{CLONE}:work"),
+        ("activity", attrs.PERMISSION, "android.permission.CAMERA", None),  # not renamed
+        ("uses-permission", attrs.NAME, f"{PKG}.permission.SECRET", None),  # Android ignores it
+        ("application", af.LABEL_ATTR, "Notes", None),  # not a name the rewrite touches
+    ],
+)
+def test_which_references_become_literals(
+    tag: str, attribute: int, value: str, expected: str | None
+) -> None:
+    name = attrs.NAMES.get(attribute, "label")
+    element = e(tag, XmlAttr(name, ResValue(TYPE_REFERENCE, af.STRING), attribute))
+    if tag == "activity":
+        element = e("application", children=(element,))
+    declared = e("permission", a("name", f"{PKG}.permission.SECRET"))
+    root = XmlElement("manifest", (XmlAttr("package", PKG),), (declared, element))
+    rewritten = rewrite_manifest(
+        build_document(root).to_bytes(), RenamePlan(PKG, CLONE), table_of(value)
+    )
+    doc = parse(rewritten)
+    ref = next(r for r in doc.elements() if r.tag == tag)
+    attr = doc.get(ref.element, name, attribute)
+    assert attr is not None
+    if expected is None:
+        assert attr.value == ResValue(TYPE_REFERENCE, af.STRING)
+    else:
+        assert attr.value.data_type == TYPE_STRING
+        assert doc.attribute_string(attr) == expected

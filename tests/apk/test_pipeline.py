@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,10 +15,11 @@ from apk.pipeline import CloneSpec, ExtraEntry, build_clones
 from apk.signing import load_or_create, v2v3
 from apk.signing.keys import SigningKey
 from apk.signing.v1 import is_signature_file
-from apk.source import ARSC_NAME, MANIFEST_NAME, load_source
+from apk.source import ARSC_NAME, MANIFEST_NAME, ApkInputError, load_source
 from apk.splits import load_app
 from apk.zip_read import ZipEntry, parse_zip
-from tests.apk import oracles
+from tests.apk import arsc_factory as af
+from tests.apk import factory, oracles
 from tests.apk.signing.apksigner import verify
 from tests.realapks import ALL, NATIVE, UIAUTOMATOR, real_apk
 
@@ -240,3 +242,64 @@ def test_replacing_what_cannot_be_replaced_is_refused(
     with pytest.raises(ValueError, match=reason):
         build_clones(app, [spec], tmp_path / "out", key, replaced_entries={name: b"x"})
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------------- references
+
+
+def _referencing_apk(path: Path, table: bytes | None = af.referencing_table()) -> Path:
+    arsc = () if table is None else (("resources.arsc", table, zipfile.ZIP_STORED),)
+    path.write_bytes(factory.apk_bytes(af.referencing_manifest(), *arsc))
+    return path
+
+
+def _xmltree(apk: Path) -> str:
+    done = subprocess.run(
+        ["aapt", "dump", "xmltree", str(apk), MANIFEST_NAME],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_referenced_authorities_and_permissions_are_renamed(
+    tmp_path: Path, key: SigningKey
+) -> None:
+    source = _referencing_apk(tmp_path / "app.apk")
+    app = load_app([source])
+    assert app.warnings() == ()
+    assert app.base.info.provider_authorities == (f"{af.PACKAGE}.files",)
+    specs = [CloneSpec(i, f"{af.PACKAGE}.clone{i}") for i in (1, 2)]
+    built = build_clones(app, specs, tmp_path / "out", key)
+    assert "android:authorities(0x01010018)=@0x7f010001" in _xmltree(source)
+    assert oracles.manifest_names(source).authorities == frozenset()  # aapt shows no literal
+    for clone in built:
+        names = oracles.manifest_names(clone.apk)
+        assert names.authorities == {f"{clone.package}.files"}
+        assert names.declared_permissions == {f"{clone.package}.permission.SECRET"}
+        assert oracles.badging(clone.apk).package == clone.package
+        assert verify(clone.apk).verifies
+
+
+@pytest.mark.parametrize(
+    "table", [None, af.strings_table(["org.example.app.files"])], ids=["no table", "no alias"]
+)
+def test_unresolvable_references_are_kept_and_warned_about(
+    tmp_path: Path, key: SigningKey, table: bytes | None
+) -> None:
+    app = load_app([_referencing_apk(tmp_path / "app.apk", table)])
+    warnings = app.warnings()
+    assert len(warnings) == 3
+    assert "<provider android:authorities> is @0x7f010001" in warnings[2]
+    assert all(w.startswith(str(tmp_path / "app.apk")) for w in warnings)
+    (clone,) = build_clones(app, [CloneSpec(1, f"{af.PACKAGE}.clone1")], tmp_path / "out", key)
+    assert "android:authorities(0x01010018)=@0x7f010001" in _xmltree(clone.apk)
+    assert verify(clone.apk).verifies
+
+
+def test_a_damaged_table_is_reported_when_a_reference_needs_it(tmp_path: Path) -> None:
+    table = bytearray(af.referencing_table())
+    table[4:8] = (len(table) + 4).to_bytes(4, "little")  # the table says it is longer
+    with pytest.raises(ApkInputError, match=r"app\.apk: resources\.arsc says it is"):
+        load_app([_referencing_apk(tmp_path / "app.apk", bytes(table))])

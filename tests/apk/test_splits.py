@@ -13,6 +13,7 @@ from apk.pipeline import CloneSpec, build_clones
 from apk.signing import load_or_create
 from apk.source import ApkInputError
 from apk.splits import AppSet, load_app
+from tests.apk import arsc_factory as af
 from tests.apk import factory
 from tests.apk.signing.apksigner import verify
 
@@ -121,3 +122,27 @@ def test_clones_of_a_split_set_are_renamed_and_signed_alike(tmp_path: Path) -> N
             assert digest is not None
             certs.add(digest.group(1))
         assert len(certs) == 1
+
+
+def test_a_split_resolves_its_references_against_the_base(tmp_path: Path) -> None:
+    arsc = ("resources.arsc", af.referencing_table(), zipfile.ZIP_STORED)
+    base = factory.apk_bytes(af.referencing_manifest(), arsc)
+    split_manifest = af.referencing_manifest(split="feature")
+    split = factory.zip_bytes([("AndroidManifest.xml", split_manifest, zipfile.ZIP_DEFLATED)])
+    app = load_app(_write(tmp_path / "in", {"base.apk": base, "split_feature.apk": split}))
+    assert app.splits[0].info.provider_authorities == ()  # the split alone cannot tell
+    assert app.warnings() == ()
+    key = load_or_create(tmp_path / "keys")
+    (clone,) = build_clones(app, [CloneSpec(1, f"{af.PACKAGE}.c1")], tmp_path / "out", key)
+    with zipfile.ZipFile(clone.splits[0]) as zf:
+        info = read_manifest_info(zf.read("AndroidManifest.xml"))
+    assert info.provider_authorities == (f"{af.PACKAGE}.c1.files",)
+    assert verify(clone.splits[0], min_sdk=21).verifies  # the base's minSdk
+
+
+def test_a_split_reference_nothing_resolves_is_warned_about(tmp_path: Path) -> None:
+    split_manifest = af.referencing_manifest(PACKAGE, split="feature", authority=af.STRING + 99)
+    split = factory.zip_bytes([("AndroidManifest.xml", split_manifest, zipfile.ZIP_DEFLATED)])
+    app = load_app(_write(tmp_path, {"base.apk": _base(), "split_feature.apk": split}))
+    (warning,) = app.warnings()
+    assert "split_feature.apk: <provider android:authorities> is @0x7f010063" in warning

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from apk.zip_read import parse_zip
 from clone import Space
-from tests.apk import factory, oracles
+from tests.apk import arsc_factory, factory, oracles
 from tests.apk.signing.apksigner import verify
 from tests.conftest import RunCli
 from tests.realapks import UIAUTOMATOR, real_apk
@@ -276,3 +276,21 @@ def test_space_build_api(clone_home: Path, tmp_path: Path) -> None:
     ]
     assert all(c.apk.is_file() for c in result.clones)
     assert result.to_json()["source"]["package"] == "com.github.uiautomator"
+
+
+def test_references_nothing_resolves_are_warned_about(run_cli: RunCli, tmp_path: Path) -> None:
+    """A provider authority, permission and sharedUserId given as @string references with no
+    resources.arsc to resolve them: the clone is built (they stay as they are), and the user
+    is told, one 'clone: warning:' line each, and in the --json result."""
+    apk = tmp_path / "app.apk"
+    apk.write_bytes(factory.apk_bytes(arsc_factory.referencing_manifest()))
+    result = run_cli("build", apk, "--out", tmp_path / "out", "--hooks", "none")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith(f"clone: warning: {apk}: <") for line in lines)
+    assert any("<provider android:authorities> is @0x7f010001" in line for line in lines)
+    as_json = run_cli("build", apk, "--out", tmp_path / "out2", "--hooks", "none", "--json")
+    assert json.loads(as_json.stdout)["warnings"] == [
+        line[len("clone: warning: ") :] for line in lines
+    ]

@@ -1,0 +1,327 @@
+"""``resources.arsc`` values: the text a manifest's ``@string/…`` reference stands for.
+
+``parse_table(data)`` indexes a resource table: its global string pool and, per resource
+type, the type chunks of the *default configuration* (a ``ResTable_config`` that is all zero
+after its ``size`` field). ``table.entry(res_id)`` is an entry there, and
+``resolve_string(tables, res_id)`` follows references (``@string/a`` → ``@string/b`` → text)
+for at most ``MAX_REFERENCE_DEPTH`` steps, as Android's ``AssetManager2`` does.
+
+Only the default configuration is read, because it is the only value a manifest attribute can
+soundly be replaced with: Android reads provider authorities, permission names and the shared
+user id with ``TypedArray.getNonConfigurationString``, which refuses a value that varies with
+the configuration. An entry defined only under qualifiers (``values-fr``, ``values-v31``) is
+therefore reported as absent (``None``), like an id the table does not hold; callers leave
+such an attribute as it is.
+
+Layouts (AOSP ``libs/androidfw/include/androidfw/ResourceTypes.h``): entry offsets as u32
+(``NO_ENTRY`` 0xffffffff), ``FLAG_OFFSET16`` u16 offsets (times 4, 0xffff for none),
+``FLAG_SPARSE`` (u16 index, u16 offset / 4) pairs sorted by index; full entries (``size``,
+``flags``, key, then a ``Res_value`` at ``size``), ``FLAG_COMPLEX`` map entries (never a
+string), and AAPT2's ``FLAG_COMPACT`` entries (``size`` holds the key index, the high byte of
+``flags`` the data type, the key field the data). Malformed input raises ``ArscFormatError``.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from apk.arsc import RES_STRING_POOL_TYPE, RES_TABLE_PACKAGE_TYPE, RES_TABLE_TYPE, ArscFormatError
+from apk.axml._reader import AxmlError, ChunkHeader
+from apk.axml.stringpool import StringPool, parse_string_pool
+
+RES_TABLE_TYPE_TYPE = 0x0201
+RES_TABLE_TYPE_SPEC_TYPE = 0x0202
+TYPE_REFERENCE = 0x01
+TYPE_STRING = 0x03
+FLAG_SPARSE = 0x01  # ResTable_type.flags
+FLAG_OFFSET16 = 0x02
+FLAG_COMPLEX = 0x0001  # ResTable_entry.flags
+FLAG_COMPACT = 0x0008
+NO_ENTRY = 0xFFFFFFFF
+NO_ENTRY16 = 0xFFFF
+MAX_REFERENCE_DEPTH = 20  # AssetManager2::ResolveReference's kMaxIterations
+
+_HEADER = struct.Struct("<HHI")
+_TABLE_HEADER_SIZE = 12
+_PACKAGE_MIN_HEADER = 284  # up to lastPublicKey; typeIdOffset (288) came later
+_TYPE_ID_OFFSET_AT = 284
+_SPEC_HEADER_SIZE = 16
+_TYPE_FIXED_HEADER = 20  # chunk header, id, flags, reserved, entryCount, entriesStart
+_ENTRY = struct.Struct("<HHI")  # size (compact: key), flags, key (compact: data)
+_RES_VALUE = struct.Struct("<HBBI")  # size, res0, dataType, data
+_MAP_ENTRY_SIZE = 16  # ResTable_entry + parent + count
+
+Resolver = Callable[[int], str | None]
+
+
+@dataclass(frozen=True)
+class ResourceValue:
+    """A ``Res_value``: for ``TYPE_STRING`` ``data`` indexes the table's string pool, for
+    ``TYPE_REFERENCE`` it is the resource id referred to."""
+
+    data_type: int
+    data: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A resource's entry in the default configuration: ``key`` indexes the package's key
+    strings; ``value`` is ``None`` for a map entry (a style, an array, a plural)."""
+
+    key: int
+    value: ResourceValue | None
+
+
+@dataclass(frozen=True)
+class TypeChunk:
+    """A default-configuration ``ResTable_type`` chunk at ``offset`` (header checked)."""
+
+    offset: int
+    size: int
+    header_size: int
+    flags: int
+    entry_count: int
+    entries_start: int
+
+
+@dataclass(frozen=True)
+class ResourceTable:
+    """A parsed table: its bytes, global string pool and default-configuration type chunks
+    by (package id, type id)."""
+
+    data: bytes
+    pool: StringPool
+    types: Mapping[tuple[int, int], tuple[TypeChunk, ...]]
+
+    def entry(self, res_id: int) -> Entry | None:
+        """The entry of ``res_id`` (0xPPTTEEEE) in the default configuration, if there is one."""
+        package, type_id, index = res_id >> 24, (res_id >> 16) & 0xFF, res_id & 0xFFFF
+        for chunk in self.types.get((package, type_id), ()):
+            found = _entry(self.data, chunk, index)
+            if found is not None:
+                return found
+        return None
+
+    def string(self, index: int) -> str:
+        """The global pool's string ``index`` (what a ``TYPE_STRING`` value holds)."""
+        if index >= len(self.pool.strings):
+            raise ArscFormatError(
+                f"resources.arsc: a value names string {index} of a pool of "
+                f"{len(self.pool.strings)}"
+            )
+        return self.pool.strings[index]
+
+
+def parse_table(data: bytes) -> ResourceTable:
+    """Index the table ``data``: its chunk structure, pool and default type chunks are
+    checked; entries are read (and checked) when looked up."""
+    end = _table_end(data)
+    pool = StringPool((), (), 0)
+    seen_pool = False
+    types: dict[tuple[int, int], list[TypeChunk]] = {}
+    for chunk in _chunks(data, _TABLE_HEADER_SIZE, end):
+        if chunk.type == RES_STRING_POOL_TYPE and not seen_pool:
+            pool, seen_pool = _pool(data, chunk), True
+        elif chunk.type == RES_TABLE_PACKAGE_TYPE:
+            for key, found in _package(data, chunk):
+                types.setdefault(key, []).append(found)
+    return ResourceTable(data, pool, {k: tuple(v) for k, v in types.items()})
+
+
+def resolve_string(tables: Sequence[ResourceTable], res_id: int) -> str | None:
+    """The text ``res_id`` stands for in the default configuration, following references;
+    each id is looked up in ``tables`` in order. ``None`` if an id along the way is in none
+    of them (or only under qualifiers), or the value is not text (a map, a number, @null)."""
+    current = res_id
+    for _ in range(MAX_REFERENCE_DEPTH):
+        found = next(((t, e) for t in tables if (e := t.entry(current)) is not None), None)
+        if found is None or found[1].value is None:
+            return None
+        table, value = found[0], found[1].value
+        if value.data_type == TYPE_STRING:
+            return table.string(value.data)
+        if value.data_type != TYPE_REFERENCE or value.data == 0:
+            return None
+        current = value.data
+    raise ArscFormatError(
+        f"resources.arsc: the references from {res_id:#010x} go more than "
+        f"{MAX_REFERENCE_DEPTH} deep (a loop?)"
+    )
+
+
+def table_resolver(*loaders: Callable[[], ResourceTable | None]) -> Resolver:
+    """A resolver over the tables ``loaders`` give (a ``None`` is skipped), tried in order.
+    A loader is called on every lookup, so it should cache (and be cheap until needed)."""
+
+    def resolve(res_id: int) -> str | None:
+        tables = [t for load in loaders if (t := load()) is not None]
+        return resolve_string(tables, res_id)
+
+    return resolve
+
+
+# ---------------------------------------------------------------------------------------- chunks
+
+
+def _table_end(data: bytes) -> int:
+    if len(data) < _TABLE_HEADER_SIZE:
+        raise ArscFormatError(f"resources.arsc is too short ({len(data)} bytes)")
+    chunk_type, header_size, size = _HEADER.unpack_from(data, 0)
+    if chunk_type != RES_TABLE_TYPE or not _TABLE_HEADER_SIZE <= header_size <= size:
+        raise ArscFormatError(
+            f"resources.arsc does not start with a resource table chunk "
+            f"(type {chunk_type:#06x}, header size {header_size})"
+        )
+    if size != len(data):
+        raise ArscFormatError(f"resources.arsc says it is {size} bytes but is {len(data)}")
+    return len(data)
+
+
+def _chunks(data: bytes, start: int, end: int) -> Iterator[ChunkHeader]:
+    """The chunks laid end to end in ``[start, end)``, each checked to fit."""
+    pos = start
+    while pos < end:
+        if pos + _HEADER.size > end:
+            raise ArscFormatError(f"resources.arsc: truncated chunk header at offset {pos}")
+        chunk_type, header_size, size = _HEADER.unpack_from(data, pos)
+        if header_size < _HEADER.size or header_size > size or pos + size > end:
+            raise ArscFormatError(
+                f"resources.arsc: chunk {chunk_type:#06x} at offset {pos} has header size "
+                f"{header_size} and size {size}, which do not fit in {end - pos} bytes"
+            )
+        yield ChunkHeader(pos, chunk_type, header_size, size)
+        pos += size
+
+
+def _u16(data: bytes, offset: int) -> int:
+    return int.from_bytes(data[offset : offset + 2], "little")
+
+
+def _u32(data: bytes, offset: int) -> int:
+    return int.from_bytes(data[offset : offset + 4], "little")
+
+
+def _pool(data: bytes, chunk: ChunkHeader) -> StringPool:
+    try:
+        return parse_string_pool(data, chunk)
+    except AxmlError as e:
+        raise ArscFormatError(f"resources.arsc: the global string pool: {e}") from e
+
+
+def _package(data: bytes, chunk: ChunkHeader) -> Iterator[tuple[tuple[int, int], TypeChunk]]:
+    """The default-configuration type chunks of a package, keyed (package id, type id)."""
+    if chunk.header_size < _PACKAGE_MIN_HEADER:
+        raise ArscFormatError(
+            f"resources.arsc: package chunk at offset {chunk.offset} has a "
+            f"{chunk.header_size}-byte header"
+        )
+    package_id = _u32(data, chunk.offset + 8)
+    type_id_offset = 0
+    if chunk.header_size >= _TYPE_ID_OFFSET_AT + 4:
+        type_id_offset = _u32(data, chunk.offset + _TYPE_ID_OFFSET_AT)
+    for child in _chunks(data, chunk.offset + chunk.header_size, chunk.end):
+        if child.type == RES_TABLE_TYPE_SPEC_TYPE:
+            _check_spec(data, child)
+        elif child.type == RES_TABLE_TYPE_TYPE:
+            type_id, found = _type_chunk(data, child)
+            if found is not None:
+                yield (package_id, type_id + type_id_offset), found
+
+
+def _check_spec(data: bytes, chunk: ChunkHeader) -> None:
+    if chunk.header_size < _SPEC_HEADER_SIZE:
+        raise ArscFormatError(f"resources.arsc: type spec at offset {chunk.offset} is too short")
+    count = _u32(data, chunk.offset + 12)
+    if data[chunk.offset + 8] == 0 or chunk.header_size + 4 * count > chunk.size:
+        raise ArscFormatError(
+            f"resources.arsc: type spec at offset {chunk.offset} (id {data[chunk.offset + 8]}) "
+            f"claims {count} entries in {chunk.size} bytes"
+        )
+
+
+def _type_chunk(data: bytes, chunk: ChunkHeader) -> tuple[int, TypeChunk | None]:
+    """The type id of a ``ResTable_type`` and, if its configuration is the default, the chunk.
+    Checked as ``LoadedArsc``'s ``VerifyResTableType`` does."""
+    at = chunk.offset
+    if chunk.header_size < _TYPE_FIXED_HEADER + 4:
+        raise ArscFormatError(f"resources.arsc: type chunk at offset {at} is too short")
+    type_id, flags, _, count, entries_start = struct.unpack_from("<BBHII", data, at + 8)
+    config_size = _u32(data, at + _TYPE_FIXED_HEADER)
+    if type_id == 0 or not 4 <= config_size <= chunk.header_size - _TYPE_FIXED_HEADER:
+        raise ArscFormatError(
+            f"resources.arsc: type chunk at offset {at} has type id {type_id} and a "
+            f"{config_size}-byte configuration in a {chunk.header_size}-byte header"
+        )
+    width = 4 if flags & FLAG_SPARSE or not flags & FLAG_OFFSET16 else 2
+    if (
+        entries_start % 4
+        or entries_start > chunk.size
+        or entries_start - chunk.header_size < width * count
+    ):
+        raise ArscFormatError(
+            f"resources.arsc: type chunk at offset {at} has {count} entry offsets and its "
+            f"entries at {entries_start} in a {chunk.size}-byte chunk"
+        )
+    config = data[at + _TYPE_FIXED_HEADER + 4 : at + _TYPE_FIXED_HEADER + config_size]
+    if any(config):
+        return type_id, None
+    return type_id, TypeChunk(at, chunk.size, chunk.header_size, flags, count, entries_start)
+
+
+# ---------------------------------------------------------------------------------------- entries
+
+
+def _entry_offset(data: bytes, chunk: TypeChunk, index: int) -> int | None:
+    """Where entry ``index`` starts, relative to the chunk's entries; ``None`` if absent."""
+    offsets = chunk.offset + chunk.header_size
+    if chunk.flags & FLAG_SPARSE:
+        low, high = 0, chunk.entry_count
+        while low < high:  # the pairs are sorted by index (LoadedArsc binary-searches too)
+            middle = (low + high) // 2
+            pair = offsets + 4 * middle
+            entry_index = _u16(data, pair)
+            if entry_index == index:
+                return _u16(data, pair + 2) * 4
+            low, high = (middle + 1, high) if entry_index < index else (low, middle)
+        return None
+    if index >= chunk.entry_count:
+        return None
+    if chunk.flags & FLAG_OFFSET16:
+        offset = _u16(data, offsets + 2 * index)
+        return None if offset == NO_ENTRY16 else offset * 4
+    offset = _u32(data, offsets + 4 * index)
+    return None if offset == NO_ENTRY else offset
+
+
+def _entry(data: bytes, chunk: TypeChunk, index: int) -> Entry | None:
+    offset = _entry_offset(data, chunk, index)
+    if offset is None:
+        return None
+    start = chunk.entries_start + offset  # relative to the chunk
+    if offset % 4 or start + _ENTRY.size > chunk.size:
+        raise ArscFormatError(
+            f"resources.arsc: entry {index} of the type chunk at offset {chunk.offset} is at "
+            f"{start}, not an aligned place inside its {chunk.size} bytes"
+        )
+    size, flags, key = _ENTRY.unpack_from(data, chunk.offset + start)
+    if flags & FLAG_COMPACT:
+        return Entry(size, ResourceValue(flags >> 8, key))
+    if flags & FLAG_COMPLEX:
+        if not _MAP_ENTRY_SIZE <= size <= chunk.size - start:
+            raise _bad_entry(chunk, index, f"a map entry of {size} bytes")
+        return Entry(key, None)
+    if size < _ENTRY.size or start + size + _RES_VALUE.size > chunk.size:
+        raise _bad_entry(chunk, index, f"an entry of {size} bytes")
+    value_size, _, data_type, value = _RES_VALUE.unpack_from(data, chunk.offset + start + size)
+    if value_size < _RES_VALUE.size:
+        raise _bad_entry(chunk, index, f"a value of {value_size} bytes")
+    return Entry(key, ResourceValue(data_type, value))
+
+
+def _bad_entry(chunk: TypeChunk, index: int, what: str) -> ArscFormatError:
+    return ArscFormatError(
+        f"resources.arsc: entry {index} of the type chunk at offset {chunk.offset} is {what}, "
+        f"which does not fit its {chunk.size} bytes"
+    )
