@@ -50,10 +50,14 @@ class HookPlan:
     source_package: str
     payload: Payload | None = None
     original_signatures: tuple[str, ...] = ()
+    authorities: tuple[str, ...] = ()  # the app's provider authorities, in every APK of it
 
     def policy(self, index: int, package: str) -> dict[str, Any]:
         """Clone ``index``'s agent policy: the original package's storage paths lead to the
-        clone's own, plus what the identity/binder hooks need about the original app."""
+        clone's own, plus what the identity/binder hooks need about the original app (its
+        signatures, and each provider authority with the name the clone's manifest gives it,
+        which the agent cannot guess for one that does not start with the package name)."""
+        from apk.manifest_names import rename_identifier
         from vfs_redirect.layouts import android_package_layout
         from vfs_redirect.rules import make_policy
 
@@ -64,6 +68,9 @@ class HookPlan:
             "original_package": self.source_package,
             "clone_package": package,
             "original_signatures": list(self.original_signatures),
+            "authorities": {
+                a: rename_identifier(a, self.source_package, package) for a in self.authorities
+            },
         }
 
     def spec(self, index: int, package: str, policy: Mapping[str, Any] | None = None) -> CloneSpec:
@@ -134,7 +141,8 @@ def prepare_hooks(
         raise _no_gadget(e, version, archs, cache_root / version) from e
     except script.AgentNotBuilt as e:
         raise OperationFailed(str(e)) from e
-    return HookPlan(mode, app.package, payload, _signatures(app))
+    authorities = dict.fromkeys(a for apk in app.apks for a in apk.info.provider_authorities)
+    return HookPlan(mode, app.package, payload, _signatures(app), tuple(authorities))
 
 
 NO_HOOKS = "build without hooks: --hooks none"

@@ -281,3 +281,38 @@ def test_no_authority_or_permission_is_shared(built: Built) -> None:
     for names in seen:
         assert not names & original
     assert not seen[0] & seen[1]
+
+
+def provider_authorities(apk: Path) -> list[str]:
+    """Every <provider>'s authorities, in manifest order, as aapt prints them."""
+    tree = run("aapt", "dump", "xmltree", apk, "AndroidManifest.xml")
+    found: list[str] = []
+    for block in tree.split("E: provider ")[1:]:
+        match = re.search(r'A: android:authorities\(0x[0-9a-f]+\)="([^"]*)"', block.split("E: ")[0])
+        if match:
+            found.extend(match.group(1).split(";"))
+    return found
+
+
+def test_policy_maps_each_authority_to_the_clones(built: Built) -> None:
+    """The agent maps the original authorities the app's code names to the clone's (where
+    providers are acquired, FileProvider URIs made): the map each clone's policy carries is
+    exactly original -> renamed, pair by pair, as aapt reads the two manifests."""
+    original = provider_authorities(built.source)
+    for clone in built.clones:
+        with zipfile.ZipFile(clone.apk) as z:
+            config = json.loads(z.read(f"lib/{built.case.abis[0]}/libcsrt.config.so"))
+        mapping = config["interaction"]["parameters"]["authorities"]
+        assert mapping == dict(zip(original, provider_authorities(clone.apk), strict=True))
+
+
+def test_authority_outside_the_package_name_is_mapped_explicitly() -> None:
+    """An authority that does not start with the package (an SDK's) is renamed with the
+    clone's suffix, which the agent's prefix rule cannot guess: the policy names it."""
+    plan = HookPlan(
+        HookMode.GADGET, "org.example.app", authorities=("org.example.app.files", "sdk.init")
+    )
+    assert plan.policy(2, "org.example.app.clone2")["authorities"] == {
+        "org.example.app.files": "org.example.app.clone2.files",
+        "sdk.init": "sdk.init.clone2",
+    }
