@@ -51,12 +51,14 @@ class HookPlan:
     payload: Payload | None = None
     original_signatures: tuple[str, ...] = ()
     authorities: tuple[str, ...] = ()  # the app's provider authorities, in every APK of it
+    permissions: tuple[str, ...] = ()  # the permissions it declares
 
     def policy(self, index: int, package: str) -> dict[str, Any]:
         """Clone ``index``'s agent policy: the original package's storage paths lead to the
         clone's own, plus what the identity/binder hooks need about the original app (its
-        signatures, and each provider authority with the name the clone's manifest gives it,
-        which the agent cannot guess for one that does not start with the package name)."""
+        signatures, and each provider authority and declared permission with the name the
+        clone's manifest gives it, which the agent cannot guess for one that does not start
+        with the package name)."""
         from apk.manifest_names import rename_identifier
         from vfs_redirect.layouts import android_package_layout
         from vfs_redirect.rules import make_policy
@@ -70,6 +72,9 @@ class HookPlan:
             "original_signatures": list(self.original_signatures),
             "authorities": {
                 a: rename_identifier(a, self.source_package, package) for a in self.authorities
+            },
+            "permissions": {
+                p: rename_identifier(p, self.source_package, package) for p in self.permissions
             },
         }
 
@@ -142,7 +147,10 @@ def prepare_hooks(
     except script.AgentNotBuilt as e:
         raise OperationFailed(str(e)) from e
     authorities = dict.fromkeys(a for apk in app.apks for a in apk.info.provider_authorities)
-    return HookPlan(mode, app.package, payload, _signatures(app), tuple(authorities))
+    permissions = dict.fromkeys(app.base.info.permissions)
+    return HookPlan(
+        mode, app.package, payload, _signatures(app), tuple(authorities), tuple(permissions)
+    )
 
 
 NO_HOOKS = "build without hooks: --hooks none"

@@ -213,6 +213,7 @@ def probe(probe_source: str, identity: dict[str, str]) -> Iterator[Probe]:
             "clone_package": "com.example.notes.clone2",
             "original_signatures": ["3082aa01", "not hex"],
             "authorities": {"com.example.legacy": "com.example.notes.clone2.legacy"},
+            "permissions": {"org.vendor.push.RECEIVE": "org.vendor.push.RECEIVE.clone2"},
             "actions": {"com.example.notes.SYNC": "com.example.notes.clone2.SYNC"},
         }
         yield Probe(script, policy)
@@ -327,6 +328,8 @@ def test_package_and_authority_mapping(probe: Probe) -> None:
         "com.example.notes.clone2.permission.C2D"
     )
     assert probe("permissionToClone", "android.permission.CAMERA") == "android.permission.CAMERA"
+    declared = "org.vendor.push.RECEIVE"  # declared by the app, not under its package name
+    assert probe("permissionToClone", declared) == "org.vendor.push.RECEIVE.clone2"
     assert probe("actionToClone", "com.example.notes.SYNC") == "com.example.notes.clone2.SYNC"
     assert probe("actionToClone", "com.example.notes.OTHER") == "com.example.notes.OTHER"
     assert probe("signatures") == ["3082aa01"]

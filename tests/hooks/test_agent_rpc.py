@@ -26,6 +26,7 @@ POLICY: dict[str, Any] = {
     "clone_package": "com.example.clone2",
     "original_signatures": ["3082"],
     "authorities": {"com.example.files": "com.example.clone2.files"},
+    "permissions": {"org.vendor.PUSH": "org.vendor.PUSH.clone2"},
 }
 
 
@@ -54,7 +55,14 @@ def test_android_keys_pass_through_the_policy(agent: AgentRpc) -> None:
     agent.init(POLICY)
     kept = agent.policy()
     assert kept is not None
-    for key in ("original_package", "clone_package", "original_signatures", "authorities"):
+    keys = (
+        "original_package",
+        "clone_package",
+        "original_signatures",
+        "authorities",
+        "permissions",
+    )
+    for key in keys:
         assert kept[key] == POLICY[key]
 
 

@@ -21,6 +21,7 @@ export interface Policy {
   readonly clone_package?: unknown;
   readonly original_signatures?: unknown;
   readonly authorities?: unknown;
+  readonly permissions?: unknown;
   readonly actions?: unknown;
   readonly android?: unknown;
 }
@@ -31,6 +32,7 @@ const PASSTHROUGH = [
   "clone_package",
   "original_signatures",
   "authorities",
+  "permissions",
   "actions",
   "android",
 ] as const;

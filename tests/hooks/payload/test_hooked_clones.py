@@ -306,13 +306,38 @@ def test_policy_maps_each_authority_to_the_clones(built: Built) -> None:
         assert mapping == dict(zip(original, provider_authorities(clone.apk), strict=True))
 
 
-def test_authority_outside_the_package_name_is_mapped_explicitly() -> None:
-    """An authority that does not start with the package (an SDK's) is renamed with the
-    clone's suffix, which the agent's prefix rule cannot guess: the policy names it."""
-    plan = HookPlan(
-        HookMode.GADGET, "org.example.app", authorities=("org.example.app.files", "sdk.init")
+def declared_permissions(apk: Path) -> list[str]:
+    tree = run("aapt", "dump", "xmltree", apk, "AndroidManifest.xml")
+    return re.findall(
+        r'E: permission \(line=\d+\)\n\s+A: android:name\(0x[0-9a-f]+\)="([^"]*)"', tree
     )
-    assert plan.policy(2, "org.example.app.clone2")["authorities"] == {
+
+
+def test_policy_maps_each_declared_permission_to_the_clones(built: Built) -> None:
+    original = declared_permissions(built.source)
+    for clone in built.clones:
+        with zipfile.ZipFile(clone.apk) as z:
+            config = json.loads(z.read(f"lib/{built.case.abis[0]}/libcsrt.config.so"))
+        mapping = config["interaction"]["parameters"]["permissions"]
+        assert mapping == dict(zip(original, declared_permissions(clone.apk), strict=True))
+
+
+def test_names_outside_the_package_name_are_mapped_explicitly() -> None:
+    """An authority or permission that does not start with the package (an SDK's) is
+    renamed with the clone's suffix, which the agent's prefix rule cannot guess: the policy
+    names it."""
+    plan = HookPlan(
+        HookMode.GADGET,
+        "org.example.app",
+        authorities=("org.example.app.files", "sdk.init"),
+        permissions=("org.example.app.SECRET", "sdk.push.RECEIVE"),
+    )
+    policy = plan.policy(2, "org.example.app.clone2")
+    assert policy["authorities"] == {
         "org.example.app.files": "org.example.app.clone2.files",
         "sdk.init": "sdk.init.clone2",
+    }
+    assert policy["permissions"] == {
+        "org.example.app.SECRET": "org.example.app.clone2.SECRET",
+        "sdk.push.RECEIVE": "sdk.push.RECEIVE.clone2",
     }

@@ -8,6 +8,8 @@ export interface PackageMap {
   readonly signatures: readonly string[];
   /** Explicit original -> clone authority pairs (from the build); others use the prefix rule. */
   readonly authorities: Readonly<Record<string, string>>;
+  /** Explicit original -> clone permissions the app declares (others use the prefix rule). */
+  readonly permissions: Readonly<Record<string, string>>;
   /** Explicit original -> clone broadcast actions the build renamed (others are kept). */
   readonly actions: Readonly<Record<string, string>>;
 }
@@ -30,6 +32,7 @@ export function packageMap(policy: {
   readonly clone_package?: unknown;
   readonly original_signatures?: unknown;
   readonly authorities?: unknown;
+  readonly permissions?: unknown;
   readonly actions?: unknown;
 }): PackageMap | null {
   const { original_package: original, clone_package: clone } = policy;
@@ -42,6 +45,7 @@ export function packageMap(policy: {
     clone,
     signatures: sigs.filter((s): s is string => typeof s === "string" && /^([0-9a-fA-F]{2})+$/.test(s)),
     authorities: stringRecord(policy.authorities),
+    permissions: stringRecord(policy.permissions),
     actions: stringRecord(policy.actions),
   };
 }
@@ -98,8 +102,12 @@ export function isGsfIdQuery(authority: string | null, selectionArgs: readonly s
   return authority === "com.google.android.gsf.gservices" && (selectionArgs ?? []).includes("android_id");
 }
 
-/** The app's own custom permission (`<original>.…`) as the clone declares it. */
+/** The app's own custom permission (declared by it, or `<original>.…`) as the clone declares it. */
 export function permissionToClone(map: PackageMap, permission: string): string {
+  const declared = map.permissions[permission];
+  if (declared !== undefined) {
+    return declared;
+  }
   return permission.startsWith(map.original + ".") ? toClone(map, permission) : permission;
 }
 
