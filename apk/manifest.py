@@ -101,18 +101,24 @@ class ManifestInfo:
     permission_groups: tuple[str, ...]
     split: str | None
     shared_user_id: str | None
+    own_actions: tuple[str, ...] = ()  # intent-filter actions named <package>.…
 
 
 @dataclass(frozen=True)
 class RenamePlan:
     """Rename ``old_package`` to ``new_package``. ``application_name`` replaces (or adds)
     ``<application android:name>`` in a base manifest. ``declared_permissions`` adds names the
-    base APK declares, so a split manifest renames its references to them the same way."""
+    base APK declares, so a split manifest renames its references to them the same way.
+    ``rename_actions`` renames the app's own intent-filter actions (``<old_package>.…``), so
+    an implicit intent of one clone reaches no other clone and no chooser lists them all;
+    only for clones whose hooks map the app's code to the new names
+    (``ManifestInfo.own_actions``)."""
 
     old_package: str
     new_package: str
     application_name: str | None = None
     declared_permissions: frozenset[str] = frozenset()
+    rename_actions: bool = False
 
     def __post_init__(self) -> None:
         check_package_name(self.new_package)
@@ -252,6 +258,7 @@ def manifest_info(doc: Document, resolve: ResolveString | None = None) -> Manife
         permission_groups=_names(doc, ("manifest", "permission-group"), attrs.NAME, resolve),
         split=_plain_string(doc, root.element, "split"),
         shared_user_id=_string(doc, root.element, attrs.SHARED_USER_ID, resolve),
+        own_actions=_own_actions(doc, package, resolve),
     )
 
 
@@ -332,7 +339,29 @@ def _renamer(
         return lambda v: rename_prefixed(v, old, new)
     if rid == attrs.TARGET_PACKAGE and ref.tag == "instrumentation":
         return lambda v: new if v == old else v
+    if plan.rename_actions and _is_filter_action(ref, rid):
+        return lambda v: rename_action(v, old, new)
     return None
+
+
+def _is_filter_action(ref: ElementRef, rid: int | None) -> bool:
+    return rid == attrs.NAME and ref.tag == "action" and ref.path[-2:-1] == ("intent-filter",)
+
+
+def rename_action(action: str, old: str, new: str) -> str:
+    """An intent action of the app's own (``<old>.…``) under the clone's package; any other
+    action as it is."""
+    return new + action[len(old) :] if action.startswith(old + ".") else action
+
+
+def _own_actions(doc: Document, package: str, resolve: ResolveString | None) -> tuple[str, ...]:
+    """The app's own intent-filter actions (``<package>.…``), each once, in manifest order."""
+    found = (
+        _string(doc, ref.element, attrs.NAME, resolve)
+        for ref in doc.elements()
+        if _is_filter_action(ref, attrs.NAME)
+    )
+    return tuple(dict.fromkeys(a for a in found if a and a.startswith(package + ".")))
 
 
 def _new_value(

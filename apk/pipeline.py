@@ -71,6 +71,7 @@ class CloneSpec:
     package: str
     extra_entries: tuple[ExtraEntry, ...] = ()
     application_name: str | None = None  # replaces <application android:name> if set
+    rename_actions: bool = False  # the app's own intent actions too (RenamePlan)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def _build_one(
     digests: list[str] = []
     for cloner in cloners:
         extra = spec.extra_entries if cloner.source is app.base else ()
-        image = cloner.build(spec.package, extra, spec.application_name)
+        image = cloner.build(spec.package, extra, spec.application_name, spec.rename_actions)
         path = stage.path(_relative_path(app, cloner.source, spec.package))
         digests.append(image.write(path))
         paths.append(path)
@@ -236,9 +237,16 @@ class ApkCloner:
         package: str,
         extra: Sequence[ExtraEntry] = (),
         application_name: str | None = None,
+        rename_actions: bool = False,
     ) -> CloneImage:
         """The signed clone of this APK under ``package``."""
-        plan = RenamePlan(self.source.package, package, application_name, self.declared_permissions)
+        plan = RenamePlan(
+            self.source.package,
+            package,
+            application_name,
+            self.declared_permissions,
+            rename_actions,
+        )
         manifest = rewrite_manifest(self.source.manifest, plan, self.resolve)
         table = arsc.rename_package(self._arsc, package) if self._arsc is not None else None
         writer, prefix = self._untouched_written()

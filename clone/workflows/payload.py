@@ -52,13 +52,15 @@ class HookPlan:
     original_signatures: tuple[str, ...] = ()
     authorities: tuple[str, ...] = ()  # the app's provider authorities, in every APK of it
     permissions: tuple[str, ...] = ()  # the permissions it declares
+    actions: tuple[str, ...] = ()  # its own intent-filter actions (<package>.…)
 
     def policy(self, index: int, package: str) -> dict[str, Any]:
         """Clone ``index``'s agent policy: the original package's storage paths lead to the
         clone's own, plus what the identity/binder hooks need about the original app (its
-        signatures, and each provider authority and declared permission with the name the
-        clone's manifest gives it, which the agent cannot guess for one that does not start
-        with the package name)."""
+        signatures, and each provider authority, declared permission and intent action with
+        the name the clone's manifest gives it, which the agent cannot guess for one that
+        does not start with the package name)."""
+        from apk.manifest import rename_action
         from apk.manifest_names import rename_identifier
         from vfs_redirect.layouts import android_package_layout
         from vfs_redirect.rules import make_policy
@@ -76,6 +78,7 @@ class HookPlan:
             "permissions": {
                 p: rename_identifier(p, self.source_package, package) for p in self.permissions
             },
+            "actions": {a: rename_action(a, self.source_package, package) for a in self.actions},
         }
 
     def spec(self, index: int, package: str, policy: Mapping[str, Any] | None = None) -> CloneSpec:
@@ -90,7 +93,7 @@ class HookPlan:
             ExtraEntry(e.name, e.data, e.compress, e.alignment)
             for e in self.payload.entries_for(chosen)
         )
-        return CloneSpec(index, package, extra, self.payload.application_name)
+        return CloneSpec(index, package, extra, self.payload.application_name, rename_actions=True)
 
     @property
     def replaced_entries(self) -> dict[str, bytes]:
@@ -148,8 +151,15 @@ def prepare_hooks(
         raise OperationFailed(str(e)) from e
     authorities = dict.fromkeys(a for apk in app.apks for a in apk.info.provider_authorities)
     permissions = dict.fromkeys(app.base.info.permissions)
+    actions = dict.fromkeys(a for apk in app.apks for a in apk.info.own_actions)
     return HookPlan(
-        mode, app.package, payload, _signatures(app), tuple(authorities), tuple(permissions)
+        mode,
+        app.package,
+        payload,
+        _signatures(app),
+        tuple(authorities),
+        tuple(permissions),
+        tuple(actions),
     )
 
 

@@ -332,6 +332,8 @@ def test_package_and_authority_mapping(probe: Probe) -> None:
     assert probe("permissionToClone", declared) == "org.vendor.push.RECEIVE.clone2"
     assert probe("actionToClone", "com.example.notes.SYNC") == "com.example.notes.clone2.SYNC"
     assert probe("actionToClone", "com.example.notes.OTHER") == "com.example.notes.OTHER"
+    assert probe("actionToOriginal", "com.example.notes.clone2.SYNC") == "com.example.notes.SYNC"
+    assert probe("actionToOriginal", "android.intent.action.VIEW") == "android.intent.action.VIEW"
     assert probe("signatures") == ["3082aa01"]
     not_renamed = probe.policy | {"clone_package": "com.example.notes"}
     assert probe("isSelf", "com.example.notes", policy=not_renamed) is None

@@ -322,6 +322,27 @@ def test_policy_maps_each_declared_permission_to_the_clones(built: Built) -> Non
         assert mapping == dict(zip(original, declared_permissions(clone.apk), strict=True))
 
 
+def filter_actions(apk: Path) -> list[str]:
+    tree = run("aapt", "dump", "xmltree", apk, "AndroidManifest.xml")
+    return re.findall(r'E: action \(line=\d+\)\n\s+A: android:name\(0x[0-9a-f]+\)="([^"]*)"', tree)
+
+
+def test_policy_maps_each_own_action_to_the_clones(built: Built) -> None:
+    """A hooked clone's manifest names the app's own intent actions under its package (no
+    other clone answers its implicit intents), and its policy maps each original action the
+    app's code uses to exactly the name the manifest now holds."""
+    original = filter_actions(built.source)
+    package = built.plan.source_package
+    for clone in built.clones:
+        with zipfile.ZipFile(clone.apk) as z:
+            config = json.loads(z.read(f"lib/{built.case.abis[0]}/libcsrt.config.so"))
+        mapping = config["interaction"]["parameters"]["actions"]
+        assert mapping and set(mapping) == {a for a in original if a.startswith(package + ".")}
+        pairs = dict(zip(original, filter_actions(clone.apk), strict=True))
+        assert all(pairs[a] == mapping.get(a, a) for a in original)
+        assert all(v.startswith(clone.package + ".") for v in mapping.values())
+
+
 def test_names_outside_the_package_name_are_mapped_explicitly() -> None:
     """An authority or permission that does not start with the package (an SDK's) is
     renamed with the clone's suffix, which the agent's prefix rule cannot guess: the policy

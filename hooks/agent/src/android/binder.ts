@@ -6,6 +6,7 @@ import Java from "frida-java-bridge";
 import type { SpoofEmit } from "../identity/types.js";
 import {
   actionToClone,
+  actionToOriginal,
   authorityToClone,
   isSelf,
   type PackageMap,
@@ -120,12 +121,21 @@ export function hookPermissionsAndActions(map: PackageMap, emit: SpoofEmit): voi
     ["android.content.Intent", "$init"],
     ["android.content.IntentFilter", "addAction"],
     ["android.content.IntentFilter", "$init"],
+    ["android.content.IntentFilter", "hasAction"],
+    ["android.content.IntentFilter", "matchAction"],
   ] as const) {
     replaceAll(findClass(className), method, (_self, original, args) => {
       if (typeof args[0] === "string") {
         mapArg(args, 0, action);
       }
       return original(...args);
+    });
+  }
+  // what the app's code reads back is the name it knows (it compares with its constants)
+  for (const className of ["android.content.Intent", "android.content.IntentFilter"]) {
+    replaceAll(findClass(className), "getAction", (_self, original, args) => {
+      const value = original(...args);
+      return typeof value === "string" ? actionToOriginal(map, value) : value;
     });
   }
 }

@@ -5,6 +5,7 @@
 import { parseAccounts, visibleAccounts, withAccount, withoutAccount } from "../android/decide/accounts.js";
 import {
   actionToClone,
+  actionToOriginal,
   authorityToClone,
   authorityToOriginal,
   isGsfIdQuery,
@@ -49,6 +50,7 @@ const DECISIONS: Readonly<Record<string, (policy: Record<string, unknown>, args:
   authorityToOriginal: (p, a) => withMap(p, (m) => authorityToOriginal(m, str(a[0]))),
   permissionToClone: (p, a) => withMap(p, (m) => permissionToClone(m, str(a[0]))),
   actionToClone: (p, a) => withMap(p, (m) => actionToClone(m, str(a[0]))),
+  actionToOriginal: (p, a) => withMap(p, (m) => actionToOriginal(m, str(a[0]))),
   signatures: (p) => withMap(p, (m) => m.signatures),
   isGsfIdQuery: (_p, a) => isGsfIdQuery(a[0] === null ? null : str(a[0]), (a[1] as string[] | null) ?? null),
 };

@@ -111,7 +111,17 @@ export function permissionToClone(map: PackageMap, permission: string): string {
   return permission.startsWith(map.original + ".") ? toClone(map, permission) : permission;
 }
 
-/** A broadcast action the build renamed for the clone, else the action itself. */
+/** An intent action the build renamed for the clone, else the action itself. */
 export function actionToClone(map: PackageMap, action: string): string {
   return map.actions[action] ?? action;
+}
+
+/** The action the app's code knows for one the clone's manifest names (intents it receives). */
+export function actionToOriginal(map: PackageMap, action: string): string {
+  for (const [original, clone] of Object.entries(map.actions)) {
+    if (clone === action) {
+      return original;
+    }
+  }
+  return action;
 }
