@@ -74,6 +74,19 @@ def manifest_names(apk: Path) -> ManifestNames:
     return ManifestNames(frozenset(authorities), frozenset(declared), application)
 
 
+def attribute_values(apk: Path, element: str, attribute: str) -> list[str]:
+    """``android:<attribute>`` of every ``<element>`` of the manifest, in document order, as
+    ``aapt dump xmltree`` prints them (a ``;``-separated list, like authorities, split)."""
+    values: list[str] = []
+    current = ""
+    for line in _run("aapt", "dump", "xmltree", str(apk), "AndroidManifest.xml").splitlines():
+        if m := _ELEMENT.match(line):
+            current = m.group(1)
+        elif (m := _ATTRIBUTE.match(line)) and current == element and m.group(1) == attribute:
+            values.extend(v for v in m.group(2).split(";") if v)
+    return values
+
+
 def resource_package(apk: Path) -> str:
     out = _run("aapt", "dump", "resources", str(apk))
     match = re.search(r"Package Group 0 id=0x7f packageCount=\d+ name=(\S+)", out)

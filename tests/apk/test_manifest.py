@@ -43,7 +43,7 @@ from apk.manifest_names import (
 )
 from tests import realapks
 from tests.apk import arsc_factory as af
-from tests.apk import factory
+from tests.apk import factory, oracles
 from tests.apk.axml_strategies import apk_with_manifest, real_manifest
 
 
@@ -115,11 +115,6 @@ def test_two_clones_of_a_real_apk_are_distinct(name: str, tmp_path: Path) -> Non
         assert not first & orig and not second & orig and not first & second, field
 
 
-def _filter_actions(tree: str) -> list[str]:
-    """Every intent-filter <action android:name>, in manifest order, as aapt prints them."""
-    return re.findall(r'E: action \(line=\d+\)\n\s+A: android:name\(0x[0-9a-f]+\)="([^"]*)"', tree)
-
-
 @pytest.mark.parametrize("name", [realapks.UIAUTOMATOR, realapks.NATIVE])
 def test_own_actions_are_renamed_only_when_asked(name: str, tmp_path: Path) -> None:
     """With ``rename_actions`` (hooked clones), exactly the app's own actions
@@ -127,7 +122,7 @@ def test_own_actions_are_renamed_only_when_asked(name: str, tmp_path: Path) -> N
     every action stays (an unhooked app's code would still send the original names)."""
     source = realapks.real_apk(name)
     original = read_manifest_info(real_manifest(name))
-    before = _filter_actions(aapt("xmltree", source, "AndroidManifest.xml"))
+    before = oracles.attribute_values(source, "action", "name")
     own = [x for x in before if x.startswith(original.package + ".")]
     assert own and list(original.own_actions) == list(dict.fromkeys(own))
     new = f"{original.package}.clone3"
@@ -136,7 +131,7 @@ def test_own_actions_are_renamed_only_when_asked(name: str, tmp_path: Path) -> N
         apk = apk_with_manifest(
             source, rewrite_manifest(real_manifest(name), plan), tmp_path / "c.apk"
         )
-        after = _filter_actions(aapt("xmltree", apk, "AndroidManifest.xml"))
+        after = oracles.attribute_values(apk, "action", "name")
         expected = [new + x[len(original.package) :] if renamed and x in own else x for x in before]
         assert after == expected
         assert badging(apk)["launchable"] == original.launchable_activity

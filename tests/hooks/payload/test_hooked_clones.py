@@ -13,6 +13,7 @@ import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,7 @@ from apk.pipeline import BuiltClone, build_clones
 from apk.signing.keys import generate
 from apk.splits import load_app
 from clone.workflows.payload import HookMode, HookPlan, prepare_hooks
+from tests.apk.oracles import attribute_values
 from tests.hooks.payload.variants import variant
 from tests.realapks import NATIVE, UIAUTOMATOR, real_apk
 
@@ -261,14 +263,10 @@ def test_app_component_factory_still_reaches_the_loader(built: Built, tmp_path: 
 
 def authorities_and_permissions(apk: Path) -> set[str]:
     """Provider authorities and declared permissions, as aapt prints them."""
-    tree = run("aapt", "dump", "xmltree", apk, "AndroidManifest.xml")
-    found: set[str] = set()
-    for element, attr in (("provider", "authorities"), ("permission", "name")):
-        for block in tree.split(f"E: {element} ")[1:]:
-            match = re.search(rf'A: android:{attr}\(0x[0-9a-f]+\)="([^"]*)"', block.split("E: ")[0])
-            if match:
-                found.update(match.group(1).split(";"))
-    return found
+    return {
+        *attribute_values(apk, "provider", "authorities"),
+        *attribute_values(apk, "permission", "name"),
+    }
 
 
 def test_no_authority_or_permission_is_shared(built: Built) -> None:
@@ -283,64 +281,38 @@ def test_no_authority_or_permission_is_shared(built: Built) -> None:
     assert not seen[0] & seen[1]
 
 
-def provider_authorities(apk: Path) -> list[str]:
-    """Every <provider>'s authorities, in manifest order, as aapt prints them."""
-    tree = run("aapt", "dump", "xmltree", apk, "AndroidManifest.xml")
-    found: list[str] = []
-    for block in tree.split("E: provider ")[1:]:
-        match = re.search(r'A: android:authorities\(0x[0-9a-f]+\)="([^"]*)"', block.split("E: ")[0])
-        if match:
-            found.extend(match.group(1).split(";"))
-    return found
+def embedded_policy(built: Built, clone: BuiltClone) -> dict[str, Any]:
+    with zipfile.ZipFile(clone.apk) as z:
+        config = json.loads(z.read(f"lib/{built.case.abis[0]}/libcsrt.config.so"))
+    policy = config["interaction"]["parameters"]
+    assert isinstance(policy, dict)
+    return policy
 
 
-def test_policy_maps_each_authority_to_the_clones(built: Built) -> None:
-    """The agent maps the original authorities the app's code names to the clone's (where
-    providers are acquired, FileProvider URIs made): the map each clone's policy carries is
-    exactly original -> renamed, pair by pair, as aapt reads the two manifests."""
-    original = provider_authorities(built.source)
-    for clone in built.clones:
-        with zipfile.ZipFile(clone.apk) as z:
-            config = json.loads(z.read(f"lib/{built.case.abis[0]}/libcsrt.config.so"))
-        mapping = config["interaction"]["parameters"]["authorities"]
-        assert mapping == dict(zip(original, provider_authorities(clone.apk), strict=True))
-
-
-def declared_permissions(apk: Path) -> list[str]:
-    tree = run("aapt", "dump", "xmltree", apk, "AndroidManifest.xml")
-    return re.findall(
-        r'E: permission \(line=\d+\)\n\s+A: android:name\(0x[0-9a-f]+\)="([^"]*)"', tree
-    )
-
-
-def test_policy_maps_each_declared_permission_to_the_clones(built: Built) -> None:
-    original = declared_permissions(built.source)
-    for clone in built.clones:
-        with zipfile.ZipFile(clone.apk) as z:
-            config = json.loads(z.read(f"lib/{built.case.abis[0]}/libcsrt.config.so"))
-        mapping = config["interaction"]["parameters"]["permissions"]
-        assert mapping == dict(zip(original, declared_permissions(clone.apk), strict=True))
-
-
-def filter_actions(apk: Path) -> list[str]:
-    tree = run("aapt", "dump", "xmltree", apk, "AndroidManifest.xml")
-    return re.findall(r'E: action \(line=\d+\)\n\s+A: android:name\(0x[0-9a-f]+\)="([^"]*)"', tree)
-
-
-def test_policy_maps_each_own_action_to_the_clones(built: Built) -> None:
-    """A hooked clone's manifest names the app's own intent actions under its package (no
-    other clone answers its implicit intents), and its policy maps each original action the
-    app's code uses to exactly the name the manifest now holds."""
-    original = filter_actions(built.source)
+@pytest.mark.parametrize(
+    ("key", "element", "attribute"),
+    [
+        ("authorities", "provider", "authorities"),
+        ("permissions", "permission", "name"),
+        ("actions", "action", "name"),
+    ],
+)
+def test_policy_maps_original_names_to_the_clones(
+    built: Built, key: str, element: str, attribute: str
+) -> None:
+    """The agent maps the names the app's code uses (its provider authorities, declared
+    permissions, own intent actions) to the clone's: each clone's policy maps exactly the
+    names its manifest renamed, pair by pair, as aapt reads the two manifests."""
+    original = attribute_values(built.source, element, attribute)
     package = built.plan.source_package
     for clone in built.clones:
-        with zipfile.ZipFile(clone.apk) as z:
-            config = json.loads(z.read(f"lib/{built.case.abis[0]}/libcsrt.config.so"))
-        mapping = config["interaction"]["parameters"]["actions"]
-        assert mapping and set(mapping) == {a for a in original if a.startswith(package + ".")}
-        pairs = dict(zip(original, filter_actions(clone.apk), strict=True))
-        assert all(pairs[a] == mapping.get(a, a) for a in original)
-        assert all(v.startswith(clone.package + ".") for v in mapping.values())
+        mapping = embedded_policy(built, clone)[key]
+        renamed = attribute_values(clone.apk, element, attribute)
+        pairs = dict(zip(original, renamed, strict=True))
+        assert mapping == {a: b for a, b in pairs.items() if a != b}
+        if key == "actions":  # hooked clones move exactly the app's own actions
+            assert mapping and set(mapping) == {a for a in original if a.startswith(package + ".")}
+            assert all(v.startswith(clone.package + ".") for v in mapping.values())
 
 
 def test_names_outside_the_package_name_are_mapped_explicitly() -> None:
