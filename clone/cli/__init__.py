@@ -31,6 +31,7 @@ _COMMANDS: dict[str, str] = {
     "wipe": "clone.cli.device:wipe_cmd",
     "remove": "clone.cli.device:remove_cmd",
     "demo": "clone.cli.demo:demo",
+    "ui": "clone.cli.ui:ui_cmd",
 }
 
 

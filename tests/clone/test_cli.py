@@ -36,3 +36,19 @@ def test_help_does_not_import_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in out.stdout
+
+
+def test_ui_help_does_not_import_kivy() -> None:
+    code = (
+        "import sys\n"
+        "from clone.cli import main\n"
+        "try:\n"
+        "    main(['ui', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('KIVY', sorted(m for m in sys.modules if m.split('.')[0] == 'kivy'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "--screenshot PNG" in out.stdout
+    assert "--dump-widgets" not in out.stdout  # a hidden option, for tests
+    assert "KIVY []" in out.stdout

@@ -1,0 +1,47 @@
+"""``clone ui``: the Kivy launcher over the clones of $CLONE_HOME."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from clone.space import Space
+
+
+def _screenshot_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    from launcher_ui import parse_screenshot_path
+
+    try:
+        return parse_screenshot_path(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), ctx, param) from e
+
+
+@click.command("ui")
+@click.option(
+    "--screenshot",
+    metavar="PNG",
+    callback=_screenshot_path,
+    help="Render the clones screen once, save it to this .png file and quit.",
+)
+@click.option(
+    "--dump-widgets",
+    "dump",
+    type=click.Path(dir_okay=False, path_type=Path),
+    hidden=True,
+    help="With --screenshot: also write the texts of the widgets shown, as JSON (for tests).",
+)
+@click.pass_obj
+def ui_cmd(space: Space, screenshot: Path | None, dump: Path | None) -> None:
+    """Open the launcher: a tile per clone with Launch, Stop, Wipe and Remove.
+
+    Needs a display (a desktop session, or xvfb-run) and Kivy (pip install 'clonespace[ui]').
+    """
+    if dump is not None and screenshot is None:
+        raise click.UsageError("--dump-widgets needs --screenshot")
+    from launcher_ui import launch
+
+    launch(space, screenshot, dump=dump)

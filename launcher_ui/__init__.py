@@ -1,0 +1,114 @@
+"""The Kivy launcher (``clone ui``): clone tiles with Launch/Stop/Wipe/Remove, and details.
+
+The logic lives in plain Python (``view_models``), the look in one ``.kv`` file per screen
+(``kv/``, plus ``widgets.kv`` for what both screens share), and ``app`` binds the two. Kivy
+is imported only by ``app``; ``launch`` checks for a display before importing it (Kivy opens
+its window on import) and turns a missing Kivy into one clear error.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clone.errors import OperationFailed
+
+if TYPE_CHECKING:
+    from clone.space import Space
+
+__all__ = ["launch", "parse_screenshot_path"]
+
+
+def parse_screenshot_path(text: str) -> Path:
+    """Where ``--screenshot`` writes: a ``.png`` file in an existing directory."""
+    path = Path(text).expanduser().absolute()
+    if path.suffix.lower() != ".png":
+        raise ValueError(f"{text!r} is not a .png file name")
+    if path.is_dir():
+        raise ValueError(f"{text!r} is a directory")
+    if not path.parent.is_dir():
+        raise ValueError(f"the directory of {text!r} does not exist")
+    return path
+
+
+def launch(space: Space, screenshot: Path | None = None, dump: Path | None = None) -> None:
+    """Open the launcher on ``space`` until its window closes.
+
+    With ``screenshot``, render the clones screen once, save it there as a PNG and stop
+    (``dump`` also gets the texts of the widgets shown then, as JSON). OperationFailed
+    when there is no display or Kivy is not installed.
+    """
+    problem = display_problem(os.environ)
+    if problem is not None:
+        raise OperationFailed(
+            f"{problem}: run it in a desktop session, or under xvfb-run for a screenshot",
+            hint="e.g. xvfb-run -a clone ui --screenshot ui.png",
+        )
+    quiet_kivy(space.home.cache_dir / "kivy")
+    try:
+        from launcher_ui.app import run
+    except ModuleNotFoundError as e:
+        if e.name != "kivy" and not (e.name or "").startswith("kivy."):
+            raise
+        raise OperationFailed(
+            "the launcher needs Kivy, which is not installed",
+            hint="pip install 'clonespace[ui]'",
+        ) from e
+    run(space, screenshot, dump=dump)
+
+
+def display_problem(environ: Mapping[str, str]) -> str | None:
+    """Why no window can be shown (``no display``), or None. Checked before Kivy starts,
+    because SDL quietly renders off-screen when it finds no display."""
+    x11 = environ.get("DISPLAY", "")
+    wayland = environ.get("WAYLAND_DISPLAY", "")
+    if not x11 and not wayland:
+        return "no display"
+    if (wayland and _wayland_reachable(wayland, environ)) or (x11 and _x11_reachable(x11)):
+        return None
+    return f"cannot reach the display {x11 or wayland}"
+
+
+def _x11_reachable(display: str) -> bool:
+    """Whether the X server of ``[host]:N[.S]`` accepts a connection (forms other than
+    local and TCP displays, e.g. macOS launchd paths, count as reachable)."""
+    host, sep, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not sep or not number.isdigit() or host.startswith("/"):
+        return True
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        return any(_connects(socket.AF_UNIX, a) for a in ("\0" + path, path))
+    return _connects(socket.AF_INET6 if ":" in host else socket.AF_INET, (host, 6000 + int(number)))
+
+
+def _wayland_reachable(name: str, environ: Mapping[str, str]) -> bool:
+    path = name if name.startswith("/") else os.path.join(environ.get("XDG_RUNTIME_DIR", ""), name)
+    return _connects(socket.AF_UNIX, path)
+
+
+def _connects(family: socket.AddressFamily, address: str | tuple[str, int]) -> bool:
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.settimeout(2)
+            s.connect(address)
+    except OSError:
+        return False
+    return True
+
+
+def quiet_kivy(kivy_home: Path) -> None:
+    """Keep Kivy self-contained: no argv parsing, no console or file log, stderr left alone,
+    its config under ``kivy_home`` (not ``~/.kivy``). Must run before ``import kivy``."""
+    os.environ["KIVY_NO_ARGS"] = "1"
+    os.environ["KIVY_LOG_MODE"] = "MIXED"  # the default, KIVY, swallows sys.stderr
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    home = Path(os.environ.setdefault("KIVY_HOME", str(kivy_home)))
+    try:
+        home.mkdir(parents=True, exist_ok=True)  # Kivy itself makes only the last level
+    except OSError as e:
+        raise OperationFailed(f"cannot create Kivy's directory {home}: {e.strerror}") from e

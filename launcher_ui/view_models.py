@@ -1,0 +1,228 @@
+"""What the launcher shows and does, in plain Python (no Kivy): tiles, actions, identity.
+
+``LauncherModel`` wraps a ``clone.Space``. It lists the clones the way ``clone list`` does
+(the registry joined with each device's view, through ``clone.workflows.listing``), acts on
+one clone through the ``Clone`` handle (launch, stop, wipe, remove), and turns every
+``CloneError`` into a one-line status message: nothing it does raises a ``CloneError`` to
+the UI. The model is not thread-safe; the app calls it from one worker thread.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from clone.errors import CloneError
+from clone.registry import Backend
+from clone.space import Space
+from clone.workflows.listing import CloneRow, CloneState, list_clones
+
+
+class Action(enum.StrEnum):
+    """What a tile's buttons do."""
+
+    LAUNCH = "launch"
+    STOP = "stop"
+    WIPE = "wipe"
+    REMOVE = "remove"
+
+    @property
+    def done(self) -> str:
+        """The past tense, for the status line: ``Launched notes:1``."""
+        return {"launch": "Launched", "stop": "Stopped", "wipe": "Wiped", "remove": "Removed"}[
+            self.value
+        ]
+
+    @property
+    def doing(self) -> str:
+        """The progressive form, for the status line while the action runs."""
+        return {
+            "launch": "Launching",
+            "stop": "Stopping",
+            "wipe": "Wiping",
+            "remove": "Removing",
+        }[self.value]
+
+
+# Which actions make sense in which state (the buttons enabled on a tile).
+_ON_DEVICE = frozenset({CloneState.INSTALLED, CloneState.RUNNING})
+
+
+@dataclass(frozen=True)
+class CloneTile:
+    """One clone as the launcher shows it."""
+
+    name: str  # APP:N
+    app: str
+    label: str  # what the tile is titled with
+    index: int
+    backend: str
+    package: str | None
+    device: str | None
+    state: str  # installed, running, missing, no-device, host
+    detail: str  # one line under the title: the package and device, or a host clone's data
+    pids: tuple[int, ...] = ()
+    can_launch: bool = False
+    can_stop: bool = False
+    can_wipe: bool = False
+    can_remove: bool = True
+
+    @property
+    def subtitle(self) -> str:
+        return f"clone {self.index}"
+
+    def can(self, action: Action) -> bool:
+        return {
+            Action.LAUNCH: self.can_launch,
+            Action.STOP: self.can_stop,
+            Action.WIPE: self.can_wipe,
+            Action.REMOVE: self.can_remove,
+        }[action]
+
+    @classmethod
+    def from_row(cls, row: CloneRow) -> CloneTile:
+        """The tile of one ``clone list`` row."""
+        record = row.record
+        label = record.meta.get("label")
+        host = record.backend is Backend.HOST
+        if host:
+            data = [str(p) for p in record.meta.get("data", [])]
+            detail = "data: " + ", ".join(data) if data else "host clone"
+        else:
+            where = f" on {record.device}" if record.device else ""
+            detail = f"{record.package or record.source_package}{where}"
+        return cls(
+            name=record.name,
+            app=record.app,
+            label=label if isinstance(label, str) and label else record.app,
+            index=record.index,
+            backend=record.backend.value,
+            package=record.package,
+            device=record.device,
+            state=row.state.value,
+            detail=detail,
+            pids=row.pids,
+            # A host clone runs a program ('clone host run'): nothing to launch or stop here.
+            can_launch=not host and row.state in _ON_DEVICE,
+            can_stop=not host and row.state is CloneState.RUNNING,
+            can_wipe=host or row.state in _ON_DEVICE,
+            can_remove=True,
+        )
+
+
+# The identity fields the details screen shows, in order, with their labels.
+IDENTITY_FIELDS: tuple[tuple[str, str], ...] = (
+    ("android_id", "Android ID"),
+    ("imei", "IMEI"),
+    ("serial", "Serial"),
+    ("hostname", "Hostname"),
+    ("model", "Model"),
+    ("wifi_mac", "Wi-Fi MAC"),
+    ("advertising_id", "Advertising ID"),
+    ("machine_id", "Machine ID"),
+)
+
+
+@dataclass(frozen=True)
+class IdentitySummary:
+    """The identity of one clone as (label, value) rows, or why it could not be read."""
+
+    name: str
+    rows: tuple[tuple[str, str], ...] = ()
+    error: str | None = None
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class LauncherModel:
+    """The launcher's state and actions over one Space."""
+
+    def __init__(self, space: Space, adb: str | None = None) -> None:
+        self.space = space
+        self.adb = adb  # HOST:PORT of the adb server, None for the default
+        self.tiles: tuple[CloneTile, ...] = ()
+        self.status = ""
+
+    @property
+    def home(self) -> str:
+        return str(self.space.home.root)
+
+    @property
+    def summary(self) -> str:
+        """``2 clones`` (for the header)."""
+        n = len(self.tiles)
+        return "No clones" if n == 0 else f"{n} clone" + ("" if n == 1 else "s")
+
+    def tile(self, name: str) -> CloneTile | None:
+        return next((t for t in self.tiles if t.name == name), None)
+
+    def refresh(self) -> tuple[CloneTile, ...]:
+        """Reload the tiles; on failure keep the old ones and say why in ``status``."""
+        error = self._reload()
+        if error is not None:
+            self.status = f"Could not list the clones: {error}"
+        else:
+            self.status = self._devices_hint()
+        return self.tiles
+
+    def perform(self, action: Action | str, name: str) -> str:
+        """Run ``action`` on clone ``name``, then refresh; return (and keep) the status line."""
+        act = Action(action)
+        try:
+            handle = self.space.get(name, adb=self.adb)
+            verb: Callable[[], None] = getattr(handle, act.value)
+            verb()
+        except CloneError as e:
+            message = f"Could not {act.value} {name}: {one_line(str(e))}"
+        else:
+            message = f"{act.done} {name}"
+        error = self._reload()
+        if error is not None:
+            message += f" (the list may be out of date: {error})"
+        self.status = message
+        return message
+
+    def launch(self, name: str) -> str:
+        return self.perform(Action.LAUNCH, name)
+
+    def stop(self, name: str) -> str:
+        return self.perform(Action.STOP, name)
+
+    def wipe(self, name: str) -> str:
+        return self.perform(Action.WIPE, name)
+
+    def remove(self, name: str) -> str:
+        return self.perform(Action.REMOVE, name)
+
+    def identity(self, name: str) -> IdentitySummary:
+        """The identity clone ``name`` answers with (android_id, imei, serial, hostname…)."""
+        try:
+            data = self.space.identity(name).to_dict()
+        except CloneError as e:
+            return IdentitySummary(name, error=f"Could not read the identity: {one_line(str(e))}")
+        return IdentitySummary(name, _identity_rows(data, IDENTITY_FIELDS))
+
+    def _devices_hint(self) -> str:
+        """A word on clones whose device is not connected (their state is unknown)."""
+        away = sorted({t.device or "?" for t in self.tiles if t.state == CloneState.NO_DEVICE})
+        if not away:
+            return ""
+        them = "it" if len(away) == 1 else "them"
+        return f"Not connected: {', '.join(away)}; connect {them} and press Refresh"
+
+    def _reload(self) -> str | None:
+        try:
+            rows = list_clones(self.space.records(), self.adb)
+        except CloneError as e:
+            return one_line(str(e))
+        self.tiles = tuple(CloneTile.from_row(r) for r in rows)
+        return None
+
+
+def _identity_rows(
+    data: dict[str, str], fields: Sequence[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    return tuple((label, str(data.get(key, "")) or "-") for key, label in fields)

@@ -1,0 +1,114 @@
+"""The launcher's real window, under Xvfb: ``clone ui --screenshot`` as a user would run it.
+
+What the window showed is checked twice: the PNG itself (read back with Pillow), and the
+texts of the labels and buttons on screen at that moment, which the hidden option
+``--dump-widgets`` writes as JSON from the live widget tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from clone.space import Space
+
+CLONE = Path(sys.executable).with_name("clone")
+XVFB_RUN = shutil.which("xvfb-run")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(XVFB_RUN is None, reason="xvfb-run is not installed (apt install xvfb)"),
+]
+
+
+def clone_ui(home: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    assert XVFB_RUN is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIVY_")}
+    return subprocess.run(
+        [XVFB_RUN, "-a", "-s", "-screen 0 1024x720x24", CLONE, "ui", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**env, "CLONE_HOME": str(home)},
+        timeout=180,
+        check=False,
+    )
+
+
+def screenshot(home: Path, out: Path) -> dict[str, Any]:
+    """Run ``clone ui --screenshot``; check the PNG; return what the window showed."""
+    dump = out.with_suffix(".json")
+    done = clone_ui(home, "--screenshot", out, "--dump-widgets", dump)
+    assert done.returncode == 0, done.stderr
+    assert "error" not in done.stderr
+    shown: dict[str, Any] = json.loads(dump.read_text())
+    with Image.open(out) as image:
+        assert image.format == "PNG"
+        assert image.size == tuple(shown["window"])
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
+    assert colours is None or len(colours) > 20  # not one flat colour
+    assert not list(out.parent.glob(".clone-ui-*"))  # no temporary file left beside it
+    return shown
+
+
+def texts(shown: dict[str, Any], widget: str | None = None) -> list[str]:
+    return [t["text"] for t in shown["texts"] if widget is None or t["widget"] == widget]
+
+
+def test_the_window_shows_two_host_clones(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    data = tmp_path / "notes-data"
+    data.mkdir()
+    with Space(home=home) as space:
+        for n in (1, 2):
+            space.host_clone("notes", n, [data])
+    out = tmp_path / "launcher.png"
+
+    shown = screenshot(home, out)
+
+    assert shown["screen"] == "clones"
+    assert shown["window"] == [1000, 680]
+    shown_texts = texts(shown)
+    assert "2 clones" in shown_texts
+    assert shown_texts.count("notes") == 2
+    assert "clone 1  ·  host" in shown_texts and "clone 2  ·  host" in shown_texts
+    assert shown_texts.count(f"data: {data}") == 2
+    assert not any("No clones yet" in t for t in shown_texts)
+    buttons = [(t["text"], t["enabled"]) for t in shown["texts"] if t["widget"] == "FlatButton"]
+    per_tile = [
+        ("Launch", False), ("Stop", False), ("Wipe", True), ("Remove", True), ("Details", True),
+    ]  # fmt: skip
+    assert buttons == [("Refresh", True), *per_tile, *per_tile]
+
+
+def test_the_empty_window_says_how_to_make_clones(tmp_path: Path) -> None:
+    shown = screenshot(tmp_path / "home", tmp_path / "empty.png")
+
+    shown_texts = texts(shown)
+    assert "No clones yet — run `clone install app.apk`" in shown_texts
+    assert "No clones" in shown_texts
+    assert texts(shown, "FlatButton") == ["Refresh"]
+
+
+def test_kivy_keeps_to_clone_home(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    fake_user_home = tmp_path / "user"
+    fake_user_home.mkdir()
+    done = subprocess.run(
+        [str(XVFB_RUN), "-a", "-s", "-screen 0 1024x720x24", str(CLONE), "ui",
+         "--screenshot", str(tmp_path / "ui.png")],
+        capture_output=True, text=True, timeout=180, check=False,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("KIVY_")},
+             "CLONE_HOME": str(home), "HOME": str(fake_user_home)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and done.stderr == ""  # Kivy's log stays quiet
+    assert (home / "cache" / "kivy" / "config.ini").is_file()
+    assert list(fake_user_home.iterdir()) == []  # no ~/.kivy
