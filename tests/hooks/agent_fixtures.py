@@ -1,16 +1,62 @@
-"""Shared by the agent engine tests: a clone layout in a temp dir and fsops under the runner."""
+"""Shared by the agent engine tests: a clone layout in a temp dir, fsops under the runner,
+and a sleeping process to load an agent into."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from hooks.runner import run
 from tests.hooks.programs import build, fsops_results
+
+if TYPE_CHECKING:
+    import frida
+
+_ATTACH_ATTEMPTS = 3
+
+
+@contextlib.contextmanager
+def sleeping_process(seconds: int = 120) -> Iterator[tuple[int, frida.Session]]:
+    """A ``sleep`` that has finished starting (asleep in the kernel), and a Frida session on
+    it. Frida's injector now and then crashes on a process still being loaded ("loader
+    crashed") or gives up waiting for it to stop: so wait until it sleeps, and retry those."""
+    import frida
+
+    target = subprocess.Popen(["sleep", str(seconds)])
+    try:
+        _wait_asleep(target.pid)
+        for attempt in range(_ATTACH_ATTEMPTS):
+            try:
+                session = frida.get_local_device().attach(target.pid)
+                break
+            except (frida.NotSupportedError, frida.TimedOutError):
+                if attempt == _ATTACH_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2)
+        try:
+            yield target.pid, session
+        finally:
+            with contextlib.suppress(frida.InvalidOperationError):
+                session.detach()
+    finally:
+        target.kill()
+        target.wait()
+
+
+def _wait_asleep(pid: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    wchan = Path(f"/proc/{pid}/wchan")
+    while "nanosleep" not in wchan.read_text():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"sleep {pid} did not fall asleep within {timeout} s")
+        time.sleep(0.01)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from identity import generate_identity
+from tests.hooks.agent_fixtures import sleeping_process
 
 AGENT_DIR = Path(__file__).resolve().parents[2] / "hooks" / "agent"
 
@@ -195,14 +196,10 @@ class Probe:
 
 @pytest.fixture(scope="module")
 def probe(probe_source: str, identity: dict[str, str]) -> Iterator[Probe]:
-    import frida
-
-    target = subprocess.Popen(["sleep", "120"])
-    try:
-        session = frida.get_local_device().attach(target.pid)
+    with sleeping_process(120) as (pid, session):
         script = session.create_script(probe_source)
         script.load()
-        assert script.exports_sync.pid() == target.pid  # really inside that process
+        assert script.exports_sync.pid() == pid  # really inside that process
         policy = _policy(identity) | {
             "accounts": [
                 {"type": "com.google", "name": "alice@example.com"},
@@ -217,10 +214,6 @@ def probe(probe_source: str, identity: dict[str, str]) -> Iterator[Probe]:
             "actions": {"com.example.notes.SYNC": "com.example.notes.clone2.SYNC"},
         }
         yield Probe(script, policy)
-        session.detach()
-    finally:
-        target.kill()
-        target.wait()
 
 
 @pytest.mark.slow

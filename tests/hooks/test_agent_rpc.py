@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +9,7 @@ import pytest
 
 from hooks.agent_bundle import agent_source
 from hooks.rpc import AgentRpc
+from tests.hooks.agent_fixtures import sleeping_process
 
 POLICY: dict[str, Any] = {
     "version": 1,
@@ -32,18 +32,10 @@ POLICY: dict[str, Any] = {
 
 @pytest.fixture
 def agent() -> Iterator[AgentRpc]:
-    import frida
-
-    target = subprocess.Popen(["sleep", "60"])
-    try:
-        session = frida.attach(target.pid)
+    with sleeping_process(60) as (_, session):
         script = session.create_script(agent_source())
         script.load()
         yield AgentRpc(script)
-        session.detach()
-    finally:
-        target.kill()
-        target.wait()
 
 
 def test_nothing_before_init(agent: AgentRpc) -> None:
