@@ -118,6 +118,7 @@ def make_policy(
             raise ValueError(f"bad redirects: {rule.virtual!r} is mapped twice")
     unique = tuple(dict.fromkeys(rules))
     denies = tuple(sorted(dict.fromkeys(deny), key=lambda d: _longest_first(d.prefix)))
+    _check_allows_stay_with_their_deny(denies)
     return Policy(
         clone=clone,
         platform=platform,
@@ -128,6 +129,23 @@ def make_policy(
         accounts=tuple(dict(a) for a in accounts),
         trace=trace,
     )
+
+
+def _check_allows_stay_with_their_deny(denies: Sequence[DenyRule]) -> None:
+    """The agent holds one list of deny prefixes and one of allow prefixes (a path is refused
+    when its longest deny match is at least as long as its longest allow match). That means
+    what the per-deny allows here mean only if an allow inside another deny prefix is also
+    allowed by that one; refuse a policy where the flat lists would let more through."""
+    for owner in denies:
+        for allowed in owner.allow:
+            for other in denies:
+                if other is owner or allowed == other.prefix or not is_under(allowed, other.prefix):
+                    continue  # (an allow equal to another deny prefix changes nothing)
+                if not any(is_under(allowed, a) for a in other.allow):
+                    raise ValueError(
+                        f"bad allow path {allowed!r}: it lies inside the denied "
+                        f"{other.prefix!r} too, which does not allow it"
+                    )
 
 
 def policy_from_json(data: Mapping[str, Any]) -> Policy:

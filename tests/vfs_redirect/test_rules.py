@@ -120,3 +120,16 @@ def test_policy_from_json_refuses_other_versions() -> None:
     data = _policy().to_agent_json() | {"version": 2}
     with pytest.raises(ValueError, match="version 2"):
         policy_from_json(data)
+
+
+def test_an_allow_inside_another_deny_must_be_allowed_there_too() -> None:
+    """The agent keeps one flat list of allows: deny /a allowing /a/b/c plus deny /a/b
+    allowing nothing would let /a/b/c/x through in the agent while the policy refuses it."""
+    inner = make_deny("/a/b")
+    with pytest.raises(ValueError, match=r"'/a/b/c'.*inside the denied '/a/b'"):
+        make_policy("notes:1", "linux", [], [make_deny("/a", ["/a/b/c"]), inner])
+    both = [make_deny("/a", ["/a/b/c"]), make_deny("/a/b", ["/a/b/c"])]
+    policy = make_policy("notes:1", "linux", [], both)
+    assert policy_from_json(policy.to_agent_json()) == policy
+    deeper = [make_deny("/a", ["/a/b"]), make_deny("/a/b/c")]  # a deny inside an allow: fine
+    assert make_policy("notes:1", "linux", [], deeper).deny[0].prefix == "/a/b/c"

@@ -66,11 +66,11 @@ def policies(draw: st.DrawFn) -> Policy:
         "allow": draw(st.lists(st.one_of(st.sampled_from(ALLOWS), dirs), max_size=4)),
         "deny_errno": draw(st.sampled_from([errno.EACCES, errno.ENOENT])),
     }
-    # compared as the agent receives it: to_agent_json() keeps one global allow list, so a
-    # Policy whose allow belongs to one deny only may mean more after the round trip
+    # as the agent receives it: one flat allow list (make_policy refuses the policies whose
+    # per-deny allows would mean less than the flat list)
     try:
         return policy_from_json(data)
-    except ValueError:  # "/" redirected, one virtual mapped twice
+    except ValueError:  # "/" redirected, one virtual mapped twice, an allow another deny refuses
         reject()
 
 
