@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from clone.handle import Clone
     from clone.workflows.build import BuildRequest, BuildResult
     from clone.workflows.host import HostClone
+    from clone.workflows.transfer import ExportResult, ImportResult
 
 
 class Space:
@@ -154,6 +155,21 @@ class Space:
         from clone.workflows.identity import regen_identity
 
         return regen_identity(self.registry, _clone_name(clone), seed)
+
+    def export_clone(self, name: str, path: Path | str, *, force: bool = False) -> ExportResult:
+        """Write clone ``name`` to the archive ``path`` (whole or not at all; an existing
+        file only with ``force``); a device clone's app data stays on its phone."""
+        from clone.workflows.transfer import export_clone
+
+        return export_clone(self.registry, self.home, name, Path(path), force=force)
+
+    def import_clone(self, path: Path | str, as_name: str | None = None) -> ImportResult:
+        """Register the clone exported in ``path`` (as ``as_name``, ``APP:N``, if given);
+        the archive is checked whole before anything changes."""
+        from clone.workflows.transfer import finish_import, prepare_import
+
+        prepared = prepare_import(Path(path), as_name)  # touches nothing, not even the home
+        return finish_import(self.registry, self.home, prepared)
 
 
 def _clone_name(clone: object) -> str:

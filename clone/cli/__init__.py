@@ -30,6 +30,8 @@ _COMMANDS: dict[str, str] = {
     "stop": "clone.cli.device:stop_cmd",
     "wipe": "clone.cli.device:wipe_cmd",
     "remove": "clone.cli.device:remove_cmd",
+    "export": "clone.cli.transfer:export_cmd",
+    "import": "clone.cli.transfer:import_cmd",
     "demo": "clone.cli.demo:demo",
     "ui": "clone.cli.ui:ui_cmd",
 }

@@ -33,10 +33,19 @@ def assign_identity(
 
 def load_identity(registry: Registry, name: str) -> Identity:
     """The stored identity of clone ``name``; one is assigned if it has none yet."""
-    data = registry.get_identity(name)
-    if data is None:
+    stored = stored_identity(registry, name)
+    if stored is None:
         with registry.transaction():
             return assign_identity(registry, registry.get(name))
+    return stored
+
+
+def stored_identity(registry: Registry, name: str) -> Identity | None:
+    """The identity stored for clone ``name`` (None if it has none); OperationFailed if
+    what is stored no longer parses."""
+    data = registry.get_identity(name)
+    if data is None:
+        return None
     try:
         return Identity.from_dict(data)
     except ValueError as e:
