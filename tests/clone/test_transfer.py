@@ -22,6 +22,7 @@ from clone.workflows.identity import assign_identity
 from tests.clone.transfer_helpers import (
     MANIFEST,
     clone_in,
+    host_clone_holding,
     identity_of,
     manifest_of,
     members,
@@ -170,10 +171,7 @@ def test_as_may_rename_a_host_clone_to_another_app(tmp_path: Path) -> None:
 
 def test_export_json_and_archive_layout(tmp_path: Path, data: Path) -> None:
     home = tmp_path / "home"
-    with Space(home) as space:
-        h = space.host_clone("notes", 1, data=[data])
-        (h.store / "data" / "0").mkdir(parents=True)
-        (h.store / "data" / "0" / "login").write_text("alice\n")
+    host_clone_holding(home, "notes:1", [data], {"data/0/login": "alice\n"})
     archive = tmp_path / "out" / "n.clone"
     archive.parent.mkdir()
     result = json.loads(ok(clone_in(home, "export", "notes:1", archive, "--json")).stdout)
@@ -255,10 +253,9 @@ def test_bad_export_arguments_are_exit_2(tmp_path: Path, args: tuple[str, str], 
 
 def test_a_symlink_in_the_store_stops_the_export(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    with Space(home) as space:
-        h = space.host_clone("notes", 1, data=[tmp_path / "d"])
-        (h.store / "data" / "0").mkdir(parents=True)
-        (h.store / "data" / "0" / "link").symlink_to("/etc/passwd")
+    store = host_clone_holding(home, "notes:1", [tmp_path / "d"], {})
+    (store / "data" / "0").mkdir(parents=True)
+    (store / "data" / "0" / "link").symlink_to("/etc/passwd")
     error = one_error(clone_in(home, "export", "notes:1", tmp_path / "x.clone"), code=1)
     assert "data/0/link" in error and "symbolic link" in error
     assert not (tmp_path / "x.clone").exists()
@@ -412,12 +409,9 @@ def test_a_taken_name_of_a_package_clone_points_to_another_home(
 
 def test_what_is_not_the_clones_data_is_left_out_and_named(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    with Space(home) as space:
-        h = space.host_clone("notes", 1, data=[tmp_path / "d"])
-        (h.store / "data" / "0").mkdir(parents=True)
-        (h.store / "data" / "0" / "login").write_text("alice\n")
-        (h.store / "data" / "3").mkdir()  # no --data path 3: not the clone's
-        (h.store / "machine-id.tmp").write_text("left by a crash\n")
+    store = host_clone_holding(home, "notes:1", [tmp_path / "d"], {"data/0/login": "alice\n"})
+    (store / "data" / "3").mkdir()  # no --data path 3: not the clone's
+    (store / "machine-id.tmp").write_text("left by a crash\n")
     done = ok(clone_in(home, "export", "notes:1", tmp_path / "n.clone"))
     assert done.stderr.strip().splitlines() == [
         f"clone: warning: left out {_store(home) / 'data/3'}: not part of notes:1's data",

@@ -24,6 +24,7 @@ from tests.clone.transfer_helpers import (
     clone_in,
     dir_info,
     file_info,
+    host_clone_holding,
     manifest_of,
     members,
     ok,
@@ -38,10 +39,8 @@ from tests.clone.transfer_helpers import (
 def home(tmp_path: Path) -> Path:
     """A CLONE_HOME with host clone ``other:1`` (store files, account), untouched by imports."""
     path = tmp_path / "home"
+    host_clone_holding(path, "other:1", [tmp_path / "other-data"], {"data/0/keep": "mine\n"})
     with Space(path) as space:
-        h = space.host_clone("other", 1, data=[tmp_path / "other-data"])
-        (h.store / "data" / "0").mkdir(parents=True)
-        (h.store / "data" / "0" / "keep").write_text("mine\n")
         add_account(space.registry, "other:1", "com.google", "carol@example.com")
     return path
 
@@ -50,11 +49,9 @@ def home(tmp_path: Path) -> Path:
 def good(tmp_path: Path) -> Path:
     """A real export of host clone ``notes:1`` (two data paths, files in both)."""
     source = tmp_path / "source-home"
+    logins = {f"data/{k}/login": f"user{k}\n" for k in (0, 1)}
+    host_clone_holding(source, "notes:1", [tmp_path / "a", tmp_path / "b"], logins)
     with Space(source) as space:
-        h = space.host_clone("notes", 1, data=[tmp_path / "a", tmp_path / "b"])
-        for k in (0, 1):
-            (h.store / "data" / str(k)).mkdir(parents=True)
-            (h.store / "data" / str(k) / "login").write_text(f"user{k}\n")
         add_account(space.registry, "notes:1", "com.google", "alice@example.com")
         space.export_clone("notes:1", tmp_path / "good.clone")
     return tmp_path / "good.clone"

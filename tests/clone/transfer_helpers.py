@@ -23,6 +23,19 @@ from tests.conftest import CliResult
 MANIFEST = "clonespace-export.json"
 
 
+def host_clone_holding(home: Path, name: str, data: Sequence[Path], files: dict[str, str]) -> Path:
+    """Registers host clone ``name`` (``APP:N``) in ``home`` with ``--data`` paths ``data``
+    and writes ``files`` (paths relative to its store, e.g. ``data/0/login``) into its
+    store; returns the store."""
+    app, index = name.rsplit(":", 1)
+    with Space(home) as space:
+        store = space.host_clone(app, int(index), data=list(data)).store
+    for relative, text in files.items():
+        (store / relative).parent.mkdir(parents=True, exist_ok=True)
+        (store / relative).write_text(text)
+    return store
+
+
 def clone_in(home: Path, *args: str | Path) -> CliResult:
     """``clone ARGS…`` in-process with ``CLONE_HOME=home``."""
     result = CliRunner().invoke(
