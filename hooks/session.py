@@ -118,26 +118,20 @@ class AgentSessions:
         self._worker.join(timeout=5)
 
     def _attach(self, pid: int) -> frida.Session:
-        """Attaches with child gating. Under load Frida's injector now and then crashes
-        ("loader crashed") or gives up waiting for the process to stop ("timed out"); the
-        process is left as it was, so that is tried again."""
+        """Attaches (see ``attach``) and enables child gating."""
         import frida
 
-        for attempt in range(_ATTACH_ATTEMPTS):
-            try:
-                session = self._device.attach(pid)
-                session.enable_child_gating()
-                break
-            except (frida.NotSupportedError, frida.TimedOutError) as e:
-                transient = isinstance(e, frida.TimedOutError) or "loader crashed" in str(e)
-                if not transient or attempt == _ATTACH_ATTEMPTS - 1:
-                    raise HookStartError(f"cannot attach to process {pid}: {e}") from e
-            except (
-                frida.InvalidOperationError,
-                frida.ProcessNotFoundError,
-                frida.PermissionDeniedError,
-            ) as e:
-                raise HookStartError(f"cannot attach to process {pid}: {e}") from e
+        session = attach(self._device, pid)
+        try:
+            session.enable_child_gating()
+        except (
+            frida.NotSupportedError,
+            frida.InvalidOperationError,
+            frida.ProcessNotFoundError,
+            frida.PermissionDeniedError,
+            frida.TimedOutError,
+        ) as e:
+            raise HookStartError(f"cannot gate the children of process {pid}: {e}") from e
         with self._lock:
             self._live[pid] = session
         session.on("detached", lambda reason, crash: self._on_detached(pid, session))
@@ -184,6 +178,28 @@ class AgentSessions:
         for event in payload.get("events", []):
             if isinstance(event, dict):
                 self._on_event(event)
+
+
+def attach(device: frida.Device, pid: int) -> frida.Session:
+    """A session on ``pid``. Under load Frida's injector now and then crashes ("loader
+    crashed") or gives up waiting for the process to stop ("timed out"); the process is left
+    as it was, so that is tried again. Raises HookStartError."""
+    import frida
+
+    for attempt in range(_ATTACH_ATTEMPTS):
+        try:
+            return device.attach(pid)
+        except (frida.NotSupportedError, frida.TimedOutError) as e:
+            transient = isinstance(e, frida.TimedOutError) or "loader crashed" in str(e)
+            if not transient or attempt == _ATTACH_ATTEMPTS - 1:
+                raise HookStartError(f"cannot attach to process {pid}: {e}") from e
+        except (
+            frida.InvalidOperationError,
+            frida.ProcessNotFoundError,
+            frida.PermissionDeniedError,
+        ) as e:
+            raise HookStartError(f"cannot attach to process {pid}: {e}") from e
+    raise AssertionError("unreachable")
 
 
 def _kill(pid: int) -> None:

@@ -14,32 +14,24 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from hooks.runner import run
+from hooks.session import attach
 from tests.hooks.programs import build, fsops_results
 
 if TYPE_CHECKING:
     import frida
 
-_ATTACH_ATTEMPTS = 3
-
 
 @contextlib.contextmanager
 def sleeping_process(seconds: int = 120) -> Iterator[tuple[int, frida.Session]]:
     """A ``sleep`` that has finished starting (asleep in the kernel), and a Frida session on
-    it. Frida's injector now and then crashes on a process still being loaded ("loader
-    crashed") or gives up waiting for it to stop: so wait until it sleeps, and retry those."""
+    it (``hooks.session.attach``, which retries Frida's transient failures): Frida's injector
+    crashes more often on a process still being loaded."""
     import frida
 
     target = subprocess.Popen(["sleep", str(seconds)])
     try:
         _wait_asleep(target.pid)
-        for attempt in range(_ATTACH_ATTEMPTS):
-            try:
-                session = frida.get_local_device().attach(target.pid)
-                break
-            except (frida.NotSupportedError, frida.TimedOutError):
-                if attempt == _ATTACH_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.2)
+        session = attach(frida.get_local_device(), target.pid)
         try:
             yield target.pid, session
         finally:
