@@ -10,7 +10,10 @@ Only the app's package (id 0x7f) is renamed; every other byte stays as it was.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from apk.axml._reader import ChunkHeader
 
 RES_TABLE_TYPE = 0x0002
 RES_STRING_POOL_TYPE = 0x0001
@@ -19,7 +22,7 @@ APP_PACKAGE_ID = 0x7F
 NAME_UNITS = 128  # UTF-16 code units in the package name field, NUL included
 
 _CHUNK = struct.Struct("<HHI")
-_TABLE_HEADER_SIZE = 12
+TABLE_HEADER_SIZE = 12
 _NAME_OFFSET = 12  # after type, headerSize, size, id
 _PACKAGE_MIN_HEADER = _NAME_OFFSET + NAME_UNITS * 2 + 16  # 284: up to lastPublicKey
 
@@ -39,14 +42,12 @@ class ResourcePackage:
 
 def read_packages(table: bytes) -> tuple[ResourcePackage, ...]:
     """The table's package chunks, after checking the table's chunk structure."""
-    size, declared = _table_header(table)
-    packages: list[ResourcePackage] = []
-    pos = _TABLE_HEADER_SIZE
-    while pos < size:
-        chunk_type, header_size, chunk_size = _chunk(table, pos, size)
-        if chunk_type == RES_TABLE_PACKAGE_TYPE:
-            packages.append(_package(table, pos, header_size))
-        pos += chunk_size
+    size, declared = table_header(table)
+    packages = [
+        _package(table, chunk.offset, chunk.header_size)
+        for chunk in chunks(table, TABLE_HEADER_SIZE, size)
+        if chunk.type == RES_TABLE_PACKAGE_TYPE
+    ]
     if len(packages) != declared:
         raise ArscFormatError(
             f"resources.arsc declares {declared} packages but holds {len(packages)}"
@@ -68,11 +69,13 @@ def rename_package(table: bytes, new_name: str) -> bytes:
     return bytes(patched)
 
 
-def _table_header(table: bytes) -> tuple[int, int]:
-    if len(table) < _TABLE_HEADER_SIZE:
+def table_header(table: bytes) -> tuple[int, int]:
+    """The table's size and the number of packages it declares, after checking that it is
+    one resource table chunk of exactly ``len(table)`` bytes."""
+    if len(table) < TABLE_HEADER_SIZE:
         raise ArscFormatError(f"resources.arsc is too short ({len(table)} bytes)")
     chunk_type, header_size, size = _CHUNK.unpack_from(table, 0)
-    if chunk_type != RES_TABLE_TYPE or header_size != _TABLE_HEADER_SIZE:
+    if chunk_type != RES_TABLE_TYPE or header_size != TABLE_HEADER_SIZE:
         raise ArscFormatError(
             f"resources.arsc does not start with a resource table chunk "
             f"(type {chunk_type:#06x}, header size {header_size})"
@@ -82,16 +85,21 @@ def _table_header(table: bytes) -> tuple[int, int]:
     return size, int(struct.unpack_from("<I", table, 8)[0])
 
 
-def _chunk(table: bytes, pos: int, end: int) -> tuple[int, int, int]:
-    if pos + _CHUNK.size > end:
-        raise ArscFormatError(f"resources.arsc: truncated chunk header at offset {pos}")
-    chunk_type, header_size, size = _CHUNK.unpack_from(table, pos)
-    if header_size < _CHUNK.size or header_size > size or pos + size > end or size % 4:
-        raise ArscFormatError(
-            f"resources.arsc: chunk {chunk_type:#06x} at offset {pos} has header size "
-            f"{header_size} and size {size}, which do not fit the table"
-        )
-    return chunk_type, header_size, size
+def chunks(table: bytes, start: int, end: int) -> Iterator[ChunkHeader]:
+    """The chunks laid end to end in ``table[start:end]`` (the table's own, or a package's
+    children), each checked to fit there and to be a whole number of 4-byte words."""
+    pos = start
+    while pos < end:
+        if pos + _CHUNK.size > end:
+            raise ArscFormatError(f"resources.arsc: truncated chunk header at offset {pos}")
+        chunk_type, header_size, size = _CHUNK.unpack_from(table, pos)
+        if header_size < _CHUNK.size or header_size > size or pos + size > end or size % 4:
+            raise ArscFormatError(
+                f"resources.arsc: chunk {chunk_type:#06x} at offset {pos} has header size "
+                f"{header_size} and size {size}, which do not fit in {end - pos} bytes"
+            )
+        yield ChunkHeader(pos, chunk_type, header_size, size)
+        pos += size
 
 
 def _package(table: bytes, pos: int, header_size: int) -> ResourcePackage:

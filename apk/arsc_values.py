@@ -27,7 +27,14 @@ import struct
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from apk.arsc import RES_STRING_POOL_TYPE, RES_TABLE_PACKAGE_TYPE, RES_TABLE_TYPE, ArscFormatError
+from apk.arsc import (
+    RES_STRING_POOL_TYPE,
+    RES_TABLE_PACKAGE_TYPE,
+    TABLE_HEADER_SIZE,
+    ArscFormatError,
+    chunks,
+    table_header,
+)
 from apk.axml._reader import AxmlError, ChunkHeader
 from apk.axml.stringpool import StringPool, parse_string_pool
 
@@ -43,8 +50,6 @@ NO_ENTRY = 0xFFFFFFFF
 NO_ENTRY16 = 0xFFFF
 MAX_REFERENCE_DEPTH = 20  # AssetManager2::ResolveReference's kMaxIterations
 
-_HEADER = struct.Struct("<HHI")
-_TABLE_HEADER_SIZE = 12
 _PACKAGE_MIN_HEADER = 284  # up to lastPublicKey; typeIdOffset (288) came later
 _TYPE_ID_OFFSET_AT = 284
 _SPEC_HEADER_SIZE = 16
@@ -117,11 +122,11 @@ class ResourceTable:
 def parse_table(data: bytes) -> ResourceTable:
     """Index the table ``data``: its chunk structure, pool and default type chunks are
     checked; entries are read (and checked) when looked up."""
-    end = _table_end(data)
+    end, _ = table_header(data)
     pool = StringPool((), (), 0)
     seen_pool = False
     types: dict[tuple[int, int], list[TypeChunk]] = {}
-    for chunk in _chunks(data, _TABLE_HEADER_SIZE, end):
+    for chunk in chunks(data, TABLE_HEADER_SIZE, end):
         if chunk.type == RES_STRING_POOL_TYPE and not seen_pool:
             pool, seen_pool = _pool(data, chunk), True
         elif chunk.type == RES_TABLE_PACKAGE_TYPE:
@@ -165,36 +170,6 @@ def table_resolver(*loaders: Callable[[], ResourceTable | None]) -> Resolver:
 # ---------------------------------------------------------------------------------------- chunks
 
 
-def _table_end(data: bytes) -> int:
-    if len(data) < _TABLE_HEADER_SIZE:
-        raise ArscFormatError(f"resources.arsc is too short ({len(data)} bytes)")
-    chunk_type, header_size, size = _HEADER.unpack_from(data, 0)
-    if chunk_type != RES_TABLE_TYPE or not _TABLE_HEADER_SIZE <= header_size <= size:
-        raise ArscFormatError(
-            f"resources.arsc does not start with a resource table chunk "
-            f"(type {chunk_type:#06x}, header size {header_size})"
-        )
-    if size != len(data):
-        raise ArscFormatError(f"resources.arsc says it is {size} bytes but is {len(data)}")
-    return len(data)
-
-
-def _chunks(data: bytes, start: int, end: int) -> Iterator[ChunkHeader]:
-    """The chunks laid end to end in ``[start, end)``, each checked to fit."""
-    pos = start
-    while pos < end:
-        if pos + _HEADER.size > end:
-            raise ArscFormatError(f"resources.arsc: truncated chunk header at offset {pos}")
-        chunk_type, header_size, size = _HEADER.unpack_from(data, pos)
-        if header_size < _HEADER.size or header_size > size or pos + size > end:
-            raise ArscFormatError(
-                f"resources.arsc: chunk {chunk_type:#06x} at offset {pos} has header size "
-                f"{header_size} and size {size}, which do not fit in {end - pos} bytes"
-            )
-        yield ChunkHeader(pos, chunk_type, header_size, size)
-        pos += size
-
-
 def _u16(data: bytes, offset: int) -> int:
     return int.from_bytes(data[offset : offset + 2], "little")
 
@@ -221,7 +196,7 @@ def _package(data: bytes, chunk: ChunkHeader) -> Iterator[tuple[tuple[int, int],
     type_id_offset = 0
     if chunk.header_size >= _TYPE_ID_OFFSET_AT + 4:
         type_id_offset = _u32(data, chunk.offset + _TYPE_ID_OFFSET_AT)
-    for child in _chunks(data, chunk.offset + chunk.header_size, chunk.end):
+    for child in chunks(data, chunk.offset + chunk.header_size, chunk.end):
         if child.type == RES_TABLE_TYPE_SPEC_TYPE:
             _check_spec(data, child)
         elif child.type == RES_TABLE_TYPE_TYPE:

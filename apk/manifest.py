@@ -339,13 +339,14 @@ def _renamer(
         return lambda v: rename_prefixed(v, old, new)
     if rid == attrs.TARGET_PACKAGE and ref.tag == "instrumentation":
         return lambda v: new if v == old else v
-    if plan.rename_actions and _is_filter_action(ref, rid):
+    if plan.rename_actions and rid == attrs.NAME and _is_filter_action(ref):
         return lambda v: rename_action(v, old, new)
     return None
 
 
-def _is_filter_action(ref: ElementRef, rid: int | None) -> bool:
-    return rid == attrs.NAME and ref.tag == "action" and ref.path[-2:-1] == ("intent-filter",)
+def _is_filter_action(ref: ElementRef) -> bool:
+    """An ``<action>`` of an ``<intent-filter>``."""
+    return ref.tag == "action" and ref.path[-2:-1] == ("intent-filter",)
 
 
 def rename_action(action: str, old: str, new: str) -> str:
@@ -359,7 +360,7 @@ def _own_actions(doc: Document, package: str, resolve: ResolveString | None) -> 
     found = (
         _string(doc, ref.element, attrs.NAME, resolve)
         for ref in doc.elements()
-        if _is_filter_action(ref, attrs.NAME)
+        if _is_filter_action(ref)
     )
     return tuple(dict.fromkeys(a for a in found if a and a.startswith(package + ".")))
 
