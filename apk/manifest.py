@@ -14,7 +14,7 @@ literal text. A reference ``resolve`` cannot answer is left as it is;
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from apk import android_attrs as attrs
@@ -430,17 +430,33 @@ def rewrite_manifest(data: bytes, plan: RenamePlan, resolve: ResolveString | Non
     return doc.to_bytes()
 
 
-def rename_map(info: ManifestInfo, plan: RenamePlan) -> dict[str, str]:
-    """Original → clone name of every provider authority, declared permission and permission
-    group that ``rewrite_manifest`` renames for ``plan`` (for the hooks that map them back)."""
-    old, new = plan.old_package, plan.new_package
-    names = {
-        *info.provider_authorities,
-        *info.permissions,
-        *info.permission_groups,
-        *plan.declared_permissions,
-    }
-    return {name: rename_identifier(name, old, new) for name in sorted(names)}
+@dataclass(frozen=True)
+class OwnNames:
+    """The names an app gives its own things, which every clone's manifest renames: its
+    provider authorities, declared permissions and own intent actions, each once, over all
+    the APKs of the app. The hooks map the app's code from these to the clone's names."""
+
+    authorities: tuple[str, ...] = ()
+    permissions: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, infos: Iterable[ManifestInfo]) -> OwnNames:
+        infos = tuple(infos)
+        return cls(
+            tuple(dict.fromkeys(a for info in infos for a in info.provider_authorities)),
+            tuple(dict.fromkeys(p for info in infos for p in info.permissions)),
+            tuple(dict.fromkeys(a for info in infos for a in info.own_actions)),
+        )
+
+    def renamed(self, old: str, new: str) -> dict[str, dict[str, str]]:
+        """Original → clone name, by kind, as ``rewrite_manifest`` renames them for a plan
+        from ``old`` to ``new`` with ``rename_actions``."""
+        return {
+            "authorities": {a: rename_identifier(a, old, new) for a in self.authorities},
+            "permissions": {p: rename_identifier(p, old, new) for p in self.permissions},
+            "actions": {a: rename_action(a, old, new) for a in self.actions},
+        }
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from apk.manifest import OwnNames
 from clone.errors import BadInput, OperationFailed
 
 if TYPE_CHECKING:
@@ -50,9 +51,7 @@ class HookPlan:
     source_package: str
     payload: Payload | None = None
     original_signatures: tuple[str, ...] = ()
-    authorities: tuple[str, ...] = ()  # the app's provider authorities, in every APK of it
-    permissions: tuple[str, ...] = ()  # the permissions it declares
-    actions: tuple[str, ...] = ()  # its own intent-filter actions (<package>.…)
+    own_names: OwnNames = field(default_factory=OwnNames)  # renamed in every clone
 
     def policy(self, index: int, package: str) -> dict[str, Any]:
         """Clone ``index``'s agent policy: the original package's storage paths lead to the
@@ -60,8 +59,6 @@ class HookPlan:
         signatures, and each provider authority, declared permission and intent action with
         the name the clone's manifest gives it, which the agent cannot guess for one that
         does not start with the package name)."""
-        from apk.manifest import rename_action
-        from apk.manifest_names import rename_identifier
         from vfs_redirect.layouts import android_package_layout
         from vfs_redirect.rules import make_policy
 
@@ -72,13 +69,7 @@ class HookPlan:
             "original_package": self.source_package,
             "clone_package": package,
             "original_signatures": list(self.original_signatures),
-            "authorities": {
-                a: rename_identifier(a, self.source_package, package) for a in self.authorities
-            },
-            "permissions": {
-                p: rename_identifier(p, self.source_package, package) for p in self.permissions
-            },
-            "actions": {a: rename_action(a, self.source_package, package) for a in self.actions},
+            **self.own_names.renamed(self.source_package, package),
         }
 
     def spec(self, index: int, package: str, policy: Mapping[str, Any] | None = None) -> CloneSpec:
@@ -149,18 +140,8 @@ def prepare_hooks(
         raise _no_gadget(e, version, archs, cache_root / version) from e
     except script.AgentNotBuilt as e:
         raise OperationFailed(str(e)) from e
-    authorities = dict.fromkeys(a for apk in app.apks for a in apk.info.provider_authorities)
-    permissions = dict.fromkeys(app.base.info.permissions)
-    actions = dict.fromkeys(a for apk in app.apks for a in apk.info.own_actions)
-    return HookPlan(
-        mode,
-        app.package,
-        payload,
-        _signatures(app),
-        tuple(authorities),
-        tuple(permissions),
-        tuple(actions),
-    )
+    own_names = OwnNames.of(apk.info for apk in app.apks)
+    return HookPlan(mode, app.package, payload, _signatures(app), own_names)
 
 
 NO_HOOKS = "build without hooks: --hooks none"

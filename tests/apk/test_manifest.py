@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import zipfile
@@ -28,10 +29,10 @@ from apk.manifest import (
 )
 from apk.manifest import (
     ManifestInfo,
+    OwnNames,
     RenamePlan,
     ResolveString,
     read_manifest_info,
-    rename_map,
     rewrite_manifest,
     unresolved_references,
 )
@@ -445,13 +446,38 @@ def test_rename_prefixed_only_touches_a_leading_package() -> None:
 
 
 @pytest.mark.parametrize("name", realapks.ALL)
-def test_rename_map_says_what_the_rewrite_did(name: str) -> None:
+def test_own_names_say_what_the_rewrite_did(name: str) -> None:
     original = read_manifest_info(real_manifest(name))
-    plan = RenamePlan(original.package, f"{original.package}.clone1")
+    new = f"{original.package}.clone1"
+    plan = RenamePlan(original.package, new, rename_actions=True)
     clone = read_manifest_info(rewrite_manifest(real_manifest(name), plan))
-    mapping = rename_map(original, plan)
-    assert [mapping[a] for a in original.provider_authorities] == list(clone.provider_authorities)
-    assert [mapping[p] for p in original.permissions] == list(clone.permissions)
+    _assert_renamed_as_said(original, clone, OwnNames.of([original]).renamed(plan.old_package, new))
+
+
+def _assert_renamed_as_said(
+    original: ManifestInfo, clone: ManifestInfo, said: dict[str, dict[str, str]]
+) -> None:
+    """``said`` (``OwnNames.renamed``) maps each of the original's names to the clone's."""
+    authorities, permissions = said["authorities"], said["permissions"]
+    assert [authorities[a] for a in original.provider_authorities] == list(
+        clone.provider_authorities
+    )
+    assert [permissions[p] for p in original.permissions] == list(clone.permissions)
+    assert [said["actions"][a] for a in original.own_actions] == list(clone.own_actions)
+
+
+def test_own_names_are_each_name_once_over_all_apks() -> None:
+    info = read_manifest_info(factory.manifest(PKG))
+    base = dataclasses.replace(info, provider_authorities=(f"{PKG}.data", "sdk.init"))
+    split = dataclasses.replace(info, provider_authorities=("sdk.init", f"{PKG}.more"))
+    names = OwnNames.of([base, split])
+    assert names.permissions == (f"{PKG}.SECRET",)
+    assert names.authorities == (f"{PKG}.data", "sdk.init", f"{PKG}.more")
+    assert names.renamed(PKG, CLONE)["authorities"] == {
+        f"{PKG}.data": f"{CLONE}.data",
+        "sdk.init": "sdk.init.clone1",
+        f"{PKG}.more": f"{CLONE}.more",
+    }
 
 
 def test_plan_refuses_a_relative_application_class() -> None:
@@ -577,9 +603,7 @@ def test_info_and_rename_map_report_resolved_values() -> None:
     assert (bare.provider_authorities, bare.permissions, bare.shared_user_id) == ((), (), None)
     plan = RenamePlan(PKG, CLONE)
     clone = read_manifest_info(rewrite_manifest(manifest, plan, resolve))
-    mapping = rename_map(info, plan)
-    assert [mapping[a] for a in info.provider_authorities] == list(clone.provider_authorities)
-    assert [mapping[p] for p in info.permissions] == list(clone.permissions)
+    _assert_renamed_as_said(info, clone, OwnNames.of([info]).renamed(PKG, CLONE))
     assert clone.shared_user_id == "org.example.shared.clone1"
 
 

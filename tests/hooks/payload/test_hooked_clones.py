@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from apk.manifest import OwnNames
 from apk.pipeline import BuiltClone, build_clones
 from apk.signing.keys import generate
 from apk.splits import load_app
@@ -322,8 +323,10 @@ def test_names_outside_the_package_name_are_mapped_explicitly() -> None:
     plan = HookPlan(
         HookMode.GADGET,
         "org.example.app",
-        authorities=("org.example.app.files", "sdk.init"),
-        permissions=("org.example.app.SECRET", "sdk.push.RECEIVE"),
+        own_names=OwnNames(
+            authorities=("org.example.app.files", "sdk.init"),
+            permissions=("org.example.app.SECRET", "sdk.push.RECEIVE"),
+        ),
     )
     policy = plan.policy(2, "org.example.app.clone2")
     assert policy["authorities"] == {
