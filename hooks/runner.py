@@ -4,6 +4,9 @@ The program is started by a tiny ``sh`` gate that is this process's own child: F
 to the gate (child gating only), the gate then ``exec``s the program, and Frida hands over the
 new image suspended, so the agent is in place before the program's first instruction. Because
 the gate is our child (not Frida's), its exit status, which is the program's, is ours to reap.
+
+A run ends when the program and every process it started have exited, like a sandbox: only
+while this process is there to instrument them do a daemon's later children get the policy.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import os
 import select
 import shutil
 import signal
+import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hooks import procfs
 from hooks.agent_bundle import agent_source
 from hooks.errors import HookStartError, PolicyError, ProgramNotExecutable, ProgramNotFound
 from hooks.session import AgentSessions
@@ -29,8 +34,8 @@ if TYPE_CHECKING:
 _GATE = 'read _ <&3 || exit 125; exec 3<&-; cd -- "$1" || exit 126; shift; exec "$@"'
 _GATE_ATTEMPTS = 3
 _GATE_FD = 3
-_EVENT_GRACE_S = 5.0
-_LATE_CHILD_QUIET_S = 0.15
+_GATE_READY_S = 2.0
+_HANDOVER_LIMIT_S = 30.0
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +77,8 @@ def run(
     env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
 ) -> int:
-    """Runs ``argv`` under the agent with ``policy``; returns its exit status (128+N if killed).
+    """Runs ``argv`` under the agent with ``policy``; returns its exit status (128+N if killed)
+    once it and every process it started have exited.
 
     stdin/stdout/stderr are the caller's. Children carry the same policy. Raises
     ProgramNotFound/ProgramNotExecutable before starting anything, AgentBundleMissing if the
@@ -98,12 +104,9 @@ def _run_gated(
     cwd: str | os.PathLike[str] | None,
 ) -> int:
     pid = _start_gate(sessions, argv, env, cwd)
-    started = _start_ticks(pid)
+    started = procfs.start_ticks(pid) or 0  # our child, not reaped yet: always known
     returncode = _wait(pid)
-    if started is None or _started_since(started):
-        # a fork made just before the program exited is reported only after that exit
-        sessions.settle(_LATE_CHILD_QUIET_S, _EVENT_GRACE_S)
-    sessions.wait_idle(pid, _EVENT_GRACE_S)
+    sessions.wait_all_exited(started, _HANDOVER_LIMIT_S)
     for failure in sessions.failures:
         if isinstance(failure, (PolicyError, HookStartError)):
             raise failure
@@ -137,6 +140,7 @@ def _start_gate(
         finally:
             os.close(read_end)
         try:
+            _wait_reading(pid)
             sessions.gate(pid)
         except HookStartError:
             os.close(write_end)  # no go-ahead: the gate exits without running the program
@@ -153,27 +157,21 @@ def _start_gate(
     raise AssertionError("unreachable")
 
 
-def _start_ticks(pid: int) -> int | None:
-    """When ``pid`` started (clock ticks since boot), or None if unknown."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return int(stat.rsplit(")", 1)[1].split()[19])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _started_since(ticks: int) -> bool:
-    """Whether some process that started at or after ``ticks`` is still running (cheap
-    over-approximation of "the program left descendants behind")."""
-    me = os.getpid()
-    with os.scandir("/proc") as entries:
-        for entry in entries:
-            if not entry.name.isdigit() or int(entry.name) == me:
-                continue
-            started = _start_ticks(int(entry.name))
-            if started is not None and started >= ticks:
-                return True
-    return False
+def _wait_reading(pid: int) -> None:
+    """Waits (briefly) until the gate has started and sleeps reading its pipe: Frida's
+    injector fails far more often on a process that is still being loaded. A gate that dies
+    first raises HookStartError; one not seen reading in time (slow, or a kernel that does
+    not name the wait) is attached to anyway."""
+    deadline = time.monotonic() + _GATE_READY_S
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/wchan").read_text().endswith("pipe_read"):
+                return
+        except OSError as e:
+            raise HookStartError(f"the gate process {pid} is gone: {e}") from e
+        if not procfs.alive(pid):
+            raise HookStartError(f"the gate process {pid} exited before it was attached to")
+        time.sleep(0.002)
 
 
 def _gate_pipe() -> tuple[int, int]:

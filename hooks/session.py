@@ -8,6 +8,7 @@ killed rather than run without its policy.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import signal
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from hooks import procfs
 from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
 
@@ -26,6 +28,11 @@ EventHandler = Callable[[dict[str, Any]], None]
 _ATTACH_ATTEMPTS = 3
 _CLOSE_ROUNDS = 4
 _CLOSE_QUIET_S = 2.0
+_HANDOVER_POLL_S = 0.02
+_RUNNING_POLL_S = 0.25
+# every process instrumented by any session of this Python process (pid -> start ticks)
+_HANDLED: dict[int, int] = {}
+_HANDLED_LOCK = threading.Lock()
 
 
 class AgentSessions:
@@ -47,7 +54,8 @@ class AgentSessions:
         self._live: dict[int, frida.Session] = {}
         self._scripts: dict[int, frida.Script] = {}
         self._pending = 0
-        self._last_child = time.monotonic()
+        self._handled: dict[int, int] = {}  # pid -> start ticks, every process instrumented
+        self._agent_files: set[str] = set()  # the agent library files mapped in them
         self.errors: list[str] = []  # script errors reported by agents (not fatal)
         self.failures: list[Exception] = []  # children that could not be instrumented (killed)
         self._worker = threading.Thread(
@@ -59,6 +67,8 @@ class AgentSessions:
     def gate(self, pid: int) -> None:
         """Attaches to ``pid`` with child gating only (no agent): its exec image gets the agent."""
         self._attach(pid)
+        with self._lock:
+            self._agent_files |= procfs.agent_files(pid)
 
     def instrument(self, pid: int) -> AgentRpc:
         """Attaches, loads the agent, sends the policy; the caller resumes the process."""
@@ -66,29 +76,60 @@ class AgentSessions:
         script = session.create_script(self._source, name="clonespace")
         script.on("message", self._on_message)
         script.load()
+        self._handle(pid)
         with self._lock:
             self._scripts[pid] = script
         rpc = AgentRpc(script)
         rpc.init(self._policy)
         return rpc
 
-    def wait_idle(self, pid: int, timeout: float) -> None:
-        """Waits until no child is being instrumented and ``pid``'s session has gone."""
-        with self._lock:
-            self._lock.wait_for(lambda: self._pending == 0 and pid not in self._live, timeout)
+    def wait_all_exited(self, since: int, handover_limit: float) -> None:
+        """Waits until the program and every process it started (at or after ``since``,
+        clock ticks) have exited. Each stays instrumented, its forks and execs gated, for as
+        long as it runs, so a descendant that outlives the program keeps the policy, and so
+        do its own children. Frida hands a fork or exec over only once the new process has
+        run a little, which under load can be long after its parent exited; one not handed
+        over within ``handover_limit`` seconds is killed (never run without its policy) and
+        reported in ``failures``."""
+        first_seen: dict[int, float] = {}
+        while True:
+            with self._lock:
+                busy = self._pending > 0
+                live = [pid for pid in self._live if procfs.alive(pid)]
+            waiting = self._unreported(since)
+            now = time.monotonic()
+            late = [p for p in waiting if now - first_seen.setdefault(p, now) >= handover_limit]
+            if late:
+                for pid in late:
+                    _kill(pid)
+                self.failures.append(
+                    HookStartError(f"Frida did not hand over processes {late} in time: killed")
+                )
+            if not (busy or live or waiting):
+                return
+            with self._lock:  # woken early by a child reported or a session gone
+                self._lock.wait(_HANDOVER_POLL_S if busy or waiting else _RUNNING_POLL_S)
 
-    def settle(self, quiet: float, limit: float) -> None:
-        """Waits until no child was reported for ``quiet`` seconds (at most ``limit``): Frida
-        reports a fork made just before its parent exited only after that exit."""
-        deadline = time.monotonic() + limit
-        start = time.monotonic()
+    def _unreported(self, since: int) -> list[int]:
+        """Processes started at or after ``since`` that Frida has not handed over yet: forks
+        (they carry the agent this process injects but were never instrumented by any
+        session) and execs (instrumented before, alive, and without a session now)."""
+        with _HANDLED_LOCK:
+            everyone = dict(_HANDLED)
         with self._lock:
-            while True:
-                now = time.monotonic()
-                idle_since = max(self._last_child, start)
-                if (self._pending == 0 and now - idle_since >= quiet) or now >= deadline:
-                    return
-                self._lock.wait(min(quiet - (now - idle_since), deadline - now) or 0.01)
+            mine, live, files = dict(self._handled), set(self._live), set(self._agent_files)
+        found = []
+        for pid in procfs.pids():
+            if pid in live:
+                continue
+            started = procfs.start_ticks(pid, alive_only=True)
+            if started is None or started < since:
+                continue
+            if mine.get(pid) == started or (
+                everyone.get(pid) != started and procfs.agent_files(pid) & files
+            ):
+                found.append(pid)
+        return found
 
     def close(self) -> None:
         """Detaches from every process still attached, then stops handling children.
@@ -119,23 +160,28 @@ class AgentSessions:
 
     def _attach(self, pid: int) -> frida.Session:
         """Attaches (see ``attach``) and enables child gating."""
-        import frida
-
         session = attach(self._device, pid)
         try:
             session.enable_child_gating()
-        except (
-            frida.NotSupportedError,
-            frida.InvalidOperationError,
-            frida.ProcessNotFoundError,
-            frida.PermissionDeniedError,
-            frida.TimedOutError,
-        ) as e:
+        except frida_errors() as e:
+            with contextlib.suppress(Exception):
+                session.detach()
             raise HookStartError(f"cannot gate the children of process {pid}: {e}") from e
         with self._lock:
             self._live[pid] = session
         session.on("detached", lambda reason, crash: self._on_detached(pid, session))
         return session
+
+    def _handle(self, pid: int) -> None:
+        """Notes ``pid`` as instrumented (by start time: a reused pid is another process)."""
+        started, files = procfs.start_ticks(pid), procfs.agent_files(pid)
+        if started is None:
+            return
+        with _HANDLED_LOCK:
+            _HANDLED[pid] = started
+        with self._lock:
+            self._handled[pid] = started
+            self._agent_files |= files
 
     def _on_detached(self, pid: int, session: frida.Session) -> None:
         with self._lock:
@@ -146,7 +192,7 @@ class AgentSessions:
     def _on_child_added(self, child: frida._frida.Child) -> None:
         with self._lock:
             self._pending += 1
-            self._last_child = time.monotonic()
+            self._lock.notify_all()
         self._children.put(child.pid)
 
     def _serve_children(self) -> None:
@@ -182,24 +228,34 @@ class AgentSessions:
 
 def attach(device: frida.Device, pid: int) -> frida.Session:
     """A session on ``pid``. Under load Frida's injector now and then crashes ("loader
-    crashed") or gives up waiting for the process to stop ("timed out"); the process is left
-    as it was, so that is tried again. Raises HookStartError."""
+    crashed"), gives up waiting for the process to stop ("timed out"), or loses the agent it
+    was injecting ("refused to load frida-agent"); while the process is still alive that is
+    tried again. Every Frida error ends as HookStartError."""
     import frida
 
     for attempt in range(_ATTACH_ATTEMPTS):
         try:
             return device.attach(pid)
-        except (frida.NotSupportedError, frida.TimedOutError) as e:
-            transient = isinstance(e, frida.TimedOutError) or "loader crashed" in str(e)
+        except frida_errors() as e:
+            transient = (
+                isinstance(e, (frida.TimedOutError, frida.ProcessNotRespondingError))
+                or "loader crashed" in str(e)
+            ) and procfs.alive(pid)
             if not transient or attempt == _ATTACH_ATTEMPTS - 1:
                 raise HookStartError(f"cannot attach to process {pid}: {e}") from e
-        except (
-            frida.InvalidOperationError,
-            frida.ProcessNotFoundError,
-            frida.PermissionDeniedError,
-        ) as e:
-            raise HookStartError(f"cannot attach to process {pid}: {e}") from e
     raise AssertionError("unreachable")
+
+
+@functools.cache
+def frida_errors() -> tuple[type[Exception], ...]:
+    """Every error type the frida module raises from its native calls (they share no base)."""
+    import frida
+
+    return tuple(
+        error
+        for name, error in vars(frida).items()
+        if name.endswith("Error") and isinstance(error, type) and issubclass(error, Exception)
+    )
 
 
 def _kill(pid: int) -> None:

@@ -30,7 +30,7 @@ def sleeping_process(seconds: int = 120) -> Iterator[tuple[int, frida.Session]]:
 
     target = subprocess.Popen(["sleep", str(seconds)])
     try:
-        _wait_asleep(target.pid)
+        wait_asleep(target.pid)
         session = attach(frida.get_local_device(), target.pid)
         try:
             yield target.pid, session
@@ -42,7 +42,8 @@ def sleeping_process(seconds: int = 120) -> Iterator[tuple[int, frida.Session]]:
         target.wait()
 
 
-def _wait_asleep(pid: int, timeout: float = 10.0) -> None:
+def wait_asleep(pid: int, timeout: float = 10.0) -> None:
+    """Waits until the ``sleep`` ``pid`` sleeps in the kernel (done starting)."""
     deadline = time.monotonic() + timeout
     wchan = Path(f"/proc/{pid}/wchan")
     while "nanosleep" not in wchan.read_text():

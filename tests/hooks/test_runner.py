@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from hooks import agent_bundle
-from hooks.errors import AgentBundleMissing, PolicyError, ProgramNotExecutable, ProgramNotFound
+from hooks import agent_bundle, runner
+from hooks.errors import (
+    AgentBundleMissing,
+    HookStartError,
+    PolicyError,
+    ProgramNotExecutable,
+    ProgramNotFound,
+)
 from hooks.runner import exit_status, run
 from tests.hooks.agent_fixtures import Layout, make_layout, run_captured
 
@@ -94,3 +103,25 @@ def test_exit_status_mapping(code: int, status: int) -> None:
 def test_missing_working_directory_is_bad_input(layout: Layout) -> None:
     with pytest.raises(ValueError, match="not a directory"):
         run(["/bin/true"], layout.policy(), cwd=layout.root / "no-such-dir")
+
+
+def test_the_gate_is_attached_to_once_it_sleeps_reading_its_pipe() -> None:
+    read_end, write_end = os.pipe()
+    gate = subprocess.Popen(["sh", "-c", "read _"], stdin=read_end)
+    os.close(read_end)
+    try:
+        runner._wait_reading(gate.pid)
+        assert Path(f"/proc/{gate.pid}/wchan").read_text().endswith("pipe_read")
+    finally:
+        os.write(write_end, b"\n")
+        os.close(write_end)
+        assert gate.wait(timeout=10) == 0
+
+
+def test_a_gate_that_died_before_the_attach_is_a_hook_start_error() -> None:
+    gate = subprocess.Popen(["sh", "-c", "exit 3"])
+    while not Path(f"/proc/{gate.pid}/stat").read_text().rsplit(")", 1)[1].startswith(" Z"):
+        time.sleep(0.01)
+    with pytest.raises(HookStartError, match="exited before it was attached"):
+        runner._wait_reading(gate.pid)
+    assert gate.wait(timeout=10) == 3

@@ -1,0 +1,41 @@
+"""hooks.procfs on real processes: this one, a zombie, one gone, one carrying Frida's agent."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+from hooks import procfs
+from tests.hooks.agent_fixtures import sleeping_process
+
+
+def test_this_process_is_listed_alive_and_started() -> None:
+    me = os.getpid()
+    assert me in set(procfs.pids())
+    assert procfs.alive(me)
+    assert procfs.state(me) == "R"  # reading its own stat
+    started = procfs.start_ticks(me)
+    assert started is not None and started == procfs.start_ticks(me, alive_only=True)
+
+
+def test_a_zombie_has_a_start_but_is_not_alive() -> None:
+    child = subprocess.Popen(["true"])
+    while procfs.state(child.pid) != "Z":
+        time.sleep(0.01)
+    try:
+        assert not procfs.alive(child.pid)
+        assert procfs.start_ticks(child.pid) is not None
+        assert procfs.start_ticks(child.pid, alive_only=True) is None
+    finally:
+        child.wait()
+    assert procfs.state(child.pid) is None
+    assert procfs.agent_files(child.pid) == frozenset()
+
+
+def test_an_attached_process_carries_the_agent_file_every_attach_shares() -> None:
+    with sleeping_process() as (first, _), sleeping_process() as (second, _):
+        files = procfs.agent_files(first)
+        assert len(files) == 1
+        assert procfs.agent_files(second) == files
+    assert procfs.agent_files(os.getpid()) == frozenset()

@@ -1,0 +1,146 @@
+"""hooks.session: ``attach`` retries Frida's transient injection failures while the process
+lives, and every Frida error reaches callers as HookStartError; ``AgentSessions`` keeps a
+run going while any of its processes lives, and kills one Frida never hands over.
+
+The retry tests use a stand-in device object (only ``attach`` is called) because Frida's
+failures cannot be provoked on demand; the others attach for real."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import cast
+
+import frida
+import pytest
+
+from hooks import procfs
+from hooks.agent_bundle import agent_source
+from hooks.errors import HookStartError
+from hooks.runner import local_device
+from hooks.session import AgentSessions, attach, frida_errors
+from tests.hooks.agent_fixtures import make_layout, sleeping_process, wait_asleep
+
+
+class _FlakyDevice:
+    """Raises the given errors from ``attach`` in turn, then returns a marker."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self._errors = list(errors)
+        self.calls = 0
+
+    def attach(self, pid: int) -> str:
+        self.calls += 1
+        if self._errors:
+            raise self._errors.pop(0)
+        return f"session on {pid}"
+
+    @property
+    def as_device(self) -> frida.Device:
+        return cast("frida.Device", self)
+
+
+@pytest.fixture
+def dead_pid() -> Iterator[int]:
+    """A pid that has exited and been reaped."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    yield child.pid
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        frida.ProcessNotRespondingError("refused to load frida-agent, or terminated"),
+        frida.TimedOutError("unexpectedly timed out while waiting for signal"),
+        frida.NotSupportedError("loader crashed"),
+    ],
+    ids=["not-responding", "timed-out", "loader-crashed"],
+)
+def test_transient_failures_on_a_live_process_are_retried(error: Exception) -> None:
+    device = _FlakyDevice(error)
+    session: object = attach(device.as_device, os.getpid())
+    assert session == f"session on {os.getpid()}"
+    assert device.calls == 2
+
+
+def test_a_transient_failure_that_persists_is_a_hook_start_error() -> None:
+    device = _FlakyDevice(*(frida.TimedOutError("timed out") for _ in range(5)))
+    with pytest.raises(HookStartError, match="cannot attach to process"):
+        attach(device.as_device, os.getpid())
+    assert device.calls == 3
+
+
+def test_a_process_gone_is_not_retried(dead_pid: int) -> None:
+    device = _FlakyDevice(frida.ProcessNotRespondingError("terminated during injection"))
+    with pytest.raises(HookStartError, match=str(dead_pid)):
+        attach(device.as_device, dead_pid)
+    assert device.calls == 1
+
+
+def test_lasting_errors_are_not_retried() -> None:
+    device = _FlakyDevice(frida.PermissionDeniedError("unable to access process"))
+    with pytest.raises(HookStartError, match="unable to access process"):
+        attach(device.as_device, os.getpid())
+    assert device.calls == 1
+
+
+def test_frida_errors_are_every_error_frida_raises() -> None:
+    errors = frida_errors()
+    assert frida.ProcessNotRespondingError in errors
+    assert frida.TransportError in errors
+    assert all(issubclass(error, Exception) for error in errors)
+    assert frida.RPCException not in errors  # raised by the agent's own code, not by Frida
+
+
+def test_attaching_to_a_reaped_process_for_real_is_a_hook_start_error(dead_pid: int) -> None:
+    with pytest.raises(HookStartError, match=f"cannot attach to process {dead_pid}"):
+        attach(frida.get_local_device(), dead_pid)
+
+
+@pytest.fixture
+def sessions(tmp_path: Path) -> Iterator[AgentSessions]:
+    started = AgentSessions(local_device(), agent_source(), make_layout(tmp_path).policy())
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def asleep() -> Iterator[subprocess.Popen[bytes]]:
+    """A ``sleep`` done starting (Frida's injector is reliable on those)."""
+    process = subprocess.Popen(["sleep", "120"])
+    wait_asleep(process.pid)
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_a_run_lasts_while_an_instrumented_process_lives(
+    sessions: AgentSessions, asleep: subprocess.Popen[bytes]
+) -> None:
+    since = procfs.start_ticks(asleep.pid)
+    assert since is not None
+    sessions.instrument(asleep.pid)
+    threading.Timer(0.5, asleep.kill).start()
+    sessions.wait_all_exited(since, handover_limit=30)
+    assert asleep.poll() == -signal.SIGKILL  # returned only once it was gone
+    assert sessions.failures == []
+
+
+def test_a_process_frida_never_hands_over_is_killed(
+    sessions: AgentSessions, asleep: subprocess.Popen[bytes]
+) -> None:
+    """A process carrying the agent this process injects, started during the run and never
+    instrumented, is what a fork Frida has not reported yet looks like."""
+    since = procfs.start_ticks(asleep.pid)
+    assert since is not None
+    sessions.gate(asleep.pid)
+    with sleeping_process() as (stray, _):
+        asleep.kill()
+        sessions.wait_all_exited(since, handover_limit=0.5)
+        assert not procfs.alive(stray)
+    assert [str(stray) in str(failure) for failure in sessions.failures] == [True]
