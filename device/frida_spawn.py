@@ -17,6 +17,7 @@ import adbutils
 
 from device.errors import DeviceCommandFailed
 from hooks.rpc import AgentRpc
+from hooks.session import frida_errors
 
 if TYPE_CHECKING:
     import frida
@@ -45,11 +46,7 @@ def spawn_on(
     ``target``, load the agent with ``policy``, leave it in place, resume; the pid. Raises
     DeviceCommandFailed, or hooks.errors when the agent refuses the policy (the process is
     killed then, never run without its policy)."""
-    import frida
-
-    errors = (frida.InvalidOperationError, frida.TransportError, frida.ServerNotRunningError,
-              frida.ProcessNotFoundError, frida.NotSupportedError, frida.ExecutableNotFoundError,
-              frida.TimedOutError, frida.InvalidArgumentError)  # fmt: skip
+    errors = frida_errors()
     try:
         pid = int(target.spawn(list(argv)))
     except errors as e:
