@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from clone.handle import Clone
     from clone.workflows.build import BuildRequest, BuildResult
     from clone.workflows.host import HostClone
-    from clone.workflows.transfer import ExportResult, ImportResult
+    from clone.workflows.transfer import ExportResult, ImportResult, Progress
 
 
 class Space:
@@ -156,20 +156,37 @@ class Space:
 
         return regen_identity(self.registry, _clone_name(clone), seed)
 
-    def export_clone(self, name: str, path: Path | str, *, force: bool = False) -> ExportResult:
+    def export_clone(
+        self, name: str, path: Path | str, *, force: bool = False, progress: Progress | None = None
+    ) -> ExportResult:
         """Write clone ``name`` to the archive ``path`` (whole or not at all; an existing
-        file only with ``force``); a device clone's app data stays on its phone."""
-        from clone.workflows.transfer import export_clone
+        file only with ``force``); a device clone's app data stays on its phone.
 
-        return export_clone(self.registry, self.home, name, Path(path), force=force)
+        ``progress("exporting APP:N", total)`` is opened around the writing, once the clone
+        was read; its ``advance`` calls add up to ``total``, the bytes of the store's files.
+        """
+        from clone.workflows.transfer import finish_export, no_progress, prepare_export
 
-    def import_clone(self, path: Path | str, as_name: str | None = None) -> ImportResult:
+        prepared = prepare_export(self.registry, self.home, name, Path(path), force=force)
+        label = f"exporting {prepared.record.name}"
+        with (progress or no_progress)(label, prepared.bytes) as advance:
+            return finish_export(prepared, advance)
+
+    def import_clone(
+        self, path: Path | str, as_name: str | None = None, *, progress: Progress | None = None
+    ) -> ImportResult:
         """Register the clone exported in ``path`` (as ``as_name``, ``APP:N``, if given);
-        the archive is checked whole before anything changes."""
-        from clone.workflows.transfer import finish_import, prepare_import
+        the archive is checked whole before anything changes.
+
+        ``progress("importing APP:N", total)`` is opened once the archive was checked; its
+        ``advance`` calls add up to ``total``, the bytes of the store's files.
+        """
+        from clone.workflows.transfer import finish_import, no_progress, prepare_import
 
         prepared = prepare_import(Path(path), as_name)  # touches nothing, not even the home
-        return finish_import(self.registry, self.home, prepared)
+        label = f"importing {prepared.record.name}"
+        with (progress or no_progress)(label, prepared.bytes) as advance:
+            return finish_import(self.registry, self.home, prepared, advance)
 
 
 def _clone_name(clone: object) -> str:

@@ -34,13 +34,19 @@ def parse_screenshot_path(text: str) -> Path:
     return path
 
 
-def launch(space: Space, screenshot: Path | None = None, dump: Path | None = None) -> None:
-    """Open the launcher on ``space`` until its window closes.
+def launch(
+    space: Space, screenshot: Path | None = None, dump: Path | None = None, adb: str | None = None
+) -> None:
+    """Open the launcher on ``space`` until its window closes; it reaches devices through
+    the adb server ``adb`` (``HOST:PORT``, None for the default).
 
     With ``screenshot``, render the clones screen once, save it there as a PNG and stop
-    (``dump`` also gets the texts of the widgets shown then, as JSON). OperationFailed
-    when there is no display or Kivy is not installed.
+    (``dump`` also gets the texts of the widgets shown then, as JSON). BadInput for a bad
+    ``adb``; OperationFailed when there is no display or Kivy is not installed.
     """
+    from clone.workflows.device_access import parse_adb_option
+
+    parse_adb_option(adb)  # bad input fails here, not as a status line in the window
     problem = display_problem(os.environ)
     if problem is not None:
         raise OperationFailed(
@@ -57,7 +63,7 @@ def launch(space: Space, screenshot: Path | None = None, dump: Path | None = Non
             "the launcher needs Kivy, which is not installed",
             hint="pip install 'clonespace[ui]'",
         ) from e
-    run(space, screenshot, dump=dump)
+    run(space, screenshot, dump=dump, adb=adb)
 
 
 def display_problem(environ: Mapping[str, str]) -> str | None:

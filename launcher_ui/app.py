@@ -353,10 +353,17 @@ def _opaque(widget: Widget) -> bool:
     return True
 
 
-def run(space: Space, screenshot: Path | None = None, *, dump: Path | None = None) -> None:
+def run(
+    space: Space,
+    screenshot: Path | None = None,
+    *,
+    dump: Path | None = None,
+    adb: str | None = None,
+) -> None:
     """Run the launcher over ``space`` until it is closed (or, with ``screenshot``, until
-    the clones screen has been saved there as a PNG; ``dump`` then gets its texts)."""
-    app = LauncherApp(LauncherModel(space), screenshot=screenshot, dump=dump)
+    the clones screen has been saved there as a PNG; ``dump`` then gets its texts); its
+    model reaches devices through the adb server ``adb``."""
+    app = LauncherApp(LauncherModel(space, adb=adb), screenshot=screenshot, dump=dump)
     try:
         app.run()
     finally:

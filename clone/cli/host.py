@@ -42,8 +42,9 @@ def run(
     """Run CMD as clone APP:N; its --data paths live in the clone's own store.
 
     The clone is registered on first use. The run ends when CMD and every process it
-    started have exited: a background job keeps the clone's policy, and so do its children. Exit status: CMD's own, or 125 when Clonespace
-    failed, 126 when CMD cannot be run, 127 when it is not found, 2 for bad input.
+    started have exited: a background job keeps the clone's policy, and so do its children.
+    Exit status: CMD's own, or 125 when Clonespace failed, 126 when CMD cannot be run, 127
+    when it is not found, 2 for bad input.
     """
     from clone.workflows.host import parse_host_spec, run_host_command
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from clone.cli.output import emit_json, warn
+from clone.cli.output import emit_json, progress, warn
 from clone.space import Space
 
 
@@ -23,7 +23,7 @@ def export_cmd(space: Space, clone_name: str, file: Path, force: bool, as_json: 
     store. A device clone's app data stays on its phone and is not included (a warning
     says so). FILE appears whole or not at all (mode 0600: it holds the identity).
     """
-    result = space.export_clone(clone_name, file, force=force)
+    result = space.export_clone(clone_name, file, force=force, progress=progress)
     warn(result.warnings)
     if as_json:
         emit_json(result.to_json())
@@ -51,7 +51,7 @@ def import_cmd(space: Space, file: Path, as_name: str | None, as_json: bool) -> 
     The whole archive is checked first; anything wrong changes nothing (exit 2). A taken
     name is refused; --as gives another where the backend allows it.
     """
-    result = space.import_clone(file, as_name=as_name)
+    result = space.import_clone(file, as_name=as_name, progress=progress)
     warn(result.warnings)
     if as_json:
         emit_json(result.to_json())

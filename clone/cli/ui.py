@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from clone.cli.device import adb_option
 from clone.space import Space
 
 
@@ -34,8 +35,9 @@ def _screenshot_path(ctx: click.Context, param: click.Parameter, value: str | No
     hidden=True,
     help="With --screenshot: also write the texts of the widgets shown, as JSON (for tests).",
 )
+@adb_option
 @click.pass_obj
-def ui_cmd(space: Space, screenshot: Path | None, dump: Path | None) -> None:
+def ui_cmd(space: Space, screenshot: Path | None, dump: Path | None, adb: str | None) -> None:
     """Open the launcher: a tile per clone with Launch, Stop, Wipe and Remove.
 
     Needs a display (a desktop session, or xvfb-run) and Kivy (pip install 'clonespace[ui]').
@@ -44,4 +46,4 @@ def ui_cmd(space: Space, screenshot: Path | None, dump: Path | None) -> None:
         raise click.UsageError("--dump-widgets needs --screenshot")
     from launcher_ui import launch
 
-    launch(space, screenshot, dump=dump)
+    launch(space, screenshot, dump=dump, adb=adb)

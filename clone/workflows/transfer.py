@@ -23,6 +23,10 @@ inside that transaction. Bad input changes nothing (exit 2); so does a failure.
 
 A copy of a host clone imported beside its original keeps the original's identity; the
 result warns about it (``clone identity regen`` draws a new one).
+
+Both go in two steps: ``prepare_export``/``prepare_import`` read and check, and
+``finish_export``/``finish_import`` write, so the caller knows how many bytes the writing
+step will report to its ``advance`` before it starts (a progress bar's total).
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ import importlib.metadata
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +50,7 @@ from clone.workflows.identity import assign_identity, stored_identity
 from clone.workflows.transfer_archive import (
     Scanned,
     StoreContent,
+    check_destination,
     collect_store,
     read_archive,
     write_archive,
@@ -54,6 +60,15 @@ from identity import Identity
 from vfs_redirect.layouts import host_layout
 
 Advance = Callable[[int], None]
+Progress = Callable[[str, int], AbstractContextManager[Advance]]
+"""``progress(label, total)`` opens a progress report and yields its ``advance(n)``; the
+CLI's ``clone.cli.output.progress`` is one (a bar on a terminal)."""
+
+
+@contextlib.contextmanager
+def no_progress(label: str, total: int) -> Iterator[Advance]:
+    """The Progress that reports nothing."""
+    yield lambda n: None
 
 
 @dataclass(frozen=True)
@@ -86,6 +101,24 @@ class ExportResult:
 
 
 @dataclass(frozen=True)
+class PreparedExport:
+    """A clone read for export to ``dest``: its manifest and the store content the archive
+    will hold."""
+
+    record: CloneRecord
+    manifest: Manifest
+    content: StoreContent
+    dest: Path
+    force: bool = False
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def bytes(self) -> int:
+        """What ``finish_export`` advances over: the size of the store's files."""
+        return self.content.bytes
+
+
+@dataclass(frozen=True)
 class PreparedImport:
     """A checked archive and the record it will register (``--as`` applied)."""
 
@@ -96,6 +129,11 @@ class PreparedImport:
     @property
     def manifest(self) -> Manifest:
         return self.scanned.manifest
+
+    @property
+    def bytes(self) -> int:
+        """What ``finish_import`` advances over: the size of the store's files."""
+        return self.scanned.bytes
 
 
 @dataclass(frozen=True)
@@ -129,18 +167,15 @@ class ImportResult:
 # -- export ------------------------------------------------------------------------------
 
 
-def export_clone(
-    registry: Registry,
-    home: Home,
-    name: str,
-    dest: Path,
-    *,
-    force: bool = False,
-    advance: Advance = lambda n: None,
-) -> ExportResult:
-    """Write clone ``name`` to the archive ``dest`` (atomically; an existing ``dest`` only
-    with ``force``)."""
+def prepare_export(
+    registry: Registry, home: Home, name: str, dest: Path, *, force: bool = False
+) -> PreparedExport:
+    """Read clone ``name`` for export to ``dest`` (an existing file only with ``force``):
+    its record, identity, accounts and (a host clone) the store content; nothing is
+    written."""
     record = registry.get(name)
+    dest = dest.absolute()
+    check_destination(dest, force)
     manifest = Manifest(
         record=record,
         identity=stored_identity(registry, record.name),
@@ -158,10 +193,19 @@ def export_clone(
         ]
     else:
         warnings.append(_on_phone(record, "is not in the archive"))
-    written = write_archive(dest.absolute(), manifest, content, force=force, advance=advance)
+    return PreparedExport(record, manifest, content, dest, force, tuple(warnings))
+
+
+def finish_export(prepared: PreparedExport, advance: Advance = lambda n: None) -> ExportResult:
+    """Write the archive of ``prepared`` (atomically); ``advance`` gets the size of each
+    store file written."""
+    record, manifest = prepared.record, prepared.manifest
+    written = write_archive(
+        prepared.dest, manifest, prepared.content, force=prepared.force, advance=advance
+    )
     return ExportResult(
         record.name, record.backend, written.path, written.size, written.sha256,
-        manifest.app_data_included, written.files, written.bytes, tuple(warnings),
+        manifest.app_data_included, written.files, written.bytes, prepared.warnings,
     )  # fmt: skip
 
 
@@ -201,7 +245,8 @@ def prepare_import(path: Path, as_name: str | None = None) -> PreparedImport:
 def finish_import(
     registry: Registry, home: Home, prepared: PreparedImport, advance: Advance = lambda n: None
 ) -> ImportResult:
-    """Register the clone of ``prepared`` and put its store in place: all or nothing."""
+    """Register the clone of ``prepared`` and put its store in place: all or nothing;
+    ``advance`` gets the bytes of the store's files as they are written."""
     record, manifest = prepared.record, prepared.manifest
     _check_free(registry, record, manifest.record)
     warnings = _identity_twins(registry, record, manifest.identity)

@@ -148,7 +148,7 @@ def write_archive(
     dest: Path, manifest: Manifest, content: StoreContent, *, force: bool, advance: Advance
 ) -> Written:
     """Write the archive of ``manifest`` and ``content`` to ``dest`` atomically."""
-    _check_destination(dest, force)
+    check_destination(dest, force)
     try:
         fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     except OSError as e:
@@ -212,7 +212,8 @@ def _info(name: str, kind: bytes, mode: int, mtime: int, size: int) -> tarfile.T
     return info
 
 
-def _check_destination(dest: Path, force: bool) -> None:
+def check_destination(dest: Path, force: bool) -> None:
+    """BadInput unless an archive can be written to ``dest`` (without ``force``: is new)."""
     if not dest.parent.is_dir():
         raise BadInput(
             f"cannot write {str(dest)!r}: the directory {str(dest.parent)!r} does not exist",

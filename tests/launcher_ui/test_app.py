@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from clone.registry import Backend, CloneRecord
 from clone.space import Space
+from tests.devicectl.fake_adb import FakeAdbServer, FakePackage, FakePhone
 
 CLONE = Path(sys.executable).with_name("clone")
 XVFB_RUN = shutil.which("xvfb-run")
@@ -42,10 +45,11 @@ def clone_ui(home: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def screenshot(home: Path, out: Path) -> dict[str, Any]:
-    """Run ``clone ui --screenshot``; check the PNG; return what the window showed."""
+def screenshot(home: Path, out: Path, *args: str) -> dict[str, Any]:
+    """Run ``clone ui --screenshot`` (and ``args``); check the PNG; return what the window
+    showed."""
     dump = out.with_suffix(".json")
-    done = clone_ui(home, "--screenshot", out, "--dump-widgets", dump)
+    done = clone_ui(home, "--screenshot", out, "--dump-widgets", dump, *args)
     assert done.returncode == 0, done.stderr
     assert "error" not in done.stderr
     shown: dict[str, Any] = json.loads(dump.read_text())
@@ -112,3 +116,31 @@ def test_kivy_keeps_to_clone_home(tmp_path: Path) -> None:
     assert done.stdout == "" and done.stderr == ""  # Kivy's log stays quiet
     assert (home / "cache" / "kivy" / "config.ini").is_file()
     assert list(fake_user_home.iterdir()) == []  # no ~/.kivy
+
+
+def test_adb_picks_the_adb_server(
+    tmp_path: Path, fake_adb: FakeAdbServer, fake_phone: FakePhone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAKE adb server, reached only through --adb: the environment names another (with
+    nothing listening), so the clone shows as installed only if --adb reached the model."""
+    home = tmp_path / "home"
+    with Space(home=home) as space:
+        space.registry.add(
+            CloneRecord(
+                "com.example.app", 1, Backend.PACKAGE, "com.example.app",
+                "com.example.app.clone1", fake_phone.serial,
+            )
+        )  # fmt: skip
+    package = FakePackage("com.example.app.clone1", ".Main", users={0}, data={0: set()})
+    fake_phone.packages[package.name] = package
+    with socket.socket() as s:  # a port nobody listens on, not local: no server is started
+        s.bind(("127.0.0.2", 0))
+        monkeypatch.setenv("ANDROID_ADB_SERVER_HOST", "127.0.0.2")
+        monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(s.getsockname()[1]))
+
+    shown = screenshot(home, tmp_path / "adb.png", "--adb", f"127.0.0.1:{fake_adb.port}")
+
+    shown_texts = texts(shown)
+    assert "com.example.app.clone1 on " + fake_phone.serial in shown_texts
+    assert "installed" in shown_texts and "no-device" not in shown_texts
+    assert "Ready" in shown_texts  # no "Not connected" status

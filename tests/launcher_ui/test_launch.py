@@ -1,4 +1,4 @@
-"""``clone ui`` before any window: bad --screenshot paths, no display, no Kivy."""
+"""``clone ui`` before any window: bad --screenshot and --adb values, no display, no Kivy."""
 
 from __future__ import annotations
 
@@ -99,6 +99,18 @@ def test_a_bad_screenshot_path_is_exit_2_before_any_window(
     result = run_cli("ui", "--screenshot", tmp_path / name)
     assert result.exit_code == 2  # not 1: the path is refused before the display is looked at
     assert "Invalid value for '--screenshot'" in one_error_line(result.stderr)
+
+
+@pytest.mark.usefixtures("no_display")
+@pytest.mark.parametrize("server", ["bad:port", "127.0.0.1:70000", "host:"])
+def test_a_bad_adb_server_is_exit_2_before_any_window(run_cli: RunCli, server: str) -> None:
+    result = run_cli("ui", "--adb", server)
+    assert result.exit_code == 2  # not 1: refused before the display is looked at
+    line = one_error_line(result.stderr)
+    said = f"bad adb server {server!r}: expected HOST:PORT, e.g. 127.0.0.1:5037"
+    assert line == f"clone: error: {said}"
+    devices = run_cli("devices", "--adb", server)  # the same words as the device commands
+    assert (devices.exit_code, one_error_line(devices.stderr)) == (2, line)
 
 
 def test_dump_widgets_needs_a_screenshot(run_cli: RunCli, tmp_path: Path) -> None:
