@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from clone.registry import Registry
 from tests.conftest import RunCli
 
@@ -57,7 +59,13 @@ def test_remote_server_that_does_not_answer(run_cli: RunCli) -> None:
     assert "cannot reach the adb server at 127.0.0.2:1" in result.stderr
 
 
-def test_bad_adb_option_is_bad_input(run_cli: RunCli) -> None:
-    result = run_cli("devices", "--adb", "host:notaport")
+@pytest.mark.parametrize(
+    "command", [["devices"], ["list"], ["install", "app.apk"], ["stop", "notes:1"]]
+)
+def test_bad_adb_option_is_bad_input(run_cli: RunCli, command: list[str]) -> None:
+    """Also where no device is needed (an empty registry lists nothing): checked first."""
+    result = run_cli(*command, "--adb", "host:notaport")
     assert result.exit_code == 2
-    assert "bad adb server 'host:notaport'" in result.stderr
+    assert result.stderr.splitlines() == [
+        "clone: error: bad adb server 'host:notaport': expected HOST:PORT, e.g. 127.0.0.1:5037"
+    ]
