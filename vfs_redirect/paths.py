@@ -9,6 +9,10 @@ it is the reference for what the agent's CModule does on every path argument. Th
 - ``/proc/self/root``, ``/proc/thread-self/root`` and ``/proc/<pid>/root`` (any numeric
   pid) are magic links to ``/`` for processes of one mount namespace, so reaching one of
   them restarts the path at ``/``: ``/proc/self/root/../etc`` is ``/etc``, like the kernel.
+
+The canonical form is what rules are judged on. What it drops at the end still means
+something to the kernel (``file/`` and ``file/.`` must be directories, ``mkdir("new/.")``
+fails): ``directory_suffix`` and ``keep_directory`` put it back on a path handed over.
 """
 
 from __future__ import annotations
@@ -36,6 +40,29 @@ def canonicalise(path: str, cwd: str = "/") -> str:
     for _ in _walk(path, stack):
         pass
     return "/" + "/".join(stack)
+
+
+def directory_suffix(path: str) -> str:
+    """What the end of ``path``'s text says that ``canonicalise`` drops: ``"/."`` when its last
+    component is ``.`` or ``..`` (trailing slashes aside), ``"/"`` when it ends in ``/``,
+    else ``""``.
+
+    For the kernel, ``file/``, ``file/.`` and ``dir/sub/..`` all require a directory where
+    ``<canonical>`` alone would also take a file (``open("file/")`` fails with ENOTDIR); a
+    last component ``.`` or ``..`` also makes mkdir, rmdir, rename and unlink fail rather
+    than act on the directory (``rmdir("dir/.")`` is EINVAL, ``rmdir("dir/")`` removes it),
+    which ``/.`` keeps and a bare ``/`` would not.
+    """
+    stripped = path.rstrip("/")
+    if stripped.rsplit("/", 1)[-1] in (".", ".."):
+        return "/."
+    return "/" if stripped != path else ""
+
+
+def keep_directory(canonical: str, path: str) -> str:
+    """Canonical ``canonical`` with ``path``'s ``directory_suffix``: the text to hand the
+    kernel for a path that was rewritten (``/`` stays ``/``, and ``/.`` on it is ``/.``)."""
+    return (canonical.rstrip("/") + directory_suffix(path)) or "/"
 
 
 def _walk(path: str, stack: list[str]) -> Iterator[list[str]]:

@@ -6,9 +6,12 @@ real path is denied. ``to_virtual(real)`` maps a path the kernel returns (``getc
 ``readlink``, ``realpath``) back by the longest ``real`` prefix. The agent tests check
 the C code against this module.
 
-The kernel must then be handed ``Resolution.real`` -- the canonical path that was judged --
+The kernel must then be handed ``Resolution.handed`` -- the canonical path that was judged,
+with the ``/`` or ``/.`` the program's text ended in (``paths.directory_suffix``) --
 never the string the program gave: otherwise ``..`` after a symlink, or after a magic link
-(``/dev/fd/N``, ``/proc/self/cwd``), walks somewhere the check never saw.
+(``/dev/fd/N``, ``/proc/self/cwd``), walks somewhere the check never saw. The suffix changes
+no decision; it keeps ``open("file/")`` failing with ENOTDIR and ``rmdir("dir/.")`` with
+EINVAL, as without the rewrite.
 ``symlink_target_allowed`` is the rule for the text of a new symlink, which the kernel reads
 again every time the link is followed.
 """
@@ -18,7 +21,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from vfs_redirect.paths import canonicalise, is_under, replace_prefix, through_magic_link
+from vfs_redirect.paths import (
+    canonicalise,
+    directory_suffix,
+    is_under,
+    replace_prefix,
+    through_magic_link,
+)
 from vfs_redirect.rules import Policy, RedirectRule
 
 
@@ -32,12 +41,19 @@ class Action(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Resolution:
-    """The outcome for one path: the canonical virtual path, the real one, the action."""
+    """The outcome for one path: the canonical virtual path, the real one, the action, and
+    the ``directory_suffix`` of the path as given."""
 
     virtual: str
     real: str
     action: Action
     rule: RedirectRule | None = None
+    suffix: str = ""
+
+    @property
+    def handed(self) -> str:
+        """The text the kernel gets: ``real`` with the suffix (as ``paths.keep_directory``)."""
+        return (self.real.rstrip("/") + self.suffix) or "/"
 
 
 class RedirectTable:
@@ -70,9 +86,10 @@ class RedirectTable:
         virtual = canonicalise(path, cwd)
         rule = self.match(virtual)
         real = replace_prefix(virtual, rule.virtual, rule.real) if rule else virtual
+        suffix = directory_suffix(path)
         if self.is_denied(real):
-            return Resolution(virtual, real, Action.DENY, rule)
-        return Resolution(virtual, real, Action.REDIRECT if rule else Action.PASS, rule)
+            return Resolution(virtual, real, Action.DENY, rule, suffix)
+        return Resolution(virtual, real, Action.REDIRECT if rule else Action.PASS, rule, suffix)
 
     def to_virtual(self, real: str) -> str:
         """Map a real path back to the virtual path the program expects (longest ``real``)."""

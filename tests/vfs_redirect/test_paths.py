@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -11,7 +14,9 @@ from hypothesis import strategies as st
 
 from vfs_redirect.paths import (
     canonicalise,
+    directory_suffix,
     is_under,
+    keep_directory,
     parse_absolute,
     replace_prefix,
     safe_join,
@@ -83,6 +88,84 @@ def test_canonicalise_agrees_with_posixpath_without_symlinks(
     oracle = posixpath.normpath(posixpath.join(cwd, path))
     oracle = "/" + oracle.lstrip("/")  # normpath keeps a leading '//' (POSIX allows it)
     assert expected == oracle
+
+
+SUFFIXES = [
+    # (path, cwd, directory_suffix, keep_directory of its canonical form)
+    ("/a/file", "/", "", "/a/file"),
+    ("/a/file/", "/", "/", "/a/file/"),
+    ("/a/file//", "/", "/", "/a/file/"),
+    ("/a/file/.", "/", "/.", "/a/file/."),
+    ("/a/file/./", "/", "/.", "/a/file/."),
+    ("/a/file/.//", "/", "/.", "/a/file/."),
+    ("/a/dir/sub/..", "/", "/.", "/a/dir/."),
+    ("/a/dir/sub/../", "/", "/.", "/a/dir/."),
+    ("/a/.x", "/", "", "/a/.x"),
+    ("/a/..x/", "/", "/", "/a/..x/"),
+    ("/a/...", "/", "", "/a/..."),
+    ("/a/x.", "/", "", "/a/x."),
+    ("/a/x..", "/", "", "/a/x.."),
+    (".", "/c", "/.", "/c/."),
+    ("..", "/c/d", "/.", "/c/."),
+    ("./", "/c", "/.", "/c/."),
+    ("file/", "/c", "/", "/c/file/"),
+    ("x/..", "/c", "/.", "/c/."),
+    # the root: "/" stays "/", "/." is "/."
+    ("/", "/", "/", "/"),
+    ("//", "/", "/", "/"),
+    ("/.", "/", "/.", "/."),
+    ("/..", "/", "/.", "/."),
+    ("..", "/", "/.", "/."),
+    ("/proc/self/root/", "/", "/", "/"),
+    ("/proc/self/root/.", "/", "/.", "/."),
+]
+
+
+@pytest.mark.parametrize(("path", "cwd", "suffix", "kept"), SUFFIXES)
+def test_directory_suffix(path: str, cwd: str, suffix: str, kept: str) -> None:
+    assert directory_suffix(path) == suffix
+    assert keep_directory(canonicalise(path, cwd), path) == kept
+
+
+@pytest.mark.parametrize(("path", "cwd", "suffix", "kept"), SUFFIXES)
+def test_the_kept_suffix_means_what_the_path_meant(
+    tmp_path: Path, path: str, cwd: str, suffix: str, kept: str
+) -> None:
+    """What the kernel makes of the kept text: the same as of the path (no symlinks, ``..``
+    over directories): a regular file where the path ends in ``/``, ``/.`` or ``/..`` is
+    ENOTDIR, a directory is found; ``mkdir`` of a last ``.`` fails, of ``new/`` works.
+    (``file/..`` is not here: the kernel's ENOTDIR there is about ``file``, which the
+    lexical ``..`` drops, not about the end.)"""
+    if cwd != "/" or path.startswith("/proc") or kept in ("/", "/."):
+        return  # (about the paths below the temporary directory)
+    base = tmp_path / "t"
+    for name in ("a/file", "a/.x", "a/...", "a/x.", "a/x.."):
+        (base / name).parent.mkdir(parents=True, exist_ok=True)
+        (base / name).write_text("f")
+    (base / "a/dir/sub").mkdir(parents=True)
+    (base / "a/..x").mkdir()
+    given, handed = f"{base}{path}", f"{base}{kept}"
+    assert _outcome(os.stat, given) == _outcome(os.stat, handed)
+    assert _outcome(os.mkdir, given) == _outcome(os.mkdir, handed)
+
+
+def _outcome(call: Callable[[str], object], path: str) -> str:
+    try:
+        call(path)
+    except OSError as e:
+        return errno.errorcode.get(e.errno or 0, str(e))
+    if call is os.mkdir:
+        os.rmdir(path)
+    return "ok"
+
+
+@given(st.lists(st.sampled_from(["a", ".", "..", "", "x.", ".y", "..z"]), max_size=6))
+def test_the_kept_text_canonicalises_back(parts: list[str]) -> None:
+    path = "/" + "/".join(parts)
+    canonical = canonicalise(path)
+    kept = keep_directory(canonical, path)
+    assert canonicalise(kept) == canonical
+    assert kept == canonical or kept.removeprefix(canonical.rstrip("/")) in ("/", "/.")
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from vfs_redirect.paths import canonicalise, keep_directory
 from vfs_redirect.rules import make_deny, make_policy, make_redirect
 from vfs_redirect.table import Action, RedirectTable
 
@@ -66,6 +69,44 @@ CASES = [
 def test_resolve(path: str, cwd: str, action: Action, real: str) -> None:
     result = TABLE.resolve(path, cwd)
     assert (result.action, result.real) == (action, real)
+
+
+@pytest.mark.parametrize(
+    ("path", "cwd", "action", "handed"),
+    [
+        # the text handed over keeps the "/" or "/." the path ended in (decisions do not)
+        ("/home/u/notes/login/", "/", Action.REDIRECT, f"{ONE}/data/0/login/"),
+        ("/home/u/notes/login/.", "/", Action.REDIRECT, f"{ONE}/data/0/login/."),
+        ("/home/u/notes/dir/sub/../", "/", Action.REDIRECT, f"{ONE}/data/0/dir/."),
+        ("/home/u/notes/", "/", Action.REDIRECT, f"{ONE}/data/0/"),
+        ("/home/u/notes/cache/..", "/", Action.REDIRECT, f"{ONE}/data/0/."),
+        (".", "/home/u/notes", Action.REDIRECT, f"{ONE}/data/0/."),
+        ("login/", "/home/u/notes", Action.REDIRECT, f"{ONE}/data/0/login/"),
+        ("x/.", "/tmp", Action.PASS, "/tmp/x/."),
+        ("..", "/tmp", Action.PASS, "/."),
+        ("/", "/", Action.PASS, "/"),
+        ("/home/u/notes/login", "/", Action.REDIRECT, f"{ONE}/data/0/login"),
+        (f"{TWO}/data/0/", "/", Action.DENY, f"{TWO}/data/0/"),
+    ],
+)
+def test_handed(path: str, cwd: str, action: Action, handed: str) -> None:
+    result = TABLE.resolve(path, cwd)
+    assert (result.action, result.handed) == (action, handed)
+
+
+_part = st.sampled_from(["home", "u", "notes", "cache", "ch", "store", "x", ".", "..", ""])
+_tail = st.sampled_from(["", "/", "/.", "/..", "//", "/./", "/../"])
+
+
+@given(st.lists(_part, max_size=7), _tail, st.sampled_from(["/", "/home/u/notes", ONE]))
+def test_the_end_of_a_path_changes_no_decision(parts: list[str], tail: str, cwd: str) -> None:
+    """The same decision as for the canonical path; only the handed text differs."""
+    path = "/".join(parts) + tail or "."
+    result = TABLE.resolve(path, cwd)
+    plain = TABLE.resolve(result.virtual)
+    assert (result.action, result.rule, result.real) == (plain.action, plain.rule, plain.real)
+    assert canonicalise(result.handed) == result.real
+    assert result.handed == keep_directory(result.real, path)
 
 
 @pytest.mark.parametrize(

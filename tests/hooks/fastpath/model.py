@@ -9,11 +9,11 @@ differs from the reference, the rule is spelled out here (``Model.check``), each
 - **untouched paths**: a PASS may hand the original the caller's own string; that is right
   only if the kernel, resolving it against the *real* cwd, reaches the judged path (checked);
   an empty path and an ``execvp`` name without ``/`` (searched in $PATH) are never looked at;
-- **trailing slash**: the reference drops it; the C keeps a literal trailing ``/`` on the
-  path it hands over (the kernel then insists on a directory), unless the real path is ``/``
-  or there is no room. (A trailing ``/.`` or ``/..`` is dropped by both.);
+- **the text handed over** is the reference's ``Resolution.handed`` exactly: the judged path
+  with the ``/`` or ``/.`` the given path ended in (``paths.directory_suffix``);
 - **lengths**: the reference has none; the C refuses with ENAMETOOLONG when a joined or
-  canonical path does not fit CS_PMAX (``Model.too_long`` follows its arithmetic exactly);
+  canonical path does not fit CS_PMAX, or the path it would hand over (suffix included)
+  does not (``Model.too_long`` follows its arithmetic exactly);
 - **readlink** may name a denied directory that is a proper ancestor of an allowed one (libc's
   realpath() walks through it); the C lets that through, the reference denies it.
 
@@ -77,6 +77,7 @@ class Verdict:
 
     action: Action
     real: str  # the canonical path the kernel must reach
+    handed: str  # the text the kernel must get when the path is not passed untouched
     base: str  # the virtual directory a relative path was taken against
     too_long: bool  # the C must refuse with ENAMETOOLONG (or pass an unrelated path untouched)
 
@@ -110,7 +111,10 @@ class Model:
         reading_link = case.op.startswith("readlink")
         if action is Action.DENY and reading_link and self.allow_ancestor(real):
             action = Action.REDIRECT if redirected else Action.PASS
-        return Verdict(action, real, base, self._too_long(case.path, base, redirected, real))
+        too_long = self._too_long(case.path, base, redirected, real)
+        # keep_dir, after the deny check: the handed text and its NUL must fit CS_PMAX
+        too_long = too_long or (action is not Action.DENY and blen(res.handed) + 1 > CS_PMAX)
+        return Verdict(action, real, res.handed, base, too_long)
 
     @staticmethod
     def _too_long(path: str, base: str, redirected: bool, real: str) -> bool:
@@ -163,9 +167,7 @@ class Model:
                 return f"passed untouched: the kernel reaches {reached!r}, judged was {v.real!r}"
             return None
         if got.kind == "path":
-            want = v.real
-            if case.path.endswith("/") and not want.endswith("/") and blen(want) + 2 < CS_PMAX:
-                want += "/"
+            want = v.handed
             return None if got.value == want else f"expected the original to get {want!r}"
         return f"unexpected answer {got.raw!r}"
 

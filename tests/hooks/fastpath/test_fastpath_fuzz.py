@@ -96,7 +96,8 @@ ABSOLUTE = (
     *("/proc/4242/root/", "/proc/"),
 )
 RELATIVE = ("", "./", "../", "../../", ".//")
-TAILS = ("", "", "/", "/.", "/..", "//", "/./")
+# how paths end: the kernel reads "/", "/." and "/.." as "a directory" (keep_dir)
+TAILS = ("", "", "/", "/.", "/..", "//", "/./", "/../", "/.//")
 TEXTS = ("x", "../2/login", "a/../b")
 
 
@@ -250,3 +251,63 @@ NOTES = _policy({"/home/u/notes": ONE}, ["/ch"], [f"{STORE}/1"])
 )
 def test_found_cases(harness: Harness, policy: Policy, case: Case) -> None:
     _run_and_check(harness, policy, [case])
+
+
+# a real path of 4094 bytes: the longest swap_prefix makes (its NUL fills CS_PMAX)
+LONGEST = "/home/u/notes/" + "y" * (4094 - len(ONE) - 1)
+
+
+@pytest.mark.parametrize(
+    ("case", "handed"),
+    [
+        # the suffix the canonical form dropped goes back on the path handed over
+        (Case("open", "/", "/home/u/notes/file/"), f"{ONE}/file/"),
+        (Case("open", "/", "/home/u/notes/file//"), f"{ONE}/file/"),
+        (Case("open", "/", "/home/u/notes/file/."), f"{ONE}/file/."),
+        (Case("open", "/", "/home/u/notes/file/./"), f"{ONE}/file/."),
+        (Case("open", "/", "/home/u/notes/dir/sub/.."), f"{ONE}/dir/."),
+        (Case("open", "/", "/home/u/notes/dir/sub/../"), f"{ONE}/dir/."),
+        (Case("open", "/", "/home/u/notes/."), f"{ONE}/."),
+        (Case("open", "/", "/home/u/notes/file/.x"), f"{ONE}/file/.x"),
+        (Case("open", "/", "/home/u/notes/file/..x/"), f"{ONE}/file/..x/"),
+        (Case("open", "/", "/home/u/notes/file/.../"), f"{ONE}/file/.../"),
+        (Case("realpath", "/", "/home/u/notes/file/.", f"{ONE}/file"), f"{ONE}/file/."),
+        (Case("readlink7", "/", "/home/u/notes/ln/", "x"), f"{ONE}/ln/"),
+        # relative: redirected, and passed (handed over as the absolute path judged)
+        (Case("open", ONE, "file/"), f"{ONE}/file/"),
+        (Case("openat", ONE, "file/."), f"{ONE}/file/."),
+        (Case("openat-cwd", ONE, "."), f"{ONE}/."),
+        (Case("open", ONE, "./"), f"{ONE}/."),
+        (Case("open", f"{ONE}/dir", ".."), f"{ONE}/."),
+        (Case("open", "/tmp", "file/"), "/tmp/file/"),
+        (Case("open", "/tmp", "file/."), "/tmp/file/."),
+        (Case("open", "/tmp", "."), "/tmp/."),
+        (Case("open", "/tmp", ".."), "/."),
+        (Case("open", "/tmp", "../"), "/."),
+        (Case("open", "/tmp", "../.."), "/."),
+        (Case("open", "/tmp", "x/../"), "/tmp/."),
+        (Case("open", "/", "proc/self/root/"), "/"),
+        (Case("execvp", "/tmp", "dir/."), "/tmp/dir/."),
+        # at the limit: the handed text and its NUL fill CS_PMAX exactly, or do not fit
+        (Case("open", "/", LONGEST), f"{ONE}{LONGEST[13:]}"),
+        (Case("open", "/", LONGEST + "/"), f"{ONE}{LONGEST[13:]}/"),
+        (Case("open", "/", LONGEST[:-1] + "/."), f"{ONE}{LONGEST[13:-1]}/."),
+        (Case("open", "/", LONGEST + "/."), None),
+        (Case("open", "/", LONGEST + "/x/.."), None),
+        (Case("open", "/", LONGEST + "//./"), None),
+    ],
+)
+def test_what_the_end_of_a_path_says_is_handed_over(
+    harness: Harness, case: Case, handed: str | None
+) -> None:
+    """A rewritten path ends in "/" or "/." as the caller's did: "file/" and "file/." must
+    be directories for the kernel ("<store>/file" alone opened a file), "dir/." must not be
+    made, removed or renamed. Where that no longer fits, the call fails with ENAMETOOLONG
+    (the kernel's PATH_MAX is CS_PMAX: it would refuse the text as well)."""
+    [got] = harness.run(NOTES, [case])
+    if handed is None:
+        assert (got.kind, got.value) == ("err", str(errno.ENAMETOOLONG))
+    else:
+        assert (got.kind, got.value) == ("path", handed)
+        assert blen(handed) < 4096
+    assert Model(NOTES).check(case, got) is None

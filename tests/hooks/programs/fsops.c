@@ -5,7 +5,8 @@
  * Each operation prints one line, "OK op [value]" or "ERR op ERRNO_NAME", and the run
  * continues; the exit status is 0 when every operation succeeded, 1 otherwise.
  * After "dirfd DIR" the path operations use their *at form on that directory
- * (openat, fstatat, renameat, linkat, symlinkat, readlinkat, mkdirat, unlinkat);
+ * (openat, fstatat, renameat, linkat, symlinkat, readlinkat, mkdirat, unlinkat; rmdir:
+ * unlinkat with AT_REMOVEDIR);
  * "nodirfd" goes back to the plain calls (open, stat, rename, link, ...). In any argument,
  * "{fd}" stands for the number of the last "dirfd" (e.g. "/proc/self/fd/{fd}/x").
  * Used by the host behaviour and escape suites: a real program under the real hooks.
@@ -159,6 +160,12 @@ static void op_mkdir(const char *path) {
   ok("mkdir", NULL);
 }
 
+static void op_rmdir(const char *path) {
+  int rc = dfd == AT_FDCWD ? rmdir(path) : unlinkat(dfd, path, AT_REMOVEDIR);
+  if (rc < 0) return fail("rmdir");
+  ok("rmdir", NULL);
+}
+
 static void op_rename(const char *from, const char *to) {
   int rc = dfd == AT_FDCWD ? rename(from, to) : renameat(dfd, from, dfd, to);
   if (rc < 0) return fail("rename");
@@ -287,6 +294,7 @@ static void run(char **argv, int n) {
   else if (!strcmp(op, "access") && need(n, 2, op)) op_access(argv[1]);
   else if (!strcmp(op, "list") && need(n, 2, op)) op_list(argv[1]);
   else if (!strcmp(op, "mkdir") && need(n, 2, op)) op_mkdir(argv[1]);
+  else if (!strcmp(op, "rmdir") && need(n, 2, op)) op_rmdir(argv[1]);
   else if (!strcmp(op, "rename") && need(n, 3, op)) op_rename(argv[1], argv[2]);
   else if (!strcmp(op, "link") && need(n, 3, op)) op_link(argv[1], argv[2]);
   else if (!strcmp(op, "symlink") && need(n, 3, op)) op_symlink(argv[1], argv[2]);

@@ -275,6 +275,8 @@ static int swap_prefix (const char * s, int slen, int plen, const char * to, int
 static void report (int kind, const char * op, const char * path, const char * real);
 static int translate_core (const char * op, int dirfd, const char * path, char * v, char * r,
                            int ancestor_ok);
+static int keep_dir (const char * path, char * r);
+static int bare_len (const char * r);
 
 static int is_digits (const char * s, int n);
 
@@ -702,12 +704,23 @@ cs_hook_path2 (cs_fn6 orig, const char * op, long * a, int d1, int p1, int d2, i
     return -1;
   if (p != 0 && q != 0 && p[0] != 0 && q[0] != 0 &&
       to_virtual (d1 < 0 ? CS_AT_FDCWD : (int) a[d1], p, v1) >= 0 &&
-      to_virtual (d2 < 0 ? CS_AT_FDCWD : (int) a[d2], q, v2) >= 0 &&
-      moved_escapes (t1 == 1 ? r1 : v1, t2 == 1 ? r2 : v2, v2, 0))
+      to_virtual (d2 < 0 ? CS_AT_FDCWD : (int) a[d2], q, v2) >= 0)
   {
-    report (CS_EV_DENY, op, p, t2 == 1 ? r2 : v2);
-    set_errno (cs_deny_errno);
-    return -1;
+    /* judged on the canonical paths: r1, r2 without their keep_dir suffixes */
+    char * src = t1 == 1 ? r1 : v1, * dst = t2 == 1 ? r2 : v2;
+    int sn = bare_len (src), dl = bare_len (dst), bad;
+    char sc = src[sn], dc = dst[dl];
+    src[sn] = 0;
+    dst[dl] = 0;
+    bad = moved_escapes (src, dst, v2, 0);
+    src[sn] = sc;
+    dst[dl] = dc;
+    if (bad)
+    {
+      report (CS_EV_DENY, op, p, dst);
+      set_errno (cs_deny_errno);
+      return -1;
+    }
   }
   if (t1 == 1)
     a[p1] = (long) r1;
@@ -716,12 +729,13 @@ cs_hook_path2 (cs_fn6 orig, const char * op, long * a, int d1, int p1, int d2, i
   return CS_CALL (orig, a);
 }
 
-/* the directory part of canonical absolute p, joined with relative t, canonicalised */
+/* the directory part of canonical absolute p (or of one translate handed over: its keep_dir
+ * suffix aside), joined with relative t, canonicalised */
 static int
 resolve_beside (const char * p, const char * t, char * out)
 {
   char j[CS_PMAX];
-  int n = cs_len (p), m = cs_len (t);
+  int n = bare_len (p), m = cs_len (t);
   while (n > 1 && p[n - 1] != '/')
     n--;
   if (n + m + 2 >= CS_PMAX)
@@ -791,10 +805,13 @@ cs_hook_symlink (cs_fn6 orig, const char * op, long * a, int ti, int di, int li)
   else if (resolve_beside (v, target, tv) < 0)
     return -1;
   n = longest (tv, rv, rvl, nrules, &w);
-  if (n >= 0)
-    swap_prefix (tv, cs_len (tv), n, rr[w], (int) rrl[w], tr);
-  else
+  if (n < 0)
     cs_copy (tr, tv, cs_len (tv) + 1);
+  else if (swap_prefix (tv, cs_len (tv), n, rr[w], (int) rrl[w], tr) < 0)
+  {
+    set_errno (CS_ENAMETOOLONG); /* (tr was left unwritten, and then judged) */
+    return -1;
+  }
   if (denied (tr) || magic_text (target) ||
       (target[0] != '/' && resolve_beside (r, target, tv) >= 0 && denied (tv)))
   {
@@ -804,6 +821,12 @@ cs_hook_symlink (cs_fn6 orig, const char * op, long * a, int ti, int di, int li)
   }
   if (target[0] == '/' && n >= 0)
   {
+    /* the text is handed to the kernel too (on every follow): "dir/" stays "<real>/" */
+    if (keep_dir (target, tr) < 0)
+    {
+      set_errno (CS_ENAMETOOLONG);
+      return -1;
+    }
     a[ti] = (long) tr;
     report (CS_EV_REDIRECT, op, target, tr);
   }
@@ -1030,16 +1053,80 @@ report (int kind, const char * op, const char * path, const char * real)
 }
 
 /*
+ * What the end of the caller's path says that canon() drops (vfs_redirect.paths
+ * directory_suffix): 2 when its last component is "." or ".." (trailing slashes aside), 1
+ * when it ends in "/", else 0. "file/", "file/." and "dir/sub/.." require a directory where
+ * the canonical path alone would also take a file; a last "." or ".." also makes mkdir,
+ * rmdir, rename and unlink fail ("rmdir dir/." is EINVAL; "rmdir dir/" removes dir).
+ */
+static int
+dir_suffix (const char * path)
+{
+  int n = cs_len (path), end = n, s;
+  while (end > 0 && path[end - 1] == '/')
+    end--;
+  if (end > 0 && path[end - 1] == '.')
+  {
+    s = end - 1;
+    if (s > 0 && path[s - 1] == '.')
+      s--;
+    if (s == 0 || path[s - 1] == '/')
+      return 2;
+  }
+  return end < n ? 1 : 0;
+}
+
+/*
+ * Appends to canonical r (a CS_PMAX buffer) what dir_suffix(path) says: "/" for 1, "/." for
+ * 2 ("/" stays "/"; "/" with "/." is "/."). -1 when that does not fit CS_PMAX (PATH_MAX: the
+ * kernel would refuse it too); r is then unchanged.
+ */
+static int
+keep_dir (const char * path, char * r)
+{
+  int k = dir_suffix (path), rl;
+  if (k == 0)
+    return 0;
+  rl = cs_len (r);
+  if (rl == 1)
+  {
+    if (k == 1)
+      return 0;
+    rl = 0;
+  }
+  if (rl + k + 1 > CS_PMAX)
+    return -1;
+  r[rl] = '/';
+  if (k == 2)
+    r[rl + 1] = '.';
+  r[rl + k] = 0;
+  return 0;
+}
+
+/* the length of r without what keep_dir appended (a canonical path ends in neither "/",
+ * unless it is "/", nor "/.") */
+static int
+bare_len (const char * r)
+{
+  int n = cs_len (r);
+  if (n > 1 && r[n - 1] == '/')
+    return n - 1;
+  if (n > 1 && r[n - 1] == '.' && r[n - 2] == '/')
+    return n == 2 ? 1 : n - 2;
+  return n;
+}
+
+/*
  * Translate (dirfd, path). Returns 0: call with the original path; 1: call with `r`
- * (absolute: the real path, or the judged path of a relative one); -1: refuse (errno set).
- * `v` receives the canonical virtual path unless `path` already is one (absolute and
- * canonical: the common case, matched in place).
+ * (absolute: the real path, or the judged path of a relative one, with the keep_dir suffix
+ * of `path`); -1: refuse (errno set). `v` receives the canonical virtual path unless `path`
+ * already is one (absolute and canonical: the common case, matched in place).
  */
 static int
 translate_core (const char * op, int dirfd, const char * path, char * v, char * r, int ancestor_ok)
 {
   const char * vp = v;
-  int vlen, w, n, plen;
+  int vlen, w, n;
   vlen = clean_len (path);
   if (vlen >= 0 && vlen < CS_PMAX)
     vp = path;
@@ -1078,12 +1165,11 @@ translate_core (const char * op, int dirfd, const char * path, char * v, char * 
       return -1;
     }
   }
-  plen = vp == path ? vlen : cs_len (path);
-  if (path[plen - 1] == '/')
+  /* a clean path has no suffix; the canonical form of any other dropped what its end said */
+  if (vp != path && keep_dir (path, r) < 0)
   {
-    int rl = cs_len (r);
-    if (rl + 2 < CS_PMAX && r[rl - 1] != '/')
-      r[rl] = '/', r[rl + 1] = 0;
+    set_errno (CS_ENAMETOOLONG);
+    return -1;
   }
   if (n >= 0)
     report (CS_EV_REDIRECT, op, path, r);
