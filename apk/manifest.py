@@ -3,7 +3,8 @@
 ``read_manifest_info(data)`` reads the compiled manifest; ``rewrite_manifest(data, plan)``
 returns it renamed to ``plan.new_package`` with component classes kept (relative names are
 expanded to the original package), provider authorities, declared permissions and every
-reference to them made unique, and optionally ``<application android:name>`` replaced.
+reference to them made unique, and optionally ``<application android:name>`` replaced (and
+``android:hasCode`` made true, so Android loads the dex that holds that class).
 
 An attribute may be a resource reference (``android:authorities="@string/authority"``). Given
 a ``resolve`` function (resource id → text, see ``apk.arsc_values``), reading reports the
@@ -27,6 +28,7 @@ from apk.axml import (
     Attribute,
     Document,
     ElementRef,
+    ResValue,
     StartElement,
     parse,
     set_attribute,
@@ -85,7 +87,8 @@ class ManifestInfo:
     counts as 10000. Class names are full. ``launchable_activity`` is the first activity or
     ``activity-alias`` (by the alias's own name, which is what the launcher starts) with MAIN and
     LAUNCHER in its intent filters; for activities this is what ``aapt dump badging`` reports
-    (aapt ignores aliases)."""
+    (aapt ignores aliases). ``has_code`` is ``<application android:hasCode>``: true when absent
+    (the platform default) or a reference, false for ``false`` (a pure-native app)."""
 
     package: str
     version_code: int | None
@@ -96,6 +99,7 @@ class ManifestInfo:
     app_component_factory: str | None
     launchable_activity: str | None
     extract_native_libs: bool | None
+    has_code: bool
     provider_authorities: tuple[str, ...]
     permissions: tuple[str, ...]
     permission_groups: tuple[str, ...]
@@ -107,7 +111,9 @@ class ManifestInfo:
 @dataclass(frozen=True)
 class RenamePlan:
     """Rename ``old_package`` to ``new_package``. ``application_name`` replaces (or adds)
-    ``<application android:name>`` in a base manifest. ``declared_permissions`` adds names the
+    ``<application android:name>`` in a base manifest, and makes an ``android:hasCode`` that
+    does not say true (a pure-native app's ``false``) true: that class lives in a dex, which
+    Android loads only for an APK with code. ``declared_permissions`` adds names the
     base APK declares, so a split manifest renames its references to them the same way.
     ``rename_actions`` renames the app's own intent-filter actions (``<old_package>.…``), so
     an implicit intent of one clone reaches no other clone and no chooser lists them all;
@@ -251,6 +257,7 @@ def manifest_info(doc: Document, resolve: ResolveString | None = None) -> Manife
         app_component_factory=app_class(attrs.APP_COMPONENT_FACTORY),
         launchable_activity=_launchable(doc, package, resolve),
         extract_native_libs=_bool(doc, app, attrs.EXTRACT_NATIVE_LIBS) if app else None,
+        has_code=_bool(doc, app, attrs.HAS_CODE) is not False if app else True,
         provider_authorities=tuple(
             a.strip() for entry in authorities for a in entry.split(";") if a.strip()
         ),
@@ -426,8 +433,22 @@ def rewrite_manifest(data: bytes, plan: RenamePlan, resolve: ResolveString | Non
     if plan.application_name is not None and not is_split:
         if app_index is None:
             raise ManifestError("the manifest has no <application> to set android:name on")
+        doc = _with_code(doc, app_index)
         doc = set_attribute(doc, app_index, "name", plan.application_name, attrs.NAME)
     return doc.to_bytes()
+
+
+_TRUE = ResValue(TYPE_INT_BOOLEAN, 0xFFFFFFFF)  # a literal true, as aapt compiles it
+
+
+def _with_code(doc: Document, app_index: int) -> Document:
+    """``doc`` whose ``<application>`` (at ``app_index``) has code: an ``android:hasCode`` that
+    does not say true (``false``, ``"false"``, a reference) becomes a literal true; absent it
+    stays absent (the default is true). Replacing a present attribute moves no chunk."""
+    app = next(ref.element for ref in doc.elements() if ref.index == app_index)
+    if doc.get(app, "", attrs.HAS_CODE) is None or _bool(doc, app, attrs.HAS_CODE):
+        return doc
+    return set_attribute(doc, app_index, attrs.NAMES[attrs.HAS_CODE], _TRUE, attrs.HAS_CODE)
 
 
 @dataclass(frozen=True)

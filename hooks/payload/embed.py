@@ -19,7 +19,10 @@ adds each clone's own Gadget config. Placement rules:
 
 The loader (``loader``) extends the app's Application class; a ``final`` one (every Kotlin
 class not declared ``open``) has that flag cleared in its dex (``dexpatch``), which the
-clone then carries in place of the original (``Payload.replaced``).
+clone then carries in place of the original (``Payload.replaced``). An app without dex (a
+pure-native one, ``android:hasCode="false"``) gets the loader as its ``classes.dex``, and the
+manifest rewrite that names the loader makes ``hasCode`` true, so Android loads it; the app's
+``NativeActivity`` is the framework's, so nothing else changes for it.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ _LIB_ENTRY = re.compile(r"^lib/([^/]+)/[^/]+\.so$")
 
 
 class PayloadInputError(ValueError):
-    """The APK cannot carry the payload (no code, unknown ABIs only, …)."""
+    """The APK cannot carry the payload (unknown ABIs only, no Gadget for its ABIs, …)."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,6 @@ class ApkFacts:
     min_sdk: int
     entry_names: tuple[str, ...]  # of the base APK, which carries the payload
     split_entry_names: tuple[str, ...] = ()  # of the split APKs (their lib/<abi>/ count too)
-    has_code: bool = True
     device_abis: tuple[str, ...] | None = None  # when building for one device
 
     @property
@@ -196,15 +198,11 @@ def prepare(
 ) -> Payload:
     """Check the APK can carry the payload and build the parts every clone shares.
 
-    ``dex_files`` are the app's ``classes*.dex`` (entry name -> content; only those that
-    mention the Application class are parsed). A final Application class has its dex
-    patched (``Payload.replaced``) when ``patch_final``, else it is refused. Raises
-    PayloadInputError / LoaderInputError (both ValueError) for APKs that cannot carry it."""
-    if not facts.has_code:
-        raise PayloadInputError(
-            'the app declares android:hasCode="false", so Android loads no dex for it and '
-            "the boot loader would never run; build it with --hooks none"
-        )
+    ``dex_files`` are the app's ``classes*.dex`` (entry name -> content, empty for an app
+    without code; only those that mention the Application class are parsed). A final
+    Application class has its dex patched (``Payload.replaced``) when ``patch_final``, else
+    it is refused. Raises PayloadInputError / LoaderInputError (both ValueError) for APKs
+    that cannot carry it."""
     abis, unsupported = payload_abis(facts.all_entry_names, facts.device_abis)
     missing = {ARCH_FOR_ABI[a] for a in abis} - set(gadgets.gadgets)
     if missing:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from apk import android_attrs as attrs
 from apk.arsc_values import parse_table, table_resolver
 from apk.axml import (
+    TYPE_INT_BOOLEAN,
     TYPE_INT_DEC,
     TYPE_REFERENCE,
     TYPE_STRING,
@@ -162,7 +163,10 @@ def launcher_filter() -> XmlElement:
 
 
 def notes_manifest(
-    application: tuple[XmlElement, ...] = (), split: str | None = None, utf8: bool = True
+    application: tuple[XmlElement, ...] = (),
+    split: str | None = None,
+    utf8: bool = True,
+    app_attrs: tuple[XmlAttr, ...] = (),
 ) -> bytes:
     root_attrs = [
         XmlAttr("package", OLD),
@@ -200,6 +204,7 @@ def notes_manifest(
             a("name", ".NotesApp"),
             a("backupAgent", "Backup"),
             a("taskAffinity", OLD),
+            *app_attrs,
             children=application
             or (
                 e(
@@ -257,6 +262,7 @@ def test_info_of_a_built_manifest() -> None:
         app_component_factory=None,
         launchable_activity=f"{OLD}.Main",
         extract_native_libs=None,
+        has_code=True,
         provider_authorities=(f"{OLD}.data", "legacy.notes"),
         permissions=(f"{OLD}.permission.READ", f"{OLD}.permission.WRITE", "vendor.push.RECEIVE"),
         permission_groups=(f"{OLD}.group",),
@@ -378,6 +384,70 @@ def test_split_manifest_changes_package_and_references_only() -> None:
         f"{NEW}.permission.WRITE",
         "vendor.push.RECEIVE.clone2",
     )
+
+
+# ------------------------------------------------------------------------------- hasCode
+
+TRUE, FALSE = ResValue(TYPE_INT_BOOLEAN, 0xFFFFFFFF), ResValue(TYPE_INT_BOOLEAN, 0)
+BOOT = "org.clonespace.Boot"
+HAS_CODE_VALUES: dict[str, tuple[str | ResValue | None, bool]] = {
+    "absent": (None, True),
+    "true": (TRUE, True),
+    "false": (FALSE, False),
+    "string true": ("true", True),
+    "string false": ("false", False),
+    "reference": (ResValue(TYPE_REFERENCE, 0x7F050000), True),  # unknown: the default
+}
+
+
+def has_code_manifest(value: str | ResValue | None, split: str | None = None) -> bytes:
+    app_attrs = () if value is None else (a("hasCode", value),)
+    return notes_manifest(split=split, app_attrs=app_attrs)
+
+
+def aapt_has_code(tree: str) -> list[str]:
+    """``android:hasCode`` as ``aapt dump xmltree`` prints it (a typed boolean as
+    ``(type 0x12)0x…``, a string in quotes)."""
+    return re.findall(r'A: android:hasCode\(0x0101000c\)=(\(type 0x12\)0x\w+|"[^"]*")', tree)
+
+
+@pytest.mark.parametrize("case", sorted(HAS_CODE_VALUES))
+def test_has_code_is_read(case: str) -> None:
+    value, expected = HAS_CODE_VALUES[case]
+    assert read_manifest_info(has_code_manifest(value)).has_code is expected
+    bare = build_document(XmlElement("manifest", (XmlAttr("package", OLD),))).to_bytes()
+    assert read_manifest_info(bare).has_code is True  # no <application> at all
+
+
+@pytest.mark.parametrize("case", sorted(HAS_CODE_VALUES))
+def test_a_new_application_class_comes_with_code(case: str, tmp_path: Path) -> None:
+    """The boot class lives in a dex, which Android loads only for an APK with code: a
+    ``hasCode`` that does not say true becomes a typed true, as aapt writes it; one that says
+    true stays, and an absent one (true by default) is not added. aapt reads the clone so."""
+    value, _ = HAS_CODE_VALUES[case]
+    rewritten = rewrite_manifest(has_code_manifest(value), RenamePlan(OLD, NEW, BOOT))
+    info = read_manifest_info(rewritten)
+    assert (info.has_code, info.application_name) == (True, BOOT)
+    kept = {"absent": [], "string true": ['"true"']}
+    apk = apk_with_manifest(realapks.real_apk(realapks.UIAUTOMATOR), rewritten, tmp_path / "c.apk")
+    tree = aapt("xmltree", apk, "AndroidManifest.xml")
+    assert aapt_has_code(tree) == kept.get(case, ["(type 0x12)0xffffffff"])
+    if case not in kept:
+        assert _attr(rewritten, "application", attrs.HAS_CODE) == TRUE
+    assert badging(apk)["launchable"] == f"{OLD}.Main"
+
+
+@pytest.mark.parametrize("split", [None, "config.arm64_v8a"], ids=["base", "split"])
+def test_has_code_stays_without_a_new_application_class_and_in_splits(split: str | None) -> None:
+    """Without ``application_name`` (``--hooks none``) nothing loads a new class, and a split
+    never gets one (config splits say ``hasCode="false"``): the attribute stays as it is."""
+    manifest = has_code_manifest(FALSE, split)
+    plans = [RenamePlan(OLD, NEW)] + ([RenamePlan(OLD, NEW, BOOT)] if split else [])
+    for plan in plans:
+        rewritten = rewrite_manifest(manifest, plan)
+        assert _attr(rewritten, "application", attrs.HAS_CODE) == FALSE
+        assert read_manifest_info(rewritten).has_code is False
+        assert read_manifest_info(rewritten).application_name == f"{OLD}.NotesApp"
 
 
 # ------------------------------------------------------------------------------- refusals

@@ -16,11 +16,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs7
 
+from apk.manifest import read_manifest_info
 from apk.zip_read import parse_zip
 from clone import Space
 from tests.apk import arsc_factory, factory, oracles
 from tests.apk.signing.apksigner import verify
 from tests.conftest import RunCli
+from tests.hooks.payload.variants import native_only
 from tests.realapks import UIAUTOMATOR, real_apk
 
 
@@ -198,6 +200,22 @@ def test_text_result_and_name_template(run_cli: RunCli, tmp_path: Path) -> None:
         f"{out.absolute() / f'com.github.uiautomator.u{n}.apk'}"
         for n in (1, 2, 3)
     ]
+
+
+def test_a_pure_native_app_builds_without_hooks(run_cli: RunCli, tmp_path: Path) -> None:
+    """An app without dex and with hasCode="false": without hooks nothing is added for
+    Android to load, so the clone keeps hasCode false (tests/hooks/payload builds it hooked)."""
+    source = native_only(real_apk(UIAUTOMATOR), tmp_path / "native.apk")
+    args = ("-n", "1", "--out", tmp_path / "out", "--hooks", "none", "--json")
+    result = run_cli("build", source, *args)
+    assert result.exit_code == 0, result.stderr
+    (clone,) = json.loads(result.stdout)["clones"]
+    apk = Path(clone["apk"])
+    assert verify(apk).verifies
+    assert oracles.zipalign_ok(apk)
+    assert oracles.badging(apk).launchable_activity == oracles.badging(source).launchable_activity
+    manifest = parse_zip(apk.read_bytes()).read("AndroidManifest.xml")
+    assert read_manifest_info(manifest).has_code is False
 
 
 def _user_key(tmp_path: Path) -> tuple[Path, Path, str]:

@@ -18,7 +18,7 @@ from hooks.payload.gadget import Arch, gadget_filename
 from tests.conftest import RunCli
 from tests.hooks.payload.standins import publish, standin
 from tests.hooks.payload.test_embed import app_dex
-from tests.hooks.payload.variants import variant
+from tests.hooks.payload.variants import native_only, variant
 from tests.realapks import NATIVE, UIAUTOMATOR, real_apk
 
 
@@ -232,6 +232,26 @@ def test_gadget_cache_is_used_without_gadget_dir(
     )
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["hooks"]["abis"] == ["arm64-v8a", "armeabi-v7a"]
+
+
+@pytest.mark.slow
+def test_a_pure_native_app_builds_hooked(run_cli: RunCli, tmp_path: Path, gadget_dir: Path) -> None:
+    """``clone build`` of an app without dex and with hasCode="false" (see native_only):
+    exit 0, no warning, the loader is the clone's classes.dex, the clone verifies."""
+    source = native_only(real_apk(NATIVE), tmp_path / "native.apk")
+    out = tmp_path / "out"
+    r = run_cli("build", source, "-n", "2", "--out", out, "--gadget-dir", gadget_dir, "--json")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr == ""
+    result = json.loads(r.stdout)
+    hooks = result["hooks"]
+    assert (hooks["dex"], hooks["superclass"]) == ("classes.dex", "android.app.Application")
+    assert hooks["loader_class"] == "com.netease.nie.yosemite.CsBootApplication"
+    assert hooks["abis"] == ["arm64-v8a", "armeabi-v7a"]
+    for clone in result["clones"]:
+        subprocess.run(["apksigner", "verify", clone["apk"]], check=True, capture_output=True)
+        with zipfile.ZipFile(clone["apk"]) as z:
+            assert [n for n in z.namelist() if n.endswith(".dex")] == ["classes.dex"]
 
 
 def final_app_variant(tmp_path: Path) -> tuple[str, Path]:

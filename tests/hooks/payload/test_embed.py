@@ -224,9 +224,20 @@ def test_unfound_application_class_is_a_warning(gadgets: GadgetSet) -> None:
     assert any("com.example.app.Gone is not in the APK's dex" in w for w in payload.warnings)
 
 
-def test_no_code_and_missing_gadgets_are_refused(gadgets: GadgetSet) -> None:
-    with pytest.raises(PayloadInputError, match="hasCode"):
-        prepare(facts(has_code=False), {}, gadgets, AGENT)
+def test_an_app_without_dex_gets_the_loader_as_classes_dex(gadgets: GadgetSet) -> None:
+    """A pure-native app (hasCode="false", no dex, no Application class): the loader is its
+    only dex, extends android.app.Application, and nothing about it is worth a warning (the
+    manifest rewrite turns hasCode true)."""
+    native = tuple(n for n in names_of(NATIVE) if not n.endswith(".dex"))
+    payload = prepare(facts(native), {}, gadgets, AGENT)
+    assert (payload.dex_name, payload.superclass) == ("classes.dex", "android.app.Application")
+    assert payload.loader_class == "com.example.app.CsBootApplication"
+    assert payload.abis == ("arm64-v8a", "armeabi-v7a")
+    assert "classes.dex" in {e.name for e in payload.entries_for({})}
+    assert list(payload.warnings) == list(gadgets.warnings)
+
+
+def test_missing_gadgets_are_refused(gadgets: GadgetSet) -> None:
     only_arm = GadgetSet(gadgets.version, "dir", {Arch.ARM: gadgets.gadgets[Arch.ARM]})
     with pytest.raises(PayloadInputError, match="no gadget for arm64"):
         prepare(facts(names_of(NATIVE)), {}, only_arm, AGENT)

@@ -23,7 +23,7 @@ from apk.signing.keys import generate
 from apk.splits import load_app
 from clone.workflows.payload import HookMode, HookPlan, prepare_hooks
 from tests.apk.oracles import attribute_values
-from tests.hooks.payload.variants import variant
+from tests.hooks.payload.variants import DEX, native_only, variant
 from tests.realapks import NATIVE, UIAUTOMATOR, real_apk
 
 pytestmark = [
@@ -337,3 +337,52 @@ def test_names_outside_the_package_name_are_mapped_explicitly() -> None:
         "org.example.app.SECRET": "org.example.app.clone2.SECRET",
         "sdk.push.RECEIVE": "sdk.push.RECEIVE.clone2",
     }
+
+
+def has_code(apk: Path) -> str | None:
+    """``<application android:hasCode>`` as ``aapt dump xmltree`` prints it, if present."""
+    tree = run("aapt", "dump", "xmltree", apk, "AndroidManifest.xml")
+    block = tree[tree.index("E: application") :].split("E: ", 2)[1]
+    found = re.search(r"A: android:hasCode\(0x0101000c\)=(\(type 0x12\)0x\w+)", block)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize(
+    ("apk", "abis"), [(UIAUTOMATOR, ALL_ABIS), (NATIVE, ["arm64-v8a", "armeabi-v7a"])]
+)
+def test_a_pure_native_app_gets_code(
+    apk: str, abis: list[str], tmp_path: Path, gadget_dir: Path
+) -> None:
+    """A variant as a pure-native app (no dex, hasCode="false", no Application class of its
+    own): each hooked clone carries the loader as its classes.dex, says hasCode true (else
+    Android would load no dex and fail to find the class it names), and passes the tools."""
+    source = native_only(real_apk(apk), tmp_path / "native.apk")
+    assert has_code(source) == "(type 0x12)0x0"
+    app = load_app([source])
+    assert not app.base.info.has_code and app.base.info.application_name is None
+    plan = prepare_hooks(app, HookMode.GADGET, gadget_dir=gadget_dir, cache_root=tmp_path)
+    summary = plan.summary()
+    assert (summary["dex"], summary["abis"]) == ("classes.dex", abis)
+    assert summary["superclass"] == "android.app.Application"
+    assert summary["application_class"] is None
+    assert not [w for w in summary["warnings"] if "not in the APK's dex" in w]
+    specs = [plan.spec(i, f"{app.package}.clone{i}") for i in (1, 2)]
+    original = run("aapt", "dump", "badging", source)
+    launch = re.search(r"launchable-activity: name='([^']+)'", original)
+    assert launch is not None
+    for clone in build_clones(app, specs, tmp_path / "dist", generate()):
+        run("apksigner", "verify", clone.apk)
+        run("zipalign", "-c", "-p", "4", clone.apk)
+        badging = run("aapt", "dump", "badging", clone.apk)
+        assert f"package: name='{clone.package}'" in badging
+        assert f"launchable-activity: name='{launch.group(1)}'" in badging
+        assert has_code(clone.apk) == "(type 0x12)0xffffffff"
+        assert application_attrs(clone.apk)["name"] == summary["loader_class"]
+        with zipfile.ZipFile(clone.apk) as z:
+            assert [n for n in z.namelist() if DEX.fullmatch(n)] == ["classes.dex"]
+            (tmp_path / "classes.dex").write_bytes(z.read("classes.dex"))
+        dump = run("dexdump", "-d", tmp_path / "classes.dex")
+        descriptor = "L" + summary["loader_class"].replace(".", "/") + ";"
+        assert f"Class descriptor  : '{descriptor}'" in dump
+        assert "Superclass        : 'Landroid/app/Application;'" in dump
+        assert "Ljava/lang/System;.loadLibrary:(Ljava/lang/String;)V" in dump
