@@ -92,6 +92,7 @@ class AgentSessions:
         over within ``handover_limit`` seconds is killed (never run without its policy) and
         reported in ``failures``."""
         first_seen: dict[int, float] = {}
+        busy_since: float | None = None
         while True:
             with self._lock:
                 busy = self._pending > 0
@@ -105,6 +106,10 @@ class AgentSessions:
                 self.failures.append(
                     HookStartError(f"Frida did not hand over processes {late} in time: killed")
                 )
+            busy_since = (busy_since or now) if busy else None
+            if busy_since is not None and now - busy_since >= handover_limit:
+                self.failures.append(HookStartError("instrumenting a child process hangs"))
+                return
             if not (busy or live or waiting):
                 return
             with self._lock:  # woken early by a child reported or a session gone
