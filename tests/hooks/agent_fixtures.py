@@ -103,6 +103,8 @@ def make_layout(tmp_path: Path) -> Layout:
 
 
 def fsops_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """fsops, built once per session under the base temp dir (``tests/hooks/conftest.py``'s
+    ``fsops`` fixture, and for the tests elsewhere that run it)."""
     return build("fsops", tmp_path_factory.getbasetemp() / "programs")
 
 

@@ -9,17 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hooks.agent_fixtures import Layout, fsops_binary, make_layout, run_captured
-
-
-@pytest.fixture(scope="module")
-def fsops(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fsops_binary(tmp_path_factory)
-
-
-@pytest.fixture
-def layout(tmp_path: Path) -> Layout:
-    return make_layout(tmp_path)
+from tests.hooks.agent_fixtures import Layout, run_captured
 
 
 def _fsops(

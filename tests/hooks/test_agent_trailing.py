@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hooks.agent_fixtures import Layout, fsops_binary, make_layout, run_captured
+from tests.hooks.agent_fixtures import Layout, run_captured
 from tests.hooks.programs import fsops_results
 
 # reading and inspecting: (op, path relative to the directory under test, ...)
@@ -116,16 +116,6 @@ def _normalised(results: list[tuple[str, str, str]], base: Path) -> list[tuple[s
             value = ""
         out.append((status, op, value.replace(str(base), "{base}")))
     return out
-
-
-@pytest.fixture(scope="module")
-def fsops(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fsops_binary(tmp_path_factory)
-
-
-@pytest.fixture
-def layout(tmp_path: Path) -> Layout:
-    return make_layout(tmp_path)
 
 
 def _compare(

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from clone.space import Space
-from tests.hooks.programs import build, host_run, ops
+from tests.hooks.programs import host_run, ops
 
 pytestmark = pytest.mark.slow
 
@@ -31,11 +31,6 @@ class World:
     home: Path  # CLONE_HOME
     data: Path  # the app's data path (virtual, the same for both clones)
     victim: Path  # clone 2's data root (real), holding "login"
-
-
-@pytest.fixture(scope="session")
-def fsops(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build("fsops", tmp_path_factory.getbasetemp() / "programs")
 
 
 @pytest.fixture

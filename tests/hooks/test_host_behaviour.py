@@ -11,14 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.hooks.programs import HostRun, build, host_run, ops
+from tests.hooks.programs import HostRun, host_run, ops
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def fsops(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build("fsops", tmp_path_factory.getbasetemp() / "programs")
 
 
 @pytest.fixture

@@ -18,12 +18,7 @@ from hooks.errors import (
     ProgramNotFound,
 )
 from hooks.runner import exit_status, run
-from tests.hooks.agent_fixtures import Layout, make_layout, run_captured
-
-
-@pytest.fixture
-def layout(tmp_path: Path) -> Layout:
-    return make_layout(tmp_path)
+from tests.hooks.agent_fixtures import Layout, run_captured
 
 
 @pytest.mark.parametrize(

@@ -12,14 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.hooks.agent_fixtures import Layout, fsops_binary, make_layout, run_captured
+from tests.hooks.agent_fixtures import Layout, make_layout, run_captured
 
 CLIMB = "../../2/data/secret.txt"  # from clone 1's store (…/ch/store/1/data) into clone 2's
-
-
-@pytest.fixture(scope="module")
-def fsops(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fsops_binary(tmp_path_factory)
 
 
 @pytest.mark.parametrize("enter", ["chdir", "dirfd"])
