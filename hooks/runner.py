@@ -12,6 +12,7 @@ while this process is there to instrument them do a daemon's later children get 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import select
 import shutil
@@ -76,9 +77,11 @@ def run(
     on_event: Callable[[dict[str, Any]], None] | None = None,
     env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
+    on_running: Callable[[int, list[int]], None] | None = None,
 ) -> int:
     """Runs ``argv`` under the agent with ``policy``; returns its exit status (128+N if killed)
-    once it and every process it started have exited.
+    once it and every process it started have exited. ``on_running(status, pids)`` is
+    called once if, a second after the program exited, processes it started still run.
 
     stdin/stdout/stderr are the caller's. Children carry the same policy. Raises
     ProgramNotFound/ProgramNotExecutable before starting anything, AgentBundleMissing if the
@@ -92,7 +95,7 @@ def run(
     source = agent_source()
     sessions = AgentSessions(local_device(), source, policy, on_event)
     try:
-        return _run_gated(sessions, argv, env, cwd)
+        return _run_gated(sessions, argv, env, cwd, on_running)
     finally:
         sessions.close()
 
@@ -102,16 +105,18 @@ def _run_gated(
     argv: Sequence[str],
     env: Mapping[str, str] | None,
     cwd: str | os.PathLike[str] | None,
+    on_running: Callable[[int, list[int]], None] | None = None,
 ) -> int:
     pid = _start_gate(sessions, argv, env, cwd)
     started = procfs.start_ticks(pid) or 0  # our child, not reaped yet: always known
-    returncode = _wait(pid)
-    sessions.wait_all_exited(started, _HANDOVER_LIMIT_S)
+    status = exit_status(_wait(pid))
+    notice = None if on_running is None else functools.partial(on_running, status)
+    sessions.wait_all_exited(started, _HANDOVER_LIMIT_S, notice)
     for failure in sessions.failures:
         if isinstance(failure, (PolicyError, HookStartError)):
             raise failure
         raise HookStartError(f"a process could not be instrumented: {failure}") from failure
-    return exit_status(returncode)
+    return status
 
 
 def _start_gate(

@@ -30,6 +30,7 @@ _CLOSE_ROUNDS = 4
 _CLOSE_QUIET_S = 2.0
 _HANDOVER_POLL_S = 0.02
 _RUNNING_POLL_S = 0.25
+_RUNNING_NOTICE_S = 1.0
 # every process instrumented by any session of this Python process (pid -> start ticks)
 _HANDLED: dict[int, int] = {}
 _HANDLED_LOCK = threading.Lock()
@@ -83,16 +84,23 @@ class AgentSessions:
         rpc.init(self._policy)
         return rpc
 
-    def wait_all_exited(self, since: int, handover_limit: float) -> None:
+    def wait_all_exited(
+        self,
+        since: int,
+        handover_limit: float,
+        on_running: Callable[[list[int]], None] | None = None,
+    ) -> None:
         """Waits until the program and every process it started (at or after ``since``,
         clock ticks) have exited. Each stays instrumented, its forks and execs gated, for as
         long as it runs, so a descendant that outlives the program keeps the policy, and so
         do its own children. Frida hands a fork or exec over only once the new process has
         run a little, which under load can be long after its parent exited; one not handed
         over within ``handover_limit`` seconds is killed (never run without its policy) and
-        reported in ``failures``."""
+        reported in ``failures``. ``on_running(pids)`` is called once if processes are still
+        running ``_RUNNING_NOTICE_S`` seconds after the call."""
         first_seen: dict[int, float] = {}
         busy_since: float | None = None
+        notice_at = time.monotonic() + _RUNNING_NOTICE_S
         while True:
             with self._lock:
                 busy = self._pending > 0
@@ -112,6 +120,9 @@ class AgentSessions:
                 return
             if not (busy or live or waiting):
                 return
+            if on_running is not None and live and now >= notice_at:
+                on_running(sorted(live))
+                on_running = None
             with self._lock:  # woken early by a child reported or a session gone
                 self._lock.wait(_HANDOVER_POLL_S if busy or waiting else _RUNNING_POLL_S)
 

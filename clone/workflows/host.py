@@ -146,8 +146,10 @@ def run_host_command(
     argv: Sequence[str],
     *,
     trace_file: Path | None = None,
+    on_running: Callable[[int, list[int]], None] | None = None,
 ) -> int:
-    """Run ``argv`` as clone ``spec`` with inherited stdio; return the program's status."""
+    """Run ``argv`` as clone ``spec`` with inherited stdio; return the program's status once
+    it and every process it started have exited (``on_running`` as ``hooks.runner.run``)."""
     if not argv:
         raise BadInput("no command given", hint="put it after '--': clone host run … -- CMD")
     resolve_program(argv[0])  # 127/126 before anything is registered
@@ -160,7 +162,7 @@ def run_host_command(
         try:
             policy = build_policy(registry, home, spec, trace=on_event is not None)
             prepare_store(home, spec, policy)
-            return _run_hooked(list(argv), policy, on_event)
+            return _run_hooked(list(argv), policy, on_event, on_running)
         except CloneError as e:
             if new:  # the program never ran: leave no clone behind
                 _unregister(registry, home, spec)
@@ -283,13 +285,16 @@ def _unregister(registry: Registry, home: Home, spec: HostSpec) -> None:
 
 
 def _run_hooked(
-    argv: list[str], policy: Policy, on_event: Callable[[dict[str, Any]], None] | None
+    argv: list[str],
+    policy: Policy,
+    on_event: Callable[[dict[str, Any]], None] | None,
+    on_running: Callable[[int, list[int]], None] | None,
 ) -> int:
     from hooks.errors import HookError, ProgramNotExecutable, ProgramNotFound
     from hooks.runner import run
 
     try:
-        return run(argv, policy.to_agent_json(), on_event=on_event)
+        return run(argv, policy.to_agent_json(), on_event=on_event, on_running=on_running)
     except ProgramNotFound as e:
         raise CommandNotFound(f"command not found: {argv[0]!r}") from e
     except ProgramNotExecutable as e:

@@ -201,3 +201,18 @@ def test_readlink_shows_the_path_the_program_linked_to(
     ]
     assert (_store(clone_home, 1) / "link").is_symlink()
     assert not (data / "link").exists()
+
+
+def test_a_background_job_runs_to_its_end_under_the_policy(data: Path, clone_home: Path) -> None:
+    """``clone host run`` ends when the job the command left has ended too, says why it
+    waits, and returns the command's status; the job's writes, even those of a child it
+    starts after the command exited, land in the store."""
+    job = f"sleep 1.5; echo late > {data}/late; sh -c 'echo later > {data}/later'"
+    result = host_run(clone_home, "notes", 1, [data], ["sh", "-c", f"({job}) & exit 3"])
+    assert result.returncode == 3
+    assert (_store(clone_home, 1) / "late").read_text() == "late\n"
+    assert (_store(clone_home, 1) / "later").read_text() == "later\n"
+    assert sorted(p.name for p in data.iterdir()) == ["original.txt"]
+    [notice] = result.stderr.splitlines()
+    assert notice.startswith("clone: the command exited (3); waiting for the ")
+    assert "process" in notice and "it left running (pid " in notice

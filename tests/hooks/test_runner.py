@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,15 @@ def test_a_gate_that_died_before_the_attach_is_a_hook_start_error() -> None:
     with pytest.raises(HookStartError, match="exited before it was attached"):
         runner._wait_reading(gate.pid)
     assert gate.wait(timeout=10) == 3
+
+
+def test_on_running_is_not_called_when_the_program_leaves_nothing(layout: Layout) -> None:
+    calls: list[tuple[int, list[int]]] = []
+    status = run(
+        ["sh", "-c", "sleep 0.1 & wait; exit 4"], layout.policy(), on_running=_record(calls)
+    )
+    assert (status, calls) == (4, [])
+
+
+def _record(calls: list[tuple[int, list[int]]]) -> Callable[[int, list[int]], None]:
+    return lambda status, pids: calls.append((status, pids))
