@@ -7,6 +7,7 @@ covered: the CLI, registration, the policy, the Frida agent and its CModule.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,21 @@ def test_readlink_shows_the_path_the_program_linked_to(
     ]
     assert (_store(clone_home, 1) / "link").is_symlink()
     assert not (data / "link").exists()
+
+
+@pytest.mark.parametrize(
+    "respell", [lambda s: f"/{s}", lambda s: s.replace("/store/", "/store/./host/../")]
+)
+def test_readlink_of_a_link_made_outside_the_hooks_hides_the_store(
+    fsops: Path, data: Path, clone_home: Path, respell: Callable[[str], str]
+) -> None:
+    """A link whose text names the store in another spelling (made by another program)
+    reads back as the program's own path, never the store's."""
+    _run(clone_home, 1, data, fsops, "write", data / "target", "t")
+    store = _store(clone_home, 1)
+    (store / "link").symlink_to(respell(f"{store}/target"))
+    result = _run(clone_home, 1, data, fsops, *ops(["readlink", data / "link"]))
+    assert result.results == [("OK", "readlink", str(data / "target"))]
 
 
 def test_a_background_job_runs_to_its_end_under_the_policy(data: Path, clone_home: Path) -> None:

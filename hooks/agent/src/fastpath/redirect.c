@@ -856,10 +856,11 @@ cs_hook_readlink (cs_fn6 orig, const char * op, long * a, int di, int pi, int ch
   if (n < 0)
     return n;
   res[n] = 0;
-  if (res[0] == '/')
-    map_back (res, back);
-  else
+  if (res[0] != '/')
     cs_copy (back, res, n + 1);
+  /* text made without the hooks may spell a store path another way ("//", "/./", "..") */
+  else if (!map_back (res, back) && canon (res, v) >= 0 && map_back (v, r))
+    cs_copy (back, r, cs_len (r) + 1);
   m = cs_len (back);
   if (m > size)
     m = (int) size;
