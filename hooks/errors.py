@@ -15,6 +15,11 @@ class HookStartError(HookError):
     """Frida could not spawn, attach to, or instrument the program."""
 
 
+class ProcessesLost(HookError):
+    """The program ran, but a process it started could not be kept under its policy (Frida
+    did not hand it over, or could not instrument it), so it was killed."""
+
+
 class ProgramNotFound(HookError):
     """The program to run does not exist (a shell would exit 127)."""
 

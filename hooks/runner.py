@@ -17,15 +17,22 @@ import os
 import select
 import shutil
 import signal
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hooks import procfs
 from hooks.agent_bundle import agent_source
-from hooks.errors import HookStartError, PolicyError, ProgramNotExecutable, ProgramNotFound
+from hooks.errors import (
+    HookStartError,
+    PolicyError,
+    ProcessesLost,
+    ProgramNotExecutable,
+    ProgramNotFound,
+)
 from hooks.session import AgentSessions
 
 if TYPE_CHECKING:
@@ -93,11 +100,36 @@ def run(
         raise ValueError(f"working directory is not a directory: {os.fspath(cwd)}")
     resolve_program(argv[0], env, cwd)
     source = agent_source()
-    sessions = AgentSessions(local_device(), source, policy, on_event)
+    sessions = AgentSessions(local_device(), source, {**policy, "host": _this_host()}, on_event)
     try:
-        return _run_gated(sessions, argv, env, cwd, on_running)
+        with _relayed_signals(sessions):
+            return _run_gated(sessions, argv, env, cwd, on_running)
     finally:
         sessions.close()
+
+
+@contextlib.contextmanager
+def _relayed_signals(sessions: AgentSessions) -> Iterator[None]:
+    """While the run lasts (and when called from the main thread, the only one that can):
+    SIGTERM is passed on to every process of the run, and SIGHUP ignored (a hangup reaches
+    them from the terminal), so this process outlives the program it keeps under its
+    policy. (Were it to die first, the agent kills the program: hooks/agent/src/host.ts.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    relayed = signal.signal(signal.SIGTERM, lambda signum, frame: sessions.signal_all(signum))
+    hangup = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, relayed)
+        signal.signal(signal.SIGHUP, hangup)
+
+
+def _this_host() -> dict[str, int]:
+    """This process, for the agent: a process of the run is killed rather than left without
+    its policy if this one dies (see hooks/agent/src/host.ts)."""
+    return {"pid": os.getpid(), "start": procfs.start_ticks(os.getpid()) or 0}
 
 
 def _run_gated(
@@ -109,13 +141,17 @@ def _run_gated(
 ) -> int:
     pid = _start_gate(sessions, argv, env, cwd)
     started = procfs.start_ticks(pid) or 0  # our child, not reaped yet: always known
-    status = exit_status(_wait(pid))
+    _wait_exit(pid)
+    ran = sessions.instrumented(pid)  # the program itself got the agent (asked before reaping)
+    status = exit_status(_reap(pid))
     notice = None if on_running is None else functools.partial(on_running, status)
     sessions.wait_all_exited(started, _HANDOVER_LIMIT_S, notice)
     for failure in sessions.failures:
+        if ran:
+            raise ProcessesLost(f"a process of the program lost its policy: {failure}")
         if isinstance(failure, (PolicyError, HookStartError)):
             raise failure
-        raise HookStartError(f"a process could not be instrumented: {failure}") from failure
+        raise HookStartError(f"the program could not be instrumented: {failure}") from failure
     return status
 
 
@@ -189,8 +225,9 @@ def _gate_pipe() -> tuple[int, int]:
     return read_end, write_end
 
 
-def _wait(pid: int) -> int:
-    """Waits for exit without consuming ptrace stops (Frida traces the process at times)."""
+def _wait_exit(pid: int) -> None:
+    """Waits until child ``pid`` has exited (a zombie), without reaping it or consuming
+    ptrace stops (Frida traces the process at times)."""
     pidfd = os.pidfd_open(pid)
     try:
         poller = select.poll()
@@ -199,7 +236,6 @@ def _wait(pid: int) -> int:
             pass
     finally:
         os.close(pidfd)
-    return _reap(pid)
 
 
 def _reap(pid: int) -> int:

@@ -57,6 +57,7 @@ class AgentSessions:
         self._pending = 0
         self._handled: dict[int, int] = {}  # pid -> start ticks, every process instrumented
         self._agent_files: set[str] = set()  # the agent library files mapped in them
+        self._relayed: list[int] = []  # signals passed on to the run (signal_all)
         self.errors: list[str] = []  # script errors reported by agents (not fatal)
         self.failures: list[Exception] = []  # children that could not be instrumented (killed)
         self._worker = threading.Thread(
@@ -77,11 +78,11 @@ class AgentSessions:
         script = session.create_script(self._source, name="clonespace")
         script.on("message", self._on_message)
         script.load()
-        self._handle(pid)
         with self._lock:
             self._scripts[pid] = script
         rpc = AgentRpc(script)
         rpc.init(self._policy)
+        self._handle(pid)
         return rpc
 
     def wait_all_exited(
@@ -125,6 +126,16 @@ class AgentSessions:
                 on_running = None
             with self._lock:  # woken early by a child reported or a session gone
                 self._lock.wait(_HANDOVER_POLL_S if busy or waiting else _RUNNING_POLL_S)
+
+    def signal_all(self, signum: int) -> None:
+        """Sends ``signum`` to every process of the run that is instrumented and alive, and
+        again to each one handed over from now on, fork or exec: one that Frida holds at the
+        moment (a fork in flight, an exec being gated) may never see it otherwise."""
+        with self._lock:
+            self._relayed.append(signum)
+            live = list(self._live)
+        for pid in live:
+            _signal(pid, [signum])
 
     def _unreported(self, since: int) -> list[int]:
         """Processes started at or after ``since`` that Frida has not handed over yet: forks
@@ -188,6 +199,13 @@ class AgentSessions:
         session.on("detached", lambda reason, crash: self._on_detached(pid, session))
         return session
 
+    def instrumented(self, pid: int) -> bool:
+        """Whether ``pid`` (as it runs now: a reused pid is another process) got the agent
+        and took the policy."""
+        with self._lock:
+            started = self._handled.get(pid)
+        return started is not None and started == procfs.start_ticks(pid)
+
     def _handle(self, pid: int) -> None:
         """Notes ``pid`` as instrumented (by start time: a reused pid is another process)."""
         started, files = procfs.start_ticks(pid), procfs.agent_files(pid)
@@ -217,6 +235,9 @@ class AgentSessions:
             try:
                 self.instrument(pid)
                 self._device.resume(pid)
+                with self._lock:
+                    relayed = list(self._relayed)
+                _signal(pid, relayed)
             except (
                 Exception
             ) as e:  # reported through .failures; the child is killed, never run bare
@@ -272,6 +293,12 @@ def frida_errors() -> tuple[type[Exception], ...]:
         for name, error in vars(frida).items()
         if name.endswith("Error") and isinstance(error, type) and issubclass(error, Exception)
     )
+
+
+def _signal(pid: int, signals: list[int]) -> None:
+    for signum in signals:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
 
 
 def _kill(pid: int) -> None:

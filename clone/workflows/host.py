@@ -45,6 +45,11 @@ class HostToolFailed(CloneError):
     exit_code = EXIT_TOOL_FAILED
 
 
+class ProgramLostProcesses(HostToolFailed):
+    """The program ran, so its clone and store stay, but Clonespace could not keep one of
+    the processes it started under the policy (it was killed). Exit 125."""
+
+
 class CannotRun(CloneError):
     """The program exists but cannot be executed. Exit 126."""
 
@@ -164,7 +169,7 @@ def run_host_command(
             prepare_store(home, spec, policy)
             return _run_hooked(list(argv), policy, on_event, on_running)
         except CloneError as e:
-            if new:  # the program never ran: leave no clone behind
+            if new and not isinstance(e, ProgramLostProcesses):  # never ran: leave no clone
                 _unregister(registry, home, spec)
             if isinstance(e, OperationFailed):
                 raise HostToolFailed(str(e)) from e
@@ -290,7 +295,7 @@ def _run_hooked(
     on_event: Callable[[dict[str, Any]], None] | None,
     on_running: Callable[[int, list[int]], None] | None,
 ) -> int:
-    from hooks.errors import HookError, ProgramNotExecutable, ProgramNotFound
+    from hooks.errors import HookError, ProcessesLost, ProgramNotExecutable, ProgramNotFound
     from hooks.runner import run
 
     try:
@@ -299,6 +304,8 @@ def _run_hooked(
         raise CommandNotFound(f"command not found: {argv[0]!r}") from e
     except ProgramNotExecutable as e:
         raise CannotRun(f"cannot run {argv[0]!r}: it is not executable") from e
+    except ProcessesLost as e:
+        raise ProgramLostProcesses(f"the hook engine failed: {e}") from e
     except (HookError, ValueError) as e:
         raise HostToolFailed(f"the hook engine failed: {e}") from e
 

@@ -199,6 +199,29 @@ def test_engine_failures_use_env_statuses_and_leave_no_clone(
     assert not (clone_home / "store" / "host" / "a").exists()
 
 
+def test_a_process_lost_after_the_program_ran_keeps_the_clone(
+    run_cli: RunCli, clone_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The program wrote its data before a process it started was lost: 125, and the
+    clone with its store stays (a failure before it ran leaves nothing, see above)."""
+    import hooks.errors
+    import hooks.runner
+
+    def losing_run(argv: list[str], policy: dict[str, object], **kw: object) -> int:
+        store = clone_home / "store" / "host" / "a" / "1" / "data" / "0"
+        (store / "login").write_text("alice\n")
+        raise hooks.errors.ProcessesLost("a process of the program lost its policy")
+
+    monkeypatch.setattr(hooks.runner, "run", losing_run)
+    args = ["--app", "a", "--clone", "1", "--data", tmp_path / "d", "--", "true"]
+    result = run_cli("host", "run", *args)
+    assert result.exit_code == 125
+    assert "lost its policy" in _one_line_error(result.stderr)
+    assert [r.name for r in Space(clone_home).records()] == ["a:1"]
+    store = clone_home / "store" / "host" / "a" / "1" / "data" / "0"
+    assert (store / "login").read_text() == "alice\n"
+
+
 def test_the_program_status_is_the_exit_status(
     run_cli: RunCli, clone_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,10 +15,13 @@ from hooks.errors import (
     AgentBundleMissing,
     HookStartError,
     PolicyError,
+    ProcessesLost,
     ProgramNotExecutable,
     ProgramNotFound,
 )
+from hooks.rpc import AgentRpc
 from hooks.runner import exit_status, run
+from hooks.session import AgentSessions
 from tests.hooks.agent_fixtures import Layout, run_captured
 
 
@@ -133,3 +136,23 @@ def test_on_running_is_not_called_when_the_program_leaves_nothing(layout: Layout
 
 def _record(calls: list[tuple[int, list[int]]]) -> Callable[[int, list[int]], None]:
     return lambda status, pids: calls.append((status, pids))
+
+
+@pytest.mark.parametrize(("fails_at", "raised"), [(1, HookStartError), (2, ProcessesLost)])
+def test_what_failed_says_whether_the_program_ran(
+    layout: Layout, monkeypatch: pytest.MonkeyPatch, fails_at: int, raised: type[Exception]
+) -> None:
+    """Instrumenting fails (injected) for the program itself (the 1st process handed over),
+    or for a child it starts (the 2nd): HookStartError, or ProcessesLost after it ran."""
+    real = AgentSessions.instrument
+    calls: list[int] = []
+
+    def instrument(self: AgentSessions, pid: int) -> AgentRpc:
+        calls.append(pid)
+        if len(calls) == fails_at:
+            raise HookStartError("injected: Frida could not attach")
+        return real(self, pid)
+
+    monkeypatch.setattr(AgentSessions, "instrument", instrument)
+    with pytest.raises(raised, match="injected"):
+        run(["sh", "-c", "/bin/true"], layout.policy())

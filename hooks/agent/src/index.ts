@@ -1,6 +1,7 @@
 // Clonespace agent entry point. One rpc.exports facade: init(policy), stats().
 import { flushEvents, makeEmitter } from "./events.js";
 import { drainFileEvents, fileHookStats, type FileHookStats, installFileHooks } from "./fastpath/index.js";
+import { failClosed } from "./host.js";
 import { installIdentityHooks } from "./identity/index.js";
 import { parsePolicy, type Policy } from "./policy.js";
 import { logStartup, startupLine } from "./startup.js";
@@ -77,5 +78,8 @@ rpc.exports = {
   // called by Frida when the script is unloaded, also when the process exits
   dispose(): void {
     flushAll();
+    if (active?.host) {
+      failClosed(active.host);
+    }
   },
 };

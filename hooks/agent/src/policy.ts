@@ -5,6 +5,13 @@ export interface Redirect {
   readonly real: string;
 }
 
+/** The host run that loaded the agent (`clone host run`): its death must not free the
+ * process from its policy (see host.ts). */
+export interface Host {
+  readonly pid: number;
+  readonly start: number; // clock ticks since boot (/proc/PID/stat field 22): tells a reused pid
+}
+
 export interface Policy {
   readonly version: number;
   readonly clone: string;
@@ -16,6 +23,7 @@ export interface Policy {
   readonly identity: Readonly<Record<string, unknown>>;
   readonly accounts: readonly unknown[];
   readonly trace: boolean;
+  readonly host: Host | null; // the host run that loaded the agent, if any (see host.ts)
   // Android, renamed clones: read and checked by the identity/binder hooks themselves
   readonly original_package?: unknown;
   readonly clone_package?: unknown;
@@ -97,6 +105,17 @@ function redirectList(value: unknown): Redirect[] {
   return rules.sort((a, b) => b.virtual.length - a.virtual.length);
 }
 
+function parseHost(value: unknown): Host | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  const { pid, start } = (isRecord(value) ? value : {}) as Record<string, unknown>;
+  if (!Number.isInteger(pid) || !Number.isInteger(start) || (pid as number) <= 0) {
+    throw new PolicyError(`host: expected {"pid": N, "start": TICKS}, got ${JSON.stringify(value)}`);
+  }
+  return { pid: pid as number, start: start as number };
+}
+
 /** Checks the shape of a policy object; throws PolicyError naming the offending value. */
 export function parsePolicy(value: unknown): Policy {
   if (!isRecord(value)) {
@@ -136,5 +155,6 @@ export function parsePolicy(value: unknown): Policy {
     identity,
     accounts,
     trace: value["trace"] === true,
+    host: parseHost(value["host"]),
   };
 }

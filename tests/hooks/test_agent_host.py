@@ -1,0 +1,169 @@
+"""A process of a host run never goes on without its policy (hooks/agent/src/host.ts): when
+the host that loaded the agent dies, Frida unloads the agent, and the agent kills the process
+first; while the host lives, an unload leaves the process alone. Real processes, the real
+agent, and a real ``clone host run`` killed with SIGKILL or stopped with SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hooks import procfs
+from hooks.agent_bundle import agent_source
+from hooks.errors import PolicyError
+from hooks.rpc import AgentRpc
+from tests.hooks.agent_fixtures import Layout, sleeping_process
+
+CLONE = Path(sys.executable).with_name("clone")
+
+
+def _host(pid: int) -> dict[str, int]:
+    start = procfs.start_ticks(pid)
+    assert start is not None
+    return {"pid": pid, "start": start}
+
+
+@pytest.fixture
+def gone_host() -> dict[str, int]:
+    """A process that has exited and been reaped, as a host."""
+    child = subprocess.Popen(["sleep", "0.2"])
+    host = _host(child.pid)
+    child.wait()
+    return host
+
+
+def _unload_with(layout: Layout, host: Any) -> Iterator[int]:
+    """A sleeping process with the agent initialised with ``host``; yields its pid once the
+    session (and with it the agent) is gone, as when a host dies."""
+    with sleeping_process(60) as (pid, session):
+        script = session.create_script(agent_source())
+        script.load()
+        AgentRpc(script).init({**layout.policy(), "host": host})
+        session.detach()
+        yield pid
+
+
+def _dies(pid: int, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while procfs.alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_an_unload_while_the_host_lives_leaves_the_process_alone(layout: Layout) -> None:
+    for pid in _unload_with(layout, _host(os.getpid())):
+        assert not _dies(pid, within=1.0)
+
+
+def test_an_unload_after_the_host_died_kills_the_process(
+    layout: Layout, gone_host: dict[str, int]
+) -> None:
+    for pid in _unload_with(layout, gone_host):
+        assert _dies(pid)
+
+
+def test_a_host_pid_now_another_process_counts_as_gone(layout: Layout) -> None:
+    reused = {**_host(os.getpid()), "start": _host(os.getpid())["start"] - 1}
+    for pid in _unload_with(layout, reused):
+        assert _dies(pid)
+
+
+@pytest.mark.parametrize("host", ["me", {"pid": 0, "start": 1}, {"pid": 5}])
+def test_a_bad_host_is_a_policy_error(layout: Layout, host: Any) -> None:
+    with sleeping_process(60) as (_, session):
+        script = session.create_script(agent_source())
+        script.load()
+        with pytest.raises(PolicyError, match="host: expected"):
+            AgentRpc(script).init({**layout.policy(), "host": host})
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """The app's real data directory (empty: it must stay so)."""
+    real = tmp_path / "data"
+    real.mkdir()
+    return real
+
+
+def _store(tmp_path: Path) -> Path:
+    return tmp_path / "clone-home" / "store" / "host" / "notes" / "1" / "data" / "0"
+
+
+def _host_run(data: Path, tmp_path: Path, setup: str, script: str) -> subprocess.Popen[bytes]:
+    """``clone host run`` of ``sh -c "setup; script"`` as a clone whose data is ``data``,
+    returned once the program has run ``setup`` (it then writes ``started``, into the
+    store); its stderr goes to ``tmp_path/stderr``."""
+    argv: list[str | Path] = [
+        CLONE,
+        "host",
+        "run",
+        "--app",
+        "notes",
+        "--clone",
+        "1",
+        "--data",
+        data,
+    ]
+    env = {**os.environ, "CLONE_HOME": str(tmp_path / "clone-home")}
+    with (tmp_path / "stderr").open("wb") as stderr:
+        ran = subprocess.Popen(
+            [*argv, "--", "sh", "-c", f"{setup}; echo > {data}/started; {script}"],
+            env=env,
+            stderr=stderr,
+        )
+    deadline = time.monotonic() + 30
+    while not (_store(tmp_path) / "started").exists():
+        assert ran.poll() is None and time.monotonic() < deadline, "the program did not start"
+        time.sleep(0.02)
+    return ran
+
+
+@pytest.mark.slow
+def test_killing_clone_host_run_kills_the_program_not_the_policy(
+    data: Path, tmp_path: Path
+) -> None:
+    """Before: the program went on unhooked and wrote into the real data directory. Now it
+    dies, at the latest when it next needs the host (a fork), and never writes there."""
+    job = f"sleep 1; echo x > {data}/late; sh -c 'echo y > {data}/x'; sleep 60"
+    ran = _host_run(data, tmp_path, ":", job)
+    ran.kill()
+    ran.wait()
+    deadline = time.monotonic() + 20
+    while _running_with(str(data)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running_with(str(data))
+    assert sorted(p.name for p in data.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_sigterm_reaches_the_program_and_what_it_started(data: Path, tmp_path: Path) -> None:
+    trap = f"trap 'echo term > {data}/t; exit 5' TERM"
+    ran = _host_run(data, tmp_path, trap, "sleep 60 & wait")
+    ran.send_signal(signal.SIGTERM)
+    assert ran.wait(timeout=30) == 5  # the program's status: it ran its trap
+    assert (_store(tmp_path) / "t").read_text() == "term\n"  # under its policy
+    assert sorted(p.name for p in data.iterdir()) == []
+    assert (tmp_path / "stderr").read_text() == ""
+
+
+def _running_with(text: str) -> list[int]:
+    """Live processes whose command line holds ``text``."""
+    found = []
+    for pid in procfs.pids():
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if text.encode() in cmdline and procfs.alive(pid):
+            found.append(pid)
+    return found
