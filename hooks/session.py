@@ -2,7 +2,8 @@
 
 Each gated child (fork, exec, ``system``/``posix_spawn``) is reported by Frida suspended; it
 gets the same agent and policy before it is resumed. A child that cannot be instrumented is
-killed rather than run without its policy.
+killed rather than run without its policy, and so is one Frida never hands over
+(``wait_all_exited``, which keeps a run going until all its processes have exited).
 """
 
 from __future__ import annotations
