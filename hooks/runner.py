@@ -110,20 +110,35 @@ def run(
 
 @contextlib.contextmanager
 def _relayed_signals(sessions: AgentSessions) -> Iterator[None]:
-    """While the run lasts (and when called from the main thread, the only one that can):
-    SIGTERM is passed on to every process of the run, and SIGHUP ignored (a hangup reaches
-    them from the terminal), so this process outlives the program it keeps under its
-    policy. (Were it to die first, the agent kills the program: hooks/agent/src/host.ts.)"""
+    """While the run lasts (and when called from the main thread, the only one that can),
+    this process outlives the program it keeps under its policy (were it to die first, the
+    agent kills the program: hooks/agent/src/host.ts). SIGTERM is passed on to every
+    process of the run. SIGHUP and a first SIGINT reach them from the terminal, so they are
+    left to them; a further SIGINT is passed on. A run that saw SIGINT raises
+    KeyboardInterrupt once all its processes have exited, as ``subprocess.run`` does."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    relayed = signal.signal(signal.SIGTERM, lambda signum, frame: sessions.signal_all(signum))
-    hangup = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    interrupts: list[int] = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        if interrupts:
+            sessions.signal_all(signum)
+        interrupts.append(signum)
+
+    previous = {
+        signal.SIGTERM: signal.signal(signal.SIGTERM, lambda n, f: sessions.signal_all(n)),
+        signal.SIGHUP: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+        signal.SIGINT: signal.signal(signal.SIGINT, on_interrupt),
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, relayed)
-        signal.signal(signal.SIGHUP, hangup)
+        for signum, handler in previous.items():
+            if handler is not None:  # None: set outside Python, cannot be put back
+                signal.signal(signum, handler)
+    if interrupts:
+        raise KeyboardInterrupt
 
 
 def _this_host() -> dict[str, int]:

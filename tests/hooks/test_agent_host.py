@@ -99,10 +99,13 @@ def _store(tmp_path: Path) -> Path:
     return tmp_path / "clone-home" / "store" / "host" / "notes" / "1" / "data" / "0"
 
 
-def _host_run(data: Path, tmp_path: Path, setup: str, script: str) -> subprocess.Popen[bytes]:
+def _host_run(
+    data: Path, tmp_path: Path, setup: str, script: str, *, new_session: bool = False
+) -> subprocess.Popen[bytes]:
     """``clone host run`` of ``sh -c "setup; script"`` as a clone whose data is ``data``,
     returned once the program has run ``setup`` (it then writes ``started``, into the
-    store); its stderr goes to ``tmp_path/stderr``."""
+    store); its stderr goes to ``tmp_path/stderr``. ``new_session``: in a process group of
+    its own, as a terminal's foreground job is."""
     argv: list[str | Path] = [
         CLONE,
         "host",
@@ -120,6 +123,7 @@ def _host_run(data: Path, tmp_path: Path, setup: str, script: str) -> subprocess
             [*argv, "--", "sh", "-c", f"{setup}; echo > {data}/started; {script}"],
             env=env,
             stderr=stderr,
+            start_new_session=new_session,
         )
     deadline = time.monotonic() + 30
     while not (_store(tmp_path) / "started").exists():
@@ -154,6 +158,20 @@ def test_sigterm_reaches_the_program_and_what_it_started(data: Path, tmp_path: P
     assert (_store(tmp_path) / "t").read_text() == "term\n"  # under its policy
     assert sorted(p.name for p in data.iterdir()) == []
     assert (tmp_path / "stderr").read_text() == ""
+
+
+@pytest.mark.slow
+def test_ctrl_c_lets_the_program_clean_up_under_its_policy(data: Path, tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the terminal's process group): the program's handler starts a
+    child, which is still gated and writes into the store; then clone stops (130). Before,
+    clone let go at once: the child was lost and clone crashed on its way out."""
+    trap = f"trap 'sh -c \"echo bye > {data}/bye\"; exit 3' INT"
+    ran = _host_run(data, tmp_path, trap, "sleep 60", new_session=True)
+    time.sleep(0.2)  # into the sleep
+    os.killpg(ran.pid, signal.SIGINT)
+    assert ran.wait(timeout=30) == 130
+    assert (_store(tmp_path) / "bye").read_text() == "bye\n"
+    assert sorted(p.name for p in data.iterdir()) == []
 
 
 def _running_with(text: str) -> list[int]:

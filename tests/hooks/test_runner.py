@@ -156,3 +156,13 @@ def test_what_failed_says_whether_the_program_ran(
     monkeypatch.setattr(AgentSessions, "instrument", instrument)
     with pytest.raises(raised, match="injected"):
         run(["sh", "-c", "/bin/true"], layout.policy())
+
+
+def test_sigint_waits_for_the_program_then_raises(layout: Layout) -> None:
+    """SIGINT to this process (the program sends it to its parent, us) does not cut the run
+    short: the program finishes under its policy, then KeyboardInterrupt is raised."""
+    script = f"kill -INT $PPID; sleep 0.3; echo done > {layout.data}/after"
+    with pytest.raises(KeyboardInterrupt):
+        run(["sh", "-c", script], layout.policy())
+    assert (layout.store / "after").read_text() == "done\n"
+    assert not (layout.data / "after").exists()
