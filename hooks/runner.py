@@ -20,7 +20,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +45,7 @@ _GATE_READY_S = 2.0
 _HANDOVER_LIMIT_S = 30.0
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def local_device() -> frida.Device:
     """The local Frida device, created once per process."""
     import frida
