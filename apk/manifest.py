@@ -445,7 +445,8 @@ def _with_code(doc: Document, app_index: int) -> Document:
     """``doc`` whose ``<application>`` (at ``app_index``) has code: an ``android:hasCode`` that
     does not say true (``false``, ``"false"``, a reference) becomes a literal true; absent it
     stays absent (the default is true). Replacing a present attribute moves no chunk."""
-    app = next(ref.element for ref in doc.elements() if ref.index == app_index)
+    app = doc.chunks[app_index]
+    assert isinstance(app, StartElement)
     if doc.get(app, "", attrs.HAS_CODE) is None or _bool(doc, app, attrs.HAS_CODE):
         return doc
     return set_attribute(doc, app_index, attrs.NAMES[attrs.HAS_CODE], _TRUE, attrs.HAS_CODE)

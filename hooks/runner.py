@@ -32,7 +32,7 @@ from hooks.errors import (
     ProgramNotExecutable,
     ProgramNotFound,
 )
-from hooks.session import AgentSessions
+from hooks.session import AgentSessions, signal_process
 
 if TYPE_CHECKING:
     import frida
@@ -199,7 +199,7 @@ def _start_gate(
             sessions.gate(pid)
         except HookStartError:
             os.close(write_end)  # no go-ahead: the gate exits without running the program
-            _kill(pid)
+            signal_process(pid, signal.SIGKILL)
             with contextlib.suppress(HookStartError):
                 _reap(pid)
             if attempt == _GATE_ATTEMPTS - 1:
@@ -259,8 +259,3 @@ def _reap(pid: int) -> int:
     except ChildProcessError as e:
         raise HookStartError(f"lost the exit status of process {pid}") from e
     return os.waitstatus_to_exitcode(status)
-
-
-def _kill(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)

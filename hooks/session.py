@@ -112,7 +112,7 @@ class AgentSessions:
             late = [p for p in waiting if now - first_seen.setdefault(p, now) >= handover_limit]
             if late:
                 for pid in late:
-                    _kill(pid)
+                    signal_process(pid, signal.SIGKILL)
                 self.failures.append(
                     HookStartError(f"Frida did not hand over processes {late} in time: killed")
                 )
@@ -136,7 +136,7 @@ class AgentSessions:
             self._relayed.append(signum)
             live = list(self._live)
         for pid in live:
-            _signal(pid, [signum])
+            signal_process(pid, signum)
 
     def _unreported(self, since: int) -> list[int]:
         """Processes started at or after ``since`` that Frida has not handed over yet: forks
@@ -238,12 +238,11 @@ class AgentSessions:
                 self._device.resume(pid)
                 with self._lock:
                     relayed = list(self._relayed)
-                _signal(pid, relayed)
-            except (
-                Exception
-            ) as e:  # reported through .failures; the child is killed, never run bare
+                signal_process(pid, *relayed)
+            except Exception as e:
+                # reported through .failures; the child is killed, never run bare
                 self.failures.append(e)
-                _kill(pid)
+                signal_process(pid, signal.SIGKILL)
             finally:
                 with self._lock:
                     self._pending -= 1
@@ -296,12 +295,8 @@ def frida_errors() -> tuple[type[Exception], ...]:
     )
 
 
-def _signal(pid: int, signals: list[int]) -> None:
+def signal_process(pid: int, *signals: int) -> None:
+    """Sends ``signals`` to ``pid`` in turn; one that is gone already is no error."""
     for signum in signals:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
-
-
-def _kill(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)

@@ -62,7 +62,12 @@ def directory_suffix(path: str) -> str:
 def keep_directory(canonical: str, path: str) -> str:
     """Canonical ``canonical`` with ``path``'s ``directory_suffix``: the text to hand the
     kernel for a path that was rewritten (``/`` stays ``/``, and ``/.`` on it is ``/.``)."""
-    return (canonical.rstrip("/") + directory_suffix(path)) or "/"
+    return with_directory_suffix(canonical, directory_suffix(path))
+
+
+def with_directory_suffix(canonical: str, suffix: str) -> str:
+    """Canonical ``canonical`` ending in ``suffix`` (a ``directory_suffix``)."""
+    return (canonical.rstrip("/") + suffix) or "/"
 
 
 def _walk(path: str, stack: list[str]) -> Iterator[list[str]]:

@@ -27,6 +27,7 @@ from vfs_redirect.paths import (
     is_under,
     replace_prefix,
     through_magic_link,
+    with_directory_suffix,
 )
 from vfs_redirect.rules import Policy, RedirectRule
 
@@ -53,7 +54,7 @@ class Resolution:
     @property
     def handed(self) -> str:
         """The text the kernel gets: ``real`` with the suffix (as ``paths.keep_directory``)."""
-        return (self.real.rstrip("/") + self.suffix) or "/"
+        return with_directory_suffix(self.real, self.suffix)
 
 
 class RedirectTable:

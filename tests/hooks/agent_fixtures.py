@@ -28,21 +28,28 @@ def sleeping_process(seconds: int = 120) -> Iterator[tuple[int, frida.Session]]:
     crashes more often on a process still being loaded."""
     import frida
 
-    target = subprocess.Popen(["sleep", str(seconds)])
-    try:
-        wait_asleep(target.pid)
+    with asleep(seconds) as target:
         session = attach(frida.get_local_device(), target.pid)
         try:
             yield target.pid, session
         finally:
             with contextlib.suppress(frida.InvalidOperationError):
                 session.detach()
+
+
+@contextlib.contextmanager
+def asleep(seconds: int = 120) -> Iterator[subprocess.Popen[bytes]]:
+    """A ``sleep`` done starting (asleep in the kernel), killed afterwards."""
+    target = subprocess.Popen(["sleep", str(seconds)])
+    try:
+        _wait_asleep(target.pid)
+        yield target
     finally:
         target.kill()
         target.wait()
 
 
-def wait_asleep(pid: int, timeout: float = 10.0) -> None:
+def _wait_asleep(pid: int, timeout: float = 10.0) -> None:
     """Waits until the ``sleep`` ``pid`` sleeps in the kernel (done starting)."""
     deadline = time.monotonic() + timeout
     wchan = Path(f"/proc/{pid}/wchan")

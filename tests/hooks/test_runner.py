@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hooks import agent_bundle, runner
+from hooks import agent_bundle, procfs, runner
 from hooks.errors import (
     AgentBundleMissing,
     HookStartError,
@@ -119,7 +119,7 @@ def test_the_gate_is_attached_to_once_it_sleeps_reading_its_pipe() -> None:
 
 def test_a_gate_that_died_before_the_attach_is_a_hook_start_error() -> None:
     gate = subprocess.Popen(["sh", "-c", "exit 3"])
-    while not Path(f"/proc/{gate.pid}/stat").read_text().rsplit(")", 1)[1].startswith(" Z"):
+    while procfs.state(gate.pid) != "Z":
         time.sleep(0.01)
     with pytest.raises(HookStartError, match="exited before it was attached"):
         runner._wait_reading(gate.pid)

@@ -22,7 +22,7 @@ from hooks.agent_bundle import agent_source
 from hooks.errors import HookStartError
 from hooks.runner import local_device
 from hooks.session import AgentSessions, attach, frida_errors
-from tests.hooks.agent_fixtures import make_layout, sleeping_process, wait_asleep
+from tests.hooks.agent_fixtures import asleep, make_layout, sleeping_process
 
 
 class _FlakyDevice:
@@ -108,14 +108,11 @@ def sessions(tmp_path: Path) -> Iterator[AgentSessions]:
     started.close()
 
 
-@pytest.fixture
-def asleep() -> Iterator[subprocess.Popen[bytes]]:
+@pytest.fixture(name="asleep")
+def asleep_fixture() -> Iterator[subprocess.Popen[bytes]]:
     """A ``sleep`` done starting (Frida's injector is reliable on those)."""
-    process = subprocess.Popen(["sleep", "120"])
-    wait_asleep(process.pid)
-    yield process
-    process.kill()
-    process.wait()
+    with asleep() as process:
+        yield process
 
 
 def test_a_run_lasts_while_an_instrumented_process_lives(
