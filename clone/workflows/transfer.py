@@ -187,6 +187,11 @@ def prepare_export(
     warnings: list[str] = []
     if record.backend is Backend.HOST:
         store = store_path(home, record.app, record.index)
+        if dest.resolve().is_relative_to(store.resolve()):
+            raise BadInput(
+                f"{str(dest)!r} is inside {record.name}'s own store",
+                hint="write the archive outside it",
+            )
         content = collect_store(store, len(record.meta.get("data", [])))
         warnings += [
             f"left out {store / n}: not part of {record.name}'s data" for n in content.skipped

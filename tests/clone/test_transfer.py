@@ -239,6 +239,7 @@ def test_an_existing_file_is_kept_unless_force(tmp_path: Path) -> None:
         (("notes:1", "{tmp}/no/such/dir/x.clone"), "does not exist"),
         (("notes:1", "{tmp}"), "is a directory"),
         (("notes:0", "{tmp}/x.clone"), "bad clone name"),
+        (("notes:1", "{tmp}/home/store/host/notes/1/x.clone"), "inside notes:1's own store"),
     ],
 )
 def test_bad_export_arguments_are_exit_2(tmp_path: Path, args: tuple[str, str], says: str) -> None:
