@@ -8,7 +8,7 @@ AGENT  := hooks/agent
 AGENT_JS := $(AGENT)/dist/agent.js
 AGENT_SRC := $(shell find $(AGENT)/src \( -name '*.ts' -o -name '*.c' \) ! -name '*.generated.ts' 2>/dev/null) $(AGENT)/package.json $(AGENT)/tsconfig.json
 
-.PHONY: all setup system venv agent demo test lint typecheck pytest bench clean
+.PHONY: all setup system venv agent probe demo test lint typecheck pytest bench clean
 
 all: setup
 
@@ -38,6 +38,10 @@ agent: $(AGENT_JS)
 
 demo: setup
 	$(VENV)/bin/clone demo
+
+# the probe app (samples/probe): a tiny real Android app that shows its own identity
+probe: setup
+	$(PY) -m samples.probe.build out/probe.apk
 
 lint: venv
 	$(VENV)/bin/ruff check .

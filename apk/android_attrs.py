@@ -6,6 +6,7 @@ the name string, so these are what lookups and inserted attributes use.
 
 from __future__ import annotations
 
+LABEL = 0x01010001
 NAME = 0x01010003
 MANAGE_SPACE_ACTIVITY = 0x01010004
 PERMISSION = 0x01010006
@@ -34,6 +35,7 @@ ZYGOTE_PRELOAD_NAME = 0x0101059D
 
 # The attribute name each id is spelled with in XML (needed when inserting one).
 NAMES: dict[int, str] = {
+    LABEL: "label",
     NAME: "name",
     MANAGE_SPACE_ACTIVITY: "manageSpaceActivity",
     PERMISSION: "permission",

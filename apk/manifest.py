@@ -275,6 +275,46 @@ def read_manifest_info(data: bytes, resolve: ResolveString | None = None) -> Man
     return manifest_info(parse(data), resolve)
 
 
+@dataclass(frozen=True)
+class ProviderDecl:
+    """One ``<provider>``: its class (full name) and authorities."""
+
+    name: str
+    authorities: tuple[str, ...]
+
+
+def read_providers(data: bytes, resolve: ResolveString | None = None) -> tuple[ProviderDecl, ...]:
+    """The ``<provider>`` elements of compiled manifest bytes, in document order."""
+    doc = parse(data)
+    package = _package(doc, _root(doc))
+    found: list[ProviderDecl] = []
+    for ref in doc.elements():
+        if ref.path != (*_APP, "provider"):
+            continue
+        name = _string(doc, ref.element, attrs.NAME, resolve)
+        authorities = _string(doc, ref.element, attrs.AUTHORITIES, resolve) or ""
+        if name:
+            found.append(
+                ProviderDecl(
+                    expand_class_name(package, name),
+                    tuple(a.strip() for a in authorities.split(";") if a.strip()),
+                )
+            )
+    return tuple(found)
+
+
+def read_requested_permissions(data: bytes) -> tuple[str, ...]:
+    """The permissions a compiled manifest requests (``<uses-permission>`` and its SDK forms;
+    literal names only, as Android reads them)."""
+    doc = parse(data)
+    found = (
+        _string(doc, ref.element, attrs.NAME)
+        for ref in doc.elements()
+        if _is_permission_use(ref, attrs.NAME)
+    )
+    return tuple(name for name in found if name)
+
+
 # ---------------------------------------------------------------------------------------- rewriting
 
 

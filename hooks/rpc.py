@@ -1,4 +1,5 @@
-"""Typed facade over the agent's ``rpc.exports`` (init, policy, startup_line, stats)."""
+"""Typed facade over the agent's ``rpc.exports`` (init, policy, startup_line, hook_report,
+stats)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ class AgentRpc:
     def startup_line(self) -> str | None:
         """The start-up line the agent writes to logcat on Android (None before ``init``)."""
         return cast(str | None, self._exports.startup_line())
+
+    def hook_report(self) -> dict[str, int | str] | None:
+        """Android clones: each hook group and the number of methods it hooked, or the
+        reason it failed (``"failed: …"``); None before ``init`` and off Android."""
+        return cast(dict[str, int | str] | None, self._exports.hook_report())
 
     def stats(self) -> dict[str, Any]:
         """Counters and the hooked functions: ``pid``, ``installed``, ``redirects``, ``denies``…"""

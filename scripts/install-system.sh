@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian tools Clonespace uses: the official Android tools serve as test
 # oracles (never at run time), adb talks to devices, gcc builds the C test programs,
-# node/npm build the Frida agent, Xvfb gives the launcher a screen in tests.
+# node/npm build the Frida agent, Xvfb gives the launcher a screen in tests, OpenJDK 17,
+# enjarify and smali run the JVM test bed and build the probe app.
 # Safe to re-run: it only calls apt when something is missing. Needs root.
 set -euo pipefail
 need=()
@@ -16,6 +17,11 @@ have gcc       || need+=(gcc libc6-dev)
 have make      || need+=(make)
 have node      || need+=(nodejs)
 have npm       || need+=(npm)
+# the JVM test bed (tests/jvm) and the probe app (samples/probe): OpenJDK 17 exactly
+# (frida-java-bridge's JVM backend does not work with 20+), enjarify, smali
+ls /usr/lib/jvm/java-17-openjdk-*/bin/javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+[ -d /usr/lib/python3/dist-packages/enjarify ] || need+=(enjarify)
+[ -f /usr/share/java/smali.jar ] || need+=(libsmali-java)
 if [ "${#need[@]}" -eq 0 ]; then
     exit 0
 fi

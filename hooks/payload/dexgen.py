@@ -1,7 +1,8 @@
 """A minimal DEX writer (format version 035), pure Python.
 
 It writes what a boot loader class needs and nothing more: classes with direct methods
-whose code uses ``const-string``, ``invoke-static``, ``invoke-direct`` and ``return-void``.
+whose code uses ``const-string``, ``invoke-static``, ``invoke-direct``, ``return-void``,
+``move-exception`` and ``throw``, with catch-all try blocks.
 Everything the ART/Dalvik verifier checks about the container is done properly: the
 header with its adler32 checksum and SHA-1 signature, ``string_ids`` sorted by UTF-16 code
 units, ``type_ids`` sorted by descriptor, ``proto_ids`` and ``method_ids`` sorted, the
@@ -88,17 +89,42 @@ class ReturnVoid:
     """``return-void`` (format 10x)."""
 
 
-Insn = ConstString | InvokeStatic | InvokeDirect | ReturnVoid
+@dataclass(frozen=True)
+class MoveException:
+    """``move-exception vREG`` (format 11x): the first instruction of a handler."""
+
+    reg: int
+
+
+@dataclass(frozen=True)
+class Throw:
+    """``throw vREG`` (format 11x)."""
+
+    reg: int
+
+
+Insn = ConstString | InvokeStatic | InvokeDirect | ReturnVoid | MoveException | Throw
+
+
+@dataclass(frozen=True)
+class CatchAll:
+    """A try block over instructions ``start`` to ``end`` (indexes into ``Code.insns``, end
+    excluded) whose every exception goes to the handler at instruction ``handler``."""
+
+    start: int
+    end: int
+    handler: int
 
 
 @dataclass(frozen=True)
 class Code:
-    """A method body: register counts and instructions (no try blocks, no debug info)."""
+    """A method body: register counts, instructions and try blocks (no debug info)."""
 
     registers: int
     ins: int
     outs: int
     insns: tuple[Insn, ...]
+    tries: tuple[CatchAll, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,6 +271,10 @@ def _encode_insn(insn: Insn, pools: _Pools) -> list[int]:
     """The 16-bit code units of one instruction."""
     if isinstance(insn, ReturnVoid):
         return [0x000E]
+    if isinstance(insn, MoveException | Throw):
+        if not 0 <= insn.reg <= 0xFF:
+            raise DexFormatError(f"register out of range: v{insn.reg}")
+        return [(0x0D if isinstance(insn, MoveException) else 0x27) | (insn.reg << 8)]
     if isinstance(insn, ConstString):
         idx = pools.string_idx[insn.value]
         if not 0 <= insn.reg <= 0xFF or idx > 0xFFFF:
@@ -258,6 +288,24 @@ def _encode_insn(insn: Insn, pools: _Pools) -> list[int]:
     nibbles = [*regs, 0, 0, 0, 0][:4]
     low = nibbles[0] | (nibbles[1] << 4) | (nibbles[2] << 8) | (nibbles[3] << 12)
     return [opcode | (len(regs) << 12), midx, low]
+
+
+def _tries(tries: Sequence[CatchAll], encoded: Sequence[Sequence[int]]) -> bytes:
+    """The padding, ``try_item``s and ``encoded_catch_handler_list`` after a method's
+    instructions; ``encoded`` holds each instruction's code units (addresses count them)."""
+    addresses = [0]
+    for units in encoded:
+        addresses.append(addresses[-1] + len(units))
+    out = bytearray(b"\x00\x00" if addresses[-1] % 2 else b"")
+    handlers = bytearray(_uleb128(len(tries)))
+    items = bytearray()
+    for t in tries:
+        if not 0 <= t.start < t.end <= len(encoded) or not 0 <= t.handler < len(encoded):
+            raise DexFormatError(f"try block out of range: {t}")
+        count = addresses[t.end] - addresses[t.start]
+        items += struct.pack("<IHH", addresses[t.start], count, len(handlers))
+        handlers += b"\x00" + _uleb128(addresses[t.handler])  # sleb128(0): catch-all only
+    return bytes(out + items + handlers)
 
 
 def _align(buf: bytearray, n: int) -> None:
@@ -365,11 +413,21 @@ class _Layout:
                 _align(data, 4)
                 off = base + len(data)
                 first = off if first is None else first
-                units = [u for insn in dm.code.insns for u in _encode_insn(insn, self.p)]
+                encoded = [_encode_insn(insn, self.p) for insn in dm.code.insns]
+                units = [u for insn_units in encoded for u in insn_units]
+                tries = dm.code.tries
                 data += struct.pack(
-                    "<HHHHII", dm.code.registers, dm.code.ins, dm.code.outs, 0, 0, len(units)
+                    "<HHHHII",
+                    dm.code.registers,
+                    dm.code.ins,
+                    dm.code.outs,
+                    len(tries),
+                    0,
+                    len(units),
                 )
                 data += struct.pack(f"<{len(units)}H", *units)
+                if tries:
+                    data += _tries(tries, encoded)
                 offs[MethodRef(c.descriptor, dm.name, dm.params, dm.ret)] = off
                 count += 1
         if first is not None:

@@ -12,6 +12,13 @@ Application: it receives our class name in ``instantiateApplication`` and — un
 special-cases the original name — instantiates it through the class loader as before, so an
 existing factory (e.g. ``androidx.core.app.CoreComponentFactory``) keeps working untouched.
 
+If the payload cannot load (no library for the device's ABI, a 4 KiB-aligned library on a
+16 KiB-page device, a Gadget that refuses to start), the clone stops: the static
+initializer logs one line to logcat, ``E clonespace: the hook payload lib<name>.so failed to
+load; …``, with the cause, and rethrows, so the framework cannot make the Application and
+the app does not start. It never runs on without its hooks, reading and reporting the
+device's real identity.
+
 A ``final`` Application class is made extendable by ``dexpatch``; one whose no-argument
 constructor is private is refused (the framework could not instantiate it either).
 """
@@ -26,6 +33,7 @@ from hooks.payload.dexgen import (
     ACC_CONSTRUCTOR,
     ACC_PUBLIC,
     ACC_STATIC,
+    CatchAll,
     ClassDef,
     Code,
     ConstString,
@@ -33,7 +41,9 @@ from hooks.payload.dexgen import (
     InvokeDirect,
     InvokeStatic,
     MethodRef,
+    MoveException,
     ReturnVoid,
+    Throw,
     descriptor,
     mutf8,
     write_dex,
@@ -45,6 +55,8 @@ LOADER_KIND = "dex-subclass"
 
 _STRING = "Ljava/lang/String;"
 _LOAD_LIBRARY = MethodRef("Ljava/lang/System;", "loadLibrary", (_STRING,), "V")
+_LOG_ERROR = MethodRef("Landroid/util/Log;", "e", (_STRING, _STRING, "Ljava/lang/Throwable;"), "I")
+LOG_TAG = "clonespace"
 _EXTERNAL = 0xFFFFFFFF  # LIEF's class index for a class a dex refers to but does not define
 
 
@@ -64,16 +76,35 @@ class ApplicationClass:
     dex: str | None = None  # the dex entry that defines it
 
 
+def payload_failure_line(library: str) -> str:
+    """What the loader logs (tag ``clonespace``) when its library cannot load."""
+    return (
+        f"the hook payload lib{library}.so failed to load; the clone stops rather than run "
+        "without its hooks (its own identity and accounts)"
+    )
+
+
 def loader_dex(loader_class: str, superclass: str, library: str) -> bytes:
     """A DEX defining ``public class loader_class extends superclass`` whose ``<clinit>``
-    calls ``System.loadLibrary(library)`` and whose ``<init>()`` calls the superclass's."""
+    calls ``System.loadLibrary(library)`` and whose ``<init>()`` calls the superclass's.
+    Whatever ``loadLibrary`` throws is logged (``Log.e``) and thrown again."""
     this, parent = descriptor(loader_class), descriptor(superclass)
+    load_or_stop = (
+        ConstString(0, library),
+        InvokeStatic((0,), _LOAD_LIBRARY),
+        ReturnVoid(),
+        MoveException(0),  # the handler: log the cause, then throw it on
+        ConstString(1, LOG_TAG),
+        ConstString(2, payload_failure_line(library)),
+        InvokeStatic((1, 2, 0), _LOG_ERROR),
+        Throw(0),
+    )
     clinit = DirectMethod(
         "<clinit>",
         (),
         "V",
         ACC_STATIC | ACC_CONSTRUCTOR,
-        Code(1, 0, 1, (ConstString(0, library), InvokeStatic((0,), _LOAD_LIBRARY), ReturnVoid())),
+        Code(3, 0, 3, load_or_stop, (CatchAll(0, 2, 3),)),
     )
     init = DirectMethod(
         "<init>",

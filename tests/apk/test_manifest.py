@@ -31,9 +31,12 @@ from apk.manifest import (
 from apk.manifest import (
     ManifestInfo,
     OwnNames,
+    ProviderDecl,
     RenamePlan,
     ResolveString,
     read_manifest_info,
+    read_providers,
+    read_requested_permissions,
     rewrite_manifest,
     unresolved_references,
 )
@@ -268,6 +271,20 @@ def test_info_of_a_built_manifest() -> None:
         permission_groups=(f"{OLD}.group",),
         split=None,
         shared_user_id="com.example.shared",
+    )
+
+
+def test_providers_and_requested_permissions_of_a_built_manifest() -> None:
+    data = notes_manifest()
+    assert read_providers(data) == (
+        ProviderDecl(f"{OLD}.data.Provider", (f"{OLD}.data", "legacy.notes")),
+    )  # the <queries> <provider> is not one of the app's
+    assert read_requested_permissions(data) == (
+        f"{OLD}.permission.READ",
+        "android.permission.INTERNET",
+        "vendor.push.RECEIVE",
+        "com.other.permission.X",
+        f"{OLD}.DYNAMIC_RECEIVER_NOT_EXPORTED_PERMISSION",
     )
 
 

@@ -4,7 +4,7 @@ import { drainFileEvents, fileHookStats, type FileHookStats, installFileHooks } 
 import { failClosed } from "./host.js";
 import { installIdentityHooks } from "./identity/index.js";
 import { parsePolicy, type Policy } from "./policy.js";
-import { logStartup, startupLine } from "./startup.js";
+import { logStartup, startupLine, stopProcess } from "./startup.js";
 
 interface Stats extends FileHookStats {
   readonly pid: number;
@@ -13,10 +13,7 @@ interface Stats extends FileHookStats {
 }
 
 let active: Policy | null = null;
-
-function isAndroid(): boolean {
-  return Process.platform === "linux" && Process.findModuleByName("libart.so") !== null;
-}
+let javaReport: Record<string, number | string> | null = null;
 
 /** The gadget calls init(stage, parameters); the host calls init(policy). */
 function policyArgument(first: unknown, second: unknown): unknown {
@@ -44,32 +41,55 @@ function flushBeforeExitAndExec(): void {
   }
 }
 
+/** Whether a policy (parsed or not) is an Android clone's. */
+function forAndroid(raw: unknown): boolean {
+  return typeof raw === "object" && raw !== null && (raw as Record<string, unknown>)["platform"] === "android";
+}
+
+async function start(raw: unknown): Promise<void> {
+  const policy = parsePolicy(raw);
+  const emit = makeEmitter(policy.trace);
+  installFileHooks(policy, emit);
+  if (policy.trace) {
+    flushBeforeExitAndExec();
+  }
+  installIdentityHooks(policy, emit);
+  if (policy.platform === "android") {
+    // loaded only for Android clones: evaluating frida-java-bridge elsewhere costs start-up
+    // time and upsets Frida's fork gating on Linux
+    const android = await import("./android/index.js");
+    javaReport = android.installAndroidHooks(policy, emit);
+    logStartup(policy, javaReport);
+  }
+  active = policy;
+}
+
 rpc.exports = {
   async init(first: unknown, second?: unknown): Promise<void> {
     if (active !== null) {
       return;
     }
-    const policy = parsePolicy(policyArgument(first, second));
-    const emit = makeEmitter(policy.trace);
-    installFileHooks(policy, emit);
-    if (policy.trace) {
-      flushBeforeExitAndExec();
+    const raw = policyArgument(first, second);
+    try {
+      await start(raw);
+    } catch (e) {
+      // the Gadget would log the failure and let the app run on unhooked, with the device's
+      // real identity: an Android clone stops instead, saying why
+      if (forAndroid(raw)) {
+        stopProcess(`the hooks failed to start (${String(e)}); the clone stops rather than run without them`);
+      }
+      throw e;
     }
-    installIdentityHooks(policy, emit);
-    if (isAndroid()) {
-      // loaded only inside Android: evaluating frida-java-bridge elsewhere costs start-up
-      // time and upsets Frida's fork gating on Linux
-      const android = await import("./android/index.js");
-      android.installAndroidHooks(policy, emit);
-      logStartup(policy);
-    }
-    active = policy;
   },
   policy(): Policy | null {
     return active;
   },
   startupLine(): string | null {
-    return active === null ? null : startupLine(active);
+    return active === null ? null : startupLine(active, javaReport);
+  },
+  /** Android hook groups -> methods hooked or why not (null before init, or off Android). */
+  hookReport(): Record<string, number | string> | null {
+    return javaReport;
   },
   stats(): Stats {
     flushAll();

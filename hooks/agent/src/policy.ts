@@ -32,6 +32,7 @@ export interface Policy {
   readonly permissions?: unknown;
   readonly actions?: unknown;
   readonly android?: unknown;
+  readonly loader_class?: unknown; // the boot loader class: names the app's class loader
 }
 
 /** Optional keys passed through unchanged for the hooks that read them. */
@@ -43,6 +44,7 @@ const PASSTHROUGH = [
   "permissions",
   "actions",
   "android",
+  "loader_class",
 ] as const;
 
 export interface AgentEvent {

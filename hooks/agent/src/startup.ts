@@ -4,16 +4,45 @@
 import type { Policy } from "./policy.js";
 
 const ANDROID_LOG_INFO = 4;
+const ANDROID_LOG_ERROR = 6;
+const TAG = "clonespace";
 
-export function startupLine(policy: Policy): string {
-  return `clonespace agent started clone=${policy.clone} pid=${Process.id} redirects=${policy.redirects.length}`;
+type Report = Readonly<Record<string, number | string>> | null;
+
+/** `… hooks=settings:6,telephony:24 failed=accounts` (failed groups by name; the reason is
+ * in the hook report and in the spoof events). */
+export function startupLine(policy: Policy, report: Report = null): string {
+  const line = `clonespace agent started clone=${policy.clone} pid=${Process.id} redirects=${policy.redirects.length}`;
+  if (report === null) {
+    return line;
+  }
+  const entries = Object.entries(report);
+  const hooked = entries.filter(([, v]) => typeof v === "number").map(([k, v]) => `${k}:${v}`);
+  const failed = entries.filter(([, v]) => typeof v === "string").map(([k]) => k);
+  return `${line} hooks=${hooked.join(",")}${failed.length > 0 ? ` failed=${failed.join(",")}` : ""}`;
 }
 
-export function logStartup(policy: Policy): void {
+export function logStartup(policy: Policy, report: Report): void {
+  logLine(ANDROID_LOG_INFO, startupLine(policy, report));
+}
+
+/** One line to logcat (tag `clonespace`); where there is no logcat, to standard error. */
+function logLine(priority: number, text: string): void {
   const write = Module.findGlobalExportByName("__android_log_write");
-  if (write === null) {
+  if (write !== null) {
+    const log = new NativeFunction(write, "int", ["int", "pointer", "pointer"]);
+    log(priority, Memory.allocUtf8String(TAG), Memory.allocUtf8String(text));
     return;
   }
-  const log = new NativeFunction(write, "int", ["int", "pointer", "pointer"]);
-  log(ANDROID_LOG_INFO, Memory.allocUtf8String("clonespace"), Memory.allocUtf8String(startupLine(policy)));
+  const strlen = new NativeFunction(Module.getGlobalExportByName("strlen"), "size_t", ["pointer"]);
+  const write2 = new NativeFunction(Module.getGlobalExportByName("write"), "ssize_t", ["int", "pointer", "size_t"]);
+  const line = Memory.allocUtf8String(`${TAG}: ${text}\n`);
+  write2(2, line, strlen(line));
+}
+
+/** Logs `why` as an error and ends the process at once (exit status 1). */
+export function stopProcess(why: string): never {
+  logLine(ANDROID_LOG_ERROR, why);
+  new NativeFunction(Module.getGlobalExportByName("_exit"), "void", ["int"])(1);
+  throw new Error(why); // not reached
 }

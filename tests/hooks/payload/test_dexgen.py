@@ -16,8 +16,10 @@ from hooks.payload.dexgen import (
     ACC_CONSTRUCTOR,
     ACC_FINAL,
     ACC_PUBLIC,
+    CatchAll,
     ClassDef,
     Code,
+    ConstString,
     DexFormatError,
     DirectMethod,
     InvokeDirect,
@@ -26,7 +28,7 @@ from hooks.payload.dexgen import (
     descriptor,
     write_dex,
 )
-from hooks.payload.loader import loader_dex
+from hooks.payload.loader import loader_dex, payload_failure_line
 
 pytestmark = pytest.mark.skipif(shutil.which("dexdump") is None, reason="needs dexdump")
 
@@ -50,6 +52,15 @@ def test_loader_class_as_dexdump_reads_it(tmp_path: Path) -> None:
     assert 'const-string v0, "csrt"' in clinit
     assert "invoke-static {v0}, Ljava/lang/System;.loadLibrary:(Ljava/lang/String;)V" in clinit
     assert "return-void" in clinit
+    # a payload that cannot load is logged and thrown on (the clone stops, see loader.py)
+    assert "catches       : 1\n        0x0000 - 0x0005\n          <any> -> 0x0006" in clinit
+    assert "0006: move-exception v0" in clinit
+    assert f'const-string v2, "{payload_failure_line("csrt")}"' in clinit
+    assert (
+        "invoke-static {v1, v2, v0}, Landroid/util/Log;.e:"
+        "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/Throwable;)I"
+    ) in clinit
+    assert "000e: throw v0" in clinit
     init = out[out.index("name          : '<init>'") :]
     assert "access        : 0x10001 (PUBLIC CONSTRUCTOR)" in init
     assert "invoke-direct {v0}, Lcom/example/App;.<init>:()V" in init
@@ -134,3 +145,11 @@ def test_any_names_verify(
     assert f"Class descriptor  : '{descriptor(name)}'" in out
     assert f"Superclass        : '{descriptor(superclass)}'" in out
     assert f'const-string v0, "{lib}"' in out
+
+
+@pytest.mark.parametrize("block", [CatchAll(0, 0, 1), CatchAll(0, 3, 1), CatchAll(0, 1, 2)])
+def test_try_blocks_out_of_range_are_refused(block: CatchAll) -> None:
+    code = Code(1, 0, 0, (ConstString(0, "x"), ReturnVoid()), (block,))
+    method = DirectMethod("<clinit>", (), "V", ACC_CONSTRUCTOR | 0x8, code)
+    with pytest.raises(DexFormatError, match="try block out of range"):
+        write_dex([ClassDef("La/B;", "Ljava/lang/Object;", ACC_PUBLIC, (method,))])

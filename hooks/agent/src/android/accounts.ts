@@ -15,14 +15,20 @@ class AccountStore {
   constructor(private readonly initial: readonly AccountEntry[]) {}
 
   all(): AccountEntry[] {
-    if (this.list === null) {
-      const saved = readSaved();
-      this.list = [...this.initial];
-      for (const account of saved) {
-        this.list = withAccount(this.list, account).list;
-      }
+    if (this.list !== null) {
+      return this.list;
     }
-    return this.list;
+    const path = storePath();
+    let list = [...this.initial];
+    for (const account of path === null ? [] : readSaved(path)) {
+      list = withAccount(list, account).list;
+    }
+    // before the Application exists (attachBaseContext, providers) there is no files dir to
+    // read what the app added earlier: answer with the policy's accounts and read it later
+    if (path !== null) {
+      this.list = list;
+    }
+    return list;
   }
 
   add(account: AccountEntry): boolean {
@@ -52,10 +58,9 @@ function storePath(): string | null {
   return `${jstring(app.getFilesDir().getAbsolutePath())}/${STORE_NAME}`;
 }
 
-function readSaved(): AccountEntry[] {
+function readSaved(path: string): AccountEntry[] {
   try {
-    const path = storePath();
-    return path === null ? [] : parseAccounts(JSON.parse(File.readAllText(path)));
+    return parseAccounts(JSON.parse(File.readAllText(path)));
   } catch {
     return []; // nothing saved yet
   }
@@ -68,6 +73,13 @@ function save(list: readonly AccountEntry[]): void {
   }
 }
 
+/** Hands `accounts` to an IAccountManagerResponse as the account service does. */
+function respond(response: unknown, accounts: unknown): void {
+  const bundle = Java.use("android.os.Bundle").$new();
+  bundle.putParcelableArray("accounts", accounts);
+  (response as { onResult(result: unknown): void }).onResult(bundle);
+}
+
 function entryOf(account: unknown): AccountEntry | null {
   if (account === null || account === undefined) {
     return null;
@@ -78,12 +90,13 @@ function entryOf(account: unknown): AccountEntry | null {
   return name && type ? { type, name } : null;
 }
 
-export function hookAccounts(rawAccounts: unknown, emit: SpoofEmit): void {
+export function hookAccounts(rawAccounts: unknown, emit: SpoofEmit): number {
   const Account = findClass("android.accounts.Account");
   const manager = findClass("android.accounts.AccountManager");
   if (Account === null || manager === null) {
-    return;
+    return 0;
   }
+  const proxy = findClass("android.accounts.IAccountManager$Stub$Proxy");
   const store = new AccountStore(parseAccounts(rawAccounts));
   const answer = (op: string, type: string | null): unknown => {
     emit({ type: "spoof", op, field: "accounts" });
@@ -93,26 +106,41 @@ export function hookAccounts(rawAccounts: unknown, emit: SpoofEmit): void {
       shown.map((a) => Account.$new(a.name, a.type)),
     );
   };
-  replaceAll(manager, "getAccounts", () => answer("AccountManager.getAccounts", null));
-  replaceAll(manager, "getAccountsAsUser", () => answer("AccountManager.getAccountsAsUser", null));
-  for (const method of ["getAccountsByType", "getAccountsByTypeForPackage", "getAccountsByTypeAsUser"]) {
-    replaceAll(manager, method, (_self, _original, args) => answer(`AccountManager.${method}`, jstring(args[0])));
+  const hooks: ReadonlyArray<readonly [Java.Wrapper | null, string, (args: unknown[]) => unknown]> = [
+    [manager, "getAccounts", () => answer("AccountManager.getAccounts", null)],
+    [manager, "getAccountsAsUser", () => answer("AccountManager.getAccountsAsUser", null)],
+    ...["getAccountsByType", "getAccountsByTypeForPackage", "getAccountsByTypeAsUser"].map(
+      (method) => [manager, method, (args: unknown[]) => answer(`AccountManager.${method}`, jstring(args[0]))] as const,
+    ),
+    // The AIDL proxy, for callers that skip the public methods, and the one
+    // getAccountsByTypeAndFeatures reaches through its AmsTask: the answer goes to the
+    // response as the service's would, a Bundle with the accounts under "accounts".
+    [proxy, "getAccountsAsUser", (args) => answer("IAccountManager.getAccountsAsUser", jstring(args[0]))],
+    [proxy, "getAccountsForPackage", () => answer("IAccountManager.getAccountsForPackage", null)],
+    [proxy, "getAccountsByTypeForPackage", (args) => answer("IAccountManager.getAccountsByTypeForPackage", jstring(args[0]))],
+    [proxy, "getAccountsByFeatures", (args) => respond(args[0], answer("IAccountManager.getAccountsByFeatures", jstring(args[1])))],
+    [
+      manager,
+      "addAccountExplicitly",
+      (args) => {
+        const entry = entryOf(args[0]);
+        emit({ type: "spoof", op: "AccountManager.addAccountExplicitly", field: "accounts" });
+        return entry !== null && store.add(entry);
+      },
+    ],
+    [
+      manager,
+      "removeAccountExplicitly",
+      (args) => {
+        const entry = entryOf(args[0]);
+        emit({ type: "spoof", op: "AccountManager.removeAccountExplicitly", field: "accounts" });
+        return entry !== null && store.remove(entry);
+      },
+    ],
+  ];
+  let hooked = 0;
+  for (const [cls, method, impl] of hooks) {
+    hooked += replaceAll(cls, method, (_self, _original, args) => impl(args));
   }
-  // The AIDL proxy, for callers that skip the public methods.
-  const proxy = findClass("android.accounts.IAccountManager$Stub$Proxy");
-  replaceAll(proxy, "getAccountsAsUser", (_s, _o, args) => answer("IAccountManager.getAccountsAsUser", jstring(args[0])));
-  replaceAll(proxy, "getAccountsForPackage", () => answer("IAccountManager.getAccountsForPackage", null));
-  replaceAll(proxy, "getAccountsByTypeForPackage", (_s, _o, args) =>
-    answer("IAccountManager.getAccountsByTypeForPackage", jstring(args[0])),
-  );
-  replaceAll(manager, "addAccountExplicitly", (_self, _original, args) => {
-    const entry = entryOf(args[0]);
-    emit({ type: "spoof", op: "AccountManager.addAccountExplicitly", field: "accounts" });
-    return entry !== null && store.add(entry);
-  });
-  replaceAll(manager, "removeAccountExplicitly", (_self, _original, args) => {
-    const entry = entryOf(args[0]);
-    emit({ type: "spoof", op: "AccountManager.removeAccountExplicitly", field: "accounts" });
-    return entry !== null && store.remove(entry);
-  });
+  return hooked;
 }

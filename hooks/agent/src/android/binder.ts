@@ -15,11 +15,11 @@ import {
 import { findClass, jstring, replaceAll } from "./java.js";
 
 /** PackageInfo (and SigningInfo) about the app itself report the original certificates. */
-export function hookSignatures(map: PackageMap, emit: SpoofEmit): void {
+export function hookSignatures(map: PackageMap, emit: SpoofEmit): number {
   const Signature = findClass("android.content.pm.Signature");
   const System = findClass("java.lang.System");
   if (Signature === null || System === null || map.signatures.length === 0) {
-    return;
+    return 0;
   }
   const originals = (): unknown =>
     Java.array(
@@ -27,7 +27,7 @@ export function hookSignatures(map: PackageMap, emit: SpoofEmit): void {
       map.signatures.map((hex) => Signature.$new(hex)),
     );
   const ownSigningInfos = new Set<number>();
-  replaceAll(findClass("android.content.pm.IPackageManager$Stub$Proxy"), "getPackageInfo", (_self, original, args) => {
+  let hooked = replaceAll(findClass("android.content.pm.IPackageManager$Stub$Proxy"), "getPackageInfo", (_self, original, args) => {
     const name = jstring(args[0]);
     if (name === null || !isSelf(map, name)) {
       return original(...args);
@@ -45,10 +45,11 @@ export function hookSignatures(map: PackageMap, emit: SpoofEmit): void {
   });
   const signingInfo = findClass("android.content.pm.SigningInfo");
   for (const method of ["getApkContentsSigners", "getSigningCertificateHistory"]) {
-    replaceAll(signingInfo, method, (self, original, args) =>
+    hooked += replaceAll(signingInfo, method, (self, original, args) =>
       ownSigningInfos.has(System.identityHashCode(self) as number) ? originals() : original(...args),
     );
   }
+  return hooked;
 }
 
 function mapArg(args: unknown[], index: number, mapping: (name: string) => string): string | null {
@@ -65,7 +66,7 @@ function mapArg(args: unknown[], index: number, mapping: (name: string) => strin
 }
 
 /** Provider authorities: where providers are acquired and where FileProvider makes URIs. */
-export function hookAuthorities(map: PackageMap, emit: SpoofEmit): void {
+export function hookAuthorities(map: PackageMap, emit: SpoofEmit): number {
   const toClone = (a: string): string => authorityToClone(map, a);
   const sites: ReadonlyArray<readonly [string, string, number]> = [
     ["android.app.ActivityThread", "acquireProvider", 1],
@@ -74,8 +75,9 @@ export function hookAuthorities(map: PackageMap, emit: SpoofEmit): void {
     ["androidx.core.content.FileProvider", "getUriForFile", 1],
     ["android.support.v4.content.FileProvider", "getUriForFile", 1],
   ];
+  let hooked = 0;
   for (const [className, method, index] of sites) {
-    replaceAll(findClass(className), method, (_self, original, args) => {
+    hooked += replaceAll(findClass(className), method, (_self, original, args) => {
       const given = jstring(args[index]);
       const mapped = mapArg(args, index, toClone);
       if (mapped !== null) {
@@ -84,12 +86,14 @@ export function hookAuthorities(map: PackageMap, emit: SpoofEmit): void {
       return original(...args);
     });
   }
+  return hooked;
 }
 
 /** The app's own custom permissions and renamed broadcast actions. */
-export function hookPermissionsAndActions(map: PackageMap, emit: SpoofEmit): void {
+export function hookPermissionsAndActions(map: PackageMap, emit: SpoofEmit): number {
   const permission = (p: string): string => permissionToClone(map, p);
   const contextImpl = findClass("android.app.ContextImpl");
+  let hooked = 0;
   for (const method of [
     "checkPermission",
     "checkSelfPermission",
@@ -103,7 +107,7 @@ export function hookPermissionsAndActions(map: PackageMap, emit: SpoofEmit): voi
     "sendBroadcastAsUser",
     "registerReceiver",
   ]) {
-    replaceAll(contextImpl, method, (_self, original, args) => {
+    hooked += replaceAll(contextImpl, method, (_self, original, args) => {
       for (let i = 0; i < args.length; i++) {
         if (typeof args[i] === "string" && mapArg(args, i, permission) !== null) {
           emit({ type: "spoof", op: `ContextImpl.${method}`, path: String(args[i]), field: "permission" });
@@ -113,7 +117,7 @@ export function hookPermissionsAndActions(map: PackageMap, emit: SpoofEmit): voi
     });
   }
   if (Object.keys(map.actions).length === 0) {
-    return;
+    return hooked;
   }
   const action = (a: string): string => actionToClone(map, a);
   for (const [className, method] of [
@@ -124,7 +128,7 @@ export function hookPermissionsAndActions(map: PackageMap, emit: SpoofEmit): voi
     ["android.content.IntentFilter", "hasAction"],
     ["android.content.IntentFilter", "matchAction"],
   ] as const) {
-    replaceAll(findClass(className), method, (_self, original, args) => {
+    hooked += replaceAll(findClass(className), method, (_self, original, args) => {
       if (typeof args[0] === "string") {
         mapArg(args, 0, action);
       }
@@ -133,9 +137,10 @@ export function hookPermissionsAndActions(map: PackageMap, emit: SpoofEmit): voi
   }
   // what the app's code reads back is the name it knows (it compares with its constants)
   for (const className of ["android.content.Intent", "android.content.IntentFilter"]) {
-    replaceAll(findClass(className), "getAction", (_self, original, args) => {
+    hooked += replaceAll(findClass(className), "getAction", (_self, original, args) => {
       const value = original(...args);
       return typeof value === "string" ? actionToOriginal(map, value) : value;
     });
   }
+  return hooked;
 }

@@ -12,11 +12,12 @@ function spoofer(emit: SpoofEmit, op: string, field: string): () => void {
 }
 
 /** Settings.Secure/Global/System.getString(resolver, name) for android_id, bluetooth_address. */
-export function hookSettings(ids: IdentityValues, emit: SpoofEmit): void {
+export function hookSettings(ids: IdentityValues, emit: SpoofEmit): number {
+  let hooked = 0;
   for (const table of ["Secure", "Global", "System"]) {
     const cls = findClass(`android.provider.Settings$${table}`);
     for (const method of ["getString", "getStringForUser"]) {
-      replaceAll(cls, method, (_self, original, args) => {
+      hooked += replaceAll(cls, method, (_self, original, args) => {
         const name = jstring(args[1]);
         const answer = name === null ? null : settingsAnswer(ids, name);
         if (answer === null) {
@@ -27,47 +28,52 @@ export function hookSettings(ids: IdentityValues, emit: SpoofEmit): void {
       });
     }
   }
+  return hooked;
 }
 
 /** TelephonyManager device id, IMEI, MEID, IMSI, ICCID, line number and operator. */
-export function hookTelephony(ids: IdentityValues, emit: SpoofEmit): void {
+export function hookTelephony(ids: IdentityValues, emit: SpoofEmit): number {
   const cls = findClass("android.telephony.TelephonyManager");
+  let hooked = 0;
   for (const method of Object.keys(TELEPHONY_FIELDS)) {
-    answerWith(cls, method, telephonyAnswer(ids, method), spoofer(emit, `TelephonyManager.${method}`, TELEPHONY_FIELDS[method] ?? ""));
+    hooked += answerWith(cls, method, telephonyAnswer(ids, method), spoofer(emit, `TelephonyManager.${method}`, TELEPHONY_FIELDS[method] ?? ""));
   }
+  return hooked;
 }
 
 /** Build.SERIAL/MODEL/… static fields and Build.getSerial(). */
-export function hookBuild(ids: IdentityValues, emit: SpoofEmit): void {
+export function hookBuild(ids: IdentityValues, emit: SpoofEmit): number {
   const build = findClass("android.os.Build");
   if (build === null) {
-    return;
+    return 0;
   }
+  let set = 0;
   for (const [field, value] of Object.entries(buildFields(ids))) {
     try {
       (build[field] as Java.Field<string>).value = value;
+      set++;
     } catch {
       // a field this Android version does not have
     }
   }
-  answerWith(build, "getSerial", ids["serial"] ?? null, spoofer(emit, "Build.getSerial", "serial"));
   emit({ type: "spoof", op: "Build", field: "profile" });
+  return set + answerWith(build, "getSerial", ids["serial"] ?? null, spoofer(emit, "Build.getSerial", "serial"));
 }
 
 /** WifiInfo.getMacAddress, NetworkInterface.getHardwareAddress, BluetoothAdapter.getAddress. */
-export function hookMacAddresses(ids: IdentityValues, emit: SpoofEmit): void {
+export function hookMacAddresses(ids: IdentityValues, emit: SpoofEmit): number {
   const wifi = ids["wifi_mac"];
-  answerWith(findClass("android.net.wifi.WifiInfo"), "getMacAddress", wifi ?? null, spoofer(emit, "WifiInfo.getMacAddress", "wifi_mac"));
-  answerWith(
+  let hooked = answerWith(findClass("android.net.wifi.WifiInfo"), "getMacAddress", wifi ?? null, spoofer(emit, "WifiInfo.getMacAddress", "wifi_mac"));
+  hooked += answerWith(
     findClass("android.bluetooth.BluetoothAdapter"),
     "getAddress",
     bluetoothAddress(ids),
     spoofer(emit, "BluetoothAdapter.getAddress", "bt_mac"),
   );
   if (wifi === undefined) {
-    return;
+    return hooked;
   }
-  replaceAll(findClass("java.net.NetworkInterface"), "getHardwareAddress", (self, original, args) => {
+  return hooked + replaceAll(findClass("java.net.NetworkInterface"), "getHardwareAddress", (self, original, args) => {
     const real = original(...args);
     if (real === null || jstring((self as unknown as { getName(): unknown }).getName()) === "lo") {
       return real;
@@ -78,24 +84,26 @@ export function hookMacAddresses(ids: IdentityValues, emit: SpoofEmit): void {
 }
 
 /** AdvertisingIdClient.Info.getId (Google Play services, loaded by the app). */
-export function hookAdvertisingId(ids: IdentityValues, emit: SpoofEmit): void {
+export function hookAdvertisingId(ids: IdentityValues, emit: SpoofEmit): number {
   const value = ids["advertising_id"] ?? null;
+  let hooked = 0;
   for (const name of [
     "com.google.android.gms.ads.identifier.AdvertisingIdClient$Info",
     "androidx.ads.identifier.AdvertisingIdInfo",
   ]) {
-    answerWith(findClass(name), "getId", value, spoofer(emit, "AdvertisingIdClient.Info.getId", "advertising_id"));
+    hooked += answerWith(findClass(name), "getId", value, spoofer(emit, "AdvertisingIdClient.Info.getId", "advertising_id"));
   }
+  return hooked;
 }
 
 /** The GSF id: `content://com.google.android.gsf.gservices` queried for `android_id`. */
-export function hookGsfId(ids: IdentityValues, emit: SpoofEmit): void {
+export function hookGsfId(ids: IdentityValues, emit: SpoofEmit): number {
   const gsf = ids["gsf_id"];
   if (gsf === undefined) {
-    return;
+    return 0;
   }
   const MatrixCursor = findClass("android.database.MatrixCursor");
-  replaceAll(findClass("android.content.ContentResolver"), "query", (_self, original, args) => {
+  return replaceAll(findClass("android.content.ContentResolver"), "query", (_self, original, args) => {
     const uri = args[0] as { getAuthority(): unknown } | null;
     const authority = uri === null ? null : jstring(uri.getAuthority());
     if (MatrixCursor === null || !isGsfIdQuery(authority, querySelectionArgs(args))) {
@@ -122,8 +130,8 @@ function querySelectionArgs(args: unknown[]): string[] | null {
 }
 
 /** android.os.SystemProperties.get for the serial and product properties (Java side). */
-export function hookSystemPropertiesJava(answer: (name: string) => string | null, emit: SpoofEmit): void {
-  replaceAll(findClass("android.os.SystemProperties"), "get", (_self, original, args) => {
+export function hookSystemPropertiesJava(answer: (name: string) => string | null, emit: SpoofEmit): number {
+  return replaceAll(findClass("android.os.SystemProperties"), "get", (_self, original, args) => {
     const name = jstring(args[0]);
     const value = name === null ? null : answer(name);
     if (value === null) {

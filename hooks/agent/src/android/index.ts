@@ -1,6 +1,15 @@
 // Android identity, accounts and binder hooks (Java via frida-java-bridge, and native).
-// Each group is installed on its own, so a class missing on one Android version only
-// disables that group (reported as a "spoof" event with an error).
+//
+// Timing is the point: the boot loader's static initializer loads the payload while the
+// framework is still making the app's Application (LoadedApk.makeApplication), before
+// attachBaseContext, every ContentProvider and Application.onCreate. The hooks must be in
+// place when that initializer returns, so they are installed synchronously, here and now
+// (Java.performNow). Java.perform would not do: in an app process whose Application does not
+// exist yet, frida-java-bridge queues the work until the next ActivityThread.getPackageInfo
+// call, usually the first Activity launch, and the app would start up reading real values.
+//
+// Each group is installed on its own and reports how many methods it hooked, so a class
+// missing on one Android version only disables that group, and the report says which.
 
 import Java from "frida-java-bridge";
 import { identityValues, type IdentityPolicy, type IdentityValues, type SpoofEmit } from "../identity/types.js";
@@ -17,15 +26,20 @@ import {
   hookSystemPropertiesJava,
   hookTelephony,
 } from "./device-ids.js";
+import { useAppClassLoader } from "./java.js";
 import { hookNativeProperties } from "./properties.js";
 
-type Group = readonly [string, () => void];
+/** Group name -> methods hooked, or the error that stopped the group. */
+export type HookReport = Record<string, number | string>;
 
-function installGroups(groups: readonly Group[], emit: SpoofEmit): void {
+type Group = readonly [string, () => number];
+
+function installGroups(groups: readonly Group[], report: HookReport, emit: SpoofEmit): void {
   for (const [name, install] of groups) {
     try {
-      install();
+      report[name] = install();
     } catch (e) {
+      report[name] = `failed: ${String(e)}`;
       emit({ type: "spoof", op: "install", field: name, value: `failed: ${String(e)}` });
     }
   }
@@ -54,11 +68,31 @@ function javaGroups(policy: IdentityPolicy, ids: IdentityValues, emit: SpoofEmit
   return groups;
 }
 
-export function installAndroidHooks(policy: IdentityPolicy, emit: SpoofEmit): void {
+/**
+ * frida-java-bridge tells an app process by its executable (/system/bin/app_process*). A
+ * clone's payload only ever runs in one, so the policy's word is taken: this changes nothing
+ * on a phone, and on the JVM test bed it keeps the bridge on its Android code path (the one
+ * that decides whether Java.perform runs now or later).
+ */
+function declareAppProcess(): void {
+  (Java as unknown as { _cachedIsAppProcess: boolean | null })._cachedIsAppProcess = true;
+}
+
+export function installAndroidHooks(policy: IdentityPolicy, emit: SpoofEmit): HookReport {
   const ids = identityValues(policy.identity);
-  installGroups([["native_properties", () => hookNativeProperties((n) => propertyAnswer(ids, n), emit)]], emit);
+  const report: HookReport = {};
+  installGroups([["native_properties", () => hookNativeProperties((n) => propertyAnswer(ids, n), emit)]], report, emit);
   if (!Java.available) {
-    return;
+    report["java"] = "failed: no Java runtime in this process";
+    return report;
   }
-  Java.perform(() => installGroups(javaGroups(policy, ids, emit), emit));
+  declareAppProcess();
+  Java.performNow(() => {
+    const loader = typeof policy.loader_class === "string" ? policy.loader_class : null;
+    if (loader !== null && !useAppClassLoader(loader)) {
+      report["app_class_loader"] = `failed: no class loader defines ${loader}`;
+    }
+    installGroups(javaGroups(policy, ids, emit), report, emit);
+  });
+  return report;
 }

@@ -6,13 +6,41 @@ export type JavaWrapper = Java.Wrapper;
 // Implementations receive `this` = the Java object and the Java arguments.
 export type Impl = (self: JavaWrapper, original: (...args: unknown[]) => unknown, args: unknown[]) => unknown;
 
-/** The class wrapper, or null when the class does not exist in this process. */
-export function findClass(name: string): JavaWrapper | null {
-  try {
-    return Java.use(name);
-  } catch {
-    return null;
+let appFactory: Java.ClassFactory | null = null;
+
+/**
+ * Classes the app ships itself (Play services, androidx) are not on the framework's class
+ * path: they are found through the app's class loader, the one that defines our boot loader
+ * class `loaderClass`. That loader exists by the time the boot loader's static initializer
+ * loads the payload, before any other app code runs. Returns whether it was found.
+ */
+export function useAppClassLoader(loaderClass: string): boolean {
+  for (const loader of Java.enumerateClassLoadersSync()) {
+    try {
+      loader.loadClass(loaderClass);
+      appFactory = Java.ClassFactory.get(loader);
+      return true;
+    } catch {
+      // not the app's loader
+    }
   }
+  return false;
+}
+
+/** The class wrapper (framework first, then the app's own classes), or null when the
+ * class does not exist in this process. */
+export function findClass(name: string): JavaWrapper | null {
+  for (const use of [(n: string) => Java.use(n), (n: string) => appFactory?.use(n) ?? null]) {
+    try {
+      const found = use(name);
+      if (found !== null) {
+        return found;
+      }
+    } catch {
+      // not there; try the next
+    }
+  }
+  return null;
 }
 
 /**

@@ -11,7 +11,7 @@ function clip(value: string): string {
   return value.length < PROP_VALUE_MAX ? value : value.slice(0, PROP_VALUE_MAX - 1);
 }
 
-export function hookNativeProperties(answer: Answer, emit: SpoofEmit): void {
+export function hookNativeProperties(answer: Answer, emit: SpoofEmit): number {
   const get = Module.findGlobalExportByName("__system_property_get");
   if (get !== null) {
     Interceptor.attach(get, {
@@ -33,14 +33,14 @@ export function hookNativeProperties(answer: Answer, emit: SpoofEmit): void {
       },
     });
   }
-  hookReadCallback(answer, emit);
+  return (get === null ? 0 : 1) + hookReadCallback(answer, emit);
 }
 
 /** Android O+ readers pass a callback; ours hands it the clone's value instead. */
-function hookReadCallback(answer: Answer, emit: SpoofEmit): void {
+function hookReadCallback(answer: Answer, emit: SpoofEmit): number {
   const readCallback = Module.findGlobalExportByName("__system_property_read_callback");
   if (readCallback === null) {
-    return;
+    return 0;
   }
   const pending = new Map<number, NativePointer>();
   const wrapper = new NativeCallback(
@@ -69,4 +69,5 @@ function hookReadCallback(answer: Answer, emit: SpoofEmit): void {
       pending.delete(Process.getCurrentThreadId());
     },
   });
+  return 1;
 }

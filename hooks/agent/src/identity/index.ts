@@ -6,14 +6,10 @@ import { writeIdentityFiles } from "./files.js";
 import { installHostnameHooks, installNetAddressHooks } from "./hooks.js";
 import { identityValues, type IdentityPolicy, type SpoofEmit } from "./types.js";
 
-function isAndroid(): boolean {
-  return Process.findModuleByName("libart.so") !== null || Process.findModuleByName("libandroid_runtime.so") !== null;
-}
-
 export function installIdentityHooks(policy: IdentityPolicy, emit: SpoofEmit): void {
   const ids = identityValues(policy.identity);
   writeIdentityFiles(policy.redirects, ids);
-  if (!isAndroid()) {
+  if (policy.platform !== "android") {
     installHostnameHooks(ids, emit); // Android phones answer "localhost"; leave it
   }
   installNetAddressHooks(ids, emit);

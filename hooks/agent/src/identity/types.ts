@@ -2,6 +2,7 @@
 // Structural on purpose: the engine's full `Policy` (src/policy.ts) is assignable to it.
 
 export interface IdentityPolicy {
+  readonly platform?: string;
   readonly redirects?: unknown;
   readonly identity?: unknown;
   readonly accounts?: unknown;
@@ -10,6 +11,7 @@ export interface IdentityPolicy {
   readonly original_signatures?: unknown;
   readonly authorities?: unknown;
   readonly actions?: unknown;
+  readonly loader_class?: unknown;
 }
 
 /** One spoof, as the agent reports it: `{"type": "spoof", "op": "uname", ...}`. */
