@@ -69,8 +69,6 @@ class HookPlan:
             "original_package": self.source_package,
             "clone_package": package,
             "original_signatures": list(self.original_signatures),
-            # the boot loader's class: the agent finds the app's class loader by it
-            "loader_class": self.payload.application_name if self.payload is not None else None,
             **self.own_names.renamed(self.source_package, package),
         }
 

@@ -255,6 +255,7 @@ class BedRun:
     hook_report: dict[str, int | str] | None = None
     startup_line: str | None = None
     agent_error: str | None = None  # what init raised, when it did
+    agent_log: list[str] = field(default_factory=list)  # the agent's console and errors
     stderr: str = ""  # the JVM's, when it has exited
     exit_code: int | None = None  # set when the JVM has exited
 
@@ -317,6 +318,13 @@ class _Jvm:
         """Standard error, once the process has exited."""
         self._stderr_reader.join(TIMEOUT)
         return "".join(self.stderr)
+
+    def close(self) -> None:
+        """Closes the pipes (the process has exited and its output was read)."""
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
 
     def send(self, line: str) -> None:
         assert self.process.stdin is not None
@@ -389,7 +397,8 @@ class Bed:
         library: list[str] = []
 
         def wait_for_gadget() -> None:
-            reply = ours.makefile("r").readline()
+            with ours.makefile("r") as stream:
+                reply = stream.readline()
             if reply.startswith("loading "):
                 library.append(reply.removeprefix("loading ").strip())
                 loading.set()
@@ -428,6 +437,10 @@ class Bed:
         script = session.create_script(source)
 
         def on_message(message: Mapping[str, Any], _data: bytes | None) -> None:
+            if message.get("type") == "log":
+                run.agent_log.append(str(message.get("payload")))
+            elif message.get("type") == "error":
+                run.agent_log.append(f"error: {message.get('description')}")
             payload = message.get("payload")
             if isinstance(payload, dict) and payload.get("type") == "events":
                 run.events.extend(e for e in payload.get("events", []) if isinstance(e, dict))
@@ -483,6 +496,7 @@ class Bed:
         while not jvm.eof and (line := jvm.stdout.get(timeout=TIMEOUT)) is not None:
             run.lines.append(line)
         run.stderr = jvm.stderr_text()
+        jvm.close()
 
 
 class _Exited(BedError):

@@ -88,6 +88,7 @@ def test_every_java_hook_group_installed(started: list[BedRun]) -> None:
         failed = {k: v for k, v in report.items() if not isinstance(v, int) or v <= 0}
         assert not failed, failed
         assert set(report) == {
+            "app_class_loader",
             "settings",
             "telephony",
             "build",

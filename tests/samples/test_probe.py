@@ -59,9 +59,8 @@ FRAMEWORK_REFERENCES = (
     "Landroid/content/pm/PackageInfo;.signatures:[Landroid/content/pm/Signature;",
     "Landroid/content/pm/Signature;.toCharsString:()Ljava/lang/String;",
     "Landroid/content/Context;.getContentResolver:()Landroid/content/ContentResolver;",
-    "Landroid/content/ContentResolver;.acquireContentProviderClient:"
-    "(Ljava/lang/String;)Landroid/content/ContentProviderClient;",
-    "Landroid/content/ContentProviderClient;.release:()Z",
+    "Landroid/content/pm/PackageManager;.resolveContentProvider:"
+    "(Ljava/lang/String;I)Landroid/content/pm/ProviderInfo;",
     "Lorg/json/JSONObject;.put:(Ljava/lang/String;Ljava/lang/Object;)Lorg/json/JSONObject;",
     "Lorg/json/JSONObject;.NULL:Ljava/lang/Object;",
     "Landroid/util/Log;.i:(Ljava/lang/String;Ljava/lang/String;)I",

@@ -32,7 +32,6 @@ export interface Policy {
   readonly permissions?: unknown;
   readonly actions?: unknown;
   readonly android?: unknown;
-  readonly loader_class?: unknown; // the boot loader class: names the app's class loader
 }
 
 /** Optional keys passed through unchanged for the hooks that read them. */
@@ -44,7 +43,6 @@ const PASSTHROUGH = [
   "permissions",
   "actions",
   "android",
-  "loader_class",
 ] as const;
 
 export interface AgentEvent {

@@ -87,9 +87,12 @@ export function hookMacAddresses(ids: IdentityValues, emit: SpoofEmit): number {
 export function hookAdvertisingId(ids: IdentityValues, emit: SpoofEmit): number {
   const value = ids["advertising_id"] ?? null;
   let hooked = 0;
+  // androidx's AdvertisingIdInfo is an abstract @AutoValue class: its getId is implemented
+  // by the generated AutoValue_AdvertisingIdInfo (an app whose R8 renames that class keeps
+  // its real advertising id here)
   for (const name of [
     "com.google.android.gms.ads.identifier.AdvertisingIdClient$Info",
-    "androidx.ads.identifier.AdvertisingIdInfo",
+    "androidx.ads.identifier.AutoValue_AdvertisingIdInfo",
   ]) {
     hooked += answerWith(findClass(name), "getId", value, spoofer(emit, "AdvertisingIdClient.Info.getId", "advertising_id"));
   }

@@ -88,10 +88,7 @@ export function installAndroidHooks(policy: IdentityPolicy, emit: SpoofEmit): Ho
   }
   declareAppProcess();
   Java.performNow(() => {
-    const loader = typeof policy.loader_class === "string" ? policy.loader_class : null;
-    if (loader !== null && !useAppClassLoader(loader)) {
-      report["app_class_loader"] = `failed: no class loader defines ${loader}`;
-    }
+    installGroups([["app_class_loader", () => (useAppClassLoader() ? 1 : 0)]], report, emit);
     installGroups(javaGroups(policy, ids, emit), report, emit);
   });
   return report;

@@ -7,40 +7,59 @@ export type JavaWrapper = Java.Wrapper;
 export type Impl = (self: JavaWrapper, original: (...args: unknown[]) => unknown, args: unknown[]) => unknown;
 
 let appFactory: Java.ClassFactory | null = null;
+let appLoader: Java.Wrapper | null = null;
 
 /**
  * Classes the app ships itself (Play services, androidx) are not on the framework's class
- * path: they are found through the app's class loader, the one that defines our boot loader
- * class `loaderClass`. That loader exists by the time the boot loader's static initializer
- * loads the payload, before any other app code runs. Returns whether it was found.
+ * path: they are found through the app's class loader. When the boot loader's static
+ * initializer loads the payload, the framework is inside handleBindApplication and has made
+ * that loader already (LoadedApk.getClassLoader of ActivityThread.mBoundApplication.info),
+ * although no Application exists yet (the way frida-java-bridge finds it would wait for the
+ * first Activity). Returns whether it was found.
  */
-export function useAppClassLoader(loaderClass: string): boolean {
-  for (const loader of Java.enumerateClassLoadersSync()) {
-    try {
-      loader.loadClass(loaderClass);
-      appFactory = Java.ClassFactory.get(loader);
-      return true;
-    } catch {
-      // not the app's loader
-    }
+export function useAppClassLoader(): boolean {
+  const thread = Java.use("android.app.ActivityThread").currentActivityThread();
+  const bound = thread === null ? null : thread["mBoundApplication"].value;
+  const apk = bound === null ? null : bound["info"].value;
+  const loader = apk === null ? null : apk.getClassLoader();
+  if (loader === null) {
+    return false;
   }
-  return false;
+  appLoader = loader;
+  appFactory = Java.ClassFactory.get(loader);
+  return true;
 }
 
 /** The class wrapper (framework first, then the app's own classes), or null when the
  * class does not exist in this process. */
 export function findClass(name: string): JavaWrapper | null {
-  for (const use of [(n: string) => Java.use(n), (n: string) => appFactory?.use(n) ?? null]) {
-    try {
-      const found = use(name);
-      if (found !== null) {
-        return found;
-      }
-    } catch {
-      // not there; try the next
-    }
+  try {
+    return Java.use(name);
+  } catch {
+    // not the framework's
   }
-  return null;
+  if (appFactory === null) {
+    return null;
+  }
+  try {
+    initialiseOnJvm(name);
+    return appFactory.use(name);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * On HotSpot (the JVM test bed) frida-java-bridge replaces the methods of a class that is not
+ * initialised yet without initialising it first, and the JVM's heap breaks (ART's backend
+ * initialises it). The framework's classes are initialised before any app runs (the zygote
+ * preloads them; the bed does too); an app's own class is initialised here, on the JVM only.
+ */
+function initialiseOnJvm(name: string): void {
+  if ((Java as unknown as { api: { flavor: string } }).api.flavor === "jvm") {
+    const Class = Java.use("java.lang.Class");
+    Class["forName"].overload("java.lang.String", "boolean", "java.lang.ClassLoader").call(Class, name, true, appLoader);
+  }
 }
 
 /**

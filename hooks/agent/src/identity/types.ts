@@ -11,7 +11,6 @@ export interface IdentityPolicy {
   readonly original_signatures?: unknown;
   readonly authorities?: unknown;
   readonly actions?: unknown;
-  readonly loader_class?: unknown;
 }
 
 /** One spoof, as the agent reports it: `{"type": "spoof", "op": "uname", ...}`. */

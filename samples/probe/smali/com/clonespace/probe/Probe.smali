@@ -368,17 +368,20 @@
 .end method
 
 .method private static ownProvider(Landroid/content/Context;)Ljava/lang/String;
-    .registers 3
-    # "found" when the authority com.clonespace.probe.provider resolves, else "missing"
+    .registers 4
+    # "found" when the package manager resolves the authority com.clonespace.probe.provider,
+    # else "missing". A query, not acquireContentProviderClient: acquiring the app's own
+    # provider before it is published (in attachBaseContext, in its own onCreate) would make
+    # the system create a second instance of it in this process.
 
     :try_start
-    invoke-virtual {p0}, Landroid/content/Context;->getContentResolver()Landroid/content/ContentResolver;
+    invoke-virtual {p0}, Landroid/content/Context;->getPackageManager()Landroid/content/pm/PackageManager;
     move-result-object v0
     const-string v1, "com.clonespace.probe.provider"
-    invoke-virtual {v0, v1}, Landroid/content/ContentResolver;->acquireContentProviderClient(Ljava/lang/String;)Landroid/content/ContentProviderClient;
+    const/4 v2, 0x0
+    invoke-virtual {v0, v1, v2}, Landroid/content/pm/PackageManager;->resolveContentProvider(Ljava/lang/String;I)Landroid/content/pm/ProviderInfo;
     move-result-object v0
     if-eqz v0, :missing
-    invoke-virtual {v0}, Landroid/content/ContentProviderClient;->release()Z
     :try_end
     .catch Ljava/lang/Throwable; {:try_start .. :try_end} :failed
 

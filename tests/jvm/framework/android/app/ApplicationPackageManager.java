@@ -1,0 +1,64 @@
+package android.app;
+
+import android.content.pm.IPackageManager;
+import android.content.pm.PackageInfo;
+import android.content.pm.PackageManager;
+import android.content.pm.ProviderInfo;
+import android.os.RemoteException;
+
+/** The app's PackageManager (what Context.getPackageManager returns): calls IPackageManager. */
+public class ApplicationPackageManager extends PackageManager {
+    private final ContextImpl mContext;
+    private final IPackageManager mPM;
+
+    ApplicationPackageManager(ContextImpl context, IPackageManager pm) {
+        mContext = context;
+        mPM = pm;
+    }
+
+    @Override
+    public PackageInfo getPackageInfo(String packageName, int flags) throws NameNotFoundException {
+        return getPackageInfoAsUser(packageName, flags, mContext.getUserId());
+    }
+
+    /** The API 33+ path: the proxy's getPackageInfo(String, long, int). */
+    public PackageInfo getPackageInfoAsUser(String packageName, int flags, int userId) throws NameNotFoundException {
+        PackageInfo pi;
+        try {
+            pi = mPM.getPackageInfo(packageName, (long) flags, userId);
+        } catch (RemoteException e) {
+            throw new RuntimeException(e);
+        }
+        if (pi == null) {
+            throw new NameNotFoundException(packageName);
+        }
+        return pi;
+    }
+
+    @Override
+    public ProviderInfo resolveContentProvider(String name, int flags) {
+        try {
+            return mPM.resolveContentProvider(name, (long) flags, mContext.getUserId());
+        } catch (RemoteException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    @Override
+    public int checkSignatures(String pkg1, String pkg2) {
+        try {
+            return mPM.checkSignatures(pkg1, pkg2, mContext.getUserId());
+        } catch (RemoteException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    @Override
+    public boolean hasSigningCertificate(String packageName, byte[] certificate, int type) {
+        try {
+            return mPM.hasSigningCertificate(packageName, certificate, type);
+        } catch (RemoteException e) {
+            throw new RuntimeException(e);
+        }
+    }
+}

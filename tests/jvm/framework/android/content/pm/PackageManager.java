@@ -1,0 +1,41 @@
+package android.content.pm;
+
+import android.util.AndroidException;
+
+/** The app-side package manager API (implemented by android.app.ApplicationPackageManager). */
+public abstract class PackageManager {
+    public static final int GET_PROVIDERS = 0x00000008;
+    public static final int GET_SIGNATURES = 0x00000040;
+    public static final int GET_META_DATA = 0x00000080;
+    public static final int GET_SIGNING_CERTIFICATES = 0x08000000;
+
+    public static final int PERMISSION_GRANTED = 0;
+    public static final int PERMISSION_DENIED = -1;
+
+    public static final int SIGNATURE_MATCH = 0;
+    public static final int SIGNATURE_NO_MATCH = -3;
+    public static final int SIGNATURE_UNKNOWN_PACKAGE = -4;
+
+    public static final int CERT_INPUT_RAW_X509 = 0;
+    public static final int CERT_INPUT_SHA256 = 1;
+
+    /** Thrown when a named package is not installed. */
+    public static class NameNotFoundException extends AndroidException {
+        public NameNotFoundException() {}
+
+        public NameNotFoundException(String name) {
+            super(name);
+        }
+    }
+
+    public PackageManager() {}
+
+    public abstract PackageInfo getPackageInfo(String packageName, int flags) throws NameNotFoundException;
+
+    public abstract ProviderInfo resolveContentProvider(String authority, int flags);
+
+    public abstract int checkSignatures(String packageName1, String packageName2);
+
+    // API 28–35.
+    public abstract boolean hasSigningCertificate(String packageName, byte[] certificate, int type);
+}
