@@ -12,7 +12,7 @@ import pytest
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
 from launcher_ui.view_models import Action, CloneTile, LauncherModel
-from tests.devicectl.fake_adb import FakeAdbServer, FakePackage, FakePhone
+from tests.device.fake_adb import FakeAdbServer, FakePackage, FakePhone
 
 
 def host_clones(space: Space, tmp_path: Path, count: int = 2) -> Path:

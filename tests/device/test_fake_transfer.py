@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tests.clone.transfer_helpers import clone_in, ok, records, registry_rows
 from tests.conftest import RunCli
-from tests.devicectl.fake_adb import FakeAdbServer, FakePhone
+from tests.device.fake_adb import FakeAdbServer, FakePhone
 
 SOURCE = "com.github.uiautomator"
 IMEI = "490154203237518"

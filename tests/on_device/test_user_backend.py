@@ -9,7 +9,7 @@ import pytest
 
 from clone.space import Space
 from device import packages, users
-from tests.device import helpers
+from tests.on_device import helpers
 
 SOURCE = "com.github.uiautomator"
 
