@@ -26,40 +26,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from clone.errors import BadInput, CloneError, OperationFailed
+from clone.errors import (
+    BadInput,
+    CannotRun,
+    CloneError,
+    CommandNotFound,
+    HostToolFailed,
+    OperationFailed,
+    ProgramLostProcesses,
+)
 from clone.home import ENV_VAR, Home
 from clone.registry import Backend, CloneRecord, Registry, parse_app_name
 from clone.workflows.identity import assign_identity, identity_policy
 from vfs_redirect.layouts import Layout, host_layout, host_store
 from vfs_redirect.paths import parse_absolute
 from vfs_redirect.rules import Policy, make_policy
-
-EXIT_TOOL_FAILED = 125
-EXIT_CANNOT_RUN = 126
-EXIT_NOT_FOUND = 127
-
-
-class HostToolFailed(CloneError):
-    """Clonespace itself failed around the program (hook engine, registry). Exit 125."""
-
-    exit_code = EXIT_TOOL_FAILED
-
-
-class ProgramLostProcesses(HostToolFailed):
-    """The program ran, so its clone and store stay, but Clonespace could not keep one of
-    the processes it started under the policy (it was killed). Exit 125."""
-
-
-class CannotRun(CloneError):
-    """The program exists but cannot be executed. Exit 126."""
-
-    exit_code = EXIT_CANNOT_RUN
-
-
-class CommandNotFound(CloneError):
-    """The program was not found. Exit 127."""
-
-    exit_code = EXIT_NOT_FOUND
 
 
 @dataclass(frozen=True)
