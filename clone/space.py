@@ -13,8 +13,8 @@ from identity import Identity
 if TYPE_CHECKING:
     from clone.handle import Clone
     from clone.workflows.build import BuildRequest, BuildResult
-    from clone.workflows.host import HostClone
     from clone.workflows.transfer import ExportResult, ImportResult, Progress
+    from identity import Account
 
 
 class Space:
@@ -133,16 +133,18 @@ class Space:
         return [Clone(self, r, adb) for r in records]
 
     def get(self, name: str, *, adb: str | None = None) -> Clone:
-        """A handle on clone ``name`` (``APP:N`` or package): launch/stop/wipe/remove."""
+        """A handle on clone ``name`` (``APP:N`` or package), whatever its backend."""
         from clone.handle import Clone
 
         return Clone(self, self.registry.get(name), adb)
 
-    def host_clone(self, app: str, index: int, data: Sequence[Path | str]) -> HostClone:
-        """Host clone ``app:index`` (registered now if new); ``.run(argv)`` runs a program."""
+    def host_clone(self, app: str, index: int, data: Sequence[Path | str]) -> Clone:
+        """Host clone ``app:index`` (registered now, with an identity, if new; else its
+        ``data`` must be the paths it was registered with); ``.run(argv)`` runs a program."""
+        from clone.handle import Clone
         from clone.workflows.host import host_clone
 
-        return host_clone(self.registry, self.home, app, index, data)
+        return Clone(self, host_clone(self.registry, self.home, app, index, data))
 
     def identity(self, clone: CloneRecord | str) -> Identity:
         """The identity clone ``clone`` (a record, a ``Clone`` or its name) answers with."""
@@ -155,6 +157,12 @@ class Space:
         from clone.workflows.identity import regen_identity
 
         return regen_identity(self.registry, _clone_name(clone), seed)
+
+    def accounts(self, clone: CloneRecord | str) -> list[Account]:
+        """The accounts ``clone`` serves to its app."""
+        from clone.workflows.identity import list_accounts
+
+        return list_accounts(self.registry, _clone_name(clone))
 
     def export_clone(
         self, name: str, path: Path | str, *, force: bool = False, progress: Progress | None = None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from clone.errors import CloneError
 from clone.registry import Backend
 from clone.space import Space
+from clone.state import HostState
 from clone.workflows.listing import CloneRow, CloneState, list_clones
 
 
@@ -84,10 +85,9 @@ class CloneTile:
     def from_row(cls, row: CloneRow) -> CloneTile:
         """The tile of one ``clone list`` row."""
         record = row.record
-        label = record.meta.get("label")
         host = record.backend is Backend.HOST
         if host:
-            data = [str(p) for p in record.meta.get("data", [])]
+            data = list(record.state.data) if isinstance(record.state, HostState) else []
             detail = "data: " + ", ".join(data) if data else "host clone"
         else:
             where = f" on {record.device}" if record.device else ""
@@ -95,7 +95,7 @@ class CloneTile:
         return cls(
             name=record.name,
             app=record.app,
-            label=label if isinstance(label, str) and label else record.app,
+            label=record.app,
             index=record.index,
             backend=record.backend.value,
             package=record.package,

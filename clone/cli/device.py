@@ -109,8 +109,11 @@ def _warnings(clones: list[Clone]) -> list[str]:
 
 def _hooks_json(clone: Clone) -> dict[str, Any]:
     """``{"hooks": …}`` of a package clone built with this install (its payload summary)."""
-    hooks = clone.record.meta.get("hooks")
-    return {"hooks": hooks} if isinstance(hooks, dict) else {}
+    from clone import PackageState
+
+    state = clone.state
+    hooks = state.hooks if isinstance(state, PackageState) else None
+    return {"hooks": dict(hooks)} if hooks is not None else {}
 
 
 @click.command("devices")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from clone.errors import BadInput, NotFound, OperationFailed
 from clone.home import Home
+from clone.state import PackageState
 from clone.workflows.identity import draw_clone_identities, embedded_policy
 from clone.workflows.payload import DEFAULT_HOOKS, HookMode, HookPlan, prepare_hooks
 
@@ -185,7 +186,9 @@ def build_for_install(
             c.index,
             c.package,
             (c.apk, *c.splits),
-            {"source_sha256": result.source.sha256, "apk_sha256": c.sha256, "hooks": result.hooks},
+            PackageState(
+                source_sha256=result.source.sha256, apk_sha256=c.sha256, hooks=result.hooks
+            ),
             c.identity,
         )
         for c in result.clones

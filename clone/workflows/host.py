@@ -17,8 +17,6 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,8 +33,9 @@ from clone.errors import (
     OperationFailed,
     ProgramLostProcesses,
 )
-from clone.home import ENV_VAR, Home
+from clone.home import Home
 from clone.registry import Backend, CloneRecord, Registry, parse_app_name
+from clone.state import HostState
 from clone.workflows.identity import assign_identity, identity_policy
 from vfs_redirect.layouts import Layout, host_layout, host_store
 from vfs_redirect.paths import parse_absolute
@@ -85,7 +84,7 @@ def open_host_clone(registry: Registry, home: Home, spec: HostSpec) -> CloneReco
             f"clone {spec.name} is a {record.backend.value} clone, not a host clone",
             hint="pick another --app or --clone",
         )
-    known = list(record.meta.get("data", []))
+    known = list(record.state.data) if isinstance(record.state, HostState) else []
     if known != list(spec.data):
         raise BadInput(
             f"clone {spec.name} was registered with --data {' '.join(known)}",
@@ -168,58 +167,20 @@ def resolve_program(name: str) -> str:
     raise CommandNotFound(f"command not found: {name!r}", hint="check the name and PATH")
 
 
-@dataclass(frozen=True)
-class HostClone:
-    """A registered host clone; ``run`` executes a program as that clone."""
-
-    home: Path
-    app: str
-    index: int
-    data: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        return f"{self.app}:{self.index}"
-
-    @property
-    def store(self) -> Path:
-        return store_path(Home(self.home), self.app, self.index)
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        trace: Path | None = None,
-        input: str | None = None,
-        timeout: float | None = None,
-        cwd: Path | None = None,
-    ) -> subprocess.CompletedProcess[str]:
-        """Run ``argv`` under the hooks, capturing its output (``clone host run`` in a child)."""
-        args = ["host", "run", "--app", self.app, "--clone", str(self.index)]
-        for path in self.data:
-            args += ["--data", path]
-        if trace is not None:
-            args += ["--trace", str(trace)]
-        env = {**os.environ, ENV_VAR: str(self.home)}
-        return subprocess.run(
-            [sys.executable, "-m", "clone", *args, "--", *argv],
-            capture_output=True,
-            text=True,
-            input=input,
-            timeout=timeout,
-            cwd=cwd,
-            env=env,
-            check=False,
-        )
+def still_running(status: int, pids: list[int]) -> str:
+    """Why a run goes on after the program exited: the processes it left (one line)."""
+    listed = ", ".join(map(str, pids))
+    return (
+        f"clone: the command exited ({status}); waiting for the {len(pids)} process"
+        f"{'es' if len(pids) > 1 else ''} it left running (pid {listed})"
+    )
 
 
 def host_clone(
     registry: Registry, home: Home, app: str, index: int, data: Sequence[str | os.PathLike[str]]
-) -> HostClone:
-    """``Space.host_clone``: register (or check) clone ``app:index`` and return it."""
-    spec = parse_host_spec(app, index, data)
-    open_host_clone(registry, home, spec)
-    return HostClone(home.root, spec.app, spec.index, spec.data)
+) -> CloneRecord:
+    """``Space.host_clone``: register (or check) clone ``app:index``; its record."""
+    return open_host_clone(registry, home, parse_host_spec(app, index, data))
 
 
 def _layout(home: Home, spec: HostSpec) -> Layout:
@@ -247,7 +208,7 @@ def _register(registry: Registry, home: Home, spec: HostSpec) -> CloneRecord:
         index=spec.index,
         backend=Backend.HOST,
         source_package=spec.app,
-        meta={"data": list(spec.data)},
+        state=HostState(spec.data),
     )
     try:
         with registry.transaction():

@@ -12,13 +12,13 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from clone.errors import BadInput, CloneError, OperationFailed
 from clone.registry import Backend, CloneRecord, Registry
+from clone.state import PackageState, UserState, VirtualState
 from clone.workflows.device_access import DeviceHandle, device_errors, open_device
 from clone.workflows.identity import assign_identity, draw_clone_identities
 from device import packages, users
@@ -39,7 +39,7 @@ class BuiltClone:
     index: int
     package: str
     apks: tuple[Path, ...]
-    meta: dict[str, Any] = field(default_factory=dict)
+    state: PackageState = field(default_factory=PackageState)  # the build's facts
     identity: Identity | None = None
 
 
@@ -167,7 +167,7 @@ def install_built(
                     source_package=source,
                     package=clone.package,
                     device=handle.serial,
-                    meta=_launcher_meta(clone.package, launcher) | dict(clone.meta),
+                    state=replace(clone.state, launcher=_launcher(clone.package, launcher)),
                 )
             )
             if clone.identity is not None:
@@ -235,9 +235,8 @@ def install_users(
             users.install_existing(dev, source, uid)
             advance(1)
             owned = installed_source or _owns_source(registry, source, Backend.USER, handle.serial)
-            meta = {"user": uid, "installed_source": owned}
-            meta |= _launcher_meta(source, app.launcher)
-            records.append(_record(source, index, Backend.USER, source, handle.serial, meta))
+            state = UserState(uid, owned, _launcher(source, app.launcher))
+            records.append(_record(source, index, source, handle.serial, state))
         record_all(registry, records, {r.name: identities[r.index] for r in records})
     return records
 
@@ -275,13 +274,13 @@ def install_virtual(
             packages.install(dev, source, app.files)
             installed_source = True
         for index in indices:
-            meta: dict[str, Any] = {"storage": f"{VIRTUAL_STORE}/{index}"}
-            meta["installed_source"] = installed_source or _owns_source(
-                registry, source, Backend.VIRTUAL, handle.serial
+            state = VirtualState(
+                storage=f"{VIRTUAL_STORE}/{index}",
+                installed_source=installed_source
+                or _owns_source(registry, source, Backend.VIRTUAL, handle.serial),
+                frida_server=str(req.frida_server.absolute()) if req.frida_server else None,
             )
-            if req.frida_server is not None:
-                meta["frida_server"] = str(req.frida_server.absolute())
-            records.append(_record(source, index, Backend.VIRTUAL, source, handle.serial, meta))
+            records.append(_record(source, index, source, handle.serial, state))
             advance(1)
         record_all(registry, records, {r.name: identities[r.index] for r in records})
     return records
@@ -293,20 +292,21 @@ def install_virtual(
 def _owns_source(registry: Registry, app: str, backend: Backend, serial: str) -> bool:
     """Whether clones of ``app`` installed the app itself (so the last one removes it)."""
     return any(
-        r.meta.get("installed_source")
+        isinstance(r.state, UserState | VirtualState) and r.state.installed_source
         for r in registry.clones(app)
         if r.backend is backend and r.device == serial
     )
 
 
-def _launcher_meta(package: str, activity: str | None) -> dict[str, Any]:
-    """``{"launcher": "pkg/full.Activity"}`` (classes keep their names in a clone)."""
-    return {"launcher": f"{package}/{activity}"} if activity else {}
+def _launcher(package: str, activity: str | None) -> str | None:
+    """``pkg/full.Activity`` (classes keep their names in a clone)."""
+    return f"{package}/{activity}" if activity else None
 
 
 def _record(
-    app: str, index: int, backend: Backend, package: str, serial: str, meta: dict[str, Any]
+    app: str, index: int, package: str, serial: str, state: UserState | VirtualState
 ) -> CloneRecord:
+    backend = Backend.USER if isinstance(state, UserState) else Backend.VIRTUAL
     return CloneRecord(
         app=app,
         index=index,
@@ -314,7 +314,7 @@ def _record(
         source_package=app,
         package=package,
         device=serial,
-        meta=meta,
+        state=state,
     )
 
 

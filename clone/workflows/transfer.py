@@ -15,7 +15,7 @@ inside that transaction. Bad input changes nothing (exit 2); so does a failure.
 - a host clone may take any free name: its store moves with it; its ``--data`` paths stay
   (they are the paths the program uses, which the hooks map into the store);
 - a user-backend clone may change only N: APP is the package installed on the phone, and N
-  is only a label there (the Android user is recorded in the clone's meta);
+  is only a label there (the Android user is recorded in the clone's state);
 - a package or virtual clone keeps its name: APP is the installed package and N is bound
   to what is on the phone (the package ``APP.cloneN``, whose number ``clone install``
   counts on to pick new ones; the storage root ``app_clonespace/N``). Renaming it could
@@ -45,6 +45,7 @@ from pathlib import Path
 from clone.errors import BadInput, OperationFailed
 from clone.home import Home
 from clone.registry import Backend, CloneRecord, Registry, parse_clone_name
+from clone.state import UserState, host_data
 from clone.workflows.host import store_path
 from clone.workflows.identity import assign_identity, stored_identity
 from clone.workflows.transfer_archive import (
@@ -192,7 +193,7 @@ def prepare_export(
                 f"{str(dest)!r} is inside {record.name}'s own store",
                 hint="write the archive outside it",
             )
-        content = collect_store(store, len(record.meta.get("data", [])))
+        content = collect_store(store, len(host_data(record)))
         warnings += [
             f"left out {store / n}: not part of {record.name}'s data" for n in content.skipped
         ]
@@ -332,7 +333,11 @@ def _same_device_clone(registry: Registry, record: CloneRecord) -> CloneRecord |
             continue
         if record.backend is Backend.PACKAGE and other.package == record.package:
             return other
-        if record.backend is Backend.USER and other.meta.get("user") == record.meta["user"]:
+        if (
+            isinstance(record.state, UserState)
+            and isinstance(other.state, UserState)
+            and other.state.user == record.state.user
+        ):
             return other
         if record.backend is Backend.VIRTUAL and other.index == record.index:
             return other
@@ -341,7 +346,7 @@ def _same_device_clone(registry: Registry, record: CloneRecord) -> CloneRecord |
 
 def _check_host_layout(home: Home, record: CloneRecord) -> None:
     try:
-        host_layout(str(home.root), record.app, record.index, list(record.meta["data"]))
+        host_layout(str(home.root), record.app, record.index, list(host_data(record)))
     except ValueError as e:
         raise BadInput(f"cannot import {record.name} here: {e}") from e
 
@@ -350,7 +355,7 @@ def _missing_data_paths(record: CloneRecord) -> list[str]:
     return [
         f"--data path {p} of {record.name} does not exist on this machine; that is fine, "
         "the program sees it through the clone's store"
-        for p in record.meta["data"]
+        for p in host_data(record)
         if not os.path.lexists(p)
     ]
 

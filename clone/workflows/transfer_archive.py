@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import IO, BinaryIO, Protocol, cast
 
 from clone.errors import BadInput, NotFound, OperationFailed
+from clone.state import host_data
 from clone.workflows.transfer_manifest import (
     MANIFEST_NAME,
     Manifest,
@@ -478,7 +479,7 @@ class _StoreRules:
         return rel
 
     def _check_layout(self, name: str, rel: tuple[str, ...], is_dir: bool) -> None:
-        count = len(self.manifest.record.meta["data"])
+        count = len(host_data(self.manifest.record))
         if rel == (MACHINE_ID,):
             ok = not is_dir
         elif rel in ((), (DATA,)):
