@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clone.errors import BadInput, NotFound, OperationFailed
-from clone.home import Home
+from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, Home
 from clone.state import PackageState
 from clone.workflows.identity import draw_clone_identities, embedded_policy
 from clone.workflows.payload import DEFAULT_HOOKS, HookMode, HookPlan, prepare_hooks
@@ -27,10 +27,7 @@ if TYPE_CHECKING:
     from identity import Identity
 
 Advance = Callable[[int], None]
-DEFAULT_TEMPLATE = "{package}.clone{n}"
-DEFAULT_COUNT = 2
 MAX_COUNT = 999
-KEY_PASSWORD_ENV = "CLONE_KEY_PASSWORD"
 
 
 @dataclass(frozen=True)
