@@ -13,11 +13,14 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from clone.home import Home
 from clone.registry import CloneRecord, Registry
 from clone.state import Backend
+
+if TYPE_CHECKING:
+    from clone.workflows.install import Advance, InstallJob
 
 
 class Action(enum.StrEnum):
@@ -62,6 +65,10 @@ class CloneBackend(Protocol):
     kind: Backend
     actions: frozenset[Action]
 
+    def install(self, where: Where, job: InstallJob, advance: Advance) -> list[CloneRecord]:
+        """Install ``job``'s clones on its device and register them, all or nothing."""
+        ...
+
     def launch(self, where: Where, record: CloneRecord) -> None: ...
 
     def stop(self, where: Where, record: CloneRecord) -> None: ...
@@ -84,6 +91,9 @@ class Unsupported:
     (``Clone`` checks ``actions`` first, so these are only reached by a bug)."""
 
     actions: frozenset[Action] = frozenset()
+
+    def install(self, where: Where, job: InstallJob, advance: Advance) -> list[CloneRecord]:
+        raise NotImplementedError
 
     def launch(self, where: Where, record: CloneRecord) -> None:
         raise NotImplementedError

@@ -7,6 +7,7 @@ it as the active one on the device; ``wipe`` empties the clone's storage roots.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from clone.backends.base import Where
@@ -17,13 +18,16 @@ from clone.backends.on_device import (
     last_of_its_kind,
     package_of,
 )
-from clone.errors import HookError
-from clone.registry import CloneRecord
+from clone.errors import BadInput, HookError
+from clone.registry import CloneRecord, Registry
 from clone.state import Backend, VirtualState
+from clone.workflows import install
 from clone.workflows.device_access import DeviceHandle, device_errors
+from clone.workflows.install import owns_source, quietly, record_all, undo_on_error
 from clone.workflows.listing import active_marker
 from device import adb, frida_server, packages
 from device.errors import DeviceCommandFailed, FridaServerMissing
+from identity import Identity
 from vfs_redirect.layouts import Layout, android_virtual_layout
 
 
@@ -38,6 +42,13 @@ def _layout(record: CloneRecord) -> Layout:
 
 class VirtualBackend(OnDevice):
     kind = Backend.VIRTUAL
+
+    def install(
+        self, where: Where, job: install.InstallJob, advance: install.Advance
+    ) -> list[CloneRecord]:
+        return install_virtual(
+            where.registry, job.handle, job.req, job.app, job.identities, advance
+        )
 
     def launch(self, where: Where, record: CloneRecord) -> None:
         """Stop whichever clone of the app runs, make this one's roots, spawn it hooked."""
@@ -111,6 +122,52 @@ def _agent_source() -> str:
         return agent_source()
     except AgentBundleMissing as e:
         raise HookError(str(e), hint="run 'make agent'") from e
+
+
+def install_virtual(
+    registry: Registry,
+    handle: DeviceHandle,
+    req: install.InstallRequest,
+    app: install.SourceApp,
+    identities: Mapping[int, Identity],
+    advance: install.Advance = lambda n: None,
+) -> list[CloneRecord]:
+    """The app once, one storage root per key of ``identities`` (clone index to the identity
+    it is registered with); needs root for frida-server at launch."""
+    indices = sorted(identities)
+    if not handle.info.rooted:
+        raise BadInput(
+            f"the virtual backend needs a rooted device or an emulator with 'adb root'; "
+            f"{handle.serial} is not rooted",
+            hint="use --backend package (no root needed) or run 'adb root' on an emulator",
+        )
+    dev, source = handle.dev, app.package
+    installed_source = False
+
+    def undo(left: list[str]) -> None:
+        if installed_source:
+            quietly(lambda: packages.uninstall(dev, source), f"adb uninstall {source}", left)
+
+    records = []
+    with undo_on_error(undo), device_errors():
+        if not packages.is_installed(dev, source):
+            packages.install(dev, source, app.files)
+            installed_source = True
+        for index in indices:
+            state = VirtualState(
+                storage=f"{install.VIRTUAL_STORE}/{index}",
+                installed_source=installed_source
+                or owns_source(registry, source, Backend.VIRTUAL, handle.serial),
+                frida_server=str(req.frida_server.absolute()) if req.frida_server else None,
+            )
+            records.append(
+                CloneRecord(
+                    source, index, Backend.VIRTUAL, source, source, handle.serial, state=state
+                )
+            )
+            advance(1)
+        record_all(registry, records, {r.name: identities[r.index] for r in records})
+    return records
 
 
 BACKEND = VirtualBackend()

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from clone.backends.package import install_built
 from clone.errors import InstallError, OperationFailed
 from clone.registry import Registry
 from clone.workflows.device_access import open_device
-from clone.workflows.install import BuiltClone, install_built
+from clone.workflows.install import BuiltClone
 from device import adb, packages
 from tests.conftest import RunCli
 from tests.device.fake_adb import FakeAdbServer, FakePhone
