@@ -56,8 +56,7 @@ class VirtualBackend(OnDevice):
 
         from clone.workflows.identity import identity_policy
         from device.frida_spawn import spawn_with_agent
-        from hooks.errors import HookError as HookEngineError
-        from hooks.errors import PolicyError
+        from hooks.errors import HookEngineError, PolicyError
         from vfs_redirect.rules import make_policy
 
         handle = device_of(record, where.adb)

@@ -237,7 +237,12 @@ def _run_hooked(
     on_event: Callable[[dict[str, Any]], None] | None,
     on_running: Callable[[int, list[int]], None] | None,
 ) -> int:
-    from hooks.errors import HookError, ProcessesLost, ProgramNotExecutable, ProgramNotFound
+    from hooks.errors import (
+        HookEngineError,
+        ProcessesLost,
+        ProgramNotExecutable,
+        ProgramNotFound,
+    )
     from hooks.runner import run
 
     try:
@@ -248,7 +253,7 @@ def _run_hooked(
         raise CannotRun(f"cannot run {argv[0]!r}: it is not executable") from e
     except ProcessesLost as e:
         raise ProgramLostProcesses(f"the hook engine failed: {e}") from e
-    except (HookError, ValueError) as e:
+    except (HookEngineError, ValueError) as e:
         raise HostToolFailed(f"the hook engine failed: {e}") from e
 
 
