@@ -22,7 +22,7 @@ from clone import errors
 from clone.backends.base import Action, RunRequest, Unsupported, Where
 from clone.registry import CloneRecord
 from clone.state import Backend, HostState
-from clone.workflows.host import store_path
+from clone.workflows.host import host_store_of, store_path
 
 
 def _state(record: CloneRecord) -> HostState:
@@ -39,7 +39,8 @@ class HostBackend(Unsupported):
 
     def wipe(self, where: Where, record: CloneRecord) -> None:
         """Empty the clone's data (its ``data/`` in the store); identity files stay."""
-        shutil.rmtree(self.store(where, record) / "data", ignore_errors=True)
+        store = host_store_of(where.home, record.app, record.index)
+        shutil.rmtree(store.data_root, ignore_errors=True)
 
     def remove(self, where: Where, record: CloneRecord) -> None:
         """Forget the clone, then delete its whole store."""

@@ -37,7 +37,7 @@ from clone.home import Home
 from clone.registry import Backend, CloneRecord, Registry, parse_app_name
 from clone.state import HostState
 from clone.workflows.identity import assign_identity, identity_policy
-from vfs_redirect.layouts import Layout, host_layout, host_store
+from vfs_redirect.layouts import HostStore, Layout, host_layout
 from vfs_redirect.paths import parse_absolute
 from vfs_redirect.rules import Policy, make_policy
 
@@ -69,9 +69,14 @@ def parse_host_spec(app: str, index: int, data: Sequence[str | os.PathLike[str]]
     return HostSpec(name, index, paths)
 
 
+def host_store_of(home: Home, app: str, index: int) -> HostStore:
+    """The store of host clone ``APP:N`` under ``home`` (its layout: ``HostStore``)."""
+    return HostStore.of(str(home.root), app, index)
+
+
 def store_path(home: Home, app: str, index: int) -> Path:
     """``$CLONE_HOME/store/host/APP/N`` (what wipe/remove of a host clone must delete)."""
-    return Path(host_store(str(home.root), app, index))
+    return Path(host_store_of(home, app, index).root)
 
 
 def open_host_clone(registry: Registry, home: Home, spec: HostSpec) -> CloneRecord:
@@ -113,13 +118,13 @@ def build_policy(registry: Registry, home: Home, spec: HostSpec, *, trace: bool)
 
 def prepare_store(home: Home, spec: HostSpec, policy: Policy) -> None:
     """Create the clone's data roots and write its ``machine-id`` file."""
-    store = store_path(home, spec.app, spec.index)
+    store = host_store_of(home, spec.app, spec.index)
     try:
         for k in range(len(spec.data)):
-            (store / "data" / str(k)).mkdir(parents=True, exist_ok=True)
+            Path(store.data(k)).mkdir(parents=True, exist_ok=True)
         machine_id = str(policy.identity.get("machine_id", ""))
         if machine_id:
-            _write_if_changed(store / "machine-id", machine_id + "\n")
+            _write_if_changed(Path(store.machine_id), machine_id + "\n")
     except OSError as e:
         raise OperationFailed(f"cannot prepare the store of {spec.name}: {e}") from e
 

@@ -45,13 +45,14 @@ from clone.workflows.transfer_manifest import (
     NewerFormat,
     parse_manifest,
 )
+from vfs_redirect.layouts import HostStore
 
 MAX_MEMBERS = 100_000
 MAX_BYTES = 4 << 30  # the content of all members together
 MAX_MANIFEST_BYTES = 1 << 20
 STORE = "store"
-MACHINE_ID = "machine-id"
-DATA = "data"
+MACHINE_ID = HostStore.MACHINE_ID  # the store's layout, as in the archive's store/
+DATA = HostStore.DATA
 
 _HEADER_ALLOWANCE = 64 << 10  # per member: its tar header and pax/long-name records
 _SLACK = 1 << 20  # read-ahead, end-of-archive blocks and record padding
