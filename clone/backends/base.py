@@ -85,6 +85,20 @@ class CloneBackend(Protocol):
         self, where: Where, record: CloneRecord, request: RunRequest
     ) -> subprocess.CompletedProcess[str] | subprocess.CompletedProcess[bytes]: ...
 
+    # -- import (``clone import``): what a clone's name is bound to ---------------------
+
+    def renamed(self, record: CloneRecord, app: str, index: int) -> CloneRecord:
+        """``record`` imported as ``app:index``; BadInput when its backend forbids it."""
+        ...
+
+    def bound(self, record: CloneRecord) -> str | None:
+        """What ties the clone's number to its phone (None: nothing, it may be renamed)."""
+        ...
+
+    def same_clone(self, record: CloneRecord, other: CloneRecord) -> bool:
+        """Whether registered ``other`` (same app) is the very clone of ``record``."""
+        ...
+
 
 class Unsupported:
     """A base whose every action is refused; a backend overrides the ones it can do
@@ -117,6 +131,15 @@ class Unsupported:
         self, where: Where, record: CloneRecord, request: RunRequest
     ) -> subprocess.CompletedProcess[str] | subprocess.CompletedProcess[bytes]:
         raise NotImplementedError
+
+    def renamed(self, record: CloneRecord, app: str, index: int) -> CloneRecord:
+        raise NotImplementedError
+
+    def bound(self, record: CloneRecord) -> str | None:
+        return None
+
+    def same_clone(self, record: CloneRecord, other: CloneRecord) -> bool:
+        return False
 
 
 def names(backends: Sequence[Backend]) -> str:

@@ -10,6 +10,7 @@ the caller gets ``subprocess.run``'s conventions (captured output, ``check``, ``
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -33,6 +34,10 @@ def _state(record: CloneRecord) -> HostState:
 class HostBackend(Unsupported):
     kind = Backend.HOST
     actions = frozenset({Action.WIPE, Action.REMOVE, Action.RUN, Action.STORE})
+
+    def renamed(self, record: CloneRecord, app: str, index: int) -> CloneRecord:
+        """Any free name: the store moves with the clone, its ``--data`` paths stay."""
+        return dataclasses.replace(record, app=app, index=index, source_package=app)
 
     def store(self, where: Where, record: CloneRecord) -> Path:
         return store_path(where.home, record.app, record.index)

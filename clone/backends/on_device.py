@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 
 from clone.backends.base import Action, Unsupported, Where
-from clone.errors import NoDevice, NotFound
+from clone.errors import BadInput, NoDevice, NotFound
 from clone.registry import CloneRecord
 from clone.workflows.device_access import DeviceHandle, device_errors, open_device
 from device import adb, packages
@@ -64,6 +65,24 @@ class OnDevice(Unsupported):
 
     def uninstall(self, where: Where, record: CloneRecord, handle: DeviceHandle) -> None:
         raise NotImplementedError
+
+    def renamed(self, record: CloneRecord, app: str, index: int) -> CloneRecord:
+        """A clone on a phone keeps its app (the package installed there); its number only
+        where ``bound`` says nothing ties it to the phone."""
+        kind = f"{record.name} is a {record.backend.value} clone"
+        free = self.bound(record) is None
+        if app != record.app:
+            raise BadInput(
+                f"{kind}: its app {record.app} is the package installed on the phone, so --as "
+                "cannot change it",
+                hint=f"use --as {record.app}:N" if free else None,
+            )
+        if free:
+            return dataclasses.replace(record, index=index)
+        raise BadInput(f"{kind}: {self.bound(record)}, so --as cannot change its number")
+
+    def same_clone(self, record: CloneRecord, other: CloneRecord) -> bool:
+        return other.backend is record.backend and other.device == record.device
 
 
 def last_of_its_kind(where: Where, record: CloneRecord) -> bool:

@@ -55,6 +55,12 @@ class PackageBackend(OnDevice):
         with device_errors():
             packages.clear(handle.dev, package_of(record), None)
 
+    def bound(self, record: CloneRecord) -> str | None:
+        return f"its number is part of its installed package {record.package}"
+
+    def same_clone(self, record: CloneRecord, other: CloneRecord) -> bool:
+        return super().same_clone(record, other) and other.package == record.package
+
     def uninstall(self, where: Where, record: CloneRecord, handle: DeviceHandle) -> None:
         package = package_of(record)
         if packages.is_installed(handle.dev, package):

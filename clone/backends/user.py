@@ -60,6 +60,14 @@ class UserBackend(OnDevice):
         with device_errors():
             packages.clear(handle.dev, package_of(record), _state(record).user)
 
+    def same_clone(self, record: CloneRecord, other: CloneRecord) -> bool:
+        """The same Android user on the same phone (the clone's number is only a label)."""
+        return (
+            super().same_clone(record, other)
+            and isinstance(other.state, UserState)
+            and other.state.user == _state(record).user
+        )
+
     def uninstall(self, where: Where, record: CloneRecord, handle: DeviceHandle) -> None:
         dev, package, state = handle.dev, package_of(record), _state(record)
         if any(u.id == state.user for u in users.users(dev)):

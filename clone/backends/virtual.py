@@ -93,6 +93,12 @@ class VirtualBackend(OnDevice):
             packages.force_stop(handle.dev, package_of(record))
             adb.check(handle.dev, as_root(handle, ["rm", "-rf", *_layout(record).roots]))
 
+    def bound(self, record: CloneRecord) -> str | None:
+        return f"its data on the phone is in storage root {record.index}"
+
+    def same_clone(self, record: CloneRecord, other: CloneRecord) -> bool:
+        return super().same_clone(record, other) and other.index == record.index
+
     def uninstall(self, where: Where, record: CloneRecord, handle: DeviceHandle) -> None:
         dev, package = handle.dev, package_of(record)
         packages.force_stop(dev, package)
