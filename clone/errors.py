@@ -56,3 +56,38 @@ class InstallError(DeviceError):
 
 class HookError(OperationFailed):
     """The hook engine could not be started or failed inside the target."""
+
+
+class NotSupported(BadInput):
+    """The clone's backend cannot do the action (``launch`` on a host clone, ``run`` on a
+    phone's clone); the message names the backends that can. Exit code 2."""
+
+
+# -- ``clone host run`` (and ``Clone.run``): exit statuses as env(1) has them -------------
+
+EXIT_TOOL_FAILED = 125
+EXIT_CANNOT_RUN = 126
+EXIT_NOT_FOUND = 127
+
+
+class HostToolFailed(CloneError):
+    """Clonespace itself failed around the program (hook engine, registry). Exit 125."""
+
+    exit_code = EXIT_TOOL_FAILED
+
+
+class ProgramLostProcesses(HostToolFailed):
+    """The program ran, so its clone and store stay, but Clonespace could not keep one of
+    the processes it started under the policy (it was killed). Exit 125."""
+
+
+class CannotRun(CloneError):
+    """The program exists but cannot be executed. Exit 126."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+
+class CommandNotFound(CloneError):
+    """The program was not found. Exit 127."""
+
+    exit_code = EXIT_NOT_FOUND

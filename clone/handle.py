@@ -1,19 +1,30 @@
-"""``Clone``: a handle on one registered clone, as ``Space.get`` and ``Space.install`` give.
+"""``Clone``: the one handle on a registered clone, whatever its backend.
 
-``c.launch()``, ``c.stop()``, ``c.wipe()``, ``c.remove()`` act on the clone's device;
-``c.pids()`` says whether it runs. The record is the registry's, at the time of the call.
+``Space.get``, ``Space.install`` and ``Space.host_clone`` give it. ``c.launch()``,
+``c.stop()``, ``c.wipe()``, ``c.remove()``, ``c.pids()``, ``c.run(argv)`` and ``c.store``
+ask the clone's backend (``clone.backends``); an action its backend cannot do raises
+``NotSupported`` naming the backends that can. ``c.identity`` and ``c.accounts`` work on
+every clone. The record is the registry's at the time the handle was made.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clone.registry import Backend, CloneRecord
+from clone.backends import Action, CloneBackend, RunRequest, Where, able, backend_for
+from clone.backends.base import names
+from clone.errors import NotSupported
+from clone.registry import CloneRecord
+from clone.state import Backend, BackendState
 
 if TYPE_CHECKING:
     from clone.space import Space
-    from identity import Identity
+    from identity import Account, Identity
 
 
 @dataclass(frozen=True)
@@ -29,47 +40,129 @@ class Clone:
         return self.record.name
 
     @property
+    def app(self) -> str:
+        return self.record.app
+
+    @property
+    def index(self) -> int:
+        return self.record.index
+
+    @property
     def package(self) -> str | None:
         return self.record.package
+
+    @property
+    def device(self) -> str | None:
+        return self.record.device
 
     @property
     def backend(self) -> Backend:
         return self.record.backend
 
     @property
+    def state(self) -> BackendState:
+        """What the backend recorded of this clone (e.g. a host clone's ``data`` paths)."""
+        return self.record.state
+
+    @property
     def identity(self) -> Identity:
+        """The identity the clone answers with (every backend)."""
         return self.space.identity(self.record)
 
-    def launch(self) -> None:
-        from clone.workflows import lifecycle
+    @property
+    def accounts(self) -> list[Account]:
+        """The accounts the clone's policy serves (every backend)."""
+        return self.space.accounts(self.record)
 
-        lifecycle.launch(self.space.registry, self.record, self.space.home.root, self.adb)
+    @property
+    def store(self) -> Path:
+        """The directory holding the clone's data on this machine (host clones)."""
+        return self._backend(Action.STORE).store(self._where(), self.record)
+
+    def launch(self) -> None:
+        """Start the clone's launcher activity on its device."""
+        self._backend(Action.LAUNCH).launch(self._where(), self.record)
 
     def stop(self) -> None:
-        from clone.workflows import lifecycle
-
-        lifecycle.stop(self.record, self.adb)
+        """Force-stop the clone on its device."""
+        self._backend(Action.STOP).stop(self._where(), self.record)
 
     def wipe(self) -> None:
-        from clone.workflows import lifecycle
-
-        if self.record.backend is Backend.HOST:
-            lifecycle.wipe_host(self.space.home, self.record)
-            return
-        lifecycle.wipe(self.record, self.adb)
+        """Clear the clone's data (the other clones keep theirs); its identity stays."""
+        self._backend(Action.WIPE).wipe(self._where(), self.record)
 
     def remove(self) -> None:
-        from clone.workflows import lifecycle
-
-        lifecycle.remove(self.space.registry, self.record, self.adb)
-        if self.record.backend is Backend.HOST:
-            lifecycle.forget_host_store(self.space.home, self.record)
+        """Uninstall the clone (or delete its store) and forget it."""
+        self._backend(Action.REMOVE).remove(self._where(), self.record)
 
     def pids(self) -> list[int]:
-        """The pids of the clone's main process (empty when it does not run)."""
-        from clone.workflows import lifecycle
+        """The pids of the clone's main process on its device (empty when it does not run)."""
+        return self._backend(Action.PIDS).pids(self._where(), self.record)
 
-        return lifecycle.pids(self.record, self.adb)
+    def run(
+        self,
+        argv: Sequence[str | os.PathLike[str]],
+        *,
+        check: bool = False,
+        timeout: float | None = None,
+        input: str | bytes | None = None,
+        cwd: Path | str | None = None,
+        env: Mapping[str, str] | None = None,
+        capture_output: bool = True,
+        text: bool = True,
+        trace: Path | str | None = None,
+    ) -> subprocess.CompletedProcess[str] | subprocess.CompletedProcess[bytes]:
+        """Run ``argv`` as this clone under the hooks, like ``subprocess.run``: it returns a
+        ``CompletedProcess`` once the program and every process it started have exited;
+        output is captured (as text) unless ``capture_output=False``; ``check=True`` raises
+        ``CalledProcessError`` on a non-zero status, ``timeout`` ``TimeoutExpired``.
+        ``trace`` writes one JSON line per redirect, denial or spoof to that file.
+
+        A program that is not found or cannot be run raises ``CommandNotFound`` or
+        ``CannotRun``; a failure of Clonespace around it, ``HostToolFailed``.
+        """
+        if isinstance(argv, str | bytes):
+            raise TypeError(
+                f"run() takes a list of arguments, not a string: use run({[argv]!r}) or "
+                f"run(shlex.split({argv!r}))"
+            )
+        words = tuple(os.fspath(a) for a in argv)
+        if not words or not all(isinstance(w, str) for w in words):
+            raise TypeError("run() needs a non-empty list of str (or path) arguments")
+        request = RunRequest(
+            argv=words,
+            check=check,
+            timeout=timeout,
+            input=input,
+            cwd=Path(cwd) if cwd is not None else None,
+            env=env,
+            capture_output=capture_output,
+            text=text,
+            trace=Path(trace) if trace is not None else None,
+        )
+        return self._backend(Action.RUN).run(self._where(), self.record, request)
 
     def to_json(self) -> dict[str, object]:
         return self.record.to_json()
+
+    def _where(self) -> Where:
+        return Where(self.space.registry, self.space.home, self.adb)
+
+    def _backend(self, action: Action) -> CloneBackend:
+        backend = backend_for(self.record.backend)
+        if action not in backend.actions:
+            can = able(action)
+            raise NotSupported(
+                f"{self.name} is a {self.record.backend.value} clone: {action.value} works on "
+                f"{names(can)} clones",
+                hint=_hint(self.record.backend, action),
+            )
+        return backend
+
+
+def _hint(backend: Backend, action: Action) -> str | None:
+    if backend is Backend.HOST and action in (Action.LAUNCH, Action.STOP, Action.PIDS):
+        return "run it with 'clone host run' (Clone.run in Python)"
+    if action in (Action.RUN, Action.STORE):
+        return "a clone on a phone is started with launch; its data stays on the phone"
+    return None

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_VAR = "CLONE_HOME"
+KEY_PASSWORD_ENV = "CLONE_KEY_PASSWORD"  # password of ``clone build --key``
+
+# ``clone build``'s defaults (``Space.build``'s too).
+DEFAULT_TEMPLATE = "{package}.clone{n}"
+DEFAULT_COUNT = 2
 
 
 def default_root() -> Path:

@@ -1,28 +1,54 @@
 """The registry: which clones exist, where, and their identities and accounts.
 
 SQLite in WAL mode under ``$CLONE_HOME/registry.sqlite``, with a schema version
-(``PRAGMA user_version``) and forward migrations. Workflows write in one transaction,
-after the device (or host) confirmed the work, so a failed operation records nothing.
+(``PRAGMA user_version``) and forward migrations: schema 2 holds each clone's typed backend
+state (``clone.state``) in column ``state``, where schema 1 had an untyped ``meta`` dict;
+opening a schema-1 registry migrates it in place, in one transaction. Workflows write in
+one transaction, after the device (or host) confirmed the work, so a failed operation
+records nothing.
 """
 
 from __future__ import annotations
 
-import enum
 import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from clone.errors import BadInput, NotFound, OperationFailed
+from clone.state import (
+    STATE_TYPES,
+    Backend,
+    BackendState,
+    HostState,
+    PackageState,
+    state_from_json,
+)
 
-SCHEMA_VERSION = 1
+__all__ = ["Backend", "CloneRecord", "Registry", "parse_app_name", "parse_clone_name"]
 
-_MIGRATIONS: dict[int, str] = {
+SCHEMA_VERSION = 2
+
+
+def _typed_state(db: sqlite3.Connection) -> None:
+    """Schema 2: column ``meta`` becomes ``state``, each row's JSON read as its backend's
+    typed state and written back as that type writes it (keys it never had are dropped)."""
+    db.execute("ALTER TABLE clones RENAME COLUMN meta TO state")
+    rows = db.execute("SELECT id, backend, state FROM clones").fetchall()
+    for cid, backend, text in rows:
+        state = state_from_json(Backend(backend), json.loads(text), what="meta", strict=False)
+        db.execute(
+            "UPDATE clones SET state = ? WHERE id = ?",
+            (json.dumps(state.to_json(), sort_keys=True), cid),
+        )
+
+
+_MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: """
     CREATE TABLE clones (
         id INTEGER PRIMARY KEY,
@@ -49,18 +75,10 @@ _MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (clone_id, type, name)
     );
     """,
+    2: _typed_state,
 }
 
 _APP_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-
-
-class Backend(enum.StrEnum):
-    """How a clone is made distinct (DESIGN: backends)."""
-
-    PACKAGE = "package"
-    VIRTUAL = "virtual"
-    USER = "user"
-    HOST = "host"
 
 
 def parse_app_name(text: str) -> str:
@@ -89,7 +107,18 @@ class CloneRecord:
     package: str | None = None
     device: str | None = None
     created: float = field(default_factory=time.time)
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    # The backend's own facts; left out, a package or host clone gets an empty state.
+    state: BackendState = field(default_factory=PackageState)
+
+    def __post_init__(self) -> None:
+        wanted = STATE_TYPES[self.backend]
+        if self.backend is Backend.HOST and self.state == PackageState():
+            object.__setattr__(self, "state", HostState())
+        if not isinstance(self.state, wanted):
+            raise TypeError(
+                f"a {self.backend.value} clone's state is a {wanted.__name__}, "
+                f"not {type(self.state).__name__}"
+            )
 
     @property
     def name(self) -> str:
@@ -118,6 +147,9 @@ class Registry:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+        except OperationFailed:
+            self._db.close()
+            raise
         except sqlite3.DatabaseError as e:
             raise OperationFailed(
                 f"cannot open the registry {path}: {e}",
@@ -143,11 +175,22 @@ class Registry:
                 hint="upgrade clonespace",
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
+            step = _MIGRATIONS[target]
             self._db.execute("BEGIN IMMEDIATE")
-            for statement in _MIGRATIONS[target].split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version = {target}")
+            try:
+                if callable(step):
+                    step(self._db)
+                else:
+                    for statement in step.split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {target}")
+            except (sqlite3.DatabaseError, ValueError) as e:
+                self._db.execute("ROLLBACK")
+                raise OperationFailed(
+                    f"cannot migrate the registry {self.path} to schema {target}: {e}",
+                    hint="your clones are unchanged; report this with the file",
+                ) from e
             self._db.execute("COMMIT")
 
     @contextmanager
@@ -185,7 +228,7 @@ class Registry:
             try:
                 self._db.execute(
                     "INSERT INTO clones (app, idx, backend, package, source_package, device,"
-                    " created, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " created, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         record.app,
                         record.index,
@@ -194,7 +237,7 @@ class Registry:
                         record.source_package,
                         record.device,
                         record.created,
-                        json.dumps(dict(record.meta), sort_keys=True),
+                        json.dumps(record.state.to_json(), sort_keys=True),
                     ),
                 )
             except sqlite3.IntegrityError as e:
@@ -301,18 +344,19 @@ class Registry:
                 raise NotFound(f"{name} has no {type_} account {account!r}")
 
 
-_COLUMNS = "app, idx, backend, package, source_package, device, created, meta"
+_COLUMNS = "app, idx, backend, package, source_package, device, created, state"
 
 
 def _record(row: tuple[Any, ...]) -> CloneRecord:
-    app, idx, backend, package, source, device, created, meta = row
+    app, idx, backend, package, source, device, created, state = row
+    kind = Backend(backend)
     return CloneRecord(
         app=app,
         index=int(idx),
-        backend=Backend(backend),
+        backend=kind,
         source_package=source,
         package=package,
         device=device,
         created=float(created),
-        meta=json.loads(meta),
+        state=state_from_json(kind, json.loads(state), strict=False),
     )

@@ -6,15 +6,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clone.home import Home
+from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, Home
 from clone.registry import CloneRecord, Registry
 from identity import Identity
 
 if TYPE_CHECKING:
     from clone.handle import Clone
     from clone.workflows.build import BuildRequest, BuildResult
-    from clone.workflows.host import HostClone
+    from clone.workflows.listing import CloneRow
     from clone.workflows.transfer import ExportResult, ImportResult, Progress
+    from device.model import DeviceInfo
+    from identity import Account
 
 
 class Space:
@@ -57,16 +59,17 @@ class Space:
     def build(
         self,
         apk: Path | str | Sequence[Path | str],
-        count: int = 2,
+        count: int = DEFAULT_COUNT,
         out: Path | str = "dist",
         *,
-        name_template: str = "{package}.clone{n}",
+        name_template: str = DEFAULT_TEMPLATE,
         hooks: str = "gadget",
         gadget_dir: Path | str | None = None,
         key: Path | str | None = None,
         cert: Path | str | None = None,
         key_password: str | None = None,
         seed: int | None = None,
+        advance: Callable[[int], None] | None = None,
     ) -> BuildResult:
         """Write ``count`` signed clone APKs of ``apk`` into ``out``, all or nothing.
 
@@ -89,7 +92,7 @@ class Space:
             key_password=key_password,
             seed=seed,
         )
-        return self.build_request(request)
+        return self.build_request(request, advance)
 
     def build_request(
         self, request: BuildRequest, advance: Callable[[int], None] | None = None
@@ -133,16 +136,62 @@ class Space:
         return [Clone(self, r, adb) for r in records]
 
     def get(self, name: str, *, adb: str | None = None) -> Clone:
-        """A handle on clone ``name`` (``APP:N`` or package): launch/stop/wipe/remove."""
+        """A handle on clone ``name`` (``APP:N`` or package), whatever its backend."""
         from clone.handle import Clone
 
         return Clone(self, self.registry.get(name), adb)
 
-    def host_clone(self, app: str, index: int, data: Sequence[Path | str]) -> HostClone:
-        """Host clone ``app:index`` (registered now if new); ``.run(argv)`` runs a program."""
+    def host_clone(self, app: str, index: int, data: Sequence[Path | str]) -> Clone:
+        """Host clone ``app:index`` (registered now, with an identity, if new; else its
+        ``data`` must be the paths it was registered with); ``.run(argv)`` runs a program."""
+        from clone.handle import Clone
         from clone.workflows.host import host_clone
 
-        return host_clone(self.registry, self.home, app, index, data)
+        return Clone(self, host_clone(self.registry, self.home, app, index, data))
+
+    def run_host(
+        self,
+        app: str,
+        index: int,
+        data: Sequence[Path | str],
+        argv: Sequence[str],
+        *,
+        trace: Path | None = None,
+        tell: Callable[[str], None] | None = None,
+    ) -> int:
+        """``clone host run``: run ``argv`` as host clone ``app:index`` in this process, with
+        its stdio; the program's exit status (``Clone.run`` is the API's way). ``tell``
+        gets one line if the run goes on after the program exited (processes it left)."""
+        from clone.workflows.host import parse_host_spec, run_host_command, still_running
+
+        spec = parse_host_spec(app, index, data)
+        say = tell
+        return run_host_command(
+            self.registry, self.home, spec, argv, trace_file=trace,
+            on_running=(lambda status, pids: say(still_running(status, pids))) if say else None,
+        )  # fmt: skip
+
+    @staticmethod
+    def check_adb(value: str) -> str:
+        """An ``--adb HOST:PORT`` value, checked (BadInput naming what is wrong)."""
+        from clone.workflows.device_access import parse_adb_option
+
+        parse_adb_option(value)
+        return value
+
+    def list_clones(self, adb: str | None = None) -> list[CloneRow]:
+        """Every clone with its state on its device (``clone list``); devices are asked
+        once each, host clones not at all."""
+        from clone.workflows.listing import list_clones
+
+        return list_clones(self.records(), adb)
+
+    @staticmethod
+    def devices(adb: str | None = None) -> list[DeviceInfo]:
+        """The devices the adb server sees (``clone devices``)."""
+        from clone.workflows.device_access import list_devices
+
+        return list_devices(adb)
 
     def identity(self, clone: CloneRecord | str) -> Identity:
         """The identity clone ``clone`` (a record, a ``Clone`` or its name) answers with."""
@@ -155,6 +204,28 @@ class Space:
         from clone.workflows.identity import regen_identity
 
         return regen_identity(self.registry, _clone_name(clone), seed)
+
+    def set_identity(self, clone: CloneRecord | str, field: str, value: str) -> Identity:
+        """Set one validated identity field of ``clone``; BadInput leaves it unchanged."""
+        from clone.workflows.identity import set_identity_field
+
+        return set_identity_field(self.registry, _clone_name(clone), field, value)
+
+    def accounts(self, clone: CloneRecord | str) -> list[Account]:
+        """The accounts ``clone`` serves to its app."""
+        from clone.workflows.identity import list_accounts
+
+        return list_accounts(self.registry, _clone_name(clone))
+
+    def add_account(self, clone: CloneRecord | str, type_: str, name: str) -> Account:
+        from clone.workflows.identity import add_account
+
+        return add_account(self.registry, _clone_name(clone), type_, name)
+
+    def remove_account(self, clone: CloneRecord | str, type_: str, name: str) -> None:
+        from clone.workflows.identity import remove_account
+
+        remove_account(self.registry, _clone_name(clone), type_, name)
 
     def export_clone(
         self, name: str, path: Path | str, *, force: bool = False, progress: Progress | None = None

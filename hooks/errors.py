@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 
-class HookError(RuntimeError):
+class HookEngineError(RuntimeError):
     """The hook engine failed."""
 
 
-class AgentBundleMissing(HookError):
+class AgentBundleMissing(HookEngineError):
     """The built agent (``hooks/agent/dist/agent.js``) is not there."""
 
 
-class HookStartError(HookError):
+class HookStartError(HookEngineError):
     """Frida could not spawn, attach to, or instrument the program."""
 
 
-class ProcessesLost(HookError):
+class ProcessesLost(HookEngineError):
     """The program ran, but a process it started could not be kept under its policy (Frida
     did not hand it over, or could not instrument it), so it was killed."""
 
 
-class ProgramNotFound(HookError):
+class ProgramNotFound(HookEngineError):
     """The program to run does not exist (a shell would exit 127)."""
 
     def __init__(self, program: str) -> None:
@@ -28,7 +28,7 @@ class ProgramNotFound(HookError):
         self.program = program
 
 
-class ProgramNotExecutable(HookError):
+class ProgramNotExecutable(HookEngineError):
     """The program exists but cannot be executed (a shell would exit 126)."""
 
     def __init__(self, program: str) -> None:

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clone.errors import OperationFailed
+from clone import OperationFailed
 
 if TYPE_CHECKING:
-    from clone.space import Space
+    from clone import Space
 
 __all__ = ["launch", "parse_screenshot_path"]
 
@@ -44,9 +44,8 @@ def launch(
     (``dump`` also gets the texts of the widgets shown then, as JSON). BadInput for a bad
     ``adb``; OperationFailed when there is no display or Kivy is not installed.
     """
-    from clone.workflows.device_access import parse_adb_option
-
-    parse_adb_option(adb)  # bad input fails here, not as a status line in the window
+    if adb is not None:
+        space.check_adb(adb)  # bad input fails here, not as a status line in the window
     problem = display_problem(os.environ)
     if problem is not None:
         raise OperationFailed(

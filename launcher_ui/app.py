@@ -43,7 +43,7 @@ from kivy.uix.modalview import ModalView  # noqa: E402
 from kivy.uix.screenmanager import Screen, ScreenManager, SlideTransition  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 
-from clone.space import Space  # noqa: E402
+from clone import Space  # noqa: E402
 from launcher_ui.view_models import (  # noqa: E402
     Action,
     CloneTile,

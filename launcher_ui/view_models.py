@@ -1,7 +1,7 @@
 """What the launcher shows and does, in plain Python (no Kivy): tiles, actions, identity.
 
 ``LauncherModel`` wraps a ``clone.Space``. It lists the clones the way ``clone list`` does
-(the registry joined with each device's view, through ``clone.workflows.listing``), acts on
+(the registry joined with each device's view, through ``Space.list_clones``), acts on
 one clone through the ``Clone`` handle (launch, stop, wipe, remove), and turns every
 ``CloneError`` into a one-line status message: nothing it does raises a ``CloneError`` to
 the UI. The model is not thread-safe; the app calls it from one worker thread.
@@ -13,10 +13,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from clone.errors import CloneError
-from clone.registry import Backend
-from clone.space import Space
-from clone.workflows.listing import CloneRow, CloneState, list_clones
+from clone import Backend, CloneError, CloneRow, CloneState, HostState, Space
 
 
 class Action(enum.StrEnum):
@@ -84,10 +81,9 @@ class CloneTile:
     def from_row(cls, row: CloneRow) -> CloneTile:
         """The tile of one ``clone list`` row."""
         record = row.record
-        label = record.meta.get("label")
         host = record.backend is Backend.HOST
         if host:
-            data = [str(p) for p in record.meta.get("data", [])]
+            data = list(record.state.data) if isinstance(record.state, HostState) else []
             detail = "data: " + ", ".join(data) if data else "host clone"
         else:
             where = f" on {record.device}" if record.device else ""
@@ -95,7 +91,7 @@ class CloneTile:
         return cls(
             name=record.name,
             app=record.app,
-            label=label if isinstance(label, str) and label else record.app,
+            label=record.app,
             index=record.index,
             backend=record.backend.value,
             package=record.package,
@@ -215,7 +211,7 @@ class LauncherModel:
 
     def _reload(self) -> str | None:
         try:
-            rows = list_clones(self.space.records(), self.adb)
+            rows = self.space.list_clones(self.adb)
         except CloneError as e:
             return one_line(str(e))
         self.tiles = tuple(CloneTile.from_row(r) for r in rows)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from vfs_redirect.paths import is_under, parse_absolute, safe_join
 from vfs_redirect.rules import DenyRule, RedirectRule, make_deny, make_redirect
@@ -108,6 +109,32 @@ def host_store(clone_home: str, app: str, index: int) -> str:
     return safe_join(parse_absolute(clone_home), f"store/host/{_check_name(app)}/{index}")
 
 
+@dataclass(frozen=True)
+class HostStore:
+    """The one spelling of a host clone's store: ``root`` (``host_store``) holds
+    ``data/<k>``, serving the clone's k-th ``--data`` path, and ``machine-id``, its own
+    ``/etc/machine-id``. Nothing else belongs there."""
+
+    root: str
+    DATA: ClassVar[str] = "data"
+    MACHINE_ID: ClassVar[str] = MACHINE_ID_FILE
+
+    @classmethod
+    def of(cls, clone_home: str, app: str, index: int) -> HostStore:
+        return cls(host_store(clone_home, app, index))
+
+    @property
+    def data_root(self) -> str:
+        return f"{self.root}/{self.DATA}"
+
+    def data(self, k: int) -> str:
+        return f"{self.data_root}/{k}"
+
+    @property
+    def machine_id(self) -> str:
+        return f"{self.root}/{self.MACHINE_ID}"
+
+
 def host_layout(
     clone_home: str,
     app: str,
@@ -123,21 +150,21 @@ def host_layout(
     that are denied the same way; ``data_aliases`` are (k, other name of ``data[k]``), e.g.
     its symlink-resolved form, redirected to the same ``data/<k>``.
     """
-    store = host_store(clone_home, app, index)
+    store = HostStore.of(clone_home, app, index)
     paths = [parse_absolute(p) for p in data]
     if not paths:
         raise ValueError("no data paths: give at least one --data PATH")
     homes = [parse_absolute(clone_home), *(parse_absolute(h) for h in extra_home_spellings)]
     for path, text in zip(paths, data, strict=True):
         _check_data_path(path, text, homes, paths)
-    redirects = [make_redirect(p, f"{store}/data/{k}") for k, p in enumerate(paths)]
+    redirects = [make_redirect(p, store.data(k)) for k, p in enumerate(paths)]
     for k, alias in data_aliases:
         if parse_absolute(alias) not in paths:
             _check_data_path(parse_absolute(alias), alias, homes, [])
-            redirects.append(make_redirect(alias, f"{store}/data/{k}"))
-    redirects += [make_redirect(m, f"{store}/{MACHINE_ID_FILE}") for m in MACHINE_ID_PATHS]
-    deny = tuple(make_deny(h, [_respell(store, homes[0], h)]) for h in dict.fromkeys(homes))
-    roots = tuple(f"{store}/data/{k}" for k in range(len(paths)))
+            redirects.append(make_redirect(alias, store.data(k)))
+    redirects += [make_redirect(m, store.machine_id) for m in MACHINE_ID_PATHS]
+    deny = tuple(make_deny(h, [_respell(store.root, homes[0], h)]) for h in dict.fromkeys(homes))
+    roots = tuple(store.data(k) for k in range(len(paths)))
     return Layout(tuple(redirects), deny, roots)
 
 

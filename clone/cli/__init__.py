@@ -1,4 +1,4 @@
-"""The ``clone`` command: a thin click layer over the workflows in ``clone``.
+"""The ``clone`` command: a thin click layer over ``Space`` and ``Clone``.
 
 Subcommands live in small modules (one per area) and are imported only when used, so
 ``clone --help`` stays fast; frida, lief and kivy are imported inside the commands that
@@ -33,18 +33,26 @@ _COMMANDS: dict[str, str] = {
     "export": "clone.cli.transfer:export_cmd",
     "import": "clone.cli.transfer:import_cmd",
     "demo": "clone.cli.demo:demo",
-    "ui": "clone.cli.ui:ui_cmd",
 }
+# Packages above ``clone`` add commands through this entry point group (``clone ui`` is
+# ``launcher_ui.cli:ui_cmd``), so the CLI never imports them by name.
+ENTRY_POINTS = "clonespace.commands"
+
+
+def _plugins() -> dict[str, str]:
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINTS)}
 
 
 class _CloneGroup(click.Group):
     """A group that loads its commands lazily and reports errors as one line."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(_COMMANDS)
+        return sorted({*_COMMANDS, *_plugins()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = _COMMANDS.get(cmd_name)
+        target = _COMMANDS.get(cmd_name) or _plugins().get(cmd_name)
         if target is None:
             return None
         module_name, attr = target.split(":")

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from clone.cli.output import emit_json, progress, warn
+from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, KEY_PASSWORD_ENV
 from clone.space import Space
-from clone.workflows.build import DEFAULT_COUNT, DEFAULT_TEMPLATE, KEY_PASSWORD_ENV
 
 
 @click.command("build")
@@ -66,15 +66,12 @@ def build_cmd(
     Frida Gadget, the agent and its own policy with its own identity; warnings go to
     stderr as 'clone: warning: …' lines (with --json, into the "hooks" object).
     """
-    from clone.workflows.build import BuildRequest
-    from clone.workflows.payload import parse_hook_mode
-
-    req = BuildRequest(
-        apks, count, out, name_template, parse_hook_mode(hooks), gadget_dir, key, cert,
-        os.environ.get(KEY_PASSWORD_ENV), seed,
-    )  # fmt: skip
     with progress("building clones", count) as advance:
-        result = space.build_request(req, advance)
+        result = space.build(
+            apks, count, out, name_template=name_template, hooks=hooks, gadget_dir=gadget_dir,
+            key=key, cert=cert, key_password=os.environ.get(KEY_PASSWORD_ENV), seed=seed,
+            advance=advance,
+        )  # fmt: skip
     if as_json:
         emit_json(result.to_json())
         return

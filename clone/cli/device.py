@@ -19,9 +19,7 @@ _ADB_HELP = "adb server as HOST:PORT (default: $ANDROID_ADB_SERVER_HOST/_PORT or
 def _checked_adb(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuses a bad --adb (exit 2) before the command runs, even one that needs no device."""
     if value is not None:
-        from clone.workflows.device_access import parse_adb_option
-
-        parse_adb_option(value)
+        Space.check_adb(value)
     return value
 
 
@@ -109,8 +107,11 @@ def _warnings(clones: list[Clone]) -> list[str]:
 
 def _hooks_json(clone: Clone) -> dict[str, Any]:
     """``{"hooks": …}`` of a package clone built with this install (its payload summary)."""
-    hooks = clone.record.meta.get("hooks")
-    return {"hooks": hooks} if isinstance(hooks, dict) else {}
+    from clone import PackageState
+
+    state = clone.state
+    hooks = state.hooks if isinstance(state, PackageState) else None
+    return {"hooks": dict(hooks)} if hooks is not None else {}
 
 
 @click.command("devices")
@@ -118,9 +119,7 @@ def _hooks_json(clone: Clone) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def devices_cmd(adb: str | None, as_json: bool) -> None:
     """List connected devices: serial, state, model, SDK, ABIs, rooted."""
-    from clone.workflows.device_access import list_devices
-
-    found = list_devices(adb)
+    found = Space.devices(adb)
     if as_json:
         emit_json([d.to_json() for d in found])
         return
@@ -135,9 +134,7 @@ def devices_cmd(adb: str | None, as_json: bool) -> None:
 @click.pass_obj
 def list_cmd(space: Space, adb: str | None, as_json: bool) -> None:
     """List the registered clones with their state on the device."""
-    from clone.workflows.listing import list_clones
-
-    rows = list_clones(space.records(), adb)
+    rows = space.list_clones(adb)
     if as_json:
         emit_json([r.to_json() for r in rows])
         return

@@ -46,19 +46,6 @@ def run(
     Exit status: CMD's own, or 125 when Clonespace failed, 126 when CMD cannot be run, 127
     when it is not found, 2 for bad input.
     """
-    from clone.workflows.host import parse_host_spec, run_host_command
-
-    spec = parse_host_spec(app, index, data)
-    return run_host_command(
-        space.registry, space.home, spec, command, trace_file=trace, on_running=_still_running
-    )
-
-
-def _still_running(status: int, pids: list[int]) -> None:
-    """Says why the run goes on after CMD exited (a background job it left)."""
-    listed = ", ".join(map(str, pids))
-    click.echo(
-        f"clone: the command exited ({status}); waiting for the {len(pids)} process"
-        f"{'es' if len(pids) > 1 else ''} it left running (pid {listed})",
-        err=True,
+    return space.run_host(
+        app, index, data, command, trace=trace, tell=lambda line: click.echo(line, err=True)
     )

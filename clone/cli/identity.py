@@ -6,7 +6,6 @@ import click
 
 from clone.cli.output import emit_json
 from clone.space import Space
-from clone.workflows import identity as wf
 from identity import Identity
 
 
@@ -31,7 +30,7 @@ def identity_group() -> None:
 @click.pass_obj
 def show(space: Space, clone_name: str, as_json: bool) -> None:
     """Show the identity of CLONE (APP:N or package name)."""
-    _show(wf.load_identity(space.registry, clone_name), as_json)
+    _show(space.identity(clone_name), as_json)
 
 
 @identity_group.command("regen")
@@ -41,7 +40,7 @@ def show(space: Space, clone_name: str, as_json: bool) -> None:
 @click.pass_obj
 def regen(space: Space, clone_name: str, seed: int | None, as_json: bool) -> None:
     """Draw a new identity for CLONE."""
-    _show(wf.regen_identity(space.registry, clone_name, seed), as_json)
+    _show(space.regen_identity(clone_name, seed), as_json)
 
 
 @identity_group.command("set")
@@ -57,7 +56,7 @@ def set_field(space: Space, clone_name: str, field: str, value: str, as_json: bo
     profile (pixel_7, pixel_6, pixel_5, galaxy_s21, galaxy_a52, oneplus_9, redmi_note_10,
     moto_g_power) to set all build fields at once. A bad value changes nothing (exit 2).
     """
-    ident = wf.set_identity_field(space.registry, clone_name, field, value)
+    ident = space.set_identity(clone_name, field, value)
     if as_json:
         emit_json(ident.to_dict())
     else:
@@ -76,7 +75,7 @@ def accounts_group() -> None:
 @click.pass_obj
 def list_(space: Space, clone_name: str, as_json: bool) -> None:
     """List CLONE's accounts."""
-    accounts = wf.list_accounts(space.registry, clone_name)
+    accounts = space.accounts(clone_name)
     if as_json:
         emit_json([a.to_dict() for a in accounts])
         return
@@ -91,7 +90,7 @@ def list_(space: Space, clone_name: str, as_json: bool) -> None:
 @click.pass_obj
 def add(space: Space, clone_name: str, type_: str, name: str) -> None:
     """Add the account NAME of TYPE (e.g. com.google) to CLONE."""
-    wf.add_account(space.registry, clone_name, type_, name)
+    space.add_account(clone_name, type_, name)
 
 
 @accounts_group.command("remove")
@@ -101,4 +100,4 @@ def add(space: Space, clone_name: str, type_: str, name: str) -> None:
 @click.pass_obj
 def remove(space: Space, clone_name: str, type_: str, name: str) -> None:
     """Remove the account NAME of TYPE from CLONE."""
-    wf.remove_account(space.registry, clone_name, type_, name)
+    space.remove_account(clone_name, type_, name)

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clone.errors import BadInput, NotFound, OperationFailed
-from clone.home import Home
+from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, Home
+from clone.state import PackageState
 from clone.workflows.identity import draw_clone_identities, embedded_policy
 from clone.workflows.payload import DEFAULT_HOOKS, HookMode, HookPlan, prepare_hooks
 
@@ -26,10 +27,7 @@ if TYPE_CHECKING:
     from identity import Identity
 
 Advance = Callable[[int], None]
-DEFAULT_TEMPLATE = "{package}.clone{n}"
-DEFAULT_COUNT = 2
 MAX_COUNT = 999
-KEY_PASSWORD_ENV = "CLONE_KEY_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -185,7 +183,9 @@ def build_for_install(
             c.index,
             c.package,
             (c.apk, *c.splits),
-            {"source_sha256": result.source.sha256, "apk_sha256": c.sha256, "hooks": result.hooks},
+            PackageState(
+                source_sha256=result.source.sha256, apk_sha256=c.sha256, hooks=result.hooks
+            ),
             c.identity,
         )
         for c in result.clones

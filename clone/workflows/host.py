@@ -17,8 +17,6 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,40 +24,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from clone.errors import BadInput, CloneError, OperationFailed
-from clone.home import ENV_VAR, Home
+from clone.errors import (
+    BadInput,
+    CannotRun,
+    CloneError,
+    CommandNotFound,
+    HostToolFailed,
+    OperationFailed,
+    ProgramLostProcesses,
+)
+from clone.home import Home
 from clone.registry import Backend, CloneRecord, Registry, parse_app_name
+from clone.state import HostState
 from clone.workflows.identity import assign_identity, identity_policy
-from vfs_redirect.layouts import Layout, host_layout, host_store
+from vfs_redirect.layouts import HostStore, Layout, host_layout
 from vfs_redirect.paths import parse_absolute
 from vfs_redirect.rules import Policy, make_policy
-
-EXIT_TOOL_FAILED = 125
-EXIT_CANNOT_RUN = 126
-EXIT_NOT_FOUND = 127
-
-
-class HostToolFailed(CloneError):
-    """Clonespace itself failed around the program (hook engine, registry). Exit 125."""
-
-    exit_code = EXIT_TOOL_FAILED
-
-
-class ProgramLostProcesses(HostToolFailed):
-    """The program ran, so its clone and store stay, but Clonespace could not keep one of
-    the processes it started under the policy (it was killed). Exit 125."""
-
-
-class CannotRun(CloneError):
-    """The program exists but cannot be executed. Exit 126."""
-
-    exit_code = EXIT_CANNOT_RUN
-
-
-class CommandNotFound(CloneError):
-    """The program was not found. Exit 127."""
-
-    exit_code = EXIT_NOT_FOUND
 
 
 @dataclass(frozen=True)
@@ -89,9 +69,14 @@ def parse_host_spec(app: str, index: int, data: Sequence[str | os.PathLike[str]]
     return HostSpec(name, index, paths)
 
 
+def host_store_of(home: Home, app: str, index: int) -> HostStore:
+    """The store of host clone ``APP:N`` under ``home`` (its layout: ``HostStore``)."""
+    return HostStore.of(str(home.root), app, index)
+
+
 def store_path(home: Home, app: str, index: int) -> Path:
     """``$CLONE_HOME/store/host/APP/N`` (what wipe/remove of a host clone must delete)."""
-    return Path(host_store(str(home.root), app, index))
+    return Path(host_store_of(home, app, index).root)
 
 
 def open_host_clone(registry: Registry, home: Home, spec: HostSpec) -> CloneRecord:
@@ -104,7 +89,7 @@ def open_host_clone(registry: Registry, home: Home, spec: HostSpec) -> CloneReco
             f"clone {spec.name} is a {record.backend.value} clone, not a host clone",
             hint="pick another --app or --clone",
         )
-    known = list(record.meta.get("data", []))
+    known = list(record.state.data) if isinstance(record.state, HostState) else []
     if known != list(spec.data):
         raise BadInput(
             f"clone {spec.name} was registered with --data {' '.join(known)}",
@@ -133,13 +118,13 @@ def build_policy(registry: Registry, home: Home, spec: HostSpec, *, trace: bool)
 
 def prepare_store(home: Home, spec: HostSpec, policy: Policy) -> None:
     """Create the clone's data roots and write its ``machine-id`` file."""
-    store = store_path(home, spec.app, spec.index)
+    store = host_store_of(home, spec.app, spec.index)
     try:
         for k in range(len(spec.data)):
-            (store / "data" / str(k)).mkdir(parents=True, exist_ok=True)
+            Path(store.data(k)).mkdir(parents=True, exist_ok=True)
         machine_id = str(policy.identity.get("machine_id", ""))
         if machine_id:
-            _write_if_changed(store / "machine-id", machine_id + "\n")
+            _write_if_changed(Path(store.machine_id), machine_id + "\n")
     except OSError as e:
         raise OperationFailed(f"cannot prepare the store of {spec.name}: {e}") from e
 
@@ -187,58 +172,20 @@ def resolve_program(name: str) -> str:
     raise CommandNotFound(f"command not found: {name!r}", hint="check the name and PATH")
 
 
-@dataclass(frozen=True)
-class HostClone:
-    """A registered host clone; ``run`` executes a program as that clone."""
-
-    home: Path
-    app: str
-    index: int
-    data: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        return f"{self.app}:{self.index}"
-
-    @property
-    def store(self) -> Path:
-        return store_path(Home(self.home), self.app, self.index)
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        trace: Path | None = None,
-        input: str | None = None,
-        timeout: float | None = None,
-        cwd: Path | None = None,
-    ) -> subprocess.CompletedProcess[str]:
-        """Run ``argv`` under the hooks, capturing its output (``clone host run`` in a child)."""
-        args = ["host", "run", "--app", self.app, "--clone", str(self.index)]
-        for path in self.data:
-            args += ["--data", path]
-        if trace is not None:
-            args += ["--trace", str(trace)]
-        env = {**os.environ, ENV_VAR: str(self.home)}
-        return subprocess.run(
-            [sys.executable, "-m", "clone", *args, "--", *argv],
-            capture_output=True,
-            text=True,
-            input=input,
-            timeout=timeout,
-            cwd=cwd,
-            env=env,
-            check=False,
-        )
+def still_running(status: int, pids: list[int]) -> str:
+    """Why a run goes on after the program exited: the processes it left (one line)."""
+    listed = ", ".join(map(str, pids))
+    return (
+        f"clone: the command exited ({status}); waiting for the {len(pids)} process"
+        f"{'es' if len(pids) > 1 else ''} it left running (pid {listed})"
+    )
 
 
 def host_clone(
     registry: Registry, home: Home, app: str, index: int, data: Sequence[str | os.PathLike[str]]
-) -> HostClone:
-    """``Space.host_clone``: register (or check) clone ``app:index`` and return it."""
-    spec = parse_host_spec(app, index, data)
-    open_host_clone(registry, home, spec)
-    return HostClone(home.root, spec.app, spec.index, spec.data)
+) -> CloneRecord:
+    """``Space.host_clone``: register (or check) clone ``app:index``; its record."""
+    return open_host_clone(registry, home, parse_host_spec(app, index, data))
 
 
 def _layout(home: Home, spec: HostSpec) -> Layout:
@@ -266,7 +213,7 @@ def _register(registry: Registry, home: Home, spec: HostSpec) -> CloneRecord:
         index=spec.index,
         backend=Backend.HOST,
         source_package=spec.app,
-        meta={"data": list(spec.data)},
+        state=HostState(spec.data),
     )
     try:
         with registry.transaction():
@@ -295,7 +242,12 @@ def _run_hooked(
     on_event: Callable[[dict[str, Any]], None] | None,
     on_running: Callable[[int, list[int]], None] | None,
 ) -> int:
-    from hooks.errors import HookError, ProcessesLost, ProgramNotExecutable, ProgramNotFound
+    from hooks.errors import (
+        HookEngineError,
+        ProcessesLost,
+        ProgramNotExecutable,
+        ProgramNotFound,
+    )
     from hooks.runner import run
 
     try:
@@ -306,7 +258,7 @@ def _run_hooked(
         raise CannotRun(f"cannot run {argv[0]!r}: it is not executable") from e
     except ProcessesLost as e:
         raise ProgramLostProcesses(f"the hook engine failed: {e}") from e
-    except (HookError, ValueError) as e:
+    except (HookEngineError, ValueError) as e:
         raise HostToolFailed(f"the hook engine failed: {e}") from e
 
 

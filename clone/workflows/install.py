@@ -2,9 +2,11 @@
 nothing. If clone k fails, the clones just installed are removed again and the registry
 records nothing; the registry is written in one transaction after the device confirmed.
 
-Backends: ``package`` installs N renamed, re-signed clone APKs; ``user`` makes the app
-available to N new Android users; ``virtual`` installs the app once (rooted device) and
-records N storage roots the hook engine switches between at spawn.
+This module checks the request, reads the app once and opens the device; the backend's
+``install`` (``clone.backends``) does the rest: ``package`` installs N renamed, re-signed
+clone APKs; ``user`` makes the app available to N new Android users; ``virtual`` installs
+the app once (rooted device) and records N storage roots the hook engine switches between
+at spawn. The helpers they share (undo, registering, the launcher component) are here.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Any
 
-from clone.errors import BadInput, CloneError, OperationFailed
+from clone.backends import Where, backend_for
+from clone.errors import BadInput, CloneError
+from clone.home import Home
 from clone.registry import Backend, CloneRecord, Registry
-from clone.workflows.device_access import DeviceHandle, device_errors, open_device
+from clone.state import PackageState, UserState, VirtualState
+from clone.workflows.device_access import DeviceHandle, open_device
 from clone.workflows.identity import assign_identity, draw_clone_identities
-from device import packages, users
 from device.errors import DeviceCommandFailed, PackageInstallFailed
 from device.model import DeviceInfo
 from identity import Identity
@@ -39,8 +41,20 @@ class BuiltClone:
     index: int
     package: str
     apks: tuple[Path, ...]
-    meta: dict[str, Any] = field(default_factory=dict)
+    state: PackageState = field(default_factory=PackageState)  # the build's facts
     identity: Identity | None = None
+
+
+@dataclass(frozen=True)
+class InstallJob:
+    """What a backend's ``install`` gets: the request, the app read once, the device, the
+    identity of each new clone index (embedded or registered), a scratch directory."""
+
+    req: InstallRequest
+    app: SourceApp
+    handle: DeviceHandle
+    identities: Mapping[int, Identity]
+    scratch: Path
 
 
 @dataclass(frozen=True)
@@ -118,62 +132,9 @@ def install(
         first = registry.next_index(app.package)
         indices = list(range(first, first + req.count))
         identities = draw_clone_identities(indices, req.seed)  # registered on success
-        if req.backend is Backend.PACKAGE:  # embedded in each clone's policy now
-            built = build_clones(home_root, req, indices, scratch, handle.info.abis, identities)
-            return install_built(registry, handle, app.package, built, advance, app.launcher)
-        if req.backend is Backend.USER:
-            return install_users(registry, handle, app, identities, advance)
-        return install_virtual(registry, handle, req, app, identities, advance)
-
-
-def install_built(
-    registry: Registry,
-    handle: DeviceHandle,
-    source: str,
-    built: Sequence[BuiltClone],
-    advance: Advance = lambda n: None,
-    launcher: str | None = None,
-) -> list[CloneRecord]:
-    """Install built clone APKs one by one; undo all on the first failure; then record."""
-    dev = handle.dev
-    with device_errors():
-        present = packages.installed(dev) & {b.package for b in built}
-    if present:
-        raise OperationFailed(
-            f"{', '.join(sorted(present))} already installed on {handle.serial} "
-            "but not by this clone registry",
-            hint="uninstall it with 'adb uninstall PACKAGE' (or use its CLONE_HOME); "
-            "nothing was installed",
-        )
-    done: list[str] = []
-
-    def undo(left: list[str]) -> None:
-        for package in reversed(done):
-            _quietly(partial(packages.uninstall, dev, package), f"adb uninstall {package}", left)
-
-    records = []
-    identities: dict[str, Identity] = {}
-    with _undo_on_error(undo):
-        for clone in built:
-            with device_errors():
-                packages.install(dev, clone.package, clone.apks)
-            done.append(clone.package)
-            advance(1)
-            records.append(
-                CloneRecord(
-                    app=source,
-                    index=clone.index,
-                    backend=Backend.PACKAGE,
-                    source_package=source,
-                    package=clone.package,
-                    device=handle.serial,
-                    meta=_launcher_meta(clone.package, launcher) | dict(clone.meta),
-                )
-            )
-            if clone.identity is not None:
-                identities[records[-1].name] = clone.identity
-        record_all(registry, records, identities)
-    return records
+        where = Where(registry, Home(home_root), req.adb)
+        job = InstallJob(req, app, handle, identities, scratch)
+        return backend_for(req.backend).install(where, job, advance)
 
 
 def record_all(
@@ -190,136 +151,25 @@ def record_all(
             assign_identity(registry, record, identity=chosen.get(record.name))
 
 
-# -- user backend ------------------------------------------------------------------------
-
-
-def install_users(
-    registry: Registry,
-    handle: DeviceHandle,
-    app: SourceApp,
-    identities: Mapping[int, Identity],
-    advance: Advance = lambda n: None,
-) -> list[CloneRecord]:
-    """One new Android user per clone (one per key of ``identities``: clone index to the
-    identity it is registered with), with the app made available to it."""
-    indices = sorted(identities)
-    dev, source = handle.dev, app.package
-    with device_errors():
-        limit = users.max_users(dev)
-        existing = users.users(dev)
-    free = limit - len(existing)
-    if free < len(indices):
-        raise OperationFailed(
-            f"{handle.serial} allows {limit} users and has {len(existing)}; "
-            f"{len(indices)} more do not fit",
-            hint=f"use --count {max(free, 0)} or remove users ('adb shell pm remove-user N'); "
-            "nothing was installed",
-        )
-    created: list[int] = []
-    installed_source = False
-
-    def undo(left: list[str]) -> None:
-        for uid in reversed(created):
-            _quietly(partial(users.remove_user, dev, uid), f"adb shell pm remove-user {uid}", left)
-        if installed_source:
-            _quietly(lambda: packages.uninstall(dev, source), f"adb uninstall {source}", left)
-
-    records = []
-    with _undo_on_error(undo), device_errors():
-        if not packages.is_installed(dev, source, user=0):
-            packages.install(dev, source, app.files, user=0)
-            installed_source = True
-        for index in indices:
-            uid = users.create_user(dev, f"clonespace-{source}-{index}")
-            created.append(uid)
-            users.install_existing(dev, source, uid)
-            advance(1)
-            owned = installed_source or _owns_source(registry, source, Backend.USER, handle.serial)
-            meta = {"user": uid, "installed_source": owned}
-            meta |= _launcher_meta(source, app.launcher)
-            records.append(_record(source, index, Backend.USER, source, handle.serial, meta))
-        record_all(registry, records, {r.name: identities[r.index] for r in records})
-    return records
-
-
-# -- virtual backend ---------------------------------------------------------------------
-
-
-def install_virtual(
-    registry: Registry,
-    handle: DeviceHandle,
-    req: InstallRequest,
-    app: SourceApp,
-    identities: Mapping[int, Identity],
-    advance: Advance = lambda n: None,
-) -> list[CloneRecord]:
-    """The app once, one storage root per key of ``identities`` (clone index to the identity
-    it is registered with); needs root for frida-server at launch."""
-    indices = sorted(identities)
-    if not handle.info.rooted:
-        raise BadInput(
-            f"the virtual backend needs a rooted device or an emulator with 'adb root'; "
-            f"{handle.serial} is not rooted",
-            hint="use --backend package (no root needed) or run 'adb root' on an emulator",
-        )
-    dev, source = handle.dev, app.package
-    installed_source = False
-
-    def undo(left: list[str]) -> None:
-        if installed_source:
-            _quietly(lambda: packages.uninstall(dev, source), f"adb uninstall {source}", left)
-
-    records = []
-    with _undo_on_error(undo), device_errors():
-        if not packages.is_installed(dev, source):
-            packages.install(dev, source, app.files)
-            installed_source = True
-        for index in indices:
-            meta: dict[str, Any] = {"storage": f"{VIRTUAL_STORE}/{index}"}
-            meta["installed_source"] = installed_source or _owns_source(
-                registry, source, Backend.VIRTUAL, handle.serial
-            )
-            if req.frida_server is not None:
-                meta["frida_server"] = str(req.frida_server.absolute())
-            records.append(_record(source, index, Backend.VIRTUAL, source, handle.serial, meta))
-            advance(1)
-        record_all(registry, records, {r.name: identities[r.index] for r in records})
-    return records
-
-
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _owns_source(registry: Registry, app: str, backend: Backend, serial: str) -> bool:
+def owns_source(registry: Registry, app: str, backend: Backend, serial: str) -> bool:
     """Whether clones of ``app`` installed the app itself (so the last one removes it)."""
     return any(
-        r.meta.get("installed_source")
+        isinstance(r.state, UserState | VirtualState) and r.state.installed_source
         for r in registry.clones(app)
         if r.backend is backend and r.device == serial
     )
 
 
-def _launcher_meta(package: str, activity: str | None) -> dict[str, Any]:
-    """``{"launcher": "pkg/full.Activity"}`` (classes keep their names in a clone)."""
-    return {"launcher": f"{package}/{activity}"} if activity else {}
-
-
-def _record(
-    app: str, index: int, backend: Backend, package: str, serial: str, meta: dict[str, Any]
-) -> CloneRecord:
-    return CloneRecord(
-        app=app,
-        index=index,
-        backend=backend,
-        source_package=app,
-        package=package,
-        device=serial,
-        meta=meta,
-    )
+def launcher_component(package: str, activity: str | None) -> str | None:
+    """``pkg/full.Activity`` (classes keep their names in a clone)."""
+    return f"{package}/{activity}" if activity else None
 
 
 @contextmanager
-def _undo_on_error(undo: Callable[[list[str]], None]) -> Iterator[None]:
+def undo_on_error(undo: Callable[[list[str]], None]) -> Iterator[None]:
     """Run ``undo`` when the block raises, then let the error go on (naming what is left)."""
     try:
         yield
@@ -331,7 +181,7 @@ def _undo_on_error(undo: Callable[[list[str]], None]) -> Iterator[None]:
         raise
 
 
-def _quietly(action: Callable[[], None], leftover: str, left: list[str]) -> None:
+def quietly(action: Callable[[], None], leftover: str, left: list[str]) -> None:
     """Undo one step; if that fails too, note ``leftover`` (what the user must undo)."""
     try:
         action()

@@ -10,6 +10,7 @@ import adbutils
 
 from clone.errors import CloneError
 from clone.registry import Backend, CloneRecord
+from clone.state import UserState
 from clone.workflows.device_access import client, device_errors
 from device import adb, packages, users
 from device.errors import DeviceCommandFailed
@@ -63,7 +64,7 @@ def list_clones(records: Sequence[CloneRecord], adb_server: str | None = None) -
 def _row(record: CloneRecord, view: _DeviceView | None) -> CloneRow:
     if view is None:
         return CloneRow(record, CloneState.NO_DEVICE)
-    user = int(record.meta["user"]) if record.backend is Backend.USER else None
+    user = record.state.user if isinstance(record.state, UserState) else None
     package = record.package or record.source_package
     if package not in view.installed.get(user, frozenset()):
         return CloneRow(record, CloneState.MISSING)
@@ -89,8 +90,8 @@ def _views(records: Sequence[CloneRecord], adb_server: str | None) -> dict[str, 
             if r.device == serial and r.backend is Backend.VIRTUAL
         }  # fmt: skip
         user_ids = {
-            int(r.meta["user"]) for r in records
-            if r.device == serial and r.backend is Backend.USER
+            r.state.user for r in records
+            if r.device == serial and isinstance(r.state, UserState)
         }  # fmt: skip
         try:
             views[serial] = _view(c.device(serial=serial), user_ids, virtual)

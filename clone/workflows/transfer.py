@@ -15,7 +15,7 @@ inside that transaction. Bad input changes nothing (exit 2); so does a failure.
 - a host clone may take any free name: its store moves with it; its ``--data`` paths stay
   (they are the paths the program uses, which the hooks map into the store);
 - a user-backend clone may change only N: APP is the package installed on the phone, and N
-  is only a label there (the Android user is recorded in the clone's meta);
+  is only a label there (the Android user is recorded in the clone's state);
 - a package or virtual clone keeps its name: APP is the installed package and N is bound
   to what is on the phone (the package ``APP.cloneN``, whose number ``clone install``
   counts on to pick new ones; the storage root ``app_clonespace/N``). Renaming it could
@@ -38,13 +38,15 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from clone.backends import backend_for
 from clone.errors import BadInput, OperationFailed
 from clone.home import Home
 from clone.registry import Backend, CloneRecord, Registry, parse_clone_name
+from clone.state import host_data
 from clone.workflows.host import store_path
 from clone.workflows.identity import assign_identity, stored_identity
 from clone.workflows.transfer_archive import (
@@ -192,7 +194,7 @@ def prepare_export(
                 f"{str(dest)!r} is inside {record.name}'s own store",
                 hint="write the archive outside it",
             )
-        content = collect_store(store, len(record.meta.get("data", [])))
+        content = collect_store(store, len(host_data(record)))
         warnings += [
             f"left out {store / n}: not part of {record.name}'s data" for n in content.skipped
         ]
@@ -276,26 +278,7 @@ def _renamed(record: CloneRecord, target: tuple[str, int] | None) -> CloneRecord
     """``record`` under the ``--as`` name, where its backend allows it (module docstring)."""
     if target is None or target == (record.app, record.index):
         return record
-    app, index = target
-    if record.backend is Backend.HOST:
-        return replace(record, app=app, index=index, source_package=app)
-    kind = f"{record.name} is a {record.backend.value} clone"
-    if app != record.app:
-        raise BadInput(
-            f"{kind}: its app {record.app} is the package installed on the phone, so --as "
-            "cannot change it",
-            hint=f"use --as {record.app}:N" if record.backend is Backend.USER else None,
-        )
-    if record.backend is Backend.USER:
-        return replace(record, index=index)
-    raise BadInput(f"{kind}: {_bound(record)}, so --as cannot change its number")
-
-
-def _bound(record: CloneRecord) -> str:
-    """What ties a package or virtual clone's number to its phone."""
-    if record.backend is Backend.PACKAGE:
-        return f"its number is part of its installed package {record.package}"
-    return f"its data on the phone is in storage root {record.index}"
+    return backend_for(record.backend).renamed(record, *target)
 
 
 def _check_free(registry: Registry, record: CloneRecord, original: CloneRecord) -> None:
@@ -314,34 +297,25 @@ def _check_free(registry: Registry, record: CloneRecord, original: CloneRecord) 
 
 
 def _free_name_hint(registry: Registry, record: CloneRecord) -> str:
-    if record.backend in (Backend.HOST, Backend.USER):
+    bound = backend_for(record.backend).bound(record)
+    if bound is None:
         free = f"{record.app}:{registry.next_index(record.app)}"
         return f"import it under another name with --as {free}"
     return (
-        f"a {record.backend.value} clone keeps its name ({_bound(record)}); import it into "
+        f"a {record.backend.value} clone keeps its name ({bound}); import it into "
         "another CLONE_HOME"
     )
 
 
 def _same_device_clone(registry: Registry, record: CloneRecord) -> CloneRecord | None:
     """A registered clone that is the very clone of ``record`` on its phone, if any."""
-    if record.backend is Backend.HOST:
-        return None
-    for other in registry.clones(record.app):
-        if other.backend is not record.backend or other.device != record.device:
-            continue
-        if record.backend is Backend.PACKAGE and other.package == record.package:
-            return other
-        if record.backend is Backend.USER and other.meta.get("user") == record.meta["user"]:
-            return other
-        if record.backend is Backend.VIRTUAL and other.index == record.index:
-            return other
-    return None
+    backend = backend_for(record.backend)
+    return next((o for o in registry.clones(record.app) if backend.same_clone(record, o)), None)
 
 
 def _check_host_layout(home: Home, record: CloneRecord) -> None:
     try:
-        host_layout(str(home.root), record.app, record.index, list(record.meta["data"]))
+        host_layout(str(home.root), record.app, record.index, list(host_data(record)))
     except ValueError as e:
         raise BadInput(f"cannot import {record.name} here: {e}") from e
 
@@ -350,7 +324,7 @@ def _missing_data_paths(record: CloneRecord) -> list[str]:
     return [
         f"--data path {p} of {record.name} does not exist on this machine; that is fine, "
         "the program sees it through the clone's store"
-        for p in record.meta["data"]
+        for p in host_data(record)
         if not os.path.lexists(p)
     ]
 

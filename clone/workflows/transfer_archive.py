@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import IO, BinaryIO, Protocol, cast
 
 from clone.errors import BadInput, NotFound, OperationFailed
+from clone.state import host_data
 from clone.workflows.transfer_manifest import (
     MANIFEST_NAME,
     Manifest,
@@ -44,13 +45,14 @@ from clone.workflows.transfer_manifest import (
     NewerFormat,
     parse_manifest,
 )
+from vfs_redirect.layouts import HostStore
 
 MAX_MEMBERS = 100_000
 MAX_BYTES = 4 << 30  # the content of all members together
 MAX_MANIFEST_BYTES = 1 << 20
 STORE = "store"
-MACHINE_ID = "machine-id"
-DATA = "data"
+MACHINE_ID = HostStore.MACHINE_ID  # the store's layout, as in the archive's store/
+DATA = HostStore.DATA
 
 _HEADER_ALLOWANCE = 64 << 10  # per member: its tar header and pax/long-name records
 _SLACK = 1 << 20  # read-ahead, end-of-archive blocks and record padding
@@ -478,7 +480,7 @@ class _StoreRules:
         return rel
 
     def _check_layout(self, name: str, rel: tuple[str, ...], is_dir: bool) -> None:
-        count = len(self.manifest.record.meta["data"])
+        count = len(host_data(self.manifest.record))
         if rel == (MACHINE_ID,):
             ok = not is_dir
         elif rel in ((), (DATA,)):

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from apk.manifest_names import check_package_name
 from clone.registry import Backend, CloneRecord, parse_app_name
+from clone.state import BackendState, HostState, host_data, state_from_json
 from identity import DERIVED_FIELDS, FIELDS, Identity
 from identity.accounts import parse_account_name, parse_account_type
 from vfs_redirect.paths import parse_absolute
@@ -90,7 +91,7 @@ class Manifest:
                 "source_package": r.source_package,
                 "device": r.device,
                 "created": r.created,
-                "meta": dict(r.meta),
+                "meta": r.state.to_json(),
             },
             "identity": self.identity.to_dict() if self.identity else None,
             "accounts": [a.to_json() for a in self.accounts],
@@ -154,11 +155,18 @@ def _record(obj: dict[str, Any]) -> CloneRecord:
         package=_optional(obj["package"], "clone.package", check_package_name),
         device=_optional(obj["device"], "clone.device", _parse_serial),
         created=float(created),
-        meta=_object(obj["meta"], "clone.meta"),
+        state=_state(backend, _object(obj["meta"], "clone.meta")),
     )
     if backend is Backend.HOST:
         return _host_record(record)
     return _device_record(record)
+
+
+def _state(backend: Backend, meta: Mapping[str, Any]) -> BackendState:
+    try:
+        return state_from_json(backend, meta, what="clone.meta", strict=False)
+    except ValueError as e:
+        raise ManifestError(str(e)) from None
 
 
 def _host_record(record: CloneRecord) -> CloneRecord:
@@ -166,25 +174,21 @@ def _host_record(record: CloneRecord) -> CloneRecord:
         raise ManifestError("a host clone must have no clone.package and no clone.device")
     if record.source_package != record.app:
         raise ManifestError("a host clone's clone.source_package must be its app")
-    data = record.meta.get("data")
-    if not isinstance(data, list) or not data:
+    if not host_data(record):
         raise ManifestError("a host clone needs clone.meta.data, its list of --data paths")
-    paths = [
-        _parsed(parse_absolute, _text(p, "a --data path in clone.meta.data", 4096)) for p in data
-    ]
+    paths = tuple(
+        _parsed(parse_absolute, _text(p, "a --data path in clone.meta.data", 4096))
+        for p in host_data(record)
+    )
     return CloneRecord(
         record.app, record.index, record.backend, record.source_package,
-        created=record.created, meta={**record.meta, "data": paths},
+        created=record.created, state=HostState(paths),
     )  # fmt: skip
 
 
 def _device_record(record: CloneRecord) -> CloneRecord:
     if record.backend is Backend.PACKAGE and record.package is None:
         raise ManifestError("a package clone needs clone.package, its installed package name")
-    if record.backend is Backend.USER:
-        user = record.meta.get("user")
-        if not isinstance(user, int) or isinstance(user, bool) or user < 0:
-            raise ManifestError(f"bad clone.meta.user {user!r}: expected an Android user id")
     return record
 
 

@@ -27,7 +27,7 @@ def test_build_for_install_uses_the_given_indices(clone_home: Path, tmp_path: Pa
     for clone in built:
         (apk,) = clone.apks
         assert apk.parent == tmp_path and apk.is_file()
-        assert clone.meta["hooks"] == {"mode": "none", "loader": None, "abis": []}
+        assert clone.state.hooks == {"mode": "none", "loader": None, "abis": []}
 
 
 def test_space_build_of_split_files(clone_home: Path, tmp_path: Path) -> None:

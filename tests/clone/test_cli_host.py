@@ -10,6 +10,7 @@ import pytest
 
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
+from clone.state import HostState
 from clone.workflows.host import build_policy, parse_host_spec
 from tests.conftest import RunCli
 
@@ -114,7 +115,7 @@ def test_host_clone_registers_once_with_identity_and_store(
         assert h == again
         (record,) = space.records()
         assert (record.name, record.backend) == ("notes:3", Backend.HOST)
-        assert record.meta["data"] == [str(p) for p in data]
+        assert record.state == HostState(tuple(str(p) for p in data))
         identity = space.registry.get_identity("notes:3")
         assert identity is not None and len(identity["machine_id"]) == 32
         assert h.store == clone_home / "store" / "host" / "notes" / "3"

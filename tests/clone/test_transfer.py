@@ -18,6 +18,7 @@ import pytest
 from clone.errors import BadInput
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
+from clone.state import HostState, PackageState, UserState, VirtualState
 from clone.workflows.identity import assign_identity
 from tests.clone.transfer_helpers import (
     MANIFEST,
@@ -150,7 +151,7 @@ def test_files_modes_times_and_empty_dirs_travel(tmp_path: Path) -> None:
     assert result.bytes == 256 * 99 + len("#!/bin/sh\n") + 33
     with Space(two) as space:
         imported = space.import_clone(tmp_path / "x.clone")
-        assert imported.record.meta == {"data": [str(p) for p in paths]}
+        assert imported.record.state == HostState(tuple(str(p) for p in paths))
         assert imported.store == _store(two, 4)
         assert space.identity("notes:4") == identity_of(one, "notes:4")
     assert tree(_store(two, 4)) == tree(_store(one, 4))
@@ -304,15 +305,15 @@ def test_a_failed_import_changes_nothing(tmp_path: Path, monkeypatch: pytest.Mon
 DEVICE_CLONES = {
     Backend.PACKAGE: CloneRecord(
         "com.example", 2, Backend.PACKAGE, "com.example", "com.example.clone2", "emulator-5554",
-        meta={"launcher": "com.example.clone2/com.example.Main", "hooks": {"mode": "none"}},
+        state=PackageState(launcher="com.example.clone2/com.example.Main", hooks={"mode": "none"}),
     ),
     Backend.USER: CloneRecord(
         "com.example", 3, Backend.USER, "com.example", "com.example", "R58M12345",
-        meta={"user": 11, "installed_source": True},
+        state=UserState(11, installed_source=True),
     ),
     Backend.VIRTUAL: CloneRecord(
         "com.example", 4, Backend.VIRTUAL, "com.example", "com.example", "emulator-5556",
-        meta={"storage": "app_clonespace/4", "installed_source": False},
+        state=VirtualState("app_clonespace/4", installed_source=False),
     ),
 }  # fmt: skip
 
@@ -381,8 +382,8 @@ def test_as_for_device_clones(tmp_path: Path, backend: Backend, as_name: str, ex
         ok(done)
         (moved,) = records(tmp_path / "two")
         assert moved.name == expect
-        assert (moved.package, moved.device, moved.meta) == (
-            record.package, record.device, record.meta,
+        assert (moved.package, moved.device, moved.state) == (
+            record.package, record.device, record.state,
         )  # fmt: skip
     else:
         assert expect in one_error(done)
@@ -398,7 +399,13 @@ def test_a_taken_name_of_a_package_clone_points_to_another_home(
     _register(one, record)
     ok(clone_in(one, "export", record.name, tmp_path / "d.clone"))
     other_phone = CloneRecord(
-        record.app, record.index, backend, record.source_package, record.package, "phone-2"
+        record.app,
+        record.index,
+        backend,
+        record.source_package,
+        record.package,
+        "phone-2",
+        state=record.state,
     )
     _register(two, other_phone)
     before = state(two)

@@ -75,7 +75,7 @@ def registry_rows(home: Path, *, ids: bool = True) -> list[list[tuple[Any, ...]]
             ]
         else:
             queries = [
-                "SELECT app, idx, backend, package, source_package, device, created, meta "
+                "SELECT app, idx, backend, package, source_package, device, created, state "
                 "FROM clones ORDER BY app, idx",
                 "SELECT c.app, c.idx, i.data FROM identities i JOIN clones c "
                 "ON c.id = i.clone_id ORDER BY 1, 2",

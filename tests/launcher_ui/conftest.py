@@ -1,5 +1,5 @@
 """Fixtures for the launcher tests: a Space in a fresh CLONE_HOME, and the adb servers of
-tests/devicectl (Debian's real one with no device, and the FAKE one, labelled as such)."""
+tests/device (Debian's real one with no device, and the FAKE one, labelled as such)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from clone.space import Space
-from tests.devicectl.conftest import fake_adb, fake_phone, real_adb_server
+from tests.device.conftest import fake_adb, fake_phone, real_adb_server
 
 __all__ = ["fake_adb", "fake_phone", "real_adb_server"]
 

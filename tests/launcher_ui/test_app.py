@@ -21,7 +21,7 @@ from PIL import Image
 
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
-from tests.devicectl.fake_adb import FakeAdbServer, FakePackage, FakePhone
+from tests.device.fake_adb import FakeAdbServer, FakePackage, FakePhone
 
 CLONE = Path(sys.executable).with_name("clone")
 XVFB_RUN = shutil.which("xvfb-run")

@@ -11,8 +11,9 @@ import pytest
 
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
+from clone.state import UserState
 from launcher_ui.view_models import Action, CloneTile, LauncherModel
-from tests.devicectl.fake_adb import FakeAdbServer, FakePackage, FakePhone
+from tests.device.fake_adb import FakeAdbServer, FakePackage, FakePhone
 
 
 def host_clones(space: Space, tmp_path: Path, count: int = 2) -> Path:
@@ -242,6 +243,6 @@ def tile_state(model: LauncherModel, name: str) -> str | None:
 def test_which_actions_a_device_clone_offers(state: str, expected: list[bool]) -> None:
     from clone.workflows.listing import CloneRow, CloneState
 
-    record = CloneRecord("app", 1, Backend.USER, "app", "app", "serial", meta={"user": 10})
+    record = CloneRecord("app", 1, Backend.USER, "app", "app", "serial", state=UserState(10))
     tile = CloneTile.from_row(CloneRow(record, CloneState(state)))
     assert [tile.can(a) for a in Action] == expected

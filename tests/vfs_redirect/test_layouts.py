@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vfs_redirect.layouts import (
+    HostStore,
     android_package_layout,
     android_virtual_layout,
     host_layout,
@@ -203,3 +204,15 @@ def test_host_layout_redirects_other_names_of_a_data_path() -> None:
         assert table.resolve(spelling).real == "/ch/store/host/notes/1/data/0/login"
     with pytest.raises(ValueError, match="CLONE_HOME"):
         host_layout(CH, "notes", 1, ["/home/u/.notes"], data_aliases=[(0, "/ch/x")])
+
+
+def test_the_host_store_layout_is_spelled_once() -> None:
+    store = HostStore.of("/home/u/.clone", "notes", 2)
+    assert store.root == host_store("/home/u/.clone", "notes", 2)
+    assert (store.data(1), store.machine_id) == (
+        "/home/u/.clone/store/host/notes/2/data/1",
+        "/home/u/.clone/store/host/notes/2/machine-id",
+    )
+    layout = host_layout("/home/u/.clone", "notes", 2, ["/a", "/b"])
+    assert layout.roots == (store.data(0), store.data(1))
+    assert {r.real for r in layout.redirects} == {store.data(0), store.data(1), store.machine_id}

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.devicectl.fake_adb import FakeAdbServer, FakePhone
+from tests.device.fake_adb import FakeAdbServer, FakePhone
 
 
 def _free_port() -> int:

@@ -22,7 +22,7 @@ from clone.home import Home
 from clone.workflows.payload import HookMode, HookPlan, prepare_hooks
 from device import adb as adblayer
 from device import packages
-from tests.device import helpers
+from tests.on_device import helpers
 
 SOURCE = "com.github.uiautomator"  # app-uiautomator.apk: no native code
 CLONE = f"{SOURCE}.clone1"

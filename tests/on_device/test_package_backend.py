@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clone.space import Space
-from tests.device import helpers
+from tests.on_device import helpers
 
 SOURCE = "com.github.uiautomator"  # app-uiautomator.apk: no native code, debuggable
 

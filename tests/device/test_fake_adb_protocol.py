@@ -1,9 +1,9 @@
-"""Protocol-level tests against a FAKE adb server (tests/devicectl/fake_adb.py).
+"""Protocol-level tests against a FAKE adb server (tests/device/fake_adb.py).
 
 No device is behind these tests: a Python stand-in answers the adb host protocol and the
 output of pm/am/cmd/ps. They check that our device layer speaks the protocol, parses the
 answers and keeps the all-or-nothing promise; real device behaviour is tested in
-tests/device/ (opt-in, CLONE_TEST_DEVICE).
+tests/on_device/ (opt-in, CLONE_TEST_DEVICE).
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from clone.backends.package import install_built
 from clone.errors import InstallError, OperationFailed
 from clone.registry import Registry
 from clone.workflows.device_access import open_device
-from clone.workflows.install import BuiltClone, install_built
+from clone.workflows.install import BuiltClone
 from device import adb, packages
 from tests.conftest import RunCli
-from tests.devicectl.fake_adb import FakeAdbServer, FakePhone
+from tests.device.fake_adb import FakeAdbServer, FakePhone
 
 UIAUTOMATOR_PACKAGE = "com.github.uiautomator"
 POCO_PACKAGE = "com.netease.open.pocoservice"

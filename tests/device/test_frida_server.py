@@ -9,7 +9,7 @@ import pytest
 from clone.workflows.device_access import open_device
 from device import frida_server
 from device.errors import FridaServerMissing
-from tests.devicectl.fake_adb import FakeAdbServer, FakePhone
+from tests.device.fake_adb import FakeAdbServer, FakePhone
 
 
 @pytest.mark.parametrize(

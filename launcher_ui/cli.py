@@ -1,4 +1,9 @@
-"""``clone ui``: the Kivy launcher over the clones of $CLONE_HOME."""
+"""``clone ui``: the Kivy launcher over the clones of $CLONE_HOME.
+
+The command belongs to the launcher and is registered with the ``clone`` CLI through the
+entry point group ``clonespace.commands`` (pyproject), so ``clone`` never imports upward.
+Kivy is imported only when the window opens.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,17 @@ from pathlib import Path
 
 import click
 
-from clone.cli.device import adb_option
-from clone.space import Space
+from clone import Space
+
+
+def _checked_adb(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    return value if value is None else Space.check_adb(value)
+
+
+adb_option = click.option(
+    "--adb", "adb", metavar="HOST:PORT", default=None, callback=_checked_adb,
+    help="adb server as HOST:PORT (default: $ANDROID_ADB_SERVER_HOST/_PORT or local 5037)",
+)  # fmt: skip
 
 
 def _screenshot_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:

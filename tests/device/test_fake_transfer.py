@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from clone.state import UserState
 from tests.clone.transfer_helpers import clone_in, ok, records, registry_rows
 from tests.conftest import RunCli
-from tests.devicectl.fake_adb import FakeAdbServer, FakePhone
+from tests.device.fake_adb import FakeAdbServer, FakePhone
 
 SOURCE = "com.github.uiautomator"
 IMEI = "490154203237518"
@@ -83,9 +84,10 @@ def test_fake_a_user_clone_moves_to_another_number(
     assert taken.exit_code == 2 and f"--as {SOURCE}:2" in taken.stderr
     ok(clone_in(other, "import", tmp_path / "u.clone", "--as", f"{SOURCE}:2"))
     moved = next(r for r in records(other) if r.index == 2)
-    assert moved.meta == record.meta and moved.device == record.device
+    assert moved.state == record.state and moved.device == record.device
 
     ok(clone_in(other, "launch", f"{SOURCE}:2"))  # runs the imported clone's Android user
-    user = str(record.meta["user"])
+    assert isinstance(record.state, UserState)
+    user = str(record.state.user)
     assert ["am", "start-user", user] in fake_phone.commands
     assert fake_phone.pid_of(SOURCE, int(user)) is not None

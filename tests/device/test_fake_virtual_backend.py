@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import RunCli
-from tests.devicectl.fake_adb import FakeAdbServer, FakePhone
+from tests.device.fake_adb import FakeAdbServer, FakePhone
 
 SOURCE = "com.github.uiautomator"
 

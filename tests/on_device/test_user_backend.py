@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from clone.space import Space
+from clone.state import UserState
 from device import packages, users
-from tests.device import helpers
+from tests.on_device import helpers
 
 SOURCE = "com.github.uiautomator"
 
@@ -27,7 +28,7 @@ def test_two_user_clones_run_at_once_wipe_one_remove_both(
     clones = clone_space.install(uiautomator_apk, count=2, device=clone_device, backend="user")
     try:
         one = clones[0]
-        uid1, uid2 = (int(c.record.meta["user"]) for c in clones)
+        uid1, uid2 = (c.state.user for c in clones if isinstance(c.state, UserState))
         for c in clones:
             c.launch()
         helpers.wait_for(

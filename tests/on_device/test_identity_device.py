@@ -26,7 +26,7 @@ import pytest
 from clone.errors import CloneError
 from clone.home import Home
 from clone.space import Space
-from tests.device import helpers
+from tests.on_device import helpers
 
 SOURCE = "com.github.uiautomator"  # app-uiautomator.apk: no native code
 AGENT_DIR = Path(__file__).resolve().parents[2] / "hooks" / "agent"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import RunCli
-from tests.devicectl.fake_adb import FakeAdbServer, FakePhone
+from tests.device.fake_adb import FakeAdbServer, FakePhone
 
 SOURCE = "com.github.uiautomator"
 
