@@ -4,14 +4,12 @@ loads misses the app's start-up, as frida-java-bridge behaves on ART."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests.jvm.bed import REAL_DEVICE, BedRun
+from tests.jvm.bed import REAL_DEVICE, Bed, BedApp, BedRun
 from tests.jvm.conftest import HookedClone
 
 
 def test_unhooked_run_sees_the_real_device(
-    bed: Any, installed: list[Any], probe_clones: list[HookedClone]
+    bed: Bed, installed: list[BedApp], probe_clones: list[HookedClone]
 ) -> None:
     """The same clone with the stand-in letting the app go on without the agent: the probe
     reads the fake framework's real values, so the spoofed answers above are the hooks'."""

@@ -25,7 +25,7 @@ def expected(clone: HookedClone, field: str) -> str:
     """What the clone must see for a probe field: its own identity, no real account, the
     original app's signature, its own provider found by the original authority."""
     ids = clone.identity
-    return {
+    answers: dict[str, str] = {
         "package": clone.package,
         "android_id": ids["android_id"],
         "serial": ids["serial"],
@@ -37,7 +37,8 @@ def expected(clone: HookedClone, field: str) -> str:
         "accounts": "",
         "signature": clone.policy["original_signatures"][0],
         "own_provider": "found",
-    }[field]
+    }
+    return answers[field]
 
 
 FIELDS = (
