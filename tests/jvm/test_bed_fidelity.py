@@ -14,7 +14,8 @@ def test_unhooked_run_sees_the_real_device(
     """The same clone with the stand-in letting the app go on without the agent: the probe
     reads the fake framework's real values, so the spoofed answers above are the hooks'."""
     with bed.start(installed[0], inject=False) as run:
-        pass
+        permission = bed.call("check_permission", "com.clonespace.probe.permission.PROBE")
+    assert permission == "denied"  # the clone holds it under its own name
     seen = run.seen_at("attachBaseContext")
     assert seen["android_id"] == REAL_DEVICE["android_id"]
     assert seen["imei"] == REAL_DEVICE["imei"]
