@@ -10,14 +10,12 @@ cache); skipped with the reason when there is none, never faked.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clone.errors import CloneError
 from clone.space import Space
 from device import adb as adblayer
 from tests.on_device import helpers
@@ -38,24 +36,9 @@ pytestmark = [pytest.mark.device, pytest.mark.slow]
 def clones(clone_device: str, clone_space: Space, tmp_path: Path) -> Iterator[list[Any]]:
     from samples.probe.build import build_probe
 
-    dev = helpers.device(clone_device)
-    assert helpers.leftover_clones(dev, SOURCE) == [], "the device has clones from before"
     apk = build_probe(tmp_path / "probe.apk")
-    gadget_dir = os.environ.get("CLONE_TEST_GADGET_DIR")
-    try:
-        installed = clone_space.install(
-            apk, count=2, device=clone_device, hooks="gadget", gadget_dir=gadget_dir
-        )
-    except CloneError as e:
-        if "gadget" in str(e).lower():
-            pytest.skip(f"no real Frida Gadget: {e}")
-        raise
-    try:
+    with helpers.hooked_clones(clone_space, apk, SOURCE, clone_device) as installed:
         yield installed
-    finally:
-        for c in installed:
-            c.remove()
-        assert helpers.leftover_clones(dev, SOURCE) == []
 
 
 def _reports(serial: str, package: str) -> dict[str, dict[str, Any]]:
