@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from apk import arsc
 from apk.manifest import RenamePlan, ResolveString, rewrite_manifest
+from apk.platform_rules import entry_name_refusal
 from apk.sections import ZipSections
 from apk.signing import v1, v2v3
 from apk.signing.keys import SigningKey
@@ -229,6 +230,9 @@ class ApkCloner:
             arsc.read_packages(self._arsc)  # refuse a damaged table before any work
         sdk = source.info.min_sdk if min_sdk is None else min_sdk
         self._v1_algorithm = v1.digest_algorithm(key, sdk) if v1.needs_v1(sdk) else None
+        refusal = entry_name_refusal(source.archive.names, sdk)
+        if refusal is not None:
+            raise ApkInputError(f"{source.name}: {refusal.message()}")
         self._untouched_digests: dict[str, bytes] | None = None
         self._shared: tuple[ZipWriter, HashedPrefix] | None = None
 

@@ -193,17 +193,20 @@ def build_for_install(
 
 
 def load_app(apks: Sequence[Path]) -> AppSet:
-    """The app to clone, checked: readable, an APK (set), not a framework package."""
-    from apk.clone_names import framework_reason
+    """The app to clone, checked: readable, an APK (set), one Android would install as a clone
+    (``apk.platform_rules``)."""
+    from apk.platform_rules import app_refusal, entry_name_refusal
     from apk.splits import load_app as load
 
     where = ", ".join(str(p) for p in apks)
     with _apk_errors(where):
         app = load(list(apks))
     info = app.base.info
-    reason = framework_reason(info.package, info.shared_user_id)
-    if reason is not None:
-        raise BadInput(f"{where}: {reason}; it cannot be cloned", hint="pick an app's APK")
+    refusal = app_refusal(info.package, info.shared_user_id)
+    for apk in app.apks:
+        refusal = refusal or entry_name_refusal(apk.archive.names, info.min_sdk)
+    if refusal is not None:
+        raise BadInput(f"{where}: {refusal.message()}", hint="pick an app's APK")
     return app
 
 

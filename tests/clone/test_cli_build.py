@@ -86,7 +86,11 @@ BAD_INPUTS: dict[str, tuple[Callable[[], bytes] | None, str]] = {
         lambda: factory.apk_bytes(
             factory.manifest("com.vendor.tool", shared_user_id="android.uid.system")
         ),
-        "system user",
+        "'android.uid.system'",
+    ),
+    "CR in a carried entry name, v1 needed": (
+        lambda: factory.apk_bytes(factory.manifest(), ("assets/a\rb", b"x", 0)),
+        "v1-entry-name",
     ),
     "missing file": (None, "no such file"),
 }
