@@ -134,7 +134,7 @@ def _v3_lineage(ctx: Context) -> bytes:
     new = ["--new-signer", "--key", ctx.second.key, "--cert", ctx.second.cert]
     cmd = [tool, "rotate", "--out", lineage, *old, *new]
     subprocess.run([str(c) for c in cmd], check=True, capture_output=True, timeout=120)
-    signers = ["--key", ctx.first.key, "--cert", ctx.first.cert]
+    signers: list[str | Path] = ["--key", ctx.first.key, "--cert", ctx.first.cert]
     signers += ["--next-signer", "--key", ctx.second.key, "--cert", ctx.second.cert]
     return _apksigner(ctx, _unsigned(ctx), "v3-lineage", "--lineage", lineage, *signers)
 

@@ -41,7 +41,7 @@ def key(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
 def test_refused_apps(package: str, shared_user: str | None, rule: object) -> None:
     refusal = app_refusal(package, shared_user)
     assert refusal is not None and refusal.rule is rule
-    assert rule.key in refusal.message()  # type: ignore[attr-defined]
+    assert refusal.rule.key in refusal.message()
 
 
 @pytest.mark.parametrize(
