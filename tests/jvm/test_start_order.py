@@ -35,7 +35,7 @@ def expected(clone: HookedClone, field: str) -> str:
         "wifi_mac": ids["wifi_mac"],
         "bt_mac": ids["bt_mac"].upper(),
         "accounts": "",
-        "signature": clone.policy["original_signatures"][0],
+        "signature": str(clone.policy["original_signatures"][0]),
         "own_provider": "found",
     }[field]
 
