@@ -91,6 +91,7 @@ def test_every_java_hook_group_installed(started: list[BedRun]) -> None:
             "app_class_loader",
             "settings",
             "telephony",
+            "subscriptions",
             "build",
             "mac",
             "advertising_id",
@@ -100,6 +101,7 @@ def test_every_java_hook_group_installed(started: list[BedRun]) -> None:
             "signatures",
             "authorities",
             "permissions",
+            "own_package",
         }
         assert run.startup_line is not None and "failed=" not in run.startup_line
         assert not [e for e in run.events if e.get("op") == "install"]
