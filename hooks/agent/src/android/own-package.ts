@@ -96,9 +96,8 @@ function hookPackageQueries(map: PackageMap, emit: Emit): number {
  * Where an Intent leaves the app (ContextImpl's startActivity, startService, bindService,
  * sendBroadcast…, and PendingIntent.get*): an intent that still names the original package
  * is retargeted. That covers what the setters above never see: a `package:` URI given to
- * the Intent(String, Uri) constructor (constructors are not hooked: on the JVM test bed a
- * replaced Intent constructor loses its fields), intents made before the hooks were
- * installed, read from a Parcel or from Intent.parseUri.
+ * the Intent(String, Uri) constructor (Intent's constructors are not hooked here), intents
+ * made before the hooks were installed, read from a Parcel or from Intent.parseUri.
  */
 function hookIntentExits(map: PackageMap, emit: Emit): number {
   const ComponentName = findClass("android.content.ComponentName");
