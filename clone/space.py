@@ -13,6 +13,7 @@ from identity import Identity
 if TYPE_CHECKING:
     from clone.handle import Clone
     from clone.workflows.build import BuildRequest, BuildResult
+    from clone.workflows.device_policy import DeviceUpdate
     from clone.workflows.listing import CloneRow
     from clone.workflows.transfer import ExportResult, ImportResult, Progress
     from device.model import DeviceInfo
@@ -210,6 +211,15 @@ class Space:
         from clone.workflows.identity import set_identity_field
 
         return set_identity_field(self.registry, _clone_name(clone), field, value)
+
+    def update_device(self, clone: CloneRecord | str, adb: str | None = None) -> DeviceUpdate:
+        """Take ``clone``'s identity and accounts, as changed by ``regen_identity``,
+        ``set_identity``, ``add_account`` or ``remove_account``, to its phone: a package
+        clone is rebuilt with them and reinstalled keeping its data (see DeviceUpdate)."""
+        from clone.workflows.device_policy import update_device
+
+        record = self.registry.get(_clone_name(clone))
+        return update_device(self.registry, self.home, record, adb)
 
     def accounts(self, clone: CloneRecord | str) -> list[Account]:
         """The accounts ``clone`` serves to its app."""

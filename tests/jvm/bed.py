@@ -96,8 +96,10 @@ class Toolchain:
         java, javac = JDK17 / "bin" / "java", JDK17 / "bin" / "javac"
         cc = shutil.which("gcc")
         missing = [str(p) for p in (java, javac) if not p.exists()]
-        missing += [] if ENJARIFY_PACKAGE.is_dir() else ["enjarify"]
-        missing += [] if cc else ["gcc"]
+        if not ENJARIFY_PACKAGE.is_dir():
+            missing.append("enjarify")
+        if cc is None:
+            missing.append("gcc")
         if missing or cc is None:
             raise BedError(
                 f"the JVM test bed needs {', '.join(missing)}: run 'make setup' as root "

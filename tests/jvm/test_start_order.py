@@ -35,7 +35,7 @@ def expected(clone: HookedClone, field: str) -> str:
         "wifi_mac": ids["wifi_mac"],
         "bt_mac": ids["bt_mac"].upper(),
         "accounts": "",
-        "signature": clone.policy["original_signatures"][0],
+        "signature": str(clone.policy["original_signatures"][0]),
         "own_provider": "found",
     }
     return answers[field]
@@ -92,6 +92,7 @@ def test_every_java_hook_group_installed(started: list[BedRun]) -> None:
             "app_class_loader",
             "settings",
             "telephony",
+            "subscriptions",
             "build",
             "mac",
             "advertising_id",
@@ -101,6 +102,7 @@ def test_every_java_hook_group_installed(started: list[BedRun]) -> None:
             "signatures",
             "authorities",
             "permissions",
+            "own_package",
         }
         assert run.startup_line is not None and "failed=" not in run.startup_line
         assert not [e for e in run.events if e.get("op") == "install"]
