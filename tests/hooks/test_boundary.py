@@ -1,0 +1,111 @@
+"""The kernel boundary's parts (hooks/boundary) and where the kernel lacks Landlock.
+
+The boundary holding against real attacks is shown in test_escape.py (its second part).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+import pytest
+
+from clone.space import Space
+from hooks import boundary
+from hooks.boundary import Boundary, landlock, plan, seccomp
+from hooks.errors import BoundaryUnavailable
+from tests.conftest import RunCli
+
+
+def test_grants_keep_the_trees_out_and_the_own_store_in(tmp_path: Path) -> None:
+    home, data = tmp_path / "home", tmp_path / "u" / ".notes"
+    for d in (home / "store" / "1", home / "store" / "2", data, tmp_path / "u" / "other"):
+        d.mkdir(parents=True)
+    (tmp_path / "sibling").write_text("x")
+    own = home / "store" / "1"
+    granted = {g.path: g.access for g in plan.grants([str(home), str(data)], [str(own)])}
+    assert granted[str(own)] == plan.EVERYTHING
+    assert granted[str(tmp_path / "sibling")] == plan.EVERYTHING
+    assert granted[str(tmp_path / "u" / "other")] == plan.EVERYTHING
+    for kept in (home, home / "store", home / "store" / "2", data, tmp_path, tmp_path / "u"):
+        assert str(kept) not in granted  # nor anything on the way to the kept-out trees
+    assert "/" not in granted
+    assert not any(p.startswith(str(home / "store" / "2")) for p in granted)
+
+
+def test_grants_never_give_device_nodes_or_raw_devices(tmp_path: Path) -> None:
+    granted = plan.grants([str(tmp_path / "home")], [])
+    assert all(g.access & (plan.MAKE_CHAR | plan.MAKE_BLOCK) == 0 for g in granted)
+    dev = {g.path for g in granted if g.path.startswith("/dev/")}
+    assert dev <= {f"/dev/{n}" for n in plan.DEV_ENTRIES}
+    assert "/dev/null" in dev
+
+
+def test_a_data_path_not_made_yet_cannot_be_made(tmp_path: Path) -> None:
+    granted = {g.path for g in plan.grants([str(tmp_path / "u" / ".notes")], [])}
+    assert str(tmp_path) not in granted  # its nearest existing ancestor: no rights
+
+
+def test_the_filter_checks_the_architecture_first_and_allows_the_rest() -> None:
+    code = bytes.fromhex(seccomp.filter_hex())
+    insns = [struct.unpack("<HBBI", code[i : i + 8]) for i in range(0, len(code), 8)]
+    assert insns[0] == (0x20, 0, 0, 4)  # ld arch
+    assert insns[1][3] == seccomp.AUDIT_ARCH_X86_64
+    assert insns[-1] == (0x06, 0, 0, seccomp.RET_ALLOW)
+    refused = {k for (c, _, _, k) in insns if c == 0x15}
+    assert set(seccomp.REFUSED.values()) <= refused
+    assert "process_vm_readv" not in seccomp.REFUSED  # Frida's agent reads itself with it
+
+
+def test_prepare_makes_a_ruleset_above_the_low_fds(tmp_path: Path) -> None:
+    if landlock.abi_version() == 0:
+        pytest.skip("this kernel has no Landlock")
+    prepared = boundary.prepare(Boundary((str(tmp_path / "home"),), ()))
+    try:
+        assert prepared.ruleset_fd is not None and prepared.ruleset_fd >= 10
+        assert not os.get_inheritable(prepared.ruleset_fd)
+        argv = prepared.command(4, ["/bin/true"])
+        assert argv[-2:] == ["--", "/bin/true"] and argv[argv.index("--") - 2] == "4"
+    finally:
+        prepared.close()
+
+
+def test_without_landlock_prepare_is_seccomp_only_or_refuses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(landlock, "abi_version", lambda: 0)
+    prepared = boundary.prepare(Boundary(("/nonexistent",), ()))
+    assert prepared.ruleset_fd is None and prepared.command(4, ["x"])[4] == "-"
+    with pytest.raises(BoundaryUnavailable):
+        boundary.prepare(Boundary(("/nonexistent",), (), require_landlock=True))
+
+
+@pytest.mark.slow
+def test_no_landlock_warns_once_and_require_boundary_exits_1(
+    run_cli: RunCli, clone_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(landlock, "abi_version", lambda: 0)
+    data = tmp_path / "d"
+    base = ["host", "run", "--app", "notes", "--clone", "1", "--data", str(data)]
+    refused = run_cli(*base, "--require-boundary", "--", "true")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("clone: error: ") and "Landlock" in refused.stderr
+    with Space(clone_home) as space:
+        assert space.records() == []  # nothing registered
+    warned = run_cli(*base, "--", "true")
+    assert warned.exit_code == 0, warned.stderr
+    assert [ln for ln in warned.stderr.splitlines() if "Landlock" in ln] == [
+        "clone: warning: this kernel has no Landlock; the clone is held by the hooks and "
+        "seccomp only, not by a filesystem boundary (--require-boundary makes this an error)"
+    ]
+
+
+def test_a_space_can_require_the_boundary(
+    clone_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clone.errors import BoundaryMissing
+
+    monkeypatch.setattr(landlock, "abi_version", lambda: 0)
+    with Space(clone_home, require_boundary=True) as space, pytest.raises(BoundaryMissing):
+        space.run_host("notes", 1, [tmp_path / "d"], ["true"])
