@@ -7,8 +7,9 @@ with ``no_new_privs``; all inherited across fork and exec and irrevocable. A red
 hooks miss then fails closed (EACCES or EPERM) instead of reaching another clone.
 
 The runner builds the ruleset in its own process (``prepare``) and starts the gate through
-``enter.py`` (``command``), which enters the domain and execs the gate; Frida then attaches
-to the gate from outside the domain, which Landlock and seccomp allow.
+the entry (``command``: ``enter.c`` as built by ``make setup``, else the same in
+``enter.py``), which enters the domain and execs the gate; Frida then attaches to the gate
+from outside the domain, which Landlock and seccomp allow.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hooks.boundary import landlock, plan, seccomp
 from hooks.errors import BoundaryUnavailable
 
 ENTER = Path(__file__).resolve().with_name("enter.py")
+ENTER_BUILT = ENTER.parent / "build" / "enter"  # enter.c, built by ``make setup``
 _LOW_FDS = 10  # the ruleset fd is moved above the gate's fixed fds
 
 
@@ -45,11 +47,18 @@ class Prepared:
     def command(self, fd_in_child: int, argv: Sequence[str]) -> list[str]:
         """The child's argv: ``enter.py`` with the ruleset at ``fd_in_child``, then ``argv``."""
         fd = "-" if self.ruleset_fd is None else str(fd_in_child)
-        return [sys.executable, "-I", "-S", str(ENTER), fd, self.filter_hex, "--", *argv]
+        return [*entry(), fd, self.filter_hex, "--", *argv]
 
     def close(self) -> None:
         if self.ruleset_fd is not None:
             os.close(self.ruleset_fd)
+
+
+def entry() -> list[str]:
+    """The entry's command: the C build where ``make setup`` made it, else ``enter.py``."""
+    if os.access(ENTER_BUILT, os.X_OK):
+        return [str(ENTER_BUILT)]
+    return [sys.executable, "-I", "-S", str(ENTER)]
 
 
 def landlock_abi() -> int:

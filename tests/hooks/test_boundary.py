@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,7 +78,8 @@ def test_without_landlock_prepare_is_seccomp_only_or_refuses(
 ) -> None:
     monkeypatch.setattr(landlock, "abi_version", lambda: 0)
     prepared = boundary.prepare(Boundary(("/nonexistent",), ()))
-    assert prepared.ruleset_fd is None and prepared.command(4, ["x"])[4] == "-"
+    command = prepared.command(4, ["x"])
+    assert prepared.ruleset_fd is None and command[command.index("--") - 2] == "-"
     with pytest.raises(BoundaryUnavailable):
         boundary.prepare(Boundary(("/nonexistent",), (), require_landlock=True))
 
@@ -109,3 +112,33 @@ def test_a_space_can_require_the_boundary(
     monkeypatch.setattr(landlock, "abi_version", lambda: 0)
     with Space(clone_home, require_boundary=True) as space, pytest.raises(BoundaryMissing):
         space.run_host("notes", 1, [tmp_path / "d"], ["true"])
+
+
+def _entries() -> list[list[str]]:
+    found = [[sys.executable, "-I", "-S", str(boundary.ENTER)]]
+    if os.access(boundary.ENTER_BUILT, os.X_OK):
+        found.append([str(boundary.ENTER_BUILT)])
+    return found
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_the_entry_enters_the_boundary_then_execs(entry: list[str], tmp_path: Path) -> None:
+    """Without the hooks at all: the kept-out file is refused by the kernel, the own store
+    is not, and the filter is in place (an unshare fails)."""
+    if landlock.abi_version() == 0:
+        pytest.skip("this kernel has no Landlock")
+    home = tmp_path / "home"
+    (home / "own").mkdir(parents=True)
+    (home / "secret").write_text("s")
+    prepared = boundary.prepare(Boundary((str(home),), (str(home / "own"),)))
+    assert prepared.ruleset_fd is not None
+    script = f"cat {home}/secret; echo mine > {home}/own/f && echo wrote; unshare -m true"
+    argv = [*entry, str(prepared.ruleset_fd), prepared.filter_hex, "--", "/bin/sh", "-c", script]
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=30, pass_fds=[prepared.ruleset_fd]
+        )
+    finally:
+        prepared.close()
+    assert done.stdout == "wrote\n", done.stderr
+    assert "Permission denied" in done.stderr and "Operation not permitted" in done.stderr
