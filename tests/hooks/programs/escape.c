@@ -9,7 +9,7 @@
  *   inline-read PATH                 an inline "syscall" instruction (no libc at all)
  *   openat2 PATH                     openat2(2) with RESOLVE_NO_MAGICLINKS unset
  *   io_uring                         io_uring_setup(2) (IORING_OP_OPENAT needs a ring)
- *   handle PATH                      name_to_handle_at + open_by_handle_at
+ *   handle PATH                      raw name_to_handle_at + open_by_handle_at
  *   task-root PATH                   /proc/self/task/<tid>/root/PATH
  *   proc-other PID PATH              /proc/PID/{cwd,task/PID/cwd,root,fd/N,map_files}
  *   hold PATH                        the victim: open+mmap PATH, chdir to its dir, sleep
@@ -210,7 +210,8 @@ int main(int argc, char **argv) {
     struct file_handle *h = calloc(1, sizeof *h + MAX_HANDLE_SZ);
     h->handle_bytes = MAX_HANDLE_SZ;
     int mount_id;
-    report("name_to_handle_at", name_to_handle_at(AT_FDCWD, a, h, &mount_id, 0));
+    /* raw: libc's name_to_handle_at is hooked, the syscall is not */
+    report("name_to_handle_at", (int)syscall(SYS_name_to_handle_at, AT_FDCWD, a, h, &mount_id, 0));
     int root = open("/", O_RDONLY | O_DIRECTORY);
     got("open_by_handle_at", open_by_handle_at(root, h, O_RDONLY));
   } else if (!strcmp(m, "task-root")) {
