@@ -103,28 +103,43 @@ def _ret(value: int) -> Insn:
 
 
 def program() -> list[Insn]:
-    """The filter, instruction by instruction."""
+    """The filter, instruction by instruction: the architecture, then a binary search over
+    the syscall numbers it treats specially (a few comparisons per syscall, not one per
+    refused call), every other number allowed."""
     eperm = RET_ERRNO | errno.EPERM
-    out = [
+    special: dict[int, list[Insn]] = {nr: [_ret(eperm)] for nr in REFUSED.values()}
+    special[SYS_CLONE3] = [_ret(RET_ERRNO | errno.ENOSYS)]
+    special[SYS_CLONE] = [
+        Insn(_LD_W_ABS, 0, 0, _ARG0_OFFSET),
+        Insn(_JSET_K, 0, 1, CLONE_NEW_FLAGS),
+        _ret(eperm),
+        _ret(RET_ALLOW),
+    ]
+    return [
         Insn(_LD_W_ABS, 0, 0, _ARCH_OFFSET),
         Insn(_JEQ_K, 1, 0, AUDIT_ARCH_X86_64),
         _ret(RET_KILL_PROCESS),
         Insn(_LD_W_ABS, 0, 0, _NR_OFFSET),
         Insn(_JGE_K, 0, 1, X32_SYSCALL_BIT),
         _ret(RET_KILL_PROCESS),
-        Insn(_JEQ_K, 0, 1, SYS_CLONE3),
-        _ret(RET_ERRNO | errno.ENOSYS),
+        *_search(sorted(special), special),
     ]
-    for nr in sorted(set(REFUSED.values())):
-        out += [Insn(_JEQ_K, 0, 1, nr), _ret(eperm)]
-    out += [
-        Insn(_JEQ_K, 0, 3, SYS_CLONE),
-        Insn(_LD_W_ABS, 0, 0, _ARG0_OFFSET),
-        Insn(_JSET_K, 0, 1, CLONE_NEW_FLAGS),
-        _ret(eperm),
-        _ret(RET_ALLOW),
-    ]
-    return out
+
+
+def _search(nrs: list[int], special: dict[int, list[Insn]]) -> list[Insn]:
+    """Code that runs ``special[nr]`` (each ends in a return) for the syscall number in A
+    if it is one of ``nrs`` (sorted), else allows it."""
+    if len(nrs) <= 3:
+        out: list[Insn] = []
+        for nr in nrs:
+            body = special[nr]
+            out += [Insn(_JEQ_K, 0, len(body), nr), *body]
+        return [*out, _ret(RET_ALLOW)]
+    mid = len(nrs) // 2
+    below = _search(nrs[:mid], special)
+    if len(below) > 255:
+        raise AssertionError("seccomp filter: a jump longer than BPF allows")
+    return [Insn(_JGE_K, len(below), 0, nrs[mid]), *below, *_search(nrs[mid:], special)]
 
 
 def filter_hex() -> str:
