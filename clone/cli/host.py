@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from clone.registry import MAX_INDEX
 from clone.space import Space
 
 
@@ -16,7 +17,13 @@ def host() -> None:
 
 @host.command("run")
 @click.option("--app", required=True, help="The app name, e.g. notes.")
-@click.option("--clone", "index", type=click.IntRange(min=1), required=True, help="Clone number N.")
+@click.option(
+    "--clone",
+    "index",
+    type=click.IntRange(min=1, max=MAX_INDEX),
+    required=True,
+    help="Clone number N.",
+)
 @click.option(
     "--data",
     "data",

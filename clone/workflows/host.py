@@ -35,7 +35,7 @@ from clone.errors import (
     ProgramLostProcesses,
 )
 from clone.home import Home
-from clone.registry import Backend, CloneRecord, Registry, parse_app_name
+from clone.registry import MAX_INDEX, Backend, CloneRecord, Registry, parse_app_name
 from clone.state import HostState
 from clone.workflows.identity import assign_identity, identity_policy
 from vfs_redirect.layouts import HostStore, Layout, host_layout
@@ -65,12 +65,29 @@ def parse_host_spec(app: str, index: int, data: Sequence[str | os.PathLike[str]]
         name = parse_app_name(app)
         if index < 1:
             raise ValueError(f"bad clone index {index!r}: counting starts at 1")
+        if index > MAX_INDEX:
+            raise ValueError(f"bad clone index {index!r}: at most {MAX_INDEX}")
         if not data:
             raise ValueError("no data paths: give at least one --data PATH")
         paths = tuple(parse_absolute(os.fspath(p)) for p in data)
+        for path in paths:
+            _check_data_path(path)
     except ValueError as e:
         raise BadInput(str(e), hint="see 'clone host run --help'") from e
     return HostSpec(name, index, paths)
+
+
+_KERNEL_TREES = ("/proc", "/sys", "/dev")
+
+
+def _check_data_path(path: str) -> None:
+    """A data path is a directory (or not there yet), not a file, a FIFO or a kernel tree."""
+    real = os.path.realpath(path)
+    for tree in _KERNEL_TREES:
+        if real == tree or real.startswith(tree + "/"):
+            raise ValueError(f"--data {path!r} is in {tree}: give a directory of your own")
+    if os.path.lexists(path) and not os.path.isdir(path):
+        raise ValueError(f"--data {path!r} is not a directory")
 
 
 def host_store_of(home: Home, app: str, index: int) -> HostStore:
