@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, Home
-from clone.registry import CloneRecord, Registry
+from clone.registry import MAX_INDEX, CloneRecord, Registry
 from identity import Identity
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ class Space:
     ``require_boundary=True``: a host clone's run fails (BoundaryMissing, exit 1) where the
     kernel cannot give it the kernel boundary (no Landlock), instead of a warning.
     """
+
+    MAX_INDEX = MAX_INDEX  # the largest clone number N (``APP:N``, ``--clone``)
 
     def __init__(self, home: Path | str | None = None, *, require_boundary: bool = False) -> None:
         self.home = Home(Path(home).expanduser().absolute()) if home else Home.from_env()

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from clone.registry import MAX_INDEX
 from clone.space import Space
 
 
@@ -20,7 +19,7 @@ def host() -> None:
 @click.option(
     "--clone",
     "index",
-    type=click.IntRange(min=1, max=MAX_INDEX),
+    type=click.IntRange(min=1, max=Space.MAX_INDEX),
     required=True,
     help="Clone number N.",
 )
