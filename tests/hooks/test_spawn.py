@@ -1,4 +1,4 @@
-"""device.frida_spawn.spawn_on, the virtual backend's spawn → agent → policy → resume, on
+"""hooks.spawn.spawn_on, the virtual backend's spawn → agent → policy → resume, on
 this machine's local Frida device with a real Linux program (no phone: on a device the same
 sequence runs through frida-server, which the opt-in device tests cover)."""
 
@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from device.errors import DeviceCommandFailed
-from device.frida_spawn import spawn_on
 from hooks.agent_bundle import agent_source
-from hooks.errors import PolicyError
+from hooks.errors import HookStartError, PolicyError
+from hooks.spawn import spawn_on
 from tests.hooks.agent_fixtures import fsops_binary, make_layout
 
 
@@ -79,8 +78,8 @@ def test_refused_policy_kills_the_spawned_program(tmp_path: Path, fsops: Path) -
     assert not (layout.store / "login.txt").exists()
 
 
-def test_missing_program_is_a_device_command_failure(tmp_path: Path) -> None:
+def test_missing_program_is_a_hook_start_error(tmp_path: Path) -> None:
     import frida
 
-    with pytest.raises(DeviceCommandFailed, match="no-such-program"):
+    with pytest.raises(HookStartError, match="no-such-program"):
         spawn_on(frida.get_local_device(), [str(tmp_path / "no-such-program")], "", {})
