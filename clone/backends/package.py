@@ -33,9 +33,8 @@ class PackageBackend(OnDevice):
         """Build the clone APKs for the device (each with its identity in its policy), then
         install them one by one."""
         built = install.build_clones(
-            where.home.root, job.req, sorted(job.identities), job.scratch,
-            job.handle.info.abis, job.identities,
-        )  # fmt: skip
+            where.home.root, job, sorted(job.identities), job.handle.info.abis
+        )
         return install_built(
             where.registry, job.handle, job.app.package, built, advance, job.app.launcher
         )

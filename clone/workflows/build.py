@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from clone.errors import BadInput, NotFound, OperationFailed
 from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, Home
-from clone.state import PackageState
 from clone.workflows.identity import draw_clone_identities, embedded_policy
 from clone.workflows.payload import DEFAULT_HOOKS, HookMode, HookPlan, prepare_hooks
 
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
     from apk.pipeline import CloneSpec
     from apk.signing.keys import SigningKey
     from apk.splits import AppSet
-    from clone.workflows.install import BuiltClone as InstallableClone
     from identity import Identity
 
 Advance = Callable[[int], None]
@@ -161,7 +159,7 @@ def _spec(plan: HookPlan, index: int, package: str, ident: Identity | None) -> C
 
 def build_for_install(
     home_root: Path,
-    apk: Path,
+    app: AppSet,
     indices: Sequence[int],
     out: Path,
     abis: Sequence[str],
@@ -169,30 +167,17 @@ def build_for_install(
     hooks: HookMode = DEFAULT_HOOKS,
     gadget_dir: Path | None = None,
     identities: Mapping[int, Identity] | None = None,
-) -> list[InstallableClone]:
-    """The clones ``indices`` of ``apk`` for ``clone install`` (a device with ``abis``); with
-    hooks, clone ``n`` carries ``identities[n]`` (the identity install then registers)."""
-    from clone.workflows.install import BuiltClone as InstallableClone
-
+) -> BuildResult:
+    """The clones ``indices`` of the loaded ``app`` for ``clone install`` (a device with
+    ``abis``); with hooks, clone ``n`` carries ``identities[n]`` (the identity install then
+    registers)."""
     home = Home(home_root)
-    app = load_app((apk,))
-    req = BuildRequest((apk,), len(indices), out, hooks=hooks, gadget_dir=gadget_dir)
+    apks = tuple(Path(a.name) for a in app.apks)
+    req = BuildRequest(apks, len(indices), out, hooks=hooks, gadget_dir=gadget_dir)
     plan = prepare_hooks(
         app, hooks, gadget_dir=gadget_dir, cache_root=home.gadget_cache, device_abis=abis
     )
-    result = build_app(home, app, indices, req, plan, identities=identities)
-    return [
-        InstallableClone(
-            c.index,
-            c.package,
-            (c.apk, *c.splits),
-            PackageState(
-                source_sha256=result.source.sha256, apk_sha256=c.sha256, hooks=result.hooks
-            ),
-            c.identity,
-        )
-        for c in result.clones
-    ]
+    return build_app(home, app, indices, req, plan, identities=identities)
 
 
 def load_app(apks: Sequence[Path]) -> AppSet:

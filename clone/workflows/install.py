@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clone.backends import Where, backend_for
 from clone.errors import BadInput, CloneError
@@ -27,6 +28,9 @@ from clone.workflows.identity import assign_identity, draw_clone_identities
 from device.errors import DeviceCommandFailed, PackageInstallFailed
 from device.model import DeviceInfo
 from identity import Identity
+
+if TYPE_CHECKING:
+    from apk.splits import AppSet
 
 Advance = Callable[[int], None]
 ANDROID_ABIS = ("arm64-v8a", "armeabi-v7a", "armeabi", "x86", "x86_64", "mips", "mips64")
@@ -201,16 +205,15 @@ class SourceApp:
     launcher: str | None
     abis: frozenset[str]
     files: tuple[Path, ...]  # base first, then splits, as files on this machine
+    app: AppSet = field(compare=False, repr=False)  # parsed once, built from as it is
 
 
 def load_source_app(apk: Path, scratch: Path) -> SourceApp:
-    """Read the app (an APK, a split set, .apks/.xapk); split APKs are written to ``scratch``."""
-    from apk.splits import load_app
+    """Read and check the app (an APK, a split set, .apks/.xapk) as ``clone build`` does;
+    split APKs are written to ``scratch``."""
+    from clone.workflows.build import load_app
 
-    try:
-        app = load_app([apk])
-    except (ValueError, OSError) as e:
-        raise BadInput(f"{apk} is not a usable APK: {e}") from e
+    app = load_app((apk,))
     abis: set[str] = set()
     for source in app.apks:
         abis |= _lib_abis(source.archive.names)
@@ -219,7 +222,9 @@ def load_source_app(apk: Path, scratch: Path) -> SourceApp:
     else:
         files = tuple(_write(scratch / f"{i}.apk", a.data) for i, a in enumerate(app.apks))
     info = app.base.info
-    return SourceApp(info.package, info.min_sdk, info.launchable_activity, frozenset(abis), files)
+    return SourceApp(
+        info.package, info.min_sdk, info.launchable_activity, frozenset(abis), files, app
+    )
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -235,19 +240,31 @@ def _lib_abis(names: Sequence[str]) -> set[str]:
 
 def build_clones(
     home_root: Path,
-    req: InstallRequest,
+    job: InstallJob,
     indices: Sequence[int],
-    out: Path,
     abis: Sequence[str],
-    identities: Mapping[int, Identity] | None = None,
 ) -> list[BuiltClone]:
-    """Build the clone APKs ``indices`` of ``req.apk`` into ``out`` for a device with ``abis``;
-    with hooks, clone ``n``'s policy carries ``identities[n]``."""
+    """Build the clone APKs ``indices`` of the job's app (as loaded, not read again) into its
+    scratch directory for a device with ``abis``; with hooks, clone ``n``'s policy carries
+    the identity the job drew for it."""
+    from clone.state import PackageState
     from clone.workflows.build import build_for_install
     from clone.workflows.payload import parse_hook_mode
 
-    hooks = parse_hook_mode(req.hooks)
-    return build_for_install(
-        home_root, req.apk, indices, out, abis,
-        hooks=hooks, gadget_dir=req.gadget_dir, identities=identities,
+    req = job.req
+    result = build_for_install(
+        home_root, job.app.app, indices, job.scratch, abis,
+        hooks=parse_hook_mode(req.hooks), gadget_dir=req.gadget_dir, identities=job.identities,
     )  # fmt: skip
+    return [
+        BuiltClone(
+            c.index,
+            c.package,
+            (c.apk, *c.splits),
+            PackageState(
+                source_sha256=result.source.sha256, apk_sha256=c.sha256, hooks=result.hooks
+            ),
+            c.identity,
+        )
+        for c in result.clones
+    ]

@@ -10,24 +10,22 @@ import pytest
 from apk.manifest import read_manifest_info
 from clone import Space
 from clone.errors import BadInput
-from clone.workflows.build import build_for_install
+from clone.workflows.build import build_for_install, load_app
 from clone.workflows.payload import HookMode
 from tests.apk import factory
 from tests.realapks import UIAUTOMATOR, real_apk
 
 
 def test_build_for_install_uses_the_given_indices(clone_home: Path, tmp_path: Path) -> None:
-    built = build_for_install(
-        clone_home, real_apk(UIAUTOMATOR), [3, 5], tmp_path, ["arm64-v8a"], hooks=HookMode.NONE
-    )
-    assert [(b.index, b.package) for b in built] == [
+    app = load_app((real_apk(UIAUTOMATOR),))
+    built = build_for_install(clone_home, app, [3, 5], tmp_path, ["arm64-v8a"], hooks=HookMode.NONE)
+    assert [(b.index, b.package) for b in built.clones] == [
         (3, "com.github.uiautomator.clone3"),
         (5, "com.github.uiautomator.clone5"),
     ]
-    for clone in built:
-        (apk,) = clone.apks
-        assert apk.parent == tmp_path and apk.is_file()
-        assert clone.state.hooks == {"mode": "none", "loader": None, "abis": []}
+    for clone in built.clones:
+        assert clone.apk.parent == tmp_path and clone.apk.is_file() and clone.splits == ()
+    assert built.hooks == {"mode": "none", "loader": None, "abis": []}
 
 
 def test_space_build_of_split_files(clone_home: Path, tmp_path: Path) -> None:
