@@ -146,7 +146,9 @@ def prepare_hooks(
     except script.AgentNotBuilt as e:
         raise OperationFailed(str(e)) from e
     own_names = OwnNames.of(apk.info for apk in app.apks)
-    return HookPlan(mode, app.package, payload, _signatures(app), own_names)
+    from apk.facts import signing_certificates
+
+    return HookPlan(mode, app.package, payload, signing_certificates(app.base), own_names)
 
 
 NO_HOOKS = "build without hooks: --hooks none"
@@ -190,37 +192,9 @@ def _facts(app: AppSet, device_abis: Collection[str] | None) -> ApkFacts:
 
 
 def _dex_files(app: AppSet) -> dict[str, bytes]:
-    from hooks.payload.loader import dex_entry_names
+    from apk.facts import dex_files
 
-    archive = app.base.archive
     try:
-        return {n: archive.read(n, 1 << 30) for n in dex_entry_names(archive.names)}
+        return dex_files(app.base)
     except ValueError as e:
         raise BadInput(f"{app.base.name}: {e}") from e
-
-
-def _signatures(app: AppSet) -> tuple[str, ...]:
-    """The original signing certificates (hex DER), for the agent's package-manager answers:
-    v3/v2 signer if present, else the v1 PKCS#7 block's; empty when unsigned."""
-    from apk.signing.verify import SignatureVerificationError, verify_apk
-
-    try:
-        report = verify_apk(app.base.data)
-    except (SignatureVerificationError, ValueError):
-        return _v1_signatures(app)
-    signer = report.v3 or report.v2
-    return (signer.certificate_der.hex(),) if signer else ()
-
-
-def _v1_signatures(app: AppSet) -> tuple[str, ...]:
-    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
-
-    archive = app.base.archive
-    for name in archive.names:
-        if name.startswith("META-INF/") and name.endswith((".RSA", ".DSA", ".EC")):
-            try:
-                certs = pkcs7.load_der_pkcs7_certificates(archive.read(name))
-            except ValueError:
-                continue
-            return tuple(c.public_bytes(Encoding.DER).hex() for c in certs[:1])
-    return ()

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from apk.facts import next_dex_name
 from hooks.payload.config import DEFAULT_LIBRARY, PayloadNames, gadget_config
 from hooks.payload.dexgen import descriptor, mutf8
 from hooks.payload.dexpatch import clear_final
@@ -44,7 +45,6 @@ from hooks.payload.loader import (
     inspect_application,
     loader_class_name,
     loader_dex,
-    next_dex_name,
 )
 
 NATIVE_ALIGNMENT = 16384

@@ -132,29 +132,6 @@ def loader_class_name(package: str, original: str | None, taken: Iterable[str] =
     return name
 
 
-def next_dex_name(entry_names: Iterable[str]) -> str:
-    """The first ``classesN.dex`` name the APK lacks. ART loads ``classes.dex``,
-    ``classes2.dex``, … up to the first missing number, so that is where a new dex is seen."""
-    names = set(entry_names)
-    n = 1
-    while _dex_name(n) in names:
-        n += 1
-    return _dex_name(n)
-
-
-def _dex_name(n: int) -> str:
-    return "classes.dex" if n == 1 else f"classes{n}.dex"
-
-
-def dex_entry_names(entry_names: Iterable[str]) -> list[str]:
-    """The app's own dex files in the order ART loads them (stops at the first gap)."""
-    names = set(entry_names)
-    found: list[str] = []
-    while _dex_name(len(found) + 1) in names:
-        found.append(_dex_name(len(found) + 1))
-    return found
-
-
 def inspect_application(name: str, dex_files: Mapping[str, bytes]) -> ApplicationClass:
     """Find class ``name`` in the app's dex files (entry name -> content) with LIEF and say
     whether it can be subclassed. Only dex files that mention its descriptor are parsed."""

@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from apk.facts import dex_entry_names, signing_certificates
 from apk.manifest import ProviderDecl, read_providers, read_requested_permissions
 from apk.source import load_source
 from hooks.payload.config import parse_config
-from hooks.payload.loader import dex_entry_names
 
 if TYPE_CHECKING:
     import frida
@@ -207,8 +207,6 @@ def install(
     dex files (translated) are its code, ``lib/x86_64/`` its native libraries. ``standin`` is
     put where the APK carries its Gadget (``lib<name>.so`` beside ``lib<name>.config.so``);
     None installs the APK without one, as a device whose ABI the payload lacks would."""
-    from apk.signing.verify import verify_apk
-
     source = load_source(apk)
     archive = source.archive
     code = root / "code"
@@ -230,8 +228,6 @@ def install(
         gadget.unlink(missing_ok=True)  # the stand-in ELF `clone build` used, or a Gadget
         if standin is not None:
             shutil.copyfile(standin, gadget)
-    report = verify_apk(source.data)
-    signer = report.v3 or report.v2
     return BedApp(
         package=source.package,
         application=source.info.application_name,
@@ -240,7 +236,7 @@ def install(
         classpath=(*jars, framework.applib),
         lib_dir=lib_dir,
         data_dir=data_dir,
-        signatures=(signer.certificate_der.hex(),) if signer else (),
+        signatures=signing_certificates(source),
         permissions=read_requested_permissions(source.manifest),
     )
 

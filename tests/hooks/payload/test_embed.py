@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from apk.facts import dex_entry_names, next_dex_name
 from hooks.payload.config import ConfigError, PayloadNames, gadget_config, parse_config
 from hooks.payload.dexgen import (
     ACC_CONSTRUCTOR,
@@ -31,7 +32,7 @@ from hooks.payload.embed import (
     required_archs,
 )
 from hooks.payload.gadget import Arch, GadgetSet, acquire
-from hooks.payload.loader import LoaderInputError, dex_entry_names, next_dex_name
+from hooks.payload.loader import LoaderInputError
 from tests.realapks import NATIVE, UIAUTOMATOR, real_apk
 
 AGENT = b"/* agent */ rpc.exports = {};\n"
