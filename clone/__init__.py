@@ -28,6 +28,7 @@ from clone.errors import (
 )
 
 if TYPE_CHECKING:
+    from clone.faces import AppFace
     from clone.handle import Clone
     from clone.registry import CloneRecord
     from clone.space import Space
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "Space": "clone.space",
+    "AppFace": "clone.faces",
     "Clone": "clone.handle",
     "CloneRecord": "clone.registry",
     "Backend": "clone.state",
@@ -58,6 +60,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AppFace",
     "Backend",
     "BackendState",
     "BadInput",

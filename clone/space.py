@@ -11,6 +11,7 @@ from clone.registry import MAX_INDEX, CloneRecord, Registry
 from identity import Identity
 
 if TYPE_CHECKING:
+    from clone.faces import AppFace
     from clone.handle import Clone
     from clone.workflows.build import BuildRequest, BuildResult
     from clone.workflows.device_policy import DeviceUpdate
@@ -200,6 +201,20 @@ class Space:
         from clone.workflows.device_access import list_devices
 
         return list_devices(adb)
+
+    def app_face(self, app: str) -> AppFace:
+        """The label and icon kept for ``app`` (the APP of ``APP:N``) when its clones were
+        installed; empty (a letter avatar) for one installed before, or a host clone."""
+        from clone.faces import read_face
+
+        return read_face(self.home, app)
+
+    def keep_app_face(self, apk: Path | str) -> AppFace | None:
+        """Read the label and icon of the base APK ``apk`` and keep them for its app (what
+        ``install`` does); None if it cannot be read."""
+        from clone.faces import keep_face
+
+        return keep_face(self.home, Path(apk))
 
     def identity(self, clone: CloneRecord | str) -> Identity:
         """The identity clone ``clone`` (a record, a ``Clone`` or its name) answers with."""

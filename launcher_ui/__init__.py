@@ -1,4 +1,4 @@
-"""The Kivy launcher (``clone ui``): clone tiles with Launch/Stop/Wipe/Remove, and details.
+"""The Kivy launcher (``clone ui``): clones under their app (tap launches, a menu does the rest).
 
 The logic lives in plain Python (``view_models``), the look in one ``.kv`` file per screen
 (``kv/``, plus ``widgets.kv`` for what both screens share), and ``app`` binds the two. Kivy

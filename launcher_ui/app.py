@@ -38,6 +38,7 @@ from kivy.properties import (  # noqa: E402
 )
 from kivy.uix.boxlayout import BoxLayout  # noqa: E402
 from kivy.uix.button import Button  # noqa: E402
+from kivy.uix.image import Image  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
 from kivy.uix.modalview import ModalView  # noqa: E402
 from kivy.uix.screenmanager import Screen, ScreenManager, SlideTransition  # noqa: E402
@@ -45,7 +46,10 @@ from kivy.uix.widget import Widget  # noqa: E402
 
 from clone import Space  # noqa: E402
 from launcher_ui.view_models import (  # noqa: E402
+    EMPTY_HINT,
+    EMPTY_TITLE,
     Action,
+    AppGroup,
     CloneTile,
     IdentitySummary,
     LauncherModel,
@@ -78,18 +82,43 @@ CONFIRM = {
 }
 
 
+LONG_PRESS = 0.5  # seconds a press lasts to open a tile's menu
+
+
+def avatar_color(app: str) -> tuple[float, ...]:
+    return AVATAR_COLORS[sum(map(ord, app)) % len(AVATAR_COLORS)]
+
+
+def initial(label: str) -> str:
+    return (label[:1] or "?").upper()
+
+
+def group_view_data(group: AppGroup) -> dict[str, Any]:
+    """A group as the properties of one ``AppGroupView``."""
+    return {
+        "app": group.app,
+        "label": group.label,
+        "caption": group.caption,
+        "icon": group.icon or "",
+        "initial": initial(group.label),
+        "avatar_color": avatar_color(group.app),
+    }
+
+
 def tile_view_data(tile: CloneTile) -> dict[str, Any]:
-    """A tile as the properties of one ``CloneTileView`` (RecycleView data)."""
+    """A tile as the properties of one ``CloneTileView``."""
     return {
         "name": tile.name,
         "label": tile.label,
-        "initial": (tile.label[:1] or "?").upper(),
+        "icon": tile.icon or "",
+        "badge": tile.badge,
+        "initial": initial(tile.label),
         "subtitle": tile.subtitle,
         "backend": tile.backend,
         "state": tile.state,
         "detail": tile.detail,
         "state_color": STATE_COLORS.get(tile.state, STATE_COLORS["no-device"]),
-        "avatar_color": AVATAR_COLORS[sum(map(ord, tile.app)) % len(AVATAR_COLORS)],
+        "avatar_color": avatar_color(tile.app),
         "can_launch": tile.can_launch,
         "can_stop": tile.can_stop,
         "can_wipe": tile.can_wipe,
@@ -121,11 +150,51 @@ class ConfirmPopup(ModalView):  # type: ignore[misc]
     confirm_text = StringProperty("")
 
 
+class AppIcon(Widget):  # type: ignore[misc]
+    """An app's icon (its image, else a letter on a coloured disc) with a clone-number
+    badge (clones.kv)."""
+
+    source = StringProperty("")
+    initial = StringProperty("")
+    avatar_color = ListProperty([0.5, 0.5, 0.5, 1])
+    badge = StringProperty("")
+
+
+class CloneMenu(ModalView):  # type: ignore[misc]
+    """A clone's actions: Launch, Stop, Wipe, Remove, Details (clones.kv)."""
+
+    title = StringProperty("")
+    name = StringProperty("")
+    can_launch = BooleanProperty(False)
+    can_stop = BooleanProperty(False)
+    can_wipe = BooleanProperty(False)
+    can_remove = BooleanProperty(False)
+
+    def pick(self, what: str) -> None:
+        self.dismiss()
+        App.get_running_app().menu_pick(what, self.name)
+
+
+class AppGroupView(BoxLayout):  # type: ignore[misc]
+    """One app's header and the grid of its clones' tiles (clones.kv)."""
+
+    app = StringProperty("")
+    label = StringProperty("")
+    caption = StringProperty("")
+    icon = StringProperty("")
+    initial = StringProperty("")
+    avatar_color = ListProperty([0.5, 0.5, 0.5, 1])
+
+
 class CloneTileView(BoxLayout):  # type: ignore[misc]
-    """One clone's card on the clones screen (styled in clones.kv)."""
+    """One clone's card: a tap launches it, a long press (or a right click, or More)
+    opens its menu (styled in clones.kv)."""
 
     name = StringProperty("")
     label = StringProperty("")
+    icon = StringProperty("")
+    badge = StringProperty("")
+    pressed = BooleanProperty(False)
     initial = StringProperty("")
     subtitle = StringProperty("")
     backend = StringProperty("")
@@ -137,6 +206,36 @@ class CloneTileView(BoxLayout):  # type: ignore[misc]
     can_stop = BooleanProperty(False)
     can_wipe = BooleanProperty(False)
     can_remove = BooleanProperty(False)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.collide_point(*touch.pos):
+            return False
+        if super().on_touch_down(touch):  # the More button
+            return True
+        if getattr(touch, "button", "left") == "right":
+            App.get_running_app().open_menu(self.name)
+            return True
+        if getattr(touch, "button", "left") != "left":
+            return False
+        touch.grab(self)
+        self.pressed = True
+        self._long = Clock.schedule_once(lambda _dt: self._long_press(touch), LONG_PRESS)
+        return True
+
+    def _long_press(self, touch: Any) -> None:
+        self.pressed = False
+        touch.ungrab(self)
+        App.get_running_app().open_menu(self.name)
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if touch.grab_current is not self:
+            return bool(super().on_touch_up(touch))
+        touch.ungrab(self)
+        self._long.cancel()
+        was_pressed, self.pressed = self.pressed, False
+        if was_pressed and self.collide_point(*touch.pos):
+            App.get_running_app().tap(self.name)
+        return True
 
 
 class ClonesScreen(Screen):  # type: ignore[misc]
@@ -154,6 +253,8 @@ class LauncherApp(App):  # type: ignore[misc]
     summary = StringProperty("")
     home = StringProperty("")
     status = StringProperty("")
+    empty_title = StringProperty(EMPTY_TITLE)
+    empty_hint = StringProperty(EMPTY_HINT)
     busy = BooleanProperty(True)  # an action or a refresh runs; the buttons wait
     loaded = BooleanProperty(False)  # the first listing arrived
     # The clone on the details screen.
@@ -228,6 +329,36 @@ class LauncherApp(App):  # type: ignore[misc]
         self.status = f"{Action(action).doing} {name}…"
         self._submit(lambda: self.model.perform(action, name), self._show_tiles)
 
+    def tap(self, name: str) -> None:
+        """A tap on a tile: launch the clone, or open its menu when it cannot launch."""
+        tile = self.model.tile(name)
+        if tile is None:
+            return
+        if tile.tap is Action.LAUNCH:
+            self.act(Action.LAUNCH, name)
+        else:
+            self.open_menu(name)
+
+    def open_menu(self, name: str) -> None:
+        tile = self.model.tile(name)
+        if tile is None or self.busy:
+            return
+        menu = CloneMenu()
+        menu.title = f"{tile.label}  ·  {tile.subtitle}"
+        menu.name = name
+        menu.can_launch, menu.can_stop = tile.can_launch, tile.can_stop
+        menu.can_wipe, menu.can_remove = tile.can_wipe, tile.can_remove
+        menu.open()
+
+    def menu_pick(self, what: str, name: str) -> None:
+        """A menu's choice: an action (wipe and remove ask first) or ``details``."""
+        if what == "details":
+            self.show_details(name)
+        elif Action(what) in CONFIRM:
+            self.confirm(what, name)
+        else:
+            self.act(what, name)
+
     def confirm(self, action: str, name: str) -> None:
         """Ask before a wipe or a remove: both delete the clone's data."""
         if self.busy:
@@ -258,6 +389,7 @@ class LauncherApp(App):  # type: ignore[misc]
 
     def _show_tiles(self, _result: object) -> None:
         self.tiles = [tile_view_data(t) for t in self.model.tiles]
+        self._render_groups()
         self.summary = self.model.summary
         self.status = self.model.status or "Ready"
         self.busy = False
@@ -270,6 +402,16 @@ class LauncherApp(App):  # type: ignore[misc]
             self.loaded = True
             if self.screenshot is not None:
                 self._capture_after_frames(3)
+
+    def _render_groups(self) -> None:
+        """Rebuild the clones screen's groups and tiles from the model."""
+        box = self.root.get_screen("clones").ids.groups
+        box.clear_widgets()
+        for group in self.model.groups:
+            view = AppGroupView(**group_view_data(group))
+            for tile in group.tiles:
+                view.ids.grid.add_widget(CloneTileView(**tile_view_data(tile)))
+            box.add_widget(view)
 
     def _show_identity(self, summary: IdentitySummary) -> None:
         if summary.name != self.selected:
@@ -316,7 +458,12 @@ class LauncherApp(App):  # type: ignore[misc]
         save_window_png(self.screenshot)
         if self.dump is not None:
             texts = visible_texts(self.root.current_screen)
-            report = {"screen": self.root.current, "window": list(Window.size), "texts": texts}
+            report = {
+                "screen": self.root.current,
+                "window": list(Window.size),
+                "texts": texts,
+                "images": visible_images(self.root.current_screen),
+            }
             self.dump.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         self.stop()
 
@@ -340,6 +487,18 @@ def visible_texts(root: Widget) -> list[dict[str, Any]]:
         if inside and widget.width > 0 and widget.height > 0 and _opaque(widget):
             kind = type(widget).__name__
             found.append({"widget": kind, "text": widget.text, "enabled": not widget.disabled})
+    return found
+
+
+def visible_images(root: Widget) -> list[dict[str, Any]]:
+    """The images shown under ``root``: their file and box in window pixels (from the
+    bottom left, as Kivy counts)."""
+    found = []
+    for widget in root.walk(restrict=True):
+        if isinstance(widget, Image) and widget.source and _opaque(widget):
+            x, y = widget.to_window(*widget.pos)
+            box = [round(x), round(y), round(widget.width), round(widget.height)]
+            found.append({"source": widget.source, "box": box})
     return found
 
 

@@ -52,7 +52,7 @@ def _screenshot_path(ctx: click.Context, param: click.Parameter, value: str | No
 @adb_option
 @click.pass_obj
 def ui_cmd(space: Space, screenshot: Path | None, dump: Path | None, adb: str | None) -> None:
-    """Open the launcher: a tile per clone with Launch, Stop, Wipe and Remove.
+    """Open the launcher: the clones under their app; tap one to launch it, long-press for more.
 
     Needs a display (a desktop session, or xvfb-run) and Kivy (pip install 'clonespace[ui]').
     """

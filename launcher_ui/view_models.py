@@ -13,7 +13,14 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from clone import Backend, CloneError, CloneRow, CloneState, HostState, Space
+from clone import AppFace, Backend, CloneError, CloneRow, CloneState, HostState, Space
+
+# What the clones screen says when there are none (one quoting style: none).
+EMPTY_TITLE = "No clones yet"
+EMPTY_HINT = (
+    "Clone an Android app:  clone install app.apk\n"
+    "Run a Linux program as a clone:  clone host run --app APP --clone N --data DIR -- CMD"
+)
 
 
 class Action(enum.StrEnum):
@@ -64,10 +71,21 @@ class CloneTile:
     can_stop: bool = False
     can_wipe: bool = False
     can_remove: bool = True
+    icon: str | None = None  # the app's icon file (None: a letter avatar)
 
     @property
     def subtitle(self) -> str:
         return f"clone {self.index}"
+
+    @property
+    def badge(self) -> str:
+        """The clone number on the icon."""
+        return str(self.index)
+
+    @property
+    def tap(self) -> Action | None:
+        """What a tap on the tile does: launch when it can, else None (open its menu)."""
+        return Action.LAUNCH if self.can_launch else None
 
     def can(self, action: Action) -> bool:
         return {
@@ -78,8 +96,8 @@ class CloneTile:
         }[action]
 
     @classmethod
-    def from_row(cls, row: CloneRow) -> CloneTile:
-        """The tile of one ``clone list`` row."""
+    def from_row(cls, row: CloneRow, face: AppFace | None = None) -> CloneTile:
+        """The tile of one ``clone list`` row, with the app's label and icon if kept."""
         record = row.record
         host = record.backend is Backend.HOST
         if host:
@@ -91,7 +109,7 @@ class CloneTile:
         return cls(
             name=record.name,
             app=record.app,
-            label=record.app,
+            label=(face.label if face else None) or record.app,
             index=record.index,
             backend=record.backend.value,
             package=record.package,
@@ -104,7 +122,31 @@ class CloneTile:
             can_stop=not host and row.state is CloneState.RUNNING,
             can_wipe=host or row.state in _ON_DEVICE,
             can_remove=True,
+            icon=str(face.icon) if face and face.icon else None,
         )
+
+
+@dataclass(frozen=True)
+class AppGroup:
+    """The clones of one app, under its label and icon (in the order listed)."""
+
+    app: str
+    label: str
+    icon: str | None
+    tiles: tuple[CloneTile, ...]
+
+    @property
+    def caption(self) -> str:
+        n = len(self.tiles)
+        return f"{n} clone" + ("" if n == 1 else "s")
+
+
+def group_tiles(tiles: Sequence[CloneTile]) -> tuple[AppGroup, ...]:
+    """The tiles grouped by app, apps in the order of their first tile."""
+    by_app: dict[str, list[CloneTile]] = {}
+    for tile in tiles:
+        by_app.setdefault(tile.app, []).append(tile)
+    return tuple(AppGroup(app, ts[0].label, ts[0].icon, tuple(ts)) for app, ts in by_app.items())
 
 
 # The identity fields the details screen shows, in order, with their labels.
@@ -151,6 +193,10 @@ class LauncherModel:
         """``2 clones`` (for the header)."""
         n = len(self.tiles)
         return "No clones" if n == 0 else f"{n} clone" + ("" if n == 1 else "s")
+
+    @property
+    def groups(self) -> tuple[AppGroup, ...]:
+        return group_tiles(self.tiles)
 
     def tile(self, name: str) -> CloneTile | None:
         return next((t for t in self.tiles if t.name == name), None)
@@ -214,8 +260,15 @@ class LauncherModel:
             rows = self.space.list_clones(self.adb)
         except CloneError as e:
             return one_line(str(e))
-        self.tiles = tuple(CloneTile.from_row(r) for r in rows)
+        faces = {app: self._face(app) for app in {r.record.app for r in rows}}
+        self.tiles = tuple(CloneTile.from_row(r, faces[r.record.app]) for r in rows)
         return None
+
+    def _face(self, app: str) -> AppFace | None:
+        try:
+            return self.space.app_face(app)
+        except (CloneError, OSError):
+            return None
 
 
 def _identity_rows(

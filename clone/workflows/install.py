@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from clone.backends import Where, backend_for
 from clone.errors import BadInput, CloneError
+from clone.faces import keep_face
 from clone.home import Home
 from clone.registry import Backend, CloneRecord, Registry
 from clone.state import PackageState, UserState, VirtualState
@@ -138,7 +139,9 @@ def install(
         identities = draw_clone_identities(indices, req.seed)  # registered on success
         where = Where(registry, Home(home_root), req.adb)
         job = InstallJob(req, app, handle, identities, scratch)
-        return backend_for(req.backend).install(where, job, advance)
+        records = backend_for(req.backend).install(where, job, advance)
+        keep_face(Home(home_root), app.files[0])  # the launcher's label and icon
+        return records
 
 
 def record_all(

@@ -92,3 +92,20 @@ def resource_package(apk: Path) -> str:
     match = re.search(r"Package Group 0 id=0x7f packageCount=\d+ name=(\S+)", out)
     assert match is not None, out[:500]
     return match.group(1)
+
+
+@dataclass(frozen=True)
+class Face:
+    """``aapt dump badging``'s application label and its icon file per density (dpi)."""
+
+    label: str | None
+    icons: dict[int, str]
+
+
+def face(apk: Path) -> Face:
+    out = _run("aapt", "dump", "badging", str(apk))
+    label = re.search(r"^application-label:'([^']*)'", out, re.MULTILINE)
+    icons = {
+        int(d): path for d, path in re.findall(r"^application-icon-(\d+):'([^']*)'", out, re.M)
+    }
+    return Face(label.group(1) if label else None, icons)

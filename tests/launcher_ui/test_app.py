@@ -21,7 +21,9 @@ from PIL import Image
 
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
+from launcher_ui.view_models import EMPTY_HINT, EMPTY_TITLE
 from tests.device.fake_adb import FakeAdbServer, FakePackage, FakePhone
+from tests.realapks import UIAUTOMATOR, YOSEMITE, real_apk
 
 CLONE = Path(sys.executable).with_name("clone")
 XVFB_RUN = shutil.which("xvfb-run")
@@ -81,23 +83,23 @@ def test_the_window_shows_two_host_clones(tmp_path: Path) -> None:
     assert shown["window"] == [1000, 680]
     shown_texts = texts(shown)
     assert "2 clones" in shown_texts
-    assert shown_texts.count("notes") == 2
+    assert shown_texts.count("notes") == 3  # the app's header and its two tiles
+    assert "2 clones" in shown_texts  # the header's caption too
     assert "clone 1  ·  host" in shown_texts and "clone 2  ·  host" in shown_texts
     assert shown_texts.count(f"data: {data}") == 2
     assert not any("No clones yet" in t for t in shown_texts)
     buttons = [(t["text"], t["enabled"]) for t in shown["texts"] if t["widget"] == "FlatButton"]
-    per_tile = [
-        ("Launch", False), ("Stop", False), ("Wipe", True), ("Remove", True), ("Details", True),
-    ]  # fmt: skip
-    assert buttons == [("Refresh", True), *per_tile, *per_tile]
+    assert buttons == [("Refresh", True), ("More", True), ("More", True)]  # a tap launches
+    assert shown["images"] == []  # no icon kept for a host clone: letter avatars
 
 
 def test_the_empty_window_says_how_to_make_clones(tmp_path: Path) -> None:
     shown = screenshot(tmp_path / "home", tmp_path / "empty.png")
 
     shown_texts = texts(shown)
-    assert "No clones yet — run `clone install app.apk`" in shown_texts
+    assert EMPTY_TITLE in shown_texts and EMPTY_HINT in shown_texts
     assert "No clones" in shown_texts
+    assert not any("clone demo" in t for t in shown_texts)
     assert texts(shown, "FlatButton") == ["Refresh"]
 
 
@@ -144,3 +146,45 @@ def test_adb_picks_the_adb_server(
     assert "com.example.app.clone1 on " + fake_phone.serial in shown_texts
     assert "installed" in shown_texts and "no-device" not in shown_texts
     assert "Ready" in shown_texts  # no "Not connected" status
+
+
+def test_real_apps_show_their_icons_and_labels(tmp_path: Path) -> None:
+    """Clones of two real APKs: their own labels and icons (read from the APKs when kept),
+    where a letter avatar was before; a long status line wraps instead of being cut."""
+    home = tmp_path / "home"
+    apps = {UIAUTOMATOR: "com.github.uiautomator", YOSEMITE: "com.netease.nie.yosemite"}
+    with Space(home=home) as space:
+        for package in apps.values():
+            for n in (1, 2):
+                space.registry.add(
+                    CloneRecord(
+                        app=package, index=n, backend=Backend.PACKAGE, source_package=package,
+                        package=f"{package}.clone{n}", device="emulator-5554",
+                    )
+                )  # fmt: skip
+    plain = screenshot(home, tmp_path / "letters.png", "--adb", "127.0.0.2:9")
+    with Space(home=home) as space:
+        for apk in apps:
+            assert space.keep_app_face(real_apk(apk)) is not None
+    shown = screenshot(home, tmp_path / "icons.png", "--adb", "127.0.0.2:9")
+
+    shown_texts = texts(shown)
+    assert "ATX" in shown_texts and "Yosemite" in shown_texts
+    assert "com.github.uiautomator" not in shown_texts  # the label, not the package
+    assert plain["images"] == []
+    sources = {Path(i["source"]).parent.name for i in shown["images"]}
+    assert sources == set(apps.values())
+    assert len(shown["images"]) == 2 + 4  # each header and each tile
+    with (
+        Image.open(tmp_path / "icons.png") as icons,
+        Image.open(tmp_path / "letters.png") as letters,
+    ):
+        height = icons.height
+        for image in shown["images"]:
+            x, y, w, h = image["box"]
+            region = (x, height - y - h, x + w, height - y)  # PIL counts from the top
+            drawn = icons.convert("RGB").crop(region)
+            assert len(drawn.getcolors(maxcolors=1 << 16) or range(99)) > 8  # not flat
+            assert drawn.tobytes() != letters.convert("RGB").crop(region).tobytes()
+    status = [t for t in shown["texts"] if t["text"].startswith("Not connected")]
+    assert status  # shown whole: the label wraps (its text is not shortened)
