@@ -45,9 +45,10 @@ def split_zip(data: bytes) -> SplitZip:
     if cd_offset >= 32 and data[cd_offset - 16 : cd_offset] == v2v3.MAGIC:
         (size,) = struct.unpack_from("<Q", data, cd_offset - 24)
         start = cd_offset - size - 8
-        if size < 24 or start < 0 or struct.unpack_from("<Q", data, start)[0] != size:
-            raise ValueError(f"APK Signing Block before offset {cd_offset} has a bad size {size}")
-        entries_end, block = start, data[start:cd_offset]
+        # sizes that do not agree: the magic is the last entry's own data, not a block
+        # (Android's ApkSigningBlockUtils.findApkSigningBlock: "not found", not an error)
+        if size >= 24 and start >= 0 and struct.unpack_from("<Q", data, start)[0] == size:
+            entries_end, block = start, data[start:cd_offset]
     eocd = ZipSections(b"", b"", data[eocd_at:]).eocd_with_cd_offset(entries_end)
     return SplitZip(ZipSections(data[:entries_end], data[cd_offset:eocd_at], eocd), block)
 

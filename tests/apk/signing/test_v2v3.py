@@ -233,3 +233,20 @@ def test_a_stripped_v3_block_is_detected(small_apk: bytes, rsa_key: SigningKey) 
     v2_only = [pair for pair in parse_block(split.signing_block) if pair[0] == v2v3.V2_BLOCK_ID]
     with pytest.raises(SignatureVerificationError, match="stripped"):
         verify_apk(split.sections.assemble(v2v3.assemble_block(v2_only)))
+
+
+@pytest.mark.parametrize("min_sdk", [18, 24])
+def test_an_entry_ending_in_the_block_magic_is_data_not_a_block(
+    rsa_key: SigningKey, min_sdk: int
+) -> None:
+    """A stored entry whose data ends in "APK Sig Block 42" right before the central
+    directory (found by Hypothesis): Android's findApkSigningBlock sees no block when the
+    sizes do not agree, and the entry's data must come through whole."""
+    content = b"\x00" * 8 + v2v3.MAGIC
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("0", content, zipfile.ZIP_STORED)
+    signed = zipsign.sign_zip(out.getvalue(), rsa_key, min_sdk=min_sdk)
+    verify_apk(signed)
+    with zipfile.ZipFile(io.BytesIO(signed)) as zf:
+        assert zf.read("0") == content
