@@ -167,7 +167,8 @@ def test_ctrl_c_lets_the_program_clean_up_under_its_policy(data: Path, tmp_path:
     clone let go at once: the child was lost and clone crashed on its way out."""
     trap = f"trap 'sh -c \"echo bye > {data}/bye\"; exit 3' INT"
     ran = _host_run(data, tmp_path, trap, "sleep 60", new_session=True)
-    time.sleep(0.2)  # into the sleep
+    _wait_until_asleep()  # instrumented, resumed, asleep
+    time.sleep(0.5)  # and Frida done with it (see _wait_until_asleep)
     os.killpg(ran.pid, signal.SIGINT)
     try:
         assert ran.wait(timeout=60) == 130
@@ -177,6 +178,27 @@ def test_ctrl_c_lets_the_program_clean_up_under_its_policy(data: Path, tmp_path:
             ran.wait()
     assert (_store(tmp_path) / "bye").read_text() == "bye\n"
     assert sorted(p.name for p in data.iterdir()) == []
+
+
+def _wait_until_asleep(timeout: float = 30.0) -> None:
+    """Waits until the ``sleep`` of the run sleeps in the kernel: Ctrl-C comes at a human
+    time, not while Frida is still busy with the new process. (Under load, a SIGINT that
+    lands right as the sleep is handed over has left it a zombie its shell could not reap,
+    and the run hung: a race in the hand-over, left open, not what this test is about.)"""
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = _running_with("sleep\x0060\x00")
+        if any("nanosleep" in _wchan(pid) for pid in pids):
+            return
+        assert time.monotonic() < deadline, "the program's sleep did not start"
+        time.sleep(0.05)
+
+
+def _wchan(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return ""
 
 
 def _running_with(text: str) -> list[int]:
