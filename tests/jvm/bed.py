@@ -100,7 +100,7 @@ class Toolchain:
             missing.append("enjarify")
         if cc is None:
             missing.append("gcc")
-        if missing:
+        if missing or cc is None:
             raise BedError(
                 f"the JVM test bed needs {', '.join(missing)}: run 'make setup' as root "
                 "(apt: openjdk-17-jdk-headless enjarify gcc)"

@@ -25,19 +25,21 @@ def expected(clone: HookedClone, field: str) -> str:
     """What the clone must see for a probe field: its own identity, no real account, the
     original app's signature, its own provider found by the original authority."""
     ids = clone.identity
-    return {
-        "package": clone.package,
-        "android_id": ids["android_id"],
-        "serial": ids["serial"],
-        "build_serial": ids["serial"],
-        "model": ids["model"],
-        "imei": ids["imei"],
-        "wifi_mac": ids["wifi_mac"],
-        "bt_mac": ids["bt_mac"].upper(),
-        "accounts": "",
-        "signature": clone.policy["original_signatures"][0],
-        "own_provider": "found",
-    }[field]
+    return str(
+        {
+            "package": clone.package,
+            "android_id": ids["android_id"],
+            "serial": ids["serial"],
+            "build_serial": ids["serial"],
+            "model": ids["model"],
+            "imei": ids["imei"],
+            "wifi_mac": ids["wifi_mac"],
+            "bt_mac": ids["bt_mac"].upper(),
+            "accounts": "",
+            "signature": clone.policy["original_signatures"][0],
+            "own_provider": "found",
+        }[field]
+    )
 
 
 FIELDS = (
