@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
+from clone.cli import SuggestingGroup
+from clone.cli.output import emit_json
 from clone.space import Space
 
 
-@click.group("host")
+@click.group("host", cls=SuggestingGroup)
 def host() -> None:
     """Run Linux programs as clones, under the same hook engine as on a phone."""
 
@@ -29,6 +31,10 @@ def host() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write one JSON line per redirect, denial or spoof to this file.",
 )
+@click.option(
+    "--json", "as_json", is_flag=True,
+    help="After CMD's own output, print {clone, exit_status} as JSON; errors as JSON too.",
+)  # fmt: skip
 @click.argument("command", nargs=-1, required=True, metavar="-- CMD [ARG]...")
 @click.pass_obj
 def run(
@@ -37,6 +43,7 @@ def run(
     index: int,
     data: tuple[str, ...],
     trace: Path | None,
+    as_json: bool,
     command: tuple[str, ...],
 ) -> int:
     """Run CMD as clone APP:N; its --data paths live in the clone's own store.
@@ -46,6 +53,9 @@ def run(
     Exit status: CMD's own, or 125 when Clonespace failed, 126 when CMD cannot be run, 127
     when it is not found, 2 for bad input.
     """
-    return space.run_host(
+    status = space.run_host(
         app, index, data, command, trace=trace, tell=lambda line: click.echo(line, err=True)
     )
+    if as_json:
+        emit_json({"clone": f"{app}:{index}", "exit_status": status})
+    return status
