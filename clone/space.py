@@ -69,9 +69,11 @@ class Space:
         cert: Path | str | None = None,
         key_password: str | None = None,
         seed: int | None = None,
+        force: bool = False,
         advance: Callable[[int], None] | None = None,
     ) -> BuildResult:
-        """Write ``count`` signed clone APKs of ``apk`` into ``out``, all or nothing.
+        """Write ``count`` signed clone APKs of ``apk`` into ``out``, all or nothing; a clone
+        APK already in ``out`` is replaced only with ``force`` (else BadInput).
 
         ``hooks="gadget"`` embeds the hook payload (Gadgets from ``gadget_dir`` or the cache),
         each clone with its own identity (from ``seed`` when given); ``"none"`` embeds nothing.
@@ -91,6 +93,7 @@ class Space:
             cert=Path(cert) if cert else None,
             key_password=key_password,
             seed=seed,
+            force=force,
         )
         return self.build_request(request, advance)
 
@@ -105,7 +108,7 @@ class Space:
     def install(
         self,
         apk: Path | str,
-        count: int = 1,
+        count: int = DEFAULT_COUNT,
         device: str | None = None,
         backend: str = "package",
         *,

@@ -153,6 +153,7 @@ class LauncherApp(App):  # type: ignore[misc]
     tiles = ListProperty([])  # CloneTileView data, one dict per clone
     summary = StringProperty("")
     home = StringProperty("")
+    empty_hint = StringProperty("")  # the empty screen's second line
     status = StringProperty("")
     busy = BooleanProperty(True)  # an action or a refresh runs; the buttons wait
     loaded = BooleanProperty(False)  # the first listing arrived
@@ -178,6 +179,7 @@ class LauncherApp(App):  # type: ignore[misc]
         self.screenshot = screenshot
         self.dump = dump
         self.home = model.home
+        self.empty_hint = model.empty_hint
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clone-ui")
 
     # -- building ----------------------------------------------------------------------

@@ -147,6 +147,14 @@ class LauncherModel:
         return str(self.space.home.root)
 
     @property
+    def empty_hint(self) -> str:
+        """The second line of the empty screen: where the demo's clones are, if it ran."""
+        home = self.space.home
+        if home.has_demo():
+            return f"the demo's clones are in its own home: CLONE_HOME={home.demo_home} clone ui"
+        return "or 'clone host run …' for a Linux program, or 'clone demo' to try both"
+
+    @property
     def summary(self) -> str:
         """``2 clones`` (for the header)."""
         n = len(self.tiles)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from clone.cli import SuggestingGroup
 from clone.cli.output import emit_json
 from clone.space import Space
 from identity import Identity
@@ -19,7 +20,7 @@ def _show(ident: Identity, as_json: bool) -> None:
         click.echo(f"{key:<{width}}  {value}")
 
 
-@click.group("identity")
+@click.group("identity", cls=SuggestingGroup)
 def identity_group() -> None:
     """Show or change the device identity a clone answers with."""
 
@@ -64,7 +65,7 @@ def set_field(space: Space, clone_name: str, field: str, value: str, as_json: bo
         click.echo(f"{clone_name}: {field} = {shown}")
 
 
-@click.group("accounts")
+@click.group("accounts", cls=SuggestingGroup)
 def accounts_group() -> None:
     """The accounts a clone's apps see (AccountManager)."""
 
@@ -87,17 +88,28 @@ def list_(space: Space, clone_name: str, as_json: bool) -> None:
 @click.argument("clone_name", metavar="CLONE")
 @click.argument("type_", metavar="TYPE")
 @click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the added account as JSON.")
 @click.pass_obj
-def add(space: Space, clone_name: str, type_: str, name: str) -> None:
+def add(space: Space, clone_name: str, type_: str, name: str, as_json: bool) -> None:
     """Add the account NAME of TYPE (e.g. com.google) to CLONE."""
-    space.add_account(clone_name, type_, name)
+    account = space.add_account(clone_name, type_, name)
+    if as_json:
+        emit_json({"action": "added", "clone": clone_name, "account": account.to_dict()})
+        return
+    click.echo(f"added the {account.type} account {account.name} to {clone_name}")
 
 
 @accounts_group.command("remove")
 @click.argument("clone_name", metavar="CLONE")
 @click.argument("type_", metavar="TYPE")
 @click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
 @click.pass_obj
-def remove(space: Space, clone_name: str, type_: str, name: str) -> None:
+def remove(space: Space, clone_name: str, type_: str, name: str, as_json: bool) -> None:
     """Remove the account NAME of TYPE from CLONE."""
     space.remove_account(clone_name, type_, name)
+    if as_json:
+        account = {"type": type_, "name": name}
+        emit_json({"action": "removed", "clone": clone_name, "account": account})
+        return
+    click.echo(f"removed the {type_} account {name} from {clone_name}")

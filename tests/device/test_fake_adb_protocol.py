@@ -39,6 +39,7 @@ def test_fake_devices_json(fake_adb: FakeAdbServer, run_cli: RunCli) -> None:
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == [
         {
+            "schema": 1,
             "serial": "fake-0001",
             "state": "device",
             "model": "Fake_Phone",
@@ -129,7 +130,7 @@ def test_fake_install_launch_list_stop_wipe_remove(
     assert pids["app:2"] == [fake_phone.pid_of(POCO_PACKAGE)]
     assert pids["app:1"] != pids["app:2"]
 
-    assert run_cli("wipe", "app:1").exit_code == 0
+    assert run_cli("wipe", "--yes", "app:1").exit_code == 0
     assert fake_phone.packages[UIAUTOMATOR_PACKAGE].data[0] == set()
     assert fake_phone.packages[POCO_PACKAGE].data[0] == {"started"}  # app:2 keeps its data
 
@@ -138,7 +139,7 @@ def test_fake_install_launch_list_stop_wipe_remove(
     assert states == {"app:1": "installed", "app:2": "installed"}  # pm clear also stops
 
     for name in (UIAUTOMATOR_PACKAGE, "app:2"):  # by package name and by APP:N
-        result = run_cli("remove", name)
+        result = run_cli("remove", "--yes", name)
         assert result.exit_code == 0, result.stderr
     assert fake_phone.packages == {}
     assert json.loads(run_cli("list", "--json").stdout) == []

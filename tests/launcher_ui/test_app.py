@@ -97,6 +97,7 @@ def test_the_empty_window_says_how_to_make_clones(tmp_path: Path) -> None:
 
     shown_texts = texts(shown)
     assert "No clones yet — run `clone install app.apk`" in shown_texts
+    assert "or 'clone host run …' for a Linux program, or 'clone demo' to try both" in shown_texts
     assert "No clones" in shown_texts
     assert texts(shown, "FlatButton") == ["Refresh"]
 

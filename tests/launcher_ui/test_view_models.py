@@ -41,6 +41,19 @@ def test_no_clones_means_no_tiles(clone_space: Space) -> None:
     assert model.status == ""
 
 
+def test_after_the_demo_the_empty_launcher_points_at_its_clones(
+    clone_space: Space, tmp_path: Path
+) -> None:
+    model = LauncherModel(clone_space)
+    assert "'clone demo' to try both" in model.empty_hint
+    demo_home = clone_space.home.demo_home
+    with Space(home=demo_home) as demo:  # what 'clone demo' leaves
+        host_clones(demo, tmp_path)
+    assert model.empty_hint == (
+        f"the demo's clones are in its own home: CLONE_HOME={demo_home} clone ui"
+    )
+
+
 def test_host_clones_become_tiles(clone_space: Space, tmp_path: Path) -> None:
     data = host_clones(clone_space, tmp_path)
     model = LauncherModel(clone_space)
