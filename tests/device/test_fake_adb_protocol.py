@@ -257,3 +257,24 @@ def test_fake_server_versions_and_shell_protocols(
         assert phone.commands[-1] == ["no-such-tool", "a b"]  # quoted, split back exactly
     finally:
         server.stop()
+
+
+def test_fake_devices_table_and_no_device(
+    fake_adb: FakeAdbServer, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run_cli("devices")
+    assert result.exit_code == 0, result.stderr
+    assert [line.split() for line in result.stdout.splitlines()] == [
+        ["SERIAL", "STATE", "MODEL", "SDK", "ABIS", "ROOT"],
+        ["fake-0001", "device", "Fake_Phone", "34", "x86_64,x86", "no"],
+    ]
+    empty = FakeAdbServer([]).start()
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(empty.port))
+    try:
+        none = run_cli("devices")
+        as_json = run_cli("devices", "--json")
+    finally:
+        empty.stop()
+    assert none.exit_code == 0 and none.stdout == ""
+    assert none.stderr.startswith("no device: connect a phone with USB debugging on")
+    assert json.loads(as_json.stdout) == []
