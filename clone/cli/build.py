@@ -32,8 +32,10 @@ from clone.space import Space
 )  # fmt: skip
 @click.option(
     "--gadget-dir", type=click.Path(path_type=Path),
-    help="Directory with frida-gadget-<version>-android-<arch>.so files "
-    "(default: $CLONE_HOME/cache/gadget/<version>/, downloaded when missing).",
+    help="Directory with frida-gadget-<version>-android-<arch>.so files, or the .so.xz "
+    "Frida publishes, for the ABIs the app ships (an app without native code: those given; "
+    "a warning names the others) (default: $CLONE_HOME/cache/gadget/<version>/, downloaded "
+    "when missing).",
 )  # fmt: skip
 @click.option(
     "--seed", type=click.IntRange(min=0),

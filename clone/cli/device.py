@@ -61,7 +61,7 @@ adb_option = click.option(
     "--gadget-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory of frida-gadget-<version>-android-<arch>.so files.",
+    help="Directory of frida-gadget-<version>-android-<arch>.so (or .so.xz) files.",
 )
 @click.option(
     "--seed", type=click.IntRange(min=0),

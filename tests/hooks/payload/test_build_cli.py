@@ -321,3 +321,26 @@ def test_build_downloads_the_gadgets_into_the_cache(
     ]
     with zipfile.ZipFile(json.loads(r.stdout)["clones"][0]["apk"]) as z:
         assert z.read("lib/arm64-v8a/libcsrt.so") == standin(Arch.ARM64, tmp_path)
+
+
+def test_a_gadget_dir_of_published_xz_files_for_one_abi_is_enough(
+    run_cli: RunCli, tmp_path: Path, frida_version: str
+) -> None:
+    """uiautomator ships no native code, so it would take all four Gadgets; a --gadget-dir
+    holding only Frida's published arm64 .so.xz builds arm64 clones and warns about the rest."""
+    import lzma
+
+    gdir = tmp_path / "gadgets"
+    gdir.mkdir()
+    packed = lzma.compress(standin(Arch.ARM64, tmp_path), format=lzma.FORMAT_XZ)
+    (gdir / (gadget_filename(frida_version, Arch.ARM64) + ".xz")).write_bytes(packed)
+    doc = _build_json(run_cli, tmp_path / "j", "--gadget-dir", gdir)
+    assert doc["hooks"]["abis"] == ["arm64-v8a"]
+    [narrowed] = [w for w in doc["hooks"]["warnings"] if "--gadget-dir has Gadgets only" in w]
+    assert "only for arm64-v8a" in narrowed
+    assert "armeabi-v7a, x86, x86_64 devices" in narrowed
+    with zipfile.ZipFile(doc["clones"][0]["apk"]) as z:
+        assert {n.split("/")[1] for n in z.namelist() if n.startswith("lib/")} == {"arm64-v8a"}
+    text = run_cli("build", real_apk(UIAUTOMATOR), "--out", tmp_path / "t", "--gadget-dir", gdir)
+    assert text.exit_code == 0, text.stderr
+    assert any("--gadget-dir has Gadgets only" in line for line in text.stderr.splitlines())
