@@ -216,7 +216,9 @@ def test_agent_not_built_exits_1(
         gadget_dir,
     )
     assert r.exit_code == 1
-    assert "make agent" in one_line_error(r.stderr)
+    line = one_line_error(r.stderr)
+    assert "the agent is not built" in line
+    assert "reinstall Clonespace from a wheel" in line  # no agent sources beside it
     assert not out.exists()
 
 
