@@ -88,6 +88,7 @@ class _CloneGroup(SuggestingGroup):
         debug = "--debug" in options
         fail = _Failure(as_json="--json" in options)
         extra.pop("standalone_mode", None)
+        extra.setdefault("complete_var", "_CLONE_COMPLETE")  # whatever the program's name
         try:
             rv = super().main(
                 args=argv, prog_name=prog_name or "clone", standalone_mode=False, **extra

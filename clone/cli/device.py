@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from clone.cli.names import complete_clone_names
 from clone.cli.output import emit_json, progress, table, warn
 from clone.errors import BadInput, OperationFailed
 from clone.home import DEFAULT_COUNT
@@ -215,7 +216,7 @@ _DETAIL = {
 
 def _clone_command(name: str, doc: str, *, destructive: bool = False) -> click.Command:
     @click.command(name, help=doc)
-    @click.argument("clone")
+    @click.argument("clone", shell_complete=complete_clone_names)
     @adb_option
     @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
     @click.pass_obj

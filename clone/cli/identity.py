@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from clone.cli import SuggestingGroup
+from clone.cli.names import complete_clone_names
 from clone.cli.output import emit_json
 from clone.space import Space
 from identity import Identity
@@ -26,7 +27,7 @@ def identity_group() -> None:
 
 
 @identity_group.command("show")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
 def show(space: Space, clone_name: str, as_json: bool) -> None:
@@ -35,7 +36,7 @@ def show(space: Space, clone_name: str, as_json: bool) -> None:
 
 
 @identity_group.command("regen")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.option("--seed", type=click.IntRange(min=0), help="Same seed, same identity.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new identity as JSON.")
 @click.pass_obj
@@ -45,7 +46,7 @@ def regen(space: Space, clone_name: str, seed: int | None, as_json: bool) -> Non
 
 
 @identity_group.command("set")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.argument("field")
 @click.argument("value")
 @click.option("--json", "as_json", is_flag=True, help="Print the changed identity as JSON.")
@@ -71,7 +72,7 @@ def accounts_group() -> None:
 
 
 @accounts_group.command("list")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @click.pass_obj
 def list_(space: Space, clone_name: str, as_json: bool) -> None:
@@ -85,7 +86,7 @@ def list_(space: Space, clone_name: str, as_json: bool) -> None:
 
 
 @accounts_group.command("add")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.argument("type_", metavar="TYPE")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print the added account as JSON.")
@@ -100,7 +101,7 @@ def add(space: Space, clone_name: str, type_: str, name: str, as_json: bool) -> 
 
 
 @accounts_group.command("remove")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.argument("type_", metavar="TYPE")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")

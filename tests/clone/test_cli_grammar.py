@@ -219,3 +219,17 @@ def test_host_run_json_reports_the_exit_status(
     )  # fmt: skip
     assert result.exit_code == 3, result.stderr
     assert json.loads(result.stdout) == {"schema": 1, "clone": "a:1", "exit_status": 3}
+
+
+def test_clone_names_complete_in_the_shell(
+    run_cli: RunCli, notes: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("_CLONE_COMPLETE", "bash_complete")
+    monkeypatch.setenv("COMP_WORDS", "clone launch no")
+    monkeypatch.setenv("COMP_CWORD", "2")
+    result = run_cli()
+    assert result.exit_code == 0
+    assert result.stdout.split() == ["plain,notes:1"]
+    monkeypatch.setenv("COMP_WORDS", "clone identity show x")
+    monkeypatch.setenv("COMP_CWORD", "3")
+    assert run_cli().stdout.split() == []
