@@ -279,6 +279,9 @@ class Registry:
         same_app = [r.name for r in records if r.app == name]
         if same_app:
             return f"a clone is named APP:N, e.g. {', '.join(same_app[:3])}"
+        app = name.rpartition(":")[0]
+        if any(r.app == app for r in records):  # the app is right, its N is not
+            return "'clone list' shows the clones"
         known = [r.name for r in records] + [r.package for r in records if r.package]
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         if close:

@@ -233,3 +233,12 @@ def test_clone_names_complete_in_the_shell(
     monkeypatch.setenv("COMP_WORDS", "clone identity show x")
     monkeypatch.setenv("COMP_CWORD", "3")
     assert run_cli().stdout.split() == []
+
+
+def test_a_known_app_with_an_unknown_number_is_not_given_another_clone(
+    run_cli: RunCli, notes: str
+) -> None:
+    result = run_cli("launch", "notes:2")  # notes:1 exists: suggesting it would mislead
+    assert _error_line(result.stderr) == (
+        "clone: error: no clone named 'notes:2'; 'clone list' shows the clones"
+    )

@@ -85,7 +85,7 @@ def test_a_host_clone_run_for_real_comes_back_whole(tmp_path: Path, data: Path) 
         assert done.stderr == ""
         assert _facts(target) == before
         assert before[0]["imei"] == IMEI and before[1] == [
-            {"type": "com.google", "name": "alice@example.com"}
+            {"schema": 1, "type": "com.google", "name": "alice@example.com"}
         ]
         assert tree(_store(target)) == files
         assert _sh(target, data, f"cat {login}").stdout == "alice\n"
