@@ -13,6 +13,7 @@ from identity import Identity
 if TYPE_CHECKING:
     from clone.handle import Clone
     from clone.workflows.build import BuildRequest, BuildResult
+    from clone.workflows.doctor import DeviceReport
     from clone.workflows.listing import CloneRow
     from clone.workflows.transfer import ExportResult, ImportResult, Progress
     from device.model import DeviceInfo
@@ -195,6 +196,13 @@ class Space:
         from clone.workflows.device_access import list_devices
 
         return list_devices(adb)
+
+    def doctor(self, adb: str | None = None) -> list[DeviceReport]:
+        """What each connected device can do (``clone doctor``): adb state, Android version,
+        ABI, root, frida-server, multi-user; NoDevice when none is connected."""
+        from clone.workflows.doctor import doctor
+
+        return doctor(self.home, adb)
 
     def identity(self, clone: CloneRecord | str) -> Identity:
         """The identity clone ``clone`` (a record, a ``Clone`` or its name) answers with."""

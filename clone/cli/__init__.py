@@ -26,6 +26,7 @@ _COMMANDS: dict[str, str] = {
     "host": "clone.cli.host:host",
     "install": "clone.cli.device:install_cmd",
     "devices": "clone.cli.device:devices_cmd",
+    "doctor": "clone.cli.device:doctor_cmd",
     "list": "clone.cli.device:list_cmd",
     "launch": "clone.cli.device:launch_cmd",
     "stop": "clone.cli.device:stop_cmd",

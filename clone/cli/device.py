@@ -150,6 +150,31 @@ def devices_cmd(adb: str | None, as_json: bool) -> None:
     click.echo(table(("SERIAL", "STATE", "MODEL", "SDK", "ABIS", "ROOT"), rows))
 
 
+@click.command("doctor")
+@adb_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def doctor_cmd(space: Space, adb: str | None, as_json: bool) -> None:
+    """Check each connected device: adb, Android version, ABI, root, frida-server,
+    multi-user; say which backends work there and what to do about the others."""
+    reports = space.doctor(adb)
+    if as_json:
+        emit_json([r.to_json() for r in reports])
+        return
+    for i, report in enumerate(reports):
+        info = report.info
+        if i:
+            click.echo()
+        click.echo(f"{info.serial} ({info.model or 'unknown model'}, state {info.state})")
+        rows = (
+            ("ok" if c.ok else "no", c.name, c.detail + (f"; {c.hint}" if c.hint else ""))
+            for c in report.checks
+        )
+        click.echo(table(("", "CHECK", "DETAIL"), rows))
+        usable = [name for name, ok in report.backends.items() if ok]
+        click.echo(f"backends: {', '.join(usable) if usable else 'none'}")
+
+
 @click.command("list")
 @adb_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

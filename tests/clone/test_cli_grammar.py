@@ -108,8 +108,8 @@ def test_usage_errors_are_json_too(run_cli: RunCli) -> None:
     [
         ["launch", "x:1"], ["stop", "x:1"], ["wipe", "x:1"], ["remove", "x:1"],
         ["accounts", "add", "x:1", "com.google", "a"], ["accounts", "remove", "x:1", "t", "a"],
-        ["list"], ["devices"], ["build", "a.apk"], ["install", "a.apk"], ["export", "x:1", "f"],
-        ["import", "f"], ["identity", "show", "x:1"], ["demo"],
+        ["list"], ["devices"], ["doctor"], ["build", "a.apk"], ["install", "a.apk"],
+        ["export", "x:1", "f"], ["import", "f"], ["identity", "show", "x:1"], ["demo"],
         ["host", "run", "--app", "a", "--clone", "1", "--data", "/d", "--", "true"],
     ],
 )  # fmt: skip

@@ -278,3 +278,45 @@ def test_fake_devices_table_and_no_device(
     assert none.exit_code == 0 and none.stdout == ""
     assert none.stderr.startswith("no device: connect a phone with USB debugging on")
     assert json.loads(as_json.stdout) == []
+
+
+def test_fake_doctor_says_what_each_device_can_do(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, clone_home: Path
+) -> None:
+    plain = FakePhone(serial="fake-plain", max_users=1)
+    rooted = FakePhone(serial="fake-root", rooted=True)
+    server = FakeAdbServer([plain, rooted]).start()
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(server.port))
+    try:
+        text = run_cli("doctor")
+        doc = json.loads(run_cli("doctor", "--json").stdout)
+    finally:
+        server.stop()
+    assert text.exit_code == 0, text.stderr
+    first, second = text.stdout.split("\n\n")
+    assert first.splitlines()[0] == "fake-plain (Fake_Phone, state device)"
+    assert first.splitlines()[1].split() == ["CHECK", "DETAIL"]
+    assert "no  root" in first and "'adb root' on an emulator" in first
+    assert "no  multi-user  one user only" in first
+    assert first.splitlines()[-1] == "backends: package"
+    assert "frida-server" in second and "--frida-server FILE" in second  # none cached here
+    assert second.splitlines()[-1] == "backends: package, user"
+    by_serial = {r["device"]["serial"]: r for r in doc}
+    assert doc[0]["schema"] == 1
+    assert by_serial["fake-root"]["backends"] == {"package": True, "user": True, "virtual": False}
+    checks = {c["check"]: c["ok"] for c in by_serial["fake-root"]["checks"]}
+    assert checks == {
+        "adb": True, "android": True, "abi": True, "root": True, "frida-server": False,
+        "multi-user": True,
+    }  # fmt: skip
+
+
+def test_fake_doctor_without_a_device(fake_adb: FakeAdbServer, run_cli: RunCli) -> None:
+    empty = FakeAdbServer([]).start()
+    try:
+        result = run_cli("doctor", "--adb", f"127.0.0.1:{empty.port}")
+    finally:
+        empty.stop()
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert line.startswith("clone: error: no device is connected; connect a phone with USB")
