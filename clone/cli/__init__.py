@@ -103,7 +103,8 @@ class _CloneGroup(SuggestingGroup):
             sys.exit(0)
         except click.UsageError as e:
             where = e.ctx.command_path if e.ctx else "clone"
-            fail("usage", _one_line(e.format_message()), f"see '{where} --help'", 2)
+            hint = f"see '{where} --help'"
+            fail("usage", _one_line(e.format_message()), hint, 2, in_parens=True)
         except click.ClickException as e:
             fail("usage", _one_line(e.format_message()), None, e.exit_code)
         except CloneError as e:
@@ -140,15 +141,17 @@ class _Failure:
     def __init__(self, *, as_json: bool) -> None:
         self.as_json = as_json
 
-    def __call__(self, code: str, message: str, hint: str | None, exit_code: int) -> None:
+    def __call__(
+        self, code: str, message: str, hint: str | None, exit_code: int, *, in_parens: bool = False
+    ) -> None:
         if self.as_json:
             from clone.cli.output import emit_json
 
             emit_json({"error": {"code": code, "message": message, "hint": hint}})
         else:
-            shown = f"{message} ({hint})" if hint and hint.startswith("see '") else message
-            if hint and not hint.startswith("see '"):
-                shown = f"{message}; {hint}"
+            shown = message
+            if hint:  # a usage error's pointer to help in parentheses, as before
+                shown = f"{message} ({hint})" if in_parens else f"{message}; {hint}"
             click.echo(f"clone: error: {shown}", err=True)
         sys.exit(exit_code)
 

@@ -8,6 +8,7 @@ import click
 
 from clone.cli import SuggestingGroup
 from clone.cli.output import emit_json
+from clone.errors import BadInput
 from clone.space import Space
 
 
@@ -53,9 +54,14 @@ def run(
     Exit status: CMD's own, or 125 when Clonespace failed, 126 when CMD cannot be run, 127
     when it is not found, 2 for bad input.
     """
-    status = space.run_host(
-        app, index, data, command, trace=trace, tell=lambda line: click.echo(line, err=True)
-    )
+    try:
+        status = space.run_host(
+            app, index, data, command, trace=trace, tell=lambda line: click.echo(line, err=True)
+        )
+    except BadInput as e:  # the API's message names no command; the CLI points at its help
+        if e.hint is None:
+            e.hint = "see 'clone host run --help'"
+        raise
     if as_json:
         emit_json({"clone": f"{app}:{index}", "exit_status": status})
     return status

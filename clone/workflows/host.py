@@ -65,7 +65,7 @@ def parse_host_spec(app: str, index: int, data: Sequence[str | os.PathLike[str]]
             raise ValueError("no data paths: give at least one --data PATH")
         paths = tuple(parse_absolute(os.fspath(p)) for p in data)
     except ValueError as e:
-        raise BadInput(str(e), hint="see 'clone host run --help'") from e
+        raise BadInput(str(e)) from e
     return HostSpec(name, index, paths)
 
 
@@ -202,7 +202,7 @@ def _layout(home: Home, spec: HostSpec) -> Layout:
             data_aliases=[(k, a) for k, a in aliases if a != spec.data[k]],
         )
     except ValueError as e:
-        raise BadInput(str(e), hint="see 'clone host run --help'") from e
+        raise BadInput(str(e)) from e
 
 
 def _register(registry: Registry, home: Home, spec: HostSpec) -> CloneRecord:

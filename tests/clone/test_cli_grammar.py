@@ -242,3 +242,9 @@ def test_a_known_app_with_an_unknown_number_is_not_given_another_clone(
     assert _error_line(result.stderr) == (
         "clone: error: no clone named 'notes:2'; 'clone list' shows the clones"
     )
+
+
+def test_host_run_bad_input_points_at_its_help(run_cli: RunCli) -> None:
+    result = run_cli("host", "run", "--app", "a", "--clone", "1", "--data", "rel", "--", "true")
+    assert result.exit_code == 2
+    assert _error_line(result.stderr).endswith("; see 'clone host run --help'")
