@@ -6,13 +6,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 AGENT  := hooks/agent
 AGENT_JS := $(AGENT)/dist/agent.js
+BOUNDARY_ENTER := hooks/boundary/build/enter
 AGENT_SRC := $(shell find $(AGENT)/src \( -name '*.ts' -o -name '*.c' \) ! -name '*.generated.ts' 2>/dev/null) $(AGENT)/package.json $(AGENT)/tsconfig.json
 
-.PHONY: all setup system venv agent probe demo test lint typecheck pytest bench clean
+.PHONY: all setup system venv agent boundary probe demo test lint typecheck pytest bench clean
 
 all: setup
 
-setup: system venv agent
+setup: system venv agent boundary
 
 system:
 	@bash scripts/install-system.sh
@@ -35,6 +36,15 @@ $(AGENT_JS): $(AGENT)/node_modules/.installed $(AGENT_SRC)
 	cd $(AGENT) && npm run --silent build
 
 agent: $(AGENT_JS)
+
+# the kernel boundary's entry in C (hooks/boundary/enter.c); without a C compiler the runner
+# uses the same entry in Python (enter.py), which costs a Python start-up per run
+$(BOUNDARY_ENTER): hooks/boundary/enter.c
+	@mkdir -p $(dir $@)
+	@if command -v cc >/dev/null; then cc -O2 -Wall -Wextra -o $@ $<; \
+	else echo "no C compiler: the boundary uses its Python entry (hooks/boundary/enter.py)"; fi
+
+boundary: $(BOUNDARY_ENTER)
 
 demo: setup
 	$(VENV)/bin/clone demo

@@ -4,7 +4,8 @@ The template is a ``str.format`` string with ``{package}`` (the original package
 ``{n}`` (the clone's index), by default ``{package}.clone{n}``. A result must be a valid
 Android application package name (two or more dot-separated Java identifiers of ASCII
 letters, digits and ``_``), fit the 127 UTF-16 units of ``resources.arsc``, and differ
-from the original and from every other clone. Framework and system packages are refused.
+from the original and from every other clone. Which apps may be cloned at all:
+``apk.platform_rules``.
 """
 
 from __future__ import annotations
@@ -17,29 +18,6 @@ DEFAULT_TEMPLATE = "{package}.clone{n}"
 MAX_PACKAGE_LENGTH = 127  # the resources.arsc package-name field, NUL excluded
 _SEGMENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _FIELDS = frozenset({"package", "n"})
-
-# Packages that are part of the platform: cloning them cannot work (they run as system).
-FRAMEWORK_PACKAGES = frozenset(
-    {
-        "android",
-        "com.android.systemui",
-        "com.android.settings",
-        "com.android.phone",
-        "com.android.shell",
-        "com.android.bluetooth",
-        "com.android.nfc",
-        "com.android.server.telecom",
-        "com.android.packageinstaller",
-        "com.google.android.packageinstaller",
-        "com.android.permissioncontroller",
-        "com.google.android.permissioncontroller",
-        "com.google.android.gms",
-        "com.google.android.gsf",
-        "com.android.vending",
-    }
-)
-FRAMEWORK_PREFIXES = ("com.android.providers.", "android.")
-SYSTEM_SHARED_USER_PREFIX = "android.uid."
 
 
 class ClonePackageError(ValueError):
@@ -95,12 +73,3 @@ def check_package_name(name: str) -> str:
             "each a letter followed by letters, digits or _)"
         )
     return name
-
-
-def framework_reason(package: str, shared_user_id: str | None) -> str | None:
-    """Why ``package`` is part of the platform and cannot be cloned; ``None`` if it is not."""
-    if package in FRAMEWORK_PACKAGES or package.startswith(FRAMEWORK_PREFIXES):
-        return f"{package!r} is a framework/system package"
-    if shared_user_id and shared_user_id.startswith(SYSTEM_SHARED_USER_PREFIX):
-        return f"{package!r} runs as the system user {shared_user_id!r}"
-    return None

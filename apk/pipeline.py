@@ -7,8 +7,8 @@ rewritten for the clone's package (a reference to a value that must be renamed, 
 split's also against the base's, and replaced by the renamed text; ``AppSet.warnings()``
 names those nothing resolves), ``resources.arsc`` with the new package name (stored,
 aligned), the payload's extra entries (``CloneSpec.extra_entries``, base APK only) and the
-signature files; the result is signed — v1 when minSdk < 24, v2 and v3 always — with one
-key for the whole set.
+signature files; the result is signed — v1 when minSdk < 24, v2 and v3 always — with the
+clone's own key (``CloneSpec.key``, else the build's), one key for all APKs of a split set.
 
 Work that is the same for every clone is done once per build: the v1 digests of the
 untouched entries, the untouched part of the zip itself and the sha256 state after it
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from apk import arsc
 from apk.manifest import RenamePlan, ResolveString, rewrite_manifest
+from apk.platform_rules import entry_name_refusal
 from apk.sections import ZipSections
 from apk.signing import v1, v2v3
 from apk.signing.keys import SigningKey
@@ -72,6 +73,7 @@ class CloneSpec:
     extra_entries: tuple[ExtraEntry, ...] = ()
     application_name: str | None = None  # replaces <application android:name> if set
     rename_actions: bool = False  # the app's own intent actions too (RenamePlan)
+    key: SigningKey | None = None  # this clone's key (None: the key given to build_clones)
 
 
 @dataclass(frozen=True)
@@ -120,11 +122,12 @@ def build_clones(
     app: AppSet,
     specs: Sequence[CloneSpec],
     out_dir: Path,
-    key: SigningKey,
+    key: SigningKey | None = None,
     advance: Advance | None = None,
     replaced_entries: Mapping[str, bytes] | None = None,
 ) -> list[BuiltClone]:
-    """Write one signed clone of ``app`` per spec into ``out_dir``; all or nothing.
+    """Write one signed clone of ``app`` per spec into ``out_dir``; all or nothing. Each is
+    signed with its spec's key, or ``key`` when the spec has none.
 
     A plain APK becomes ``out_dir/<package>.apk``; a split set becomes the directory
     ``out_dir/<package>/`` with ``base.apk`` and ``split_<name>.apk``.
@@ -132,6 +135,11 @@ def build_clones(
     same way in every clone (in place, with their original compression).
     """
     _check_specs(app, specs)
+    if key is None:
+        if any(spec.key is None for spec in specs):
+            raise ValueError("a clone has no signing key")
+        key = specs[0].key
+    assert key is not None
     declared = frozenset(app.base.info.permissions) | frozenset(app.base.info.permission_groups)
     min_sdk = app.base.info.min_sdk
     cloners = [
@@ -159,7 +167,9 @@ def _build_one(
     digests: list[str] = []
     for cloner in cloners:
         extra = spec.extra_entries if cloner.source is app.base else ()
-        image = cloner.build(spec.package, extra, spec.application_name, spec.rename_actions)
+        image = cloner.build(
+            spec.package, extra, spec.application_name, spec.rename_actions, spec.key
+        )
         path = stage.path(_relative_path(app, cloner.source, spec.package))
         digests.append(image.write(path))
         paths.append(path)
@@ -201,7 +211,8 @@ def _check_specs(app: AppSet, specs: Sequence[CloneSpec]) -> None:
 
 
 class ApkCloner:
-    """Builds clones of one APK with one key, reusing per-APK work across clones.
+    """Builds clones of one APK, reusing per-APK work across clones (``key`` is the one a
+    clone is signed with unless ``build`` is given its own).
 
     For a split, ``declared_permissions`` are the base's (so references to them are renamed
     the same way) and ``min_sdk`` is the base's, which decides whether v1 is needed.
@@ -227,9 +238,12 @@ class ApkCloner:
         self._arsc = source.read_arsc()
         if self._arsc is not None:
             arsc.read_packages(self._arsc)  # refuse a damaged table before any work
-        sdk = source.info.min_sdk if min_sdk is None else min_sdk
-        self._v1_algorithm = v1.digest_algorithm(key, sdk) if v1.needs_v1(sdk) else None
-        self._untouched_digests: dict[str, bytes] | None = None
+        self._sdk = source.info.min_sdk if min_sdk is None else min_sdk
+        self._v1_algorithm(key)  # a key that cannot sign this APK fails before any work
+        refusal = entry_name_refusal(source.archive.names, self._sdk)
+        if refusal is not None:
+            raise ApkInputError(f"{source.name}: {refusal.message()}")
+        self._untouched_digests: dict[v1.DigestAlgorithm, dict[str, bytes]] = {}
         self._shared: tuple[ZipWriter, HashedPrefix] | None = None
 
     def build(
@@ -238,8 +252,11 @@ class ApkCloner:
         extra: Sequence[ExtraEntry] = (),
         application_name: str | None = None,
         rename_actions: bool = False,
+        key: SigningKey | None = None,
     ) -> CloneImage:
-        """The signed clone of this APK under ``package``."""
+        """The signed clone of this APK under ``package``, signed with ``key`` (default: the
+        cloner's)."""
+        key = key or self.key
         plan = RenamePlan(
             self.source.package,
             package,
@@ -258,12 +275,16 @@ class ApkCloner:
             writer.add(name, content, compress=not stored, attributes=attributes)
         for item in extra:
             writer.add(item.name, item.content, compress=item.compress, alignment=item.alignment)
-        if self._v1_algorithm is not None:
-            self._add_v1(writer, replaced, extra, self._v1_algorithm)
+        v1_algorithm = self._v1_algorithm(key)
+        if v1_algorithm is not None:
+            self._add_v1(writer, replaced, extra, key, v1_algorithm)
         sections = writer.sections()
-        algorithm = v2v3.signature_algorithm(self.key)
+        algorithm = v2v3.signature_algorithm(key)
         digest = v2v3.content_digest(sections, algorithm.digest_name)
-        return CloneImage(sections, v2v3.signing_block_for_digest(digest, self.key), prefix)
+        return CloneImage(sections, v2v3.signing_block_for_digest(digest, key), prefix)
+
+    def _v1_algorithm(self, key: SigningKey) -> v1.DigestAlgorithm | None:
+        return v1.digest_algorithm(key, self._sdk) if v1.needs_v1(self._sdk) else None
 
     def _untouched_written(self) -> tuple[ZipWriter, HashedPrefix]:
         """A writer holding every untouched entry, in order: written once, forked per clone.
@@ -293,21 +314,22 @@ class ApkCloner:
         writer: ZipWriter,
         replaced: Mapping[str, bytes],
         extra: Sequence[ExtraEntry],
+        key: SigningKey,
         algorithm: v1.DigestAlgorithm,
     ) -> None:
         digests = dict(self._untouched(algorithm))
         for name, content in (*replaced.items(), *((e.name, e.content) for e in extra)):
             if v1.needs_digest(name):
                 digests[name] = v1.entry_digest(content, algorithm)
-        signature = v1.sign(digests, self.key, algorithm=algorithm)
+        signature = v1.sign(digests, key, algorithm=algorithm)
         for name, content in signature.files():
             writer.add(name, content, compress=True)
 
     def _untouched(self, algorithm: v1.DigestAlgorithm) -> dict[str, bytes]:
         """v1 digests of the entries no clone changes: computed once, then reused."""
-        if self._untouched_digests is None:
+        if algorithm not in self._untouched_digests:
             archive = self.source.archive
-            self._untouched_digests = {
+            digests = {
                 e.name: _streamed_digest(archive, e, algorithm)
                 for e in archive.entries
                 if v1.needs_digest(e.name)
@@ -315,8 +337,9 @@ class ApkCloner:
                 and e.name not in self.replacements
             }
             for name, content in self.replacements.items():
-                self._untouched_digests[name] = v1.entry_digest(content, algorithm)
-        return self._untouched_digests
+                digests[name] = v1.entry_digest(content, algorithm)
+            self._untouched_digests[algorithm] = digests
+        return self._untouched_digests[algorithm]
 
 
 def _checked_replacements(source: SourceApk, replacements: Mapping[str, bytes]) -> dict[str, bytes]:

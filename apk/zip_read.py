@@ -2,10 +2,11 @@
 
 ``parse_zip(data)`` validates everything it relies on and raises ``ZipFormatError``
 (a ``ValueError``) naming what is wrong: not a zip, truncated, sizes or offsets beyond
-the file, overlapping entries, zip64 or multi-disk archives, encrypted entries,
-compression methods other than stored/deflate, entry names that are absolute, contain
-``..`` or repeat. Entry data is exposed raw (``ZipArchive.raw``) so a writer can copy the
-compressed bytes unchanged; ``ZipArchive.read`` inflates with a size cap and checks the CRC.
+the file, overlapping entries, zip64 or multi-disk archives, encrypted entries, entry
+names that are absolute, contain ``..`` or repeat. Like Android, an entry whose method is
+not stored (0) is read as deflate, whatever its method says (8 or an odd one like 21).
+Entry data is exposed raw (``ZipArchive.raw``) so a writer can copy the compressed bytes
+unchanged; ``ZipArchive.read`` inflates with a size cap and checks the CRC.
 """
 
 from __future__ import annotations
@@ -256,10 +257,6 @@ def _check_entry_fields(
         raise ZipFormatError(f"entry {name!r} needs zip64, which is not supported")
     if flags & FLAG_ENCRYPTED:
         raise ZipFormatError(f"entry {name!r} is encrypted")
-    if method not in (STORED, DEFLATED):
-        raise ZipFormatError(
-            f"entry {name!r} uses compression method {method}; APKs use only stored or deflate"
-        )
     if method == STORED and csize != usize:
         raise ZipFormatError(
             f"stored entry {name!r} has compressed size {csize} != uncompressed size {usize}"

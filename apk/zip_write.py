@@ -106,10 +106,11 @@ class ZipWriter:
         return other
 
     def copy(self, archive: ZipArchive, entry: ZipEntry) -> None:
-        """Write ``entry`` of ``archive`` with its compressed bytes unchanged."""
+        """Write ``entry`` of ``archive`` with its compressed bytes unchanged (odd method: 8)."""
         flags = entry.flags & ~FLAG_DATA_DESCRIPTOR  # sizes and CRC go in the local header
+        method = STORED if entry.is_stored else DEFLATED  # what Android reads an odd method as
         header = _Header(
-            entry.raw_name, flags, entry.method, entry.crc32, entry.compressed_size,
+            entry.raw_name, flags, method, entry.crc32, entry.compressed_size,
             entry.uncompressed_size, entry.version_needed, EntryAttributes.of(entry),
         )  # fmt: skip
         extra = _kept_extra(entry.local_extra)

@@ -10,7 +10,11 @@ Measures, in one run:
   plain ``stat()`` of the store file the hooks pass on: its path is several directories
   deeper than the data path, and the kernel's walk of it is part of the hooked time;
 - the extra resident memory of a hooked process (VmRSS; target: <= 16 MB);
-- the wall time of ``clone host run … -- true`` (target: <= 0.5 s).
+- the wall time of ``clone host run … -- true`` (target: <= 0.5 s);
+- each of these hooked figures with the kernel boundary (``hooks/boundary``, on in every
+  real run) against the same run without it (target: at most 5% more on each row). The
+  runs without it go through this script's ``--without-boundary`` driver, which runs
+  ``clone host run`` with the boundary left out; the CLI itself has no way to turn it off.
 The stat figures come from ``tests/hooks/programs/statloop.c``, which times a warm loop of
 ``stat()`` calls inside the process, so Frida's start-up is not counted in them. Each
 figure is the median of ``--repeat`` runs, plain and hooked runs alternating so the noise of
@@ -46,6 +50,10 @@ class Row:
     met: bool | None  # None: a figure for reading the others, with no target
 
 
+MODES = ("plain", "hooks", "boundary")  # no hooks; hooks only; hooks + boundary (real runs)
+WITHOUT_BOUNDARY = "--without-boundary"
+
+
 @dataclass(frozen=True)
 class Bench:
     statloop: Path
@@ -54,50 +62,69 @@ class Bench:
     calls: int
     repeat: int
 
-    def clone_argv(self, argv: Sequence[str]) -> list[str]:
-        return [str(CLONE), "host", "run", "--app", "bench", "--clone", "1",
+    def argv(self, mode: str, argv: Sequence[str]) -> list[str]:
+        """``argv`` run plain, as clone bench:1 without the boundary, or as it really runs."""
+        if mode == "plain":
+            return list(argv)
+        head = [str(CLONE)] if mode == "boundary" else [sys.executable, __file__, WITHOUT_BOUNDARY]
+        return [*head, "host", "run", "--app", "bench", "--clone", "1",
                 "--data", str(self.data), "--", *argv]  # fmt: skip
 
-    def loops(self, path: str) -> tuple[tuple[float, int], tuple[float, int]]:
-        """(plain, hooked): median ns per stat() call and median VmRSS (kB) over ``repeat``
-        runs each, plain and hooked runs alternating so the machine's noise hits both."""
-        runs: dict[bool, list[tuple[float, int]]] = {False: [], True: []}
+    def loops(self, path: str) -> dict[str, tuple[float, int]]:
+        """Per mode: median ns per stat() call and median VmRSS (kB) over ``repeat`` runs
+        each, the modes' runs interleaved so the machine's noise hits them all."""
+        runs: dict[str, list[tuple[float, int]]] = {m: [] for m in MODES}
         for _ in range(self.repeat):
-            for hooked in (False, True):
-                runs[hooked].append(self._once(path, hooked))
-        return _medians(runs[False]), _medians(runs[True])
+            for mode in MODES:
+                runs[mode].append(self._once(path, mode))
+        return {m: _medians(r) for m, r in runs.items()}
 
     def plain_loop(self, path: str) -> float:
         """Median ns per stat() call of ``path`` without hooks."""
-        return _medians([self._once(path, hooked=False) for _ in range(self.repeat)])[0]
+        return _medians([self._once(path, "plain") for _ in range(self.repeat)])[0]
 
-    def _once(self, path: str, hooked: bool) -> tuple[float, int]:
-        argv = [str(self.statloop), path, str(self.calls)]
-        out = _run(self.clone_argv(argv) if hooked else argv, self.home)
+    def _once(self, path: str, mode: str) -> tuple[float, int]:
+        out = _run(self.argv(mode, [str(self.statloop), path, str(self.calls)]), self.home)
         fields = dict(item.split("=") for item in out.split())
         if fields["failed"] != "0":
-            raise RuntimeError(f"stat({path}) failed {'with' if hooked else 'without'} hooks")
+            raise RuntimeError(f"stat({path}) failed ({mode})")
         return float(fields["ns_per_call"]), int(fields["rss_kb"])
 
-    def startup(self, hooked: bool) -> float:
-        times = []
+    def startup(self) -> dict[str, float]:
+        times: dict[str, list[float]] = {m: [] for m in MODES}
         for _ in range(self.repeat):
-            argv = self.clone_argv(["true"]) if hooked else ["true"]
-            start = time.perf_counter()
-            _run(argv, self.home)
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
+            for mode in MODES:
+                start = time.perf_counter()
+                _run(self.argv(mode, ["true"]), self.home)
+                times[mode].append(time.perf_counter() - start)
+        return {m: statistics.median(t) for m, t in times.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else list(argv)
+    if args_in[:1] == [WITHOUT_BOUNDARY]:
+        return _run_without_boundary(args_in[1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     with tempfile.TemporaryDirectory(prefix="hook-overhead-") as tmp:
         bench = _setup(Path(tmp), args.calls, args.repeat)
-        rows = _measure(bench)
-    _print(rows, bench)
+        rows, boundary_rows = _measure(bench)
+    _print(rows, bench, ("measure", "plain", "hooked", "figure", "target", "met"))
+    print()
+    print("the kernel boundary: hooked runs with it (as every real run) against without it")
+    _print(boundary_rows, bench, ("measure", "without", "with", "figure", "target", "met"))
+    return 0
+
+
+def _run_without_boundary(cli_args: list[str]) -> int:
+    """``clone host run`` with the kernel boundary left out: only this benchmark does that."""
+    import clone.workflows.host as host_workflow
+    from clone.cli import main as cli_main
+
+    setattr(host_workflow, "host_boundary", lambda *args, **kwargs: None)  # noqa: B010
+    cli_main(cli_args)
     return 0
 
 
@@ -112,23 +139,34 @@ def _setup(tmp: Path, calls: int, repeat: int) -> Bench:
     (data / "file").write_text("x")
     bench = Bench(statloop, tmp / "clone-home", data, calls, repeat)
     # the first run registers the clone; then the same file exists in its store
-    _run(bench.clone_argv(["sh", "-c", f"echo x > {data}/file"]), bench.home)
+    _run(bench.argv("boundary", ["sh", "-c", f"echo x > {data}/file"]), bench.home)
     return bench
 
 
-def _measure(b: Bench) -> list[Row]:
+def _measure(b: Bench) -> tuple[list[Row], list[Row]]:
     outside = shutil.which("true") or "/usr/bin/true"  # a system file no rule names
     beside = str(b.statloop)  # outside too, but sharing the data path's leading directories
     inside = str(b.data / "file")  # redirected into the clone's store
     store_file = b.home / "store" / "host" / "bench" / "1" / "data" / "0" / "file"
     if not store_file.is_file():
         raise SystemExit(f"hook_overhead: the clone's copy is not at {store_file}")
-    (plain_out, plain_rss), (hooked_out, hooked_rss) = b.loops(outside)
-    (plain_beside, _), (hooked_beside, _) = b.loops(beside)
-    (plain_in, _), (hooked_in, _) = b.loops(inside)
+    out, by, inn = b.loops(outside), b.loops(beside), b.loops(inside)
+    (plain_out, plain_rss), (hooked_out, hooked_rss) = out["plain"], out["boundary"]
+    plain_beside, hooked_beside = by["plain"][0], by["boundary"][0]
+    plain_in, hooked_in = inn["plain"][0], inn["boundary"][0]
     plain_store = b.plain_loop(str(store_file))
-    plain_start, hooked_start = b.startup(hooked=False), b.startup(hooked=True)
+    start = b.startup()
+    plain_start, hooked_start = start["plain"], start["boundary"]
     extra_mb = (hooked_rss - plain_rss) / 1024
+    boundary_rows = [
+        _ratio_row("stat() outside the clone's data", out["hooks"][0], hooked_out, 1.05),
+        _ratio_row("stat() outside, beside the data dir", by["hooks"][0], hooked_beside, 1.05),
+        _ratio_row("stat() on a redirected path", inn["hooks"][0], hooked_in, 1.05),
+        _ratio_row("resident memory (VmRSS, kB)", out["hooks"][1], hooked_rss, 1.05, "kB"),
+        _ratio_row(
+            "clone host run -- true (ms)", start["hooks"] * 1e3, hooked_start * 1e3, 1.05, "ms"
+        ),
+    ]
     return [
         _ratio_row(f"stat() outside the clone's data ({outside})", plain_out, hooked_out, 1.3),
         _ratio_row("stat() outside, beside the data dir", plain_beside, hooked_beside, 1.3),
@@ -157,19 +195,18 @@ def _measure(b: Bench) -> list[Row]:
             "<= 0.5 s",
             hooked_start <= 0.5,
         ),
-    ]
+    ], boundary_rows
 
 
-def _ratio_row(what: str, plain: float, hooked: float, target: float) -> Row:
+def _ratio_row(what: str, plain: float, hooked: float, target: float, unit: str = "ns") -> Row:
     ratio = hooked / plain
     return Row(
-        what, f"{plain:.0f} ns", f"{hooked:.0f} ns", f"{ratio:.2f}x", f"<= {target}x",
+        what, f"{plain:.0f} {unit}", f"{hooked:.0f} {unit}", f"{ratio:.2f}x", f"<= {target}x",
         ratio <= target,
     )  # fmt: skip
 
 
-def _print(rows: list[Row], b: Bench) -> None:
-    header = ("measure", "plain", "hooked", "figure", "target", "met")
+def _print(rows: list[Row], b: Bench, header: tuple[str, ...]) -> None:
     met = {True: "yes", False: "NO", None: ""}
     table = [header, *((r.what, r.plain, r.hooked, r.figure, r.target, met[r.met])
                        for r in rows)]  # fmt: skip

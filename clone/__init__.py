@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         UserState,
         VirtualState,
     )
+    from clone.workflows.device_policy import DeviceUpdate
     from clone.workflows.listing import CloneRow, CloneState
 
 _LAZY = {
@@ -53,6 +54,7 @@ _LAZY = {
     "HostState": "clone.state",
     "CloneRow": "clone.workflows.listing",
     "CloneState": "clone.workflows.listing",
+    "DeviceUpdate": "clone.workflows.device_policy",
 }
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "CloneState",
     "CommandNotFound",
     "DeviceError",
+    "DeviceUpdate",
     "HookError",
     "HostState",
     "HostToolFailed",

@@ -58,6 +58,11 @@ class HookError(OperationFailed):
     """The hook engine could not be started or failed inside the target."""
 
 
+class BoundaryMissing(OperationFailed):
+    """The run requires the kernel boundary (``--require-boundary``) and this kernel cannot
+    give it (no Landlock). Exit code 1."""
+
+
 class NotSupported(BadInput):
     """The clone's backend cannot do the action (``launch`` on a host clone, ``run`` on a
     phone's clone); the message names the backends that can. Exit code 2."""

@@ -146,7 +146,7 @@ class Clone:
         return self.record.to_json()
 
     def _where(self) -> Where:
-        return Where(self.space.registry, self.space.home, self.adb)
+        return Where(self.space.registry, self.space.home, self.adb, self.space.require_boundary)
 
     def _backend(self, action: Action) -> CloneBackend:
         backend = backend_for(self.record.backend)

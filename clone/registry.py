@@ -30,7 +30,14 @@ from clone.state import (
     state_from_json,
 )
 
-__all__ = ["Backend", "CloneRecord", "Registry", "parse_app_name", "parse_clone_name"]
+__all__ = [
+    "MAX_INDEX",
+    "Backend",
+    "CloneRecord",
+    "Registry",
+    "parse_app_name",
+    "parse_clone_name",
+]
 
 SCHEMA_VERSION = 2
 
@@ -88,11 +95,16 @@ def parse_app_name(text: str) -> str:
     return text
 
 
+MAX_INDEX = 2**31 - 1  # a clone number fits the registry's INTEGER with room to spare
+
+
 def parse_clone_name(text: str) -> tuple[str, int]:
     """``APP:N`` -> (APP, N). Raises ValueError naming the offending text."""
     app, sep, num = text.rpartition(":")
-    if not sep or not num.isdigit() or int(num) < 1:
+    if not sep or not num.isascii() or not num.isdigit() or int(num) < 1:
         raise ValueError(f"bad clone name {text!r}: expected APP:N, e.g. notes:1")
+    if len(num) > 10 or int(num) > MAX_INDEX:
+        raise ValueError(f"bad clone name {text!r}: N is at most {MAX_INDEX}")
     return parse_app_name(app), int(num)
 
 

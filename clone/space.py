@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, Home
-from clone.registry import CloneRecord, Registry
+from clone.registry import MAX_INDEX, CloneRecord, Registry
 from identity import Identity
 
 if TYPE_CHECKING:
     from clone.handle import Clone
     from clone.workflows.build import BuildRequest, BuildResult
+    from clone.workflows.device_policy import DeviceUpdate
     from clone.workflows.doctor import DeviceReport
     from clone.workflows.listing import CloneRow
     from clone.workflows.transfer import ExportResult, ImportResult, Progress
@@ -25,10 +26,15 @@ class Space:
 
     ``Space()`` uses ``$CLONE_HOME`` (or the platform default); ``Space(home=path)`` another.
     Creating a Space touches nothing on disk; the registry opens on first use.
+    ``require_boundary=True``: a host clone's run fails (BoundaryMissing, exit 1) where the
+    kernel cannot give it the kernel boundary (no Landlock), instead of a warning.
     """
 
-    def __init__(self, home: Path | str | None = None) -> None:
+    MAX_INDEX = MAX_INDEX  # the largest clone number N (``APP:N``, ``--clone``)
+
+    def __init__(self, home: Path | str | None = None, *, require_boundary: bool = False) -> None:
         self.home = Home(Path(home).expanduser().absolute()) if home else Home.from_env()
+        self.require_boundary = require_boundary
         self._registry: Registry | None = None
 
     @property
@@ -165,7 +171,8 @@ class Space:
     ) -> int:
         """``clone host run``: run ``argv`` as host clone ``app:index`` in this process, with
         its stdio; the program's exit status (``Clone.run`` is the API's way). ``tell``
-        gets one line if the run goes on after the program exited (processes it left)."""
+        gets one line if the run goes on after the program exited (processes it left), and
+        the warning of a kernel without Landlock (an error if ``require_boundary``)."""
         from clone.workflows.host import parse_host_spec, run_host_command, still_running
 
         spec = parse_host_spec(app, index, data)
@@ -173,6 +180,7 @@ class Space:
         return run_host_command(
             self.registry, self.home, spec, argv, trace_file=trace,
             on_running=(lambda status, pids: say(still_running(status, pids))) if say else None,
+            require_boundary=self.require_boundary, on_warning=say,
         )  # fmt: skip
 
     @staticmethod
@@ -221,6 +229,15 @@ class Space:
         from clone.workflows.identity import set_identity_field
 
         return set_identity_field(self.registry, _clone_name(clone), field, value)
+
+    def update_device(self, clone: CloneRecord | str, adb: str | None = None) -> DeviceUpdate:
+        """Take ``clone``'s identity and accounts, as changed by ``regen_identity``,
+        ``set_identity``, ``add_account`` or ``remove_account``, to its phone: a package
+        clone is rebuilt with them and reinstalled keeping its data (see DeviceUpdate)."""
+        from clone.workflows.device_policy import update_device
+
+        record = self.registry.get(_clone_name(clone))
+        return update_device(self.registry, self.home, record, adb)
 
     def accounts(self, clone: CloneRecord | str) -> list[Account]:
         """The accounts ``clone`` serves to its app."""

@@ -55,6 +55,16 @@ def parse_package_list(text: str) -> frozenset[str]:
     return frozenset(names)
 
 
+def parse_pm_path(text: str) -> list[str]:
+    """``pm path PKG`` -> the APK paths on the device, base first (lines ``package:PATH``)."""
+    paths = [
+        line.strip().removeprefix("package:")
+        for line in text.splitlines()
+        if line.strip().startswith("package:/")
+    ]
+    return sorted(paths, key=lambda p: not p.endswith("/base.apk"))
+
+
 def parse_session_id(text: str) -> int:
     """``Success: created install session [1234]`` -> 1234."""
     match = _SESSION_RE.search(text)
@@ -106,6 +116,25 @@ def installed(dev: adbutils.AdbDevice, user: int | None = None) -> frozenset[str
 
 def is_installed(dev: adbutils.AdbDevice, package: str, user: int | None = None) -> bool:
     return package in installed(dev, user)
+
+
+def apk_paths(dev: adbutils.AdbDevice, package: str) -> list[str]:
+    """Where the installed ``package``'s APKs are on the device, base first."""
+    argv = ["pm", "path", package]
+    result = run(dev, argv)
+    paths = parse_pm_path(result.stdout)
+    if not paths:
+        raise DeviceCommandFailed(argv, result.code, result.output or "no APK path")
+    return paths
+
+
+def pull(dev: adbutils.AdbDevice, remote: str, local: Path) -> Path:
+    """Copy the device's file ``remote`` to ``local``."""
+    try:
+        dev.sync.pull(remote, local)
+    except (adbutils.AdbError, OSError) as e:
+        raise DeviceCommandFailed(["pull", remote, str(local)], -1, str(e)) from e
+    return local
 
 
 def processes(dev: adbutils.AdbDevice) -> list[Process]:
@@ -168,29 +197,33 @@ def install(
     apks: Sequence[Path],
     user: int | None = None,
     pushed: Callable[[int], None] = lambda n: None,
+    *,
+    replace: bool = False,
 ) -> None:
-    """Install one APK, or a split set (base first) in one install session."""
+    """Install one APK, or a split set (base first) in one install session; ``replace``
+    updates an installed package in place (``-r``: its data is kept)."""
+    flags = ["-t", *(["-r"] if replace else []), *_user_args(user)]
     if len(apks) == 1:
         remote = _push(dev, apks[0])
         pushed(1)
         try:
-            result = run(dev, ["pm", "install", "-t", *_user_args(user), remote])
+            result = run(dev, ["pm", "install", *flags, remote])
         finally:
             _remove_remote(dev, [remote])
         _raise_if_failed(package, result.output)
         return
-    _install_session(dev, package, apks, user, pushed)
+    _install_session(dev, package, apks, flags, pushed)
 
 
 def _install_session(
     dev: adbutils.AdbDevice,
     package: str,
     apks: Sequence[Path],
-    user: int | None,
+    flags: Sequence[str],
     pushed: Callable[[int], None],
 ) -> None:
     total = sum(p.stat().st_size for p in apks)
-    created = run(dev, ["pm", "install-create", "-t", *_user_args(user), "-S", str(total)])
+    created = run(dev, ["pm", "install-create", *flags, "-S", str(total)])
     _raise_if_failed(package, created.output)
     session = parse_session_id(created.stdout)
     remotes: list[str] = []

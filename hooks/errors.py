@@ -38,3 +38,11 @@ class ProgramNotExecutable(HookEngineError):
 
 class PolicyError(ValueError):
     """The agent rejected the policy; the message names the offending value."""
+
+
+class BoundaryError(HookEngineError):
+    """The kernel boundary (Landlock + seccomp) could not be set up."""
+
+
+class BoundaryUnavailable(BoundaryError):
+    """The kernel has no Landlock and the run requires the boundary."""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from hooks import procfs
 from hooks.agent_bundle import agent_source
+from hooks.boundary import Boundary, Prepared, prepare
 from hooks.errors import (
     HookStartError,
     PolicyError,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 _GATE = 'read _ <&3 || exit 125; exec 3<&-; cd -- "$1" || exit 126; shift; exec "$@"'
 _GATE_ATTEMPTS = 3
 _GATE_FD = 3
+_RULESET_FD = 4  # the boundary's Landlock ruleset, for its entry (closed before the gate)
 _GATE_READY_S = 2.0
 _HANDOVER_LIMIT_S = 30.0
 
@@ -84,10 +86,13 @@ def run(
     env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
     on_running: Callable[[int, list[int]], None] | None = None,
+    boundary: Boundary | None = None,
 ) -> int:
     """Runs ``argv`` under the agent with ``policy``; returns its exit status (128+N if killed)
     once it and every process it started have exited. ``on_running(status, pids)`` is
     called once if, a second after the program exited, processes it started still run.
+    With ``boundary``, every process of the run is also inside that kernel boundary
+    (``hooks.boundary``), entered before the gate starts; BoundaryError if it cannot be.
 
     stdin/stdout/stderr are the caller's. Children carry the same policy. Raises
     ProgramNotFound/ProgramNotExecutable before starting anything, AgentBundleMissing if the
@@ -101,8 +106,13 @@ def run(
     source = agent_source()
     sessions = AgentSessions(local_device(), source, {**policy, "host": _this_host()}, on_event)
     try:
-        with _relayed_signals(sessions):
-            return _run_gated(sessions, argv, env, cwd, on_running)
+        prepared = None if boundary is None else prepare(boundary)
+        try:
+            with _relayed_signals(sessions):
+                return _run_gated(sessions, argv, env, cwd, on_running, prepared)
+        finally:
+            if prepared is not None:
+                prepared.close()
     finally:
         sessions.close()
 
@@ -152,8 +162,9 @@ def _run_gated(
     env: Mapping[str, str] | None,
     cwd: str | os.PathLike[str] | None,
     on_running: Callable[[int, list[int]], None] | None = None,
+    prepared: Prepared | None = None,
 ) -> int:
-    pid = _start_gate(sessions, argv, env, cwd)
+    pid = _start_gate(sessions, argv, env, cwd, prepared)
     started = procfs.start_ticks(pid) or 0  # our child, not reaped yet: always known
     _wait_exit(pid)
     ran = sessions.instrumented(pid)  # the program itself got the agent (asked before reaping)
@@ -174,23 +185,26 @@ def _start_gate(
     argv: Sequence[str],
     env: Mapping[str, str] | None,
     cwd: str | os.PathLike[str] | None,
+    prepared: Prepared | None = None,
 ) -> int:
     """Starts the gate, attaches to it, then lets it exec the program; returns its pid.
+    With ``prepared``, the gate is started through the boundary's entry, which enters the
+    boundary and execs the gate in the same process.
 
     Frida's injection into the idle gate fails now and then under load (the gate may even
     crash); the gate has not run the program yet, so a fresh gate is tried.
     """
     for attempt in range(_GATE_ATTEMPTS):
         read_end, write_end = _gate_pipe()
+        gate = ["/bin/sh", "-c", _GATE, "clonespace-gate", os.fspath(cwd or os.getcwd()), *argv]
+        actions = [(os.POSIX_SPAWN_DUP2, read_end, _GATE_FD), (os.POSIX_SPAWN_CLOSE, write_end)]
+        if prepared is not None:
+            gate = prepared.command(_RULESET_FD, gate)
+            if prepared.ruleset_fd is not None:  # last: above 9, it is none of the fds above
+                actions.append((os.POSIX_SPAWN_DUP2, prepared.ruleset_fd, _RULESET_FD))
         try:
             pid = os.posix_spawn(
-                "/bin/sh",
-                ["/bin/sh", "-c", _GATE, "clonespace-gate", os.fspath(cwd or os.getcwd()), *argv],
-                dict(os.environ if env is None else env),
-                file_actions=[
-                    (os.POSIX_SPAWN_DUP2, read_end, _GATE_FD),
-                    (os.POSIX_SPAWN_CLOSE, write_end),
-                ],
+                gate[0], gate, dict(os.environ if env is None else env), file_actions=actions
             )
         finally:
             os.close(read_end)

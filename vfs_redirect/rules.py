@@ -39,8 +39,41 @@ class DenyRule:
 
 
 @dataclass(frozen=True)
+class AndroidNames:
+    """A renamed Android clone: the original app's names and certificates, and each of its
+    own names (provider authorities, declared permissions, intent actions) as the clone's
+    manifest renamed it, so the hooks can map the app's code to the clone."""
+
+    original_package: str
+    clone_package: str
+    original_signatures: tuple[str, ...] = ()  # hex DER certificates
+    authorities: Mapping[str, str] = field(default_factory=dict)
+    permissions: Mapping[str, str] = field(default_factory=dict)
+    actions: Mapping[str, str] = field(default_factory=dict)
+
+    def to_agent_json(self) -> dict[str, Any]:
+        return {
+            "original_package": self.original_package,
+            "clone_package": self.clone_package,
+            "original_signatures": list(self.original_signatures),
+            "authorities": dict(self.authorities),
+            "permissions": dict(self.permissions),
+            "actions": dict(self.actions),
+        }
+
+
+@dataclass(frozen=True)
+class HostLink:
+    """The host process that runs a Linux clone (``clone host run``): the agent ends the
+    clone's processes if it dies. ``start`` tells a reused pid (/proc/PID/stat field 22)."""
+
+    pid: int
+    start: int
+
+
+@dataclass(frozen=True)
 class Policy:
-    """Everything the agent needs for one clone."""
+    """Everything the agent needs for one clone: every backend fills this one type."""
 
     clone: str
     platform: str
@@ -50,6 +83,8 @@ class Policy:
     identity: Mapping[str, Any] = field(default_factory=dict)
     accounts: tuple[Mapping[str, Any], ...] = ()
     trace: bool = False
+    android: AndroidNames | None = None
+    host: HostLink | None = None
 
     def to_agent_json(self) -> dict[str, Any]:
         """The JSON object of the policy contract, exactly."""
@@ -64,6 +99,8 @@ class Policy:
             "identity": dict(self.identity),
             "accounts": [dict(a) for a in self.accounts],
             "trace": self.trace,
+            **(self.android.to_agent_json() if self.android is not None else {}),
+            **({"host": {"pid": self.host.pid, "start": self.host.start}} if self.host else {}),
         }
 
 
@@ -103,6 +140,8 @@ def make_policy(
     identity: Mapping[str, Any] | None = None,
     accounts: Sequence[Mapping[str, Any]] = (),
     trace: bool = False,
+    android: AndroidNames | None = None,
+    host: HostLink | None = None,
 ) -> Policy:
     """A checked Policy: known platform and errno, ``APP:N`` name, one rule per virtual."""
     if not _CLONE_RE.match(clone):
@@ -128,6 +167,8 @@ def make_policy(
         identity=dict(identity or {}),
         accounts=tuple(dict(a) for a in accounts),
         trace=trace,
+        android=android,
+        host=host,
     )
 
 
@@ -166,6 +207,23 @@ def policy_from_json(data: Mapping[str, Any]) -> Policy:
         identity=data.get("identity") or {},
         accounts=data.get("accounts") or [],
         trace=bool(data.get("trace", False)),
+        android=_android_from_json(data),
+        host=HostLink(int(data["host"]["pid"]), int(data["host"]["start"]))
+        if data.get("host")
+        else None,
+    )
+
+
+def _android_from_json(data: Mapping[str, Any]) -> AndroidNames | None:
+    if "original_package" not in data:
+        return None
+    return AndroidNames(
+        str(data["original_package"]),
+        str(data["clone_package"]),
+        tuple(str(s) for s in data.get("original_signatures", [])),
+        dict(data.get("authorities", {})),
+        dict(data.get("permissions", {})),
+        dict(data.get("actions", {})),
     )
 
 

@@ -1,9 +1,11 @@
-"""Signing keys: the one key per ``$CLONE_HOME`` (made on first use) or the user's own.
+"""Signing keys: one per clone (app, index) under ``$CLONE_HOME/keys``, or the user's own.
 
 A :class:`SigningKey` is a private key (RSA or EC P-256) with its X.509 certificate.
-``load_or_create`` keeps the home key in ``keys/clonespace-signing.pem`` (mode 0600): the file
-is written to a temporary name and hard-linked into place, so it is never half-written and
-two processes creating it at once end up using the same key.
+``load_or_create`` keeps a key in a file of ``keys/`` (mode 0600; by default the home key
+``clonespace-signing.pem``, ``clone_key_file`` names a clone's): the file is written to a
+temporary name and hard-linked into place, so it is never half-written and two processes
+creating it at once end up using the same key. Each clone has its own key because Android
+(API 26+) scopes ANDROID_ID to the signing key: clones sharing one key share it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 HOME_KEY_FILE = "clonespace-signing.pem"
+CLONE_KEYS_DIR = "clones"  # keys/clones/<app package>/<index>.pem
 HOME_KEY_BITS = 3072
 CERT_VALIDITY = datetime.timedelta(days=30 * 365)
 CERT_COMMON_NAME = "Clonespace"
@@ -160,13 +163,29 @@ def self_signed_certificate(
     )
 
 
-def load_or_create(keys_dir: Path) -> SigningKey:
-    """The key of this ``$CLONE_HOME`` (``keys_dir``), created with mode 0600 on first use."""
-    path = keys_dir / HOME_KEY_FILE
+def load_or_create(
+    keys_dir: Path, name: str = HOME_KEY_FILE, *, algorithm: KeyAlgorithm = KeyAlgorithm.RSA
+) -> SigningKey:
+    """The key ``name`` (a path relative to ``keys_dir``, default: this ``$CLONE_HOME``'s
+    key), created with mode 0600 (its directories 0700) on first use, then always reused.
+    ``algorithm`` is the one a new key gets; an existing key is used as it is."""
+    path = keys_dir / name
     if not path.exists():
         keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _publish(path, generate().to_pem())
+        for parent in reversed(path.relative_to(keys_dir).parents[:-1]):
+            (keys_dir / parent).mkdir(mode=0o700, exist_ok=True)
+        _publish(path, generate(algorithm=algorithm).to_pem())
     return _load_pem_pair(path.read_bytes(), None, str(path))
+
+
+_PACKAGE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*")
+
+
+def clone_key_file(package: str, index: int) -> str:
+    """Where clone ``index`` of the app ``package`` keeps its key, relative to ``keys/``."""
+    if _PACKAGE_NAME.fullmatch(package) is None or index < 1:
+        raise ValueError(f"no clone key for package {package!r}, clone {index}")
+    return f"{CLONE_KEYS_DIR}/{package}/{index}.pem"
 
 
 def _publish(path: Path, data: bytes) -> None:

@@ -42,6 +42,7 @@ class Where:
     registry: Registry
     home: Home
     adb: str | None = None  # HOST:PORT of the adb server, None for the default
+    require_boundary: bool = False  # host runs: no Landlock is an error, not a warning
 
 
 @dataclass(frozen=True)

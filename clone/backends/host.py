@@ -67,6 +67,7 @@ class HostBackend(Unsupported):
                 "argv": list(request.argv),
                 "trace": str(request.trace) if request.trace is not None else None,
                 "error_file": str(failure),
+                "require_boundary": where.require_boundary,
             }
             done = subprocess.run(
                 [sys.executable, "-m", "clone.backends.host_child", json.dumps(spec)],

@@ -47,6 +47,8 @@ def _run(spec: dict[str, object]) -> int:
             registry, home, host, [str(a) for a in argv],
             trace_file=Path(str(trace)) if trace else None,
             on_running=lambda status, pids: print(still_running(status, pids), file=sys.stderr),
+            require_boundary=bool(spec.get("require_boundary")),
+            on_warning=lambda line: print(line, file=sys.stderr),
         )  # fmt: skip
 
 

@@ -19,7 +19,13 @@ def host() -> None:
 
 @host.command("run")
 @click.option("--app", required=True, help="The app name, e.g. notes.")
-@click.option("--clone", "index", type=click.IntRange(min=1), required=True, help="Clone number N.")
+@click.option(
+    "--clone",
+    "index",
+    type=click.IntRange(min=1, max=Space.MAX_INDEX),
+    required=True,
+    help="Clone number N.",
+)
 @click.option(
     "--data",
     "data",
@@ -33,6 +39,12 @@ def host() -> None:
     help="Write one JSON line per redirect, denial or spoof to this file.",
 )
 @click.option(
+    "--require-boundary",
+    is_flag=True,
+    help="Fail (exit 1) where the kernel has no Landlock, instead of warning and running "
+    "under the hooks and seccomp only.",
+)
+@click.option(
     "--json", "as_json", is_flag=True,
     help="After CMD's own output, print {clone, exit_status} as JSON; errors as JSON too.",
 )  # fmt: skip
@@ -44,6 +56,7 @@ def run(
     index: int,
     data: tuple[str, ...],
     trace: Path | None,
+    require_boundary: bool,
     as_json: bool,
     command: tuple[str, ...],
 ) -> int:
@@ -51,9 +64,15 @@ def run(
 
     The clone is registered on first use. The run ends when CMD and every process it
     started have exited: a background job keeps the clone's policy, and so do its children.
+    Every process of the run is also inside a kernel boundary (Landlock + seccomp): out of
+    other clones' stores, $CLONE_HOME and the real --data paths. Where the kernel has no
+    Landlock that is one warning, or with --require-boundary an error (exit 1).
+
     Exit status: CMD's own, or 125 when Clonespace failed, 126 when CMD cannot be run, 127
-    when it is not found, 2 for bad input.
+    when it is not found, 2 for bad input, 1 when the boundary is required but missing.
     """
+    if require_boundary:
+        space.require_boundary = True
     try:
         status = space.run_host(
             app, index, data, command, trace=trace, tell=lambda line: click.echo(line, err=True)

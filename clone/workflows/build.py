@@ -1,6 +1,6 @@
 """``clone build``: N signed clone APKs of one app, written all at once or not at all.
 
-The APK work is ``apk.pipeline``; this module chooses names and the key, asks the payload
+The APK work is ``apk.pipeline``; this module chooses names and each clone's key, asks the payload
 workflow for each clone's extra entries, and turns the ``apk`` package's exceptions into
 ``clone.errors`` (bad input: exit 2; a failure to write: exit 1).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -137,11 +137,14 @@ def build_app(
     from apk.pipeline import build_clones
 
     packages = _packages(req.name_template, app.package, indices)
-    key = signing_key(home, req)
+    keys = signing_keys(home, req, app, indices)
     embedded = dict(identities or {}) if plan.payload is not None else {}
-    specs = [_spec(plan, i, p, embedded.get(i)) for i, p in zip(indices, packages, strict=True)]
+    specs = [
+        replace(_spec(plan, i, p, embedded.get(i)), key=keys[i])
+        for i, p in zip(indices, packages, strict=True)
+    ]
     with _apk_errors(str(req.out)):
-        built = build_clones(app, specs, req.out.absolute(), key, advance, plan.replaced_entries)
+        built = build_clones(app, specs, req.out.absolute(), None, advance, plan.replaced_entries)
     info = app.base.info
     source = SourceSummary(info.package, info.version_code, info.min_sdk, app.base.sha256)
     clones = tuple(
@@ -195,31 +198,48 @@ def build_for_install(
 
 
 def load_app(apks: Sequence[Path]) -> AppSet:
-    """The app to clone, checked: readable, an APK (set), not a framework package."""
-    from apk.clone_names import framework_reason
+    """The app to clone, checked: readable, an APK (set), one Android would install as a clone
+    (``apk.platform_rules``)."""
+    from apk.platform_rules import app_refusal, entry_name_refusal
     from apk.splits import load_app as load
 
     where = ", ".join(str(p) for p in apks)
     with _apk_errors(where):
         app = load(list(apks))
     info = app.base.info
-    reason = framework_reason(info.package, info.shared_user_id)
-    if reason is not None:
-        raise BadInput(f"{where}: {reason}; it cannot be cloned", hint="pick an app's APK")
+    refusal = app_refusal(info.package, info.shared_user_id)
+    for apk in app.apks:
+        refusal = refusal or entry_name_refusal(apk.archive.names, info.min_sdk)
+    if refusal is not None:
+        raise BadInput(f"{where}: {refusal.message()}", hint="pick an app's APK")
     return app
 
 
-def signing_key(home: Home, req: BuildRequest) -> SigningKey:
-    """The user's key (``--key``/``--cert``) or this ``$CLONE_HOME``'s own."""
-    from apk.signing import SigningKeyError, load_or_create, load_user_key
+def signing_keys(
+    home: Home, req: BuildRequest, app: AppSet, indices: Sequence[int]
+) -> dict[int, SigningKey]:
+    """Each clone's key: the user's (``--key``/``--cert``) for all, or by default clone n's
+    own, ``$CLONE_HOME/keys/clones/<app>/<n>.pem``, made on first use and reused by every
+    later build of clone n (so ``adb install -r`` of an update is accepted). A new key is EC
+    P-256, RSA when the app's minSdk is below what an EC v1 signature needs."""
+    from apk.signing import KeyAlgorithm, load_or_create, load_user_key
+    from apk.signing.keys import clone_key_file
+    from apk.signing.v1 import SHA256_MIN_SDK
 
     try:
         if req.key is not None:
-            return load_user_key(req.key, req.cert, req.key_password)
+            key = load_user_key(req.key, req.cert, req.key_password)
+            return dict.fromkeys(indices, key)
         if req.cert is not None:
             raise BadInput("--cert needs --key")
-        return load_or_create(home.ensure().keys_dir)
-    except SigningKeyError as e:
+        keys_dir = home.ensure().keys_dir
+        ec = app.base.info.min_sdk >= SHA256_MIN_SDK
+        algorithm = KeyAlgorithm.EC if ec else KeyAlgorithm.RSA
+        return {
+            n: load_or_create(keys_dir, clone_key_file(app.package, n), algorithm=algorithm)
+            for n in indices
+        }
+    except ValueError as e:  # SigningKeyError, or no key file for such a package name
         raise BadInput(str(e)) from e
     except OSError as e:
         raise OperationFailed(f"cannot read or create the signing key: {e}") from e

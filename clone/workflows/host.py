@@ -22,10 +22,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from clone.errors import (
     BadInput,
+    BoundaryMissing,
     CannotRun,
     CloneError,
     CommandNotFound,
@@ -34,12 +35,15 @@ from clone.errors import (
     ProgramLostProcesses,
 )
 from clone.home import Home
-from clone.registry import Backend, CloneRecord, Registry, parse_app_name
+from clone.registry import MAX_INDEX, Backend, CloneRecord, Registry, parse_app_name
 from clone.state import HostState
 from clone.workflows.identity import assign_identity, identity_policy
 from vfs_redirect.layouts import HostStore, Layout, host_layout
 from vfs_redirect.paths import parse_absolute
 from vfs_redirect.rules import Policy, make_policy
+
+if TYPE_CHECKING:
+    from hooks.boundary import Boundary
 
 
 @dataclass(frozen=True)
@@ -61,12 +65,29 @@ def parse_host_spec(app: str, index: int, data: Sequence[str | os.PathLike[str]]
         name = parse_app_name(app)
         if index < 1:
             raise ValueError(f"bad clone index {index!r}: counting starts at 1")
+        if index > MAX_INDEX:
+            raise ValueError(f"bad clone index {index!r}: at most {MAX_INDEX}")
         if not data:
             raise ValueError("no data paths: give at least one --data PATH")
         paths = tuple(parse_absolute(os.fspath(p)) for p in data)
+        for path in paths:
+            _check_data_path(path)
     except ValueError as e:
         raise BadInput(str(e)) from e
     return HostSpec(name, index, paths)
+
+
+_KERNEL_TREES = ("/proc", "/sys", "/dev")
+
+
+def _check_data_path(path: str) -> None:
+    """A data path is a directory (or not there yet), not a file, a FIFO or a kernel tree."""
+    real = os.path.realpath(path)
+    for tree in _KERNEL_TREES:
+        if real == tree or real.startswith(tree + "/"):
+            raise ValueError(f"--data {path!r} is in {tree}: give a directory of your own")
+    if os.path.lexists(path) and not os.path.isdir(path):
+        raise ValueError(f"--data {path!r} is not a directory")
 
 
 def host_store_of(home: Home, app: str, index: int) -> HostStore:
@@ -137,12 +158,20 @@ def run_host_command(
     *,
     trace_file: Path | None = None,
     on_running: Callable[[int, list[int]], None] | None = None,
+    require_boundary: bool = False,
+    on_warning: Callable[[str], None] | None = None,
 ) -> int:
     """Run ``argv`` as clone ``spec`` with inherited stdio; return the program's status once
-    it and every process it started have exited (``on_running`` as ``hooks.runner.run``)."""
+    it and every process it started have exited (``on_running`` as ``hooks.runner.run``).
+
+    The run is inside the kernel boundary (``hooks.boundary``). Where the kernel has no
+    Landlock, ``require_boundary`` makes that a BoundaryMissing error (exit 1) before
+    anything is registered; otherwise ``on_warning`` gets one line and the run goes on
+    with seccomp and the hooks only."""
     if not argv:
         raise BadInput("no command given", hint="put it after '--': clone host run … -- CMD")
     resolve_program(argv[0])  # 127/126 before anything is registered
+    _check_boundary(require_boundary, on_warning)
     with _trace_sink(trace_file) as on_event:
         new = registry.find(spec.name) is None
         try:
@@ -152,13 +181,44 @@ def run_host_command(
         try:
             policy = build_policy(registry, home, spec, trace=on_event is not None)
             prepare_store(home, spec, policy)
-            return _run_hooked(list(argv), policy, on_event, on_running)
+            boundary = host_boundary(home, spec, require_landlock=require_boundary)
+            return _run_hooked(list(argv), policy, on_event, on_running, boundary)
         except CloneError as e:
             if new and not isinstance(e, ProgramLostProcesses):  # never ran: leave no clone
                 _unregister(registry, home, spec)
-            if isinstance(e, OperationFailed):
+            if isinstance(e, OperationFailed) and not isinstance(e, BoundaryMissing):
                 raise HostToolFailed(str(e)) from e
             raise
+
+
+NO_LANDLOCK = (
+    "clone: warning: this kernel has no Landlock; the clone is held by the hooks and "
+    "seccomp only, not by a filesystem boundary (--require-boundary makes this an error)"
+)
+
+
+def _check_boundary(required: bool, on_warning: Callable[[str], None] | None) -> None:
+    from hooks.boundary import landlock_abi
+
+    if landlock_abi() > 0:
+        return
+    if required:
+        raise BoundaryMissing(
+            "this kernel has no Landlock, and the run requires the kernel boundary",
+            hint="run on a kernel with Landlock enabled (lsm=landlock), or drop --require-boundary",
+        )
+    if on_warning is not None:
+        on_warning(NO_LANDLOCK)
+
+
+def host_boundary(home: Home, spec: HostSpec, *, require_landlock: bool = False) -> Boundary:
+    """The kernel boundary of a run of ``spec``: out of ``$CLONE_HOME`` and the real data
+    paths (as the kernel resolves them), except the clone's own store."""
+    from hooks.boundary import Boundary
+
+    own = os.path.realpath(store_path(home, spec.app, spec.index))
+    keep_out = [os.path.realpath(home.root), *(os.path.realpath(p) for p in spec.data)]
+    return Boundary(tuple(dict.fromkeys(keep_out)), (own,), require_landlock)
 
 
 def resolve_program(name: str) -> str:
@@ -241,8 +301,10 @@ def _run_hooked(
     policy: Policy,
     on_event: Callable[[dict[str, Any]], None] | None,
     on_running: Callable[[int, list[int]], None] | None,
+    boundary: Boundary,
 ) -> int:
     from hooks.errors import (
+        BoundaryUnavailable,
         HookEngineError,
         ProcessesLost,
         ProgramNotExecutable,
@@ -251,7 +313,15 @@ def _run_hooked(
     from hooks.runner import run
 
     try:
-        return run(argv, policy.to_agent_json(), on_event=on_event, on_running=on_running)
+        return run(
+            argv,
+            policy.to_agent_json(),
+            on_event=on_event,
+            on_running=on_running,
+            boundary=boundary,
+        )
+    except BoundaryUnavailable as e:
+        raise BoundaryMissing(str(e)) from e
     except ProgramNotFound as e:
         raise CommandNotFound(f"command not found: {argv[0]!r}") from e
     except ProgramNotExecutable as e:

@@ -60,17 +60,22 @@ class HookPlan:
         the name the clone's manifest gives it, which the agent cannot guess for one that
         does not start with the package name)."""
         from vfs_redirect.layouts import android_package_layout
-        from vfs_redirect.rules import make_policy
+        from vfs_redirect.rules import AndroidNames, make_policy
 
         layout = android_package_layout(self.source_package, package)
-        policy = make_policy(f"{self.source_package}:{index}", "android", layout.redirects)
-        return {
-            **policy.to_agent_json(),
-            "original_package": self.source_package,
-            "clone_package": package,
-            "original_signatures": list(self.original_signatures),
-            **self.own_names.renamed(self.source_package, package),
-        }
+        renamed = self.own_names.renamed(self.source_package, package)
+        names = AndroidNames(
+            self.source_package,
+            package,
+            self.original_signatures,
+            renamed["authorities"],
+            renamed["permissions"],
+            renamed["actions"],
+        )
+        policy = make_policy(
+            f"{self.source_package}:{index}", "android", layout.redirects, android=names
+        )
+        return policy.to_agent_json()
 
     def spec(self, index: int, package: str, policy: Mapping[str, Any] | None = None) -> CloneSpec:
         """The pipeline's spec for clone ``index`` (``policy`` overrides the default one,

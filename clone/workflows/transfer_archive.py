@@ -384,6 +384,7 @@ def read_archive(
             with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|") as tar:
                 scanned = _members(tar, stream, extract_to, advance)
             stream.drain()
+            _one_gzip_member(raw)
         except NewerFormat as e:
             raise BadInput(f"{str(path)!r}: {e}", hint="upgrade clonespace, then import it") from e
         except ManifestError as e:
@@ -401,6 +402,24 @@ def read_archive(
         except OSError as e:
             raise OperationFailed(f"cannot read {str(path)!r}: {e.strerror or e}") from e
     return scanned
+
+
+def _one_gzip_member(raw: BinaryIO) -> None:
+    """BadInput if the file goes on after its first gzip member (``GzipFile`` reads any
+    further members as if they were more of the same stream: a second member could carry
+    a tar of its own). Run after the whole stream was read and checked, so its size is
+    already bounded."""
+    raw.seek(0)
+    member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    while not member.eof:
+        chunk = raw.read(_CHUNK)
+        if not chunk:
+            return  # cannot happen after a complete read; the first pass said what was wrong
+        while chunk and not member.eof:
+            member.decompress(chunk, _CHUNK)
+            chunk = member.unconsumed_tail
+    if member.unused_data or raw.read(1):
+        raise BadInput("the archive goes on after its gzip stream (trailing data)", hint=_HINT)
 
 
 def _open(path: Path) -> BinaryIO:

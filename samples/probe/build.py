@@ -17,10 +17,10 @@ from pathlib import Path
 from apk.signing import SigningKey, v1, v2v3
 from apk.signing.keys import KeyAlgorithm, generate
 from apk.zip_write import ZipWriter
+from samples.probe.assembler import find_toolchain
 from samples.probe.errors import ProbeBuildError
 from samples.probe.manifest import LABEL, MIN_SDK, PACKAGE, probe_manifest
 from samples.probe.resources import probe_resources
-from samples.probe.smali import find_toolchain
 
 SMALI_DIR = Path(__file__).resolve().parent / "smali"
 MANIFEST_NAME = "AndroidManifest.xml"

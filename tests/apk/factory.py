@@ -114,3 +114,23 @@ def raw_zip(entries: Iterable[tuple[str, bytes, int, int, int]]) -> bytes:
         count += 1
     eocd = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(central), len(local), 0)
     return bytes(local + central + eocd)
+
+
+def with_method(data: bytes, name: str, method: int) -> bytes:
+    """``data`` with entry ``name``'s compression method set to ``method`` in both of its
+    headers (the data is left as it is, like apksig's ``weird-compression-method.apk``)."""
+    out = bytearray(data)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    info = archive.getinfo(name)
+    struct.pack_into("<H", out, info.header_offset + 8, method)
+    eocd = data.rfind(b"PK\x05\x06")
+    cd_offset = struct.unpack_from("<I", data, eocd + 16)[0]
+    pos = data.find(b"PK\x01\x02", cd_offset)
+    raw_name = name.encode()
+    while pos >= 0:
+        name_len = struct.unpack_from("<H", data, pos + 28)[0]
+        if data[pos + 46 : pos + 46 + name_len] == raw_name:
+            struct.pack_into("<H", out, pos + 10, method)
+            return bytes(out)
+        pos = data.find(b"PK\x01\x02", pos + 46)
+    raise KeyError(name)

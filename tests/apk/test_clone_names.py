@@ -1,4 +1,4 @@
-"""Clone package names: template expansion, Android's package-name rules, framework refusal."""
+"""Clone package names: template expansion, Android's package-name rules."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from apk.clone_names import (
     ClonePackageError,
     check_package_name,
     clone_packages,
-    framework_reason,
 )
 
 
@@ -56,21 +55,3 @@ def test_valid_package_names(name: str) -> None:
 def test_invalid_package_names(name: str) -> None:
     with pytest.raises(ClonePackageError):
         check_package_name(name)
-
-
-@pytest.mark.parametrize(
-    ("package", "shared_user", "refused"),
-    [
-        ("android", None, True),
-        ("com.android.systemui", None, True),
-        ("com.android.providers.contacts", None, True),
-        ("com.google.android.gms", None, True),
-        ("com.vendor.tool", "android.uid.system", True),
-        ("com.vendor.tool", "android.uid.phone", True),
-        ("com.whatsapp", None, False),
-        ("com.android.chrome", None, False),
-        ("com.example", "com.example.shared", False),
-    ],
-)
-def test_framework_packages(package: str, shared_user: str | None, refused: bool) -> None:
-    assert (framework_reason(package, shared_user) is not None) == refused

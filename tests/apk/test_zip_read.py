@@ -102,7 +102,6 @@ BAD_ZIPS: dict[str, tuple[Callable[[], bytes], str]] = {
     "dotdot name": (lambda: _stored("res/../../evil.so"), "'..'"),
     "backslash dotdot": (lambda: _stored("res\\..\\evil"), "'..'"),
     "nul in name": (lambda: _stored("a\x00b"), "NUL"),
-    "method bzip2": (lambda: _stored("a", method=12), "compression method 12"),
     "stored sizes differ": (lambda: _stored("a", size=99), "compressed size"),
     "zip64 size": (lambda: _stored("a", size=0xFFFFFFFF), "zip64"),
     "encrypted": (lambda: _patch_central(_stored("a"), 8, "<H", 1), "encrypted"),
@@ -173,3 +172,19 @@ def test_property_damage_gives_zip_format_error_or_a_consistent_archive(
         assert entry.data_end <= archive.entries_end <= archive.cd_offset
         with contextlib.suppress(ZipFormatError):
             archive.read(entry.name, limit=1 << 16)
+
+
+def test_an_odd_method_is_read_as_deflate_like_android() -> None:
+    content = b"signature block " * 20
+    data = factory.raw_zip(
+        [("META-INF/CERT.RSA", factory.deflate(content), 21, zlib.crc32(content), len(content))]
+    )
+    archive = parse_zip(data)
+    assert archive.entries[0].method == 21
+    assert archive.read("META-INF/CERT.RSA") == content
+
+
+def test_an_odd_method_over_data_that_is_not_deflate_fails_when_read() -> None:
+    archive = parse_zip(_stored("a", b"BZh91AY&SY", method=12))
+    with pytest.raises(ZipFormatError, match="not valid deflate"):
+        archive.read("a")

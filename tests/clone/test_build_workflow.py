@@ -48,10 +48,11 @@ def test_space_build_of_split_files(clone_home: Path, tmp_path: Path) -> None:
     assert result.to_json()["clones"][0]["splits"] == [str(split_out)]
 
 
-def test_space_build_refuses_framework_apps(clone_home: Path, tmp_path: Path) -> None:
+def test_space_build_refuses_system_uid_apps(clone_home: Path, tmp_path: Path) -> None:
     apk = tmp_path / "fw.apk"
-    apk.write_bytes(factory.apk_bytes(factory.manifest("com.android.systemui")))
-    with pytest.raises(BadInput, match="framework"):
+    manifest = factory.manifest("com.android.systemui", shared_user_id="android.uid.systemui")
+    apk.write_bytes(factory.apk_bytes(manifest))
+    with pytest.raises(BadInput, match="system-shared-user"):
         Space(home=clone_home).build(apk, out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 import struct
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +14,6 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs7
 
 from apk.manifest import read_manifest_info
 from apk.zip_read import parse_zip
@@ -86,7 +85,11 @@ BAD_INPUTS: dict[str, tuple[Callable[[], bytes] | None, str]] = {
         lambda: factory.apk_bytes(
             factory.manifest("com.vendor.tool", shared_user_id="android.uid.system")
         ),
-        "system user",
+        "'android.uid.system'",
+    ),
+    "CR in a carried entry name, v1 needed": (
+        lambda: factory.apk_bytes(factory.manifest(), ("assets/a\rb", b"x", 0)),
+        "v1-entry-name",
     ),
     "missing file": (None, "no APK at"),
 }
@@ -265,32 +268,40 @@ def test_user_key_signs_the_clones(run_cli: RunCli, tmp_path: Path) -> None:
     assert f"certificate SHA-256 digest: {fingerprint}" in verdict.output
 
 
-def test_home_key_is_created_once_with_mode_0600(
+def _certificate_sha256(apk: Path) -> str:
+    """The signer's certificate digest, as ``apksigner verify --print-certs`` prints it."""
+    verdict = verify(apk)
+    assert verdict.verifies, verdict.output
+    (digest,) = re.findall(r"^Signer #1 certificate SHA-256 digest: (\w+)$", verdict.output, re.M)
+    return str(digest)
+
+
+@pytest.mark.slow
+def test_each_clone_has_its_own_key_kept_for_later_builds(
     run_cli: RunCli, clone_home: Path, tmp_path: Path
 ) -> None:
-    for out in ("a", "b"):
-        assert (
-            run_cli(
-                "build",
-                real_apk(UIAUTOMATOR),
-                "-n",
-                "1",
-                "--out",
-                tmp_path / out,
-                "--hooks",
-                "none",
-            ).exit_code
-            == 0
-        )
-    keys = list((clone_home / "keys").iterdir())
-    assert len(keys) == 1 and keys[0].stat().st_mode & 0o777 == 0o600
-    certs = set()
-    for out in ("a", "b"):
-        (apk,) = (tmp_path / out).iterdir()
-        with zipfile.ZipFile(apk) as zf:
-            (cert,) = pkcs7.load_der_pkcs7_certificates(zf.read("META-INF/CERT.RSA"))
-        certs.add(cert.fingerprint(hashes.SHA256()))
-    assert len(certs) == 1
+    """Since API 26 ANDROID_ID is per signing key: clones of one app must not share a key,
+    and a later build of clone 1 (an update, a reinstall) must be signed with the same one."""
+    first = run_cli(
+        "build", real_apk(UIAUTOMATOR), "-n", "2", "--out", tmp_path / "a", "--hooks", "none"
+    )
+    assert first.exit_code == 0, first.stderr
+    one, two = (tmp_path / "a" / f"com.github.uiautomator.clone{n}.apk" for n in (1, 2))
+    assert _certificate_sha256(one) != _certificate_sha256(two)
+    again = run_cli(
+        "build", real_apk(UIAUTOMATOR), "-n", "1", "--out", tmp_path / "b", "--hooks", "none"
+    )
+    assert again.exit_code == 0, again.stderr
+    rebuilt = tmp_path / "b" / "com.github.uiautomator.clone1.apk"
+    assert _certificate_sha256(rebuilt) == _certificate_sha256(one)
+    keys = clone_home / "keys"
+    files = sorted(p for p in keys.rglob("*") if p.is_file())
+    assert [p.relative_to(keys).as_posix() for p in files] == [
+        "clones/com.github.uiautomator/1.pem",
+        "clones/com.github.uiautomator/2.pem",
+    ]
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in files)
+    assert all(d.stat().st_mode & 0o777 == 0o700 for d in keys.rglob("*") if d.is_dir())
 
 
 def test_space_build_api(clone_home: Path, tmp_path: Path) -> None:

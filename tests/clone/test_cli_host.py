@@ -37,6 +37,10 @@ def _one_line_error(stderr: str) -> str:
         (["--app", "notes", "--clone", "1", "--data", "/tmp/x"], "CMD"),
         (["--clone", "1", "--data", "/tmp/x", "--", "true"], "--app"),
         (["--app", "n", "--clone", "1", "--data", "/a", "--data", "/a/", "--", "true"], "twice"),
+        (["--app", "n", "--clone", str(2**63), "--data", "/tmp/x", "--", "true"], "--clone"),
+        (["--app", "n", "--clone", "1", "--data", "/proc/self", "--", "true"], "/proc"),
+        (["--app", "n", "--clone", "1", "--data", "/etc/hostname", "--", "true"], "directory"),
+        (["--app", "n", "--clone", "1", "--data", "/dev/null", "--", "true"], "/dev"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(
@@ -45,6 +49,15 @@ def test_bad_input_is_one_line_exit_2(
     result = run_cli("host", "run", *args)
     assert result.exit_code == 2
     assert says in _one_line_error(result.stderr)
+    assert not (clone_home / "registry.sqlite").exists() or not Space(clone_home).records()
+
+
+def test_data_naming_a_fifo_is_refused(run_cli: RunCli, clone_home: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    result = run_cli("host", "run", "--app", "a", "--clone", "1", "--data", fifo, "--", "true")
+    assert result.exit_code == 2
+    assert "not a directory" in _one_line_error(result.stderr)
     assert not (clone_home / "registry.sqlite").exists() or not Space(clone_home).records()
 
 

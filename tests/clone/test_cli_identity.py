@@ -73,7 +73,14 @@ def test_regen_without_seed_draws_a_new_one(run_cli: RunCli, notes: str) -> None
     before = _show(run_cli, notes)
     result = run_cli("identity", "regen", notes, "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"schema": 1, **_show(run_cli, notes)}
+    shown = json.loads(result.stdout)
+    assert shown.pop("on_device") == {
+        "backend": "host",
+        "device": None,
+        "reinstalled": False,
+        "message": "nothing on a phone: the clone's next run uses it",
+    }
+    assert shown == {"schema": 1, **_show(run_cli, notes)}
     assert _show(run_cli, notes)["android_id"] != before["android_id"]
 
 

@@ -79,7 +79,11 @@ def test_identity_and_accounts_go_with_the_clone(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "app", "app:", "app:0", "app:-1", ":1", "a b:1", "../x:1", "app:1x"]
+    "text",
+    [
+        *("", "app", "app:", "app:0", "app:-1", ":1", "a b:1", "../x:1", "app:1x", "app:²"),
+        *(f"app:{2**63}", f"app:{2**31}", "app:" + "9" * 400),
+    ],
 )
 def test_bad_clone_names(text: str) -> None:
     with pytest.raises(ValueError, match="bad"):

@@ -338,6 +338,17 @@ def test_trailing_data_after_the_tar_is_cut_off(home: Path, good: Path, tmp_path
     assert "more data than its members declare" in _refused(home, bad)
 
 
+def test_a_second_gzip_member_is_refused(home: Path, good: Path, tmp_path: Path) -> None:
+    """gzip readers take concatenated members as one stream: a second member with a tar
+    of its own (here the same export again) must not pass as part of the archive."""
+    bad = tmp_path / "bad.clone"
+    bad.write_bytes(good.read_bytes() + good.read_bytes())
+    assert "trailing data" in _refused(home, bad)
+    garbage = tmp_path / "garbage.clone"
+    garbage.write_bytes(good.read_bytes() + b"x")
+    assert "not a clonespace export" in _refused(home, garbage)  # gzip refuses it already
+
+
 # -- names ---------------------------------------------------------------------------------
 
 

@@ -100,7 +100,9 @@ def identity_of(home: Path, name: str) -> Identity:
 
 def tree(root: Path, *, times: bool = True) -> dict[str, tuple[object, ...]]:
     """Every path below ``root``: its kind, permission bits, content and (with ``times``)
-    its mtime in whole seconds."""
+    a file's mtime in whole seconds. A directory's mtime is left out: an import stages beside
+    the store it makes (one rename away), so one that fails creates and removes an entry in
+    the parent, which leaves the tree as it was but its mtime a second on, now and then."""
     out: dict[str, tuple[object, ...]] = {}
     if not root.exists():
         return out
@@ -109,7 +111,7 @@ def tree(root: Path, *, times: bool = True) -> dict[str, tuple[object, ...]]:
         kind = "l" if path.is_symlink() else "d" if path.is_dir() else "f"
         content = path.read_bytes() if kind == "f" else b""
         entry: tuple[object, ...] = (kind, stat.S_IMODE(st.st_mode), content)
-        if times:
+        if times and kind != "d":
             entry += (int(st.st_mtime),)
         out[str(path.relative_to(root))] = entry
     return out

@@ -5,7 +5,9 @@ It speaks the adb host protocol on a local TCP port (``host:version``, ``host:de
 ``shell:``, ``shell,v2:`` and ``sync:`` (STAT, SEND, RECV)) so adbutils and our device layer
 run unchanged against it. Behind it, ``FakePhone`` answers a handful of shell commands the
 way Android's ``pm``/``am``/``cmd``/``ps`` print them. Package names of pushed APKs are read
-with the real ``aapt``; everything a fake phone "does" is bookkeeping in Python, so tests
+with the real ``aapt``, and an update must keep the installed package's certificate (compared
+with the real ``apksigner``); ``pm path`` names an installed APK that ``sync:`` RECV serves;
+everything a fake phone "does" is bookkeeping in Python, so tests
 that use it are labelled ``fake`` and never stand in for a device result.
 """
 
@@ -70,6 +72,13 @@ class FakePhone:
             return 127, "", f"/system/bin/sh: {argv[0]}: inaccessible or not found\n"
         return handler(self, argv)
 
+    def apk_file(self, path: str) -> bytes | None:
+        """The installed APK at ``path`` (what ``pm path`` names), or None."""
+        for name, pkg in self.packages.items():
+            if path == _apk_path(name):
+                return pkg.apk
+        return None
+
     def installed_for(self, user: int | None) -> list[str]:
         return sorted(p.name for p in self.packages.values() if user is None or user in p.users)
 
@@ -110,12 +119,34 @@ class FakePhone:
             return 1, f"Failure [INSTALL_FAILED_NO_MATCHING_ABIS: {detail}]\n", ""
         launcher = re.search(r"launchable-activity: name='([^']+)'", badging.stdout)
         name = found.group(1)
+        old = self.packages.get(name)
+        if old is not None and _signer(old.apk) != _signer(data):
+            detail = f"Existing package {name} signatures do not match newer version; ignoring!"
+            return 1, f"Failure [INSTALL_FAILED_UPDATE_INCOMPATIBLE: {detail}]\n", ""
         pkg = self.packages.setdefault(name, FakePackage(name, launcher and launcher.group(1)))
         pkg.apk = data
         for u in [user] if user is not None else list(self.users):
             pkg.users.add(u)
             pkg.data.setdefault(u, set())
         return 0, "Success\n", ""
+
+
+def _apk_path(package: str) -> str:
+    return f"/data/app/~~fake==/{package}-1/base.apk"
+
+
+def _signer(apk: bytes) -> str:
+    """The signer's certificate digest, as Debian's apksigner prints it (an update must keep
+    the installed package's certificate, as Android's package manager insists)."""
+    with tempfile.NamedTemporaryFile(suffix=".apk") as tmp:
+        tmp.write(apk)
+        tmp.flush()
+        done = subprocess.run(
+            ["apksigner", "verify", "--print-certs", tmp.name],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    found = re.search(r"certificate SHA-256 digest: (\w+)", done.stdout)
+    return found.group(1) if found else f"unsigned: {done.stdout}{done.stderr}"
 
 
 def _lib_abis(apk: Path) -> set[str]:
@@ -168,6 +199,9 @@ def _pm(p: FakePhone, argv: list[str]) -> Reply:
         if path not in p.files:
             return 1, "", f"Error: Unable to open file: {path}\n"
         return p._install_bytes(p.files[path], user)
+    if verb == "path":
+        found = p.packages.get(args[2])
+        return (0, f"package:{_apk_path(found.name)}\n", "") if found else (1, "", "")
     if verb in ("uninstall", "clear"):
         return _pm_remove_or_clear(p, verb, args[2], user)
     if verb == "get-max-users":
@@ -432,7 +466,7 @@ class _Session:
                 return
             path = self.read(size).decode()
             if ident == b"STAT":
-                data = self.phone.files.get(path)
+                data = self.phone.files.get(path) or self.phone.apk_file(path)
                 if data is None:
                     self.send(b"STAT" + struct.pack("<III", 0, 0, 0))
                 else:
@@ -440,7 +474,7 @@ class _Session:
             elif ident == b"SEND":
                 self.receive_file(path.rsplit(",", 1)[0])
             elif ident == b"RECV":
-                data = self.phone.files.get(path)
+                data = self.phone.files.get(path) or self.phone.apk_file(path)
                 if data is None:
                     self.send(b"FAIL" + struct.pack("<I", 14) + b"No such file!!")
                 else:

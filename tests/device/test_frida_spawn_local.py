@@ -24,7 +24,10 @@ def fsops(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _wait_gone(pid: int, timeout: float = 30.0) -> None:
-    pidfd = os.pidfd_open(pid)
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return  # gone and reaped already
     try:
         poller = select.poll()
         poller.register(pidfd, select.POLLIN)

@@ -155,3 +155,16 @@ def test_abilist() -> None:
 def test_users_parser_keeps_names_with_colons() -> None:
     listed = users.parse_users("\tUserInfo{11:work: profile:1030} running\n")
     assert [(u.id, u.name) for u in listed] == [(11, "work: profile")]
+
+
+def test_parse_pm_path_base_first() -> None:
+    """``pm path`` of a split install (Android 11+ layout): base.apk first, then splits."""
+    text = (
+        "package:/data/app/~~Xq1==/com.example.app-Yw2==/split_config.arm64_v8a.apk\n"
+        "package:/data/app/~~Xq1==/com.example.app-Yw2==/base.apk\n"
+    )
+    assert packages.parse_pm_path(text) == [
+        "/data/app/~~Xq1==/com.example.app-Yw2==/base.apk",
+        "/data/app/~~Xq1==/com.example.app-Yw2==/split_config.arm64_v8a.apk",
+    ]
+    assert packages.parse_pm_path("") == []

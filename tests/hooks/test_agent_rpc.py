@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from hooks import procfs
 from hooks.agent_bundle import agent_source
+from hooks.errors import PolicyError
 from hooks.rpc import AgentRpc
 from tests.hooks.agent_fixtures import sleeping_process
+from vfs_redirect.rules import (
+    AndroidNames,
+    HostLink,
+    make_deny,
+    make_policy,
+    make_redirect,
+    policy_from_json,
+)
 
 POLICY: dict[str, Any] = {
     "version": 1,
@@ -43,19 +54,45 @@ def test_nothing_before_init(agent: AgentRpc) -> None:
     assert agent.startup_line() is None
 
 
-def test_android_keys_pass_through_the_policy(agent: AgentRpc) -> None:
-    agent.init(POLICY)
-    kept = agent.policy()
-    assert kept is not None
-    keys = (
-        "original_package",
-        "clone_package",
-        "original_signatures",
-        "authorities",
-        "permissions",
+def test_the_agent_parses_what_python_writes(agent: AgentRpc) -> None:
+    """One policy type: every field vfs_redirect.rules.Policy writes comes back, field by
+    field, from the agent's parser (policy.ts), and Python reads it back the same."""
+    policy = make_policy(
+        "com.example:2",
+        "android",
+        [make_redirect("/data/data/com.example", "/data/data/com.example.clone2")],
+        [make_deny("/nonexistent/stores", ["/nonexistent/stores/2"])],
+        deny_errno=2,
+        identity={"android_id": "0123456789abcdef"},
+        accounts=[{"type": "com.example", "name": "alice"}],
+        trace=True,
+        android=AndroidNames(
+            "com.example",
+            "com.example.clone2",
+            ("3082abcd",),
+            {"com.example.files": "com.example.clone2.files"},
+            {"org.vendor.PUSH": "org.vendor.PUSH.clone2"},
+            {"com.example.SYNC": "com.example.clone2.SYNC"},
+        ),
+        host=HostLink(os.getpid(), procfs.start_ticks(os.getpid()) or 0),
     )
-    for key in keys:
-        assert kept[key] == POLICY[key]
+    written = policy.to_agent_json()
+    agent.init(written)
+    assert agent.policy() == written
+    assert policy_from_json(written) == policy
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("authorities", {"com.example.files": 1}),
+        ("original_signatures", ["not hex"]),
+        ("clone_package", ""),
+    ],
+)
+def test_bad_android_names_are_refused(agent: AgentRpc, key: str, value: object) -> None:
+    with pytest.raises(PolicyError, match=key):
+        agent.init({**POLICY, key: value})
 
 
 def test_startup_line_names_the_clone(agent: AgentRpc) -> None:

@@ -1,5 +1,8 @@
 """Must show 2: clone 1 tries every way out into clone 2's store; every attempt is held.
 
+The second part (below) is the attack suite of the kernel boundary (issue #12): programs
+that go past the hooks altogether, held by Landlock and seccomp.
+
 Each case is one spelling of the victim's paths (how the attacker names them) times one
 operation (what it tries). Every case runs ``clone host run`` with the ``fsops`` C program
 as clone 1 and asserts: the operation failed with the deny errno (or ENOENT, where the way
@@ -10,6 +13,7 @@ and the secret never reached clone 1 (not in its output, not in its store).
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from clone.space import Space
-from tests.hooks.programs import host_run, ops
+from tests.hooks.programs import CLONE, HostRun, build, host_run, ops
 
 pytestmark = pytest.mark.slow
 
@@ -335,3 +339,161 @@ def test_clone_home_itself_is_out_of_reach(world: World) -> None:
     result = host_run(world.home, "notes", 1, [world.data], argv)
     assert [r[0] for r in result.results] == ["ERR"] * 4, result.stdout
     assert not (world.home / "keys" / "planted").exists()
+
+
+# -- the kernel boundary: ways past the hooks (tests/hooks/programs/escape.c) -------------
+#
+# Each class of the issue (#12) is one run of ``escape`` (or its static build, or the
+# ``preload`` library) as clone 1: every attempt line it prints must be an ERR (held or
+# failed closed: the hooks, Landlock or seccomp refused), nothing of the victim may reach
+# clone 1, neither the victim's store nor the real data directory may change, and the run
+# must end within its timeout (``host_run`` raises TimeoutExpired otherwise).
+
+ATTACK_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True)
+class Programs:
+    escape: Path
+    static: Path
+    preload: Path
+
+
+@pytest.fixture(scope="session")
+def programs(tmp_path_factory: pytest.TempPathFactory) -> Programs:
+    out = tmp_path_factory.getbasetemp() / "programs"
+    return Programs(
+        build("escape", out),
+        build("escape", out, kind="static"),
+        build("preload", out, kind="shared"),
+    )
+
+
+@dataclass(frozen=True)
+class Attack:
+    """``argv(programs, world)`` of one run, and the attempts it must print as ERR."""
+
+    argv: Callable[[Programs, World], list[str | Path]]
+    attempts: tuple[str, ...]
+    fails_closed: bool = False  # the run may instead die before any attempt (exit 125)
+
+
+def _login(w: World) -> Path:
+    return w.victim / "login"
+
+
+ATTACKS: dict[str, Attack] = {
+    "raw syscall openat, reading the victim": Attack(
+        lambda p, w: [p.escape, "raw-read", _login(w)], ("raw-read",)
+    ),
+    "raw syscall openat, creating in the real --data": Attack(
+        lambda p, w: [p.escape, "raw-create", w.data / "planted"], ("raw-create",)
+    ),
+    "inline syscall instruction": Attack(
+        lambda p, w: [p.escape, "inline-read", _login(w)], ("inline-read",)
+    ),
+    "io_uring": Attack(lambda p, w: [p.escape, "io_uring"], ("io_uring_setup",)),
+    "openat2": Attack(lambda p, w: [p.escape, "openat2", _login(w)], ("openat2",)),
+    "open_by_handle_at": Attack(
+        lambda p, w: [p.escape, "handle", _login(w)], ("name_to_handle_at", "open_by_handle_at")
+    ),
+    "/proc/self/task/<tid>/root": Attack(
+        lambda p, w: [p.escape, "task-root", _login(w)], ("task-root",)
+    ),
+    "dlmopen of a second libc": Attack(
+        lambda p, w: [p.escape, "dlmopen", _login(w)], ("dlmopen-read",)
+    ),
+    "posix_spawn file actions, reading": Attack(
+        lambda p, w: [p.escape, "spawn-read", _login(w)], ("spawn-read",)
+    ),
+    "posix_spawn file actions, creating": Attack(
+        lambda p, w: [p.escape, "spawn-create", w.victim / "planted"], ("spawn-create",)
+    ),
+    "LD_PRELOAD constructor": Attack(
+        lambda p, w: [
+            "/usr/bin/env",
+            f"LD_PRELOAD={p.preload}",
+            f"ESCAPE_READ={_login(w)}",
+            f"ESCAPE_CREATE={w.data / 'planted'}",
+            "/bin/true",
+        ],
+        ("preload-read", "preload-create"),
+    ),
+    "PTRACE_TRACEME then execve": Attack(
+        lambda p, w: [p.escape, "traceme", _login(w)], ("traceme", "read")
+    ),
+    "raw execve (an unhooked image)": Attack(
+        lambda p, w: [p.escape, "raw-execve", _login(w)], ("read",)
+    ),
+    "chroot into the victim's store": Attack(
+        lambda p, w: [p.escape, "chroot", w.victim, "/login"], ("chroot",)
+    ),
+    "unshare + bind mount": Attack(
+        lambda p, w: [p.escape, "unshare-bind", w.victim, w.data],
+        ("unshare-user", "unshare-ns", "bind-mount", "bind-read"),
+    ),
+    "AF_UNIX bind under --data": Attack(
+        lambda p, w: [p.escape, "bind-unix", w.data / "sock"], ("bind-unix",)
+    ),
+    "AF_UNIX bind in the victim's store": Attack(
+        lambda p, w: [p.escape, "bind-unix", w.victim / "sock"], ("bind-unix",)
+    ),
+    "static binary": Attack(
+        lambda p, w: [p.static, "read", _login(w)], ("read",), fails_closed=True
+    ),
+    "static binary, creating in the real --data": Attack(
+        lambda p, w: [p.static, "create", w.data / "planted"], ("create",), fails_closed=True
+    ),
+    "a hooked program execs a static binary": Attack(
+        lambda p, w: [p.escape, "exec", p.static, "read", _login(w)], ("read",), fails_closed=True
+    ),
+}
+
+
+def _assert_held(w: World, result: HostRun, attack: Attack) -> None:
+    assert SECRET not in result.stdout + result.stderr
+    lines = result.results
+    if attack.fails_closed and not lines:
+        assert result.returncode == 125, result.stderr  # never ran unbounded: no output
+        return
+    assert [r for r in lines if r[0] == "OK"] == [], result.stdout
+    assert {r[1] for r in lines} >= set(attack.attempts), (result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("name", list(ATTACKS))
+def test_kernel_boundary_holds(world: World, programs: Programs, name: str) -> None:
+    attack = ATTACKS[name]
+    victim_before, data_before = _state(world.victim.parent), _state(world.data)
+    argv = attack.argv(programs, world)
+    result = host_run(world.home, "notes", 1, [world.data], argv, timeout=ATTACK_TIMEOUT_S)
+    _assert_held(world, result, attack)
+    assert _state(world.victim.parent) == victim_before
+    assert _state(world.data) == data_before
+
+
+def test_proc_of_another_clones_process_is_out_of_reach(world: World, programs: Programs) -> None:
+    """Clone 2 runs (its cwd in its store, its login open and mapped); clone 1 tries its
+    /proc/PID/{cwd,task/TID/cwd,root,task/TID/root,fd/N,task/TID/fd/N,map_files}."""
+    cmd = [str(CLONE), "host", "run", "--app", "notes", "--clone", "2", "--data", str(world.data)]
+    cmd += ["--", str(programs.escape), "hold", str(world.data / "login")]
+    env = {**os.environ, "CLONE_HOME": str(world.home)}
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env) as victim:
+        try:
+            assert victim.stdout is not None
+            line = victim.stdout.readline()  # "HOLD PID" once it holds (it sleeps 60 s)
+            assert line.startswith("HOLD "), line
+            argv: list[str | Path] = [programs.escape, "proc-other", line.split()[1]]
+            argv.append(_login(world))
+            result = host_run(world.home, "notes", 1, [world.data], argv, timeout=ATTACK_TIMEOUT_S)
+        finally:
+            victim.terminate()
+            victim.wait(timeout=ATTACK_TIMEOUT_S)
+    attempts: tuple[str, ...] = (
+        "proc-cwd",
+        "proc-task-cwd",
+        "proc-root",
+        "proc-task-root",
+        "proc-fd",
+    )
+    attempts = (*attempts, "proc-task-fd", "proc-map-files")
+    _assert_held(world, result, Attack(lambda p, w: [], attempts))

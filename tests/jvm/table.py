@@ -51,7 +51,8 @@ def verdict(field: str, value: Any, identity: dict[str, str], policy: dict[str, 
     }
     real = dict(REAL_DEVICE, bt_mac=REAL_DEVICE["bt_mac"].upper())
     if value == ours[field]:
-        return "original app's" if field == "signature" else "clone's"
+        special = {"signature": "original app's", "own_provider": "clone's provider"}
+        return special.get(field, "clone's")
     if field == "accounts":
         return "device's real" if value else "clone's"
     if field == "own_provider":

@@ -4,19 +4,18 @@ loads misses the app's start-up, as frida-java-bridge behaves on ART."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests.jvm.bed import REAL_DEVICE, BedRun
+from tests.jvm.bed import REAL_DEVICE, Bed, BedApp, BedRun
 from tests.jvm.conftest import HookedClone
 
 
 def test_unhooked_run_sees_the_real_device(
-    bed: Any, installed: list[Any], probe_clones: list[HookedClone]
+    bed: Bed, installed: list[BedApp], probe_clones: list[HookedClone]
 ) -> None:
     """The same clone with the stand-in letting the app go on without the agent: the probe
     reads the fake framework's real values, so the spoofed answers above are the hooks'."""
     with bed.start(installed[0], inject=False) as run:
-        pass
+        permission = bed.call("check_permission", "com.clonespace.probe.permission.PROBE")
+    assert permission == "denied"  # the clone holds it under its own name
     seen = run.seen_at("attachBaseContext")
     assert seen["android_id"] == REAL_DEVICE["android_id"]
     assert seen["imei"] == REAL_DEVICE["imei"]

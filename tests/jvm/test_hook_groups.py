@@ -14,6 +14,7 @@ from tests.jvm.conftest import HookedClone
 
 ORIGINAL = "com.clonespace.probe"
 AUTHORITY = f"{ORIGINAL}.provider"
+OWN_PERMISSION = f"{ORIGINAL}.permission.PROBE"
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +167,11 @@ def test_real_values_are_not_answered(app: Bed) -> None:
         app.call("gsf_id"),
     }
     assert not answers & set(REAL_DEVICE.values())
+
+
+def test_own_permission_is_checked_under_the_clones_name(app: Bed) -> None:
+    """The clone's manifest declares and requests the permission renamed; the app's code
+    checks the original name."""
+    assert app.call("check_permission", OWN_PERMISSION) == "granted"
+    assert app.call("check_permission", "android.permission.READ_PHONE_STATE") == "granted"
+    assert app.call("check_permission", "com.example.other.permission.X") == "denied"

@@ -25,21 +25,20 @@ def expected(clone: HookedClone, field: str) -> str:
     """What the clone must see for a probe field: its own identity, no real account, the
     original app's signature, its own provider found by the original authority."""
     ids = clone.identity
-    return str(
-        {
-            "package": clone.package,
-            "android_id": ids["android_id"],
-            "serial": ids["serial"],
-            "build_serial": ids["serial"],
-            "model": ids["model"],
-            "imei": ids["imei"],
-            "wifi_mac": ids["wifi_mac"],
-            "bt_mac": ids["bt_mac"].upper(),
-            "accounts": "",
-            "signature": clone.policy["original_signatures"][0],
-            "own_provider": "found",
-        }[field]
-    )
+    answers: dict[str, str] = {
+        "package": clone.package,
+        "android_id": ids["android_id"],
+        "serial": ids["serial"],
+        "build_serial": ids["serial"],
+        "model": ids["model"],
+        "imei": ids["imei"],
+        "wifi_mac": ids["wifi_mac"],
+        "bt_mac": ids["bt_mac"].upper(),
+        "accounts": "",
+        "signature": str(clone.policy["original_signatures"][0]),
+        "own_provider": "found",
+    }
+    return answers[field]
 
 
 FIELDS = (
@@ -93,6 +92,7 @@ def test_every_java_hook_group_installed(started: list[BedRun]) -> None:
             "app_class_loader",
             "settings",
             "telephony",
+            "subscriptions",
             "build",
             "mac",
             "advertising_id",
@@ -102,6 +102,7 @@ def test_every_java_hook_group_installed(started: list[BedRun]) -> None:
             "signatures",
             "authorities",
             "permissions",
+            "own_package",
         }
         assert run.startup_line is not None and "failed=" not in run.startup_line
         assert not [e for e in run.events if e.get("op") == "install"]

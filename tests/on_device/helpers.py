@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import adbutils
+import pytest
 
 from device import adb as adblayer
 from device import packages
@@ -48,3 +53,29 @@ def pids(dev: adbutils.AdbDevice, package: str, user: int = 0) -> list[int]:
 
 def leftover_clones(dev: adbutils.AdbDevice, source: str) -> list[str]:
     return sorted(p for p in packages.installed(dev) if p.startswith(f"{source}.clone"))
+
+
+@contextlib.contextmanager
+def hooked_clones(space: Any, apk: Path, source: str, serial: str) -> Iterator[list[Any]]:
+    """Two hooked clones of ``apk`` installed on the device, removed afterwards; skips (with
+    the reason) when no real Frida Gadget is at hand (``$CLONE_TEST_GADGET_DIR`` or the
+    cache)."""
+    from clone.errors import CloneError
+
+    dev = device(serial)
+    assert leftover_clones(dev, source) == [], "the device has clones from before"
+    gadget_dir = os.environ.get("CLONE_TEST_GADGET_DIR")
+    try:
+        installed = space.install(
+            apk, count=2, device=serial, hooks="gadget", gadget_dir=gadget_dir
+        )
+    except CloneError as e:
+        if "gadget" in str(e).lower():
+            pytest.skip(f"no real Frida Gadget: {e}")
+        raise
+    try:
+        yield installed
+    finally:
+        for c in installed:
+            c.remove()
+        assert leftover_clones(dev, source) == []

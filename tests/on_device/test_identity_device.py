@@ -92,23 +92,8 @@ def _running(clone: Any) -> bool:
 
 @pytest.fixture
 def clones(clone_device: str, clone_space: Space, uiautomator_apk: Path) -> Iterator[list[Any]]:
-    dev = helpers.device(clone_device)
-    assert helpers.leftover_clones(dev, SOURCE) == [], "the device has clones from before"
-    gadget_dir = os.environ.get("CLONE_TEST_GADGET_DIR")
-    try:
-        installed = clone_space.install(
-            uiautomator_apk, count=2, device=clone_device, hooks="gadget", gadget_dir=gadget_dir
-        )
-    except CloneError as e:
-        if "gadget" in str(e).lower():
-            pytest.skip(f"no real Frida Gadget: {e}")
-        raise
-    try:
+    with helpers.hooked_clones(clone_space, uiautomator_apk, SOURCE, clone_device) as installed:
         yield installed
-    finally:
-        for c in installed:
-            c.remove()
-        assert helpers.leftover_clones(dev, SOURCE) == []
 
 
 def test_each_clone_app_sees_its_own_identity(

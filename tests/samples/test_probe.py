@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from samples.probe import smali
+from samples.probe import assembler
 from samples.probe.build import build_probe, main
 from samples.probe.errors import SmaliFailedError, SmaliMissingError
 from samples.probe.manifest import PERMISSIONS, PROVIDER_AUTHORITY
@@ -180,7 +180,7 @@ def test_module_main_writes_the_apk(tmp_path: Path, probe_apk: Path) -> None:
 def test_missing_smali_is_one_error_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(smali, "JAR_DIR", tmp_path / "no-jars")
+    monkeypatch.setattr(assembler, "JAR_DIR", tmp_path / "no-jars")
     out = tmp_path / "probe.apk"
     assert main([str(out)]) == 2
     captured = capsys.readouterr()
@@ -193,7 +193,7 @@ def test_missing_smali_is_one_error_line(
 
 def test_smali_refusal_is_one_error_line(tmp_path: Path) -> None:
     try:
-        toolchain = smali.find_toolchain()
+        toolchain = assembler.find_toolchain()
     except SmaliMissingError as e:
         pytest.skip(str(e))
     (tmp_path / "Broken.smali").write_text(".class public LBroken;\n.super\n")

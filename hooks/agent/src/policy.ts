@@ -24,26 +24,19 @@ export interface Policy {
   readonly accounts: readonly unknown[];
   readonly trace: boolean;
   readonly host: Host | null; // the host run that loaded the agent, if any (see host.ts)
-  // Android, renamed clones: read and checked by the identity/binder hooks themselves
-  readonly original_package?: unknown;
-  readonly clone_package?: unknown;
-  readonly original_signatures?: unknown;
-  readonly authorities?: unknown;
-  readonly permissions?: unknown;
-  readonly actions?: unknown;
-  readonly android?: unknown;
+  // Android, renamed clones (vfs_redirect.rules.AndroidNames): all or none of these
+  readonly original_package?: string;
+  readonly clone_package?: string;
+  readonly original_signatures?: readonly string[]; // hex DER
+  readonly authorities?: Readonly<Record<string, string>>; // original -> clone
+  readonly permissions?: Readonly<Record<string, string>>;
+  readonly actions?: Readonly<Record<string, string>>;
 }
 
-/** Optional keys passed through unchanged for the hooks that read them. */
-const PASSTHROUGH = [
-  "original_package",
-  "clone_package",
-  "original_signatures",
-  "authorities",
-  "permissions",
-  "actions",
-  "android",
-] as const;
+type AndroidNames = Pick<
+  Policy,
+  "original_package" | "clone_package" | "original_signatures" | "authorities" | "permissions" | "actions"
+>;
 
 export interface AgentEvent {
   readonly type: "redirect" | "deny" | "spoof";
@@ -116,6 +109,42 @@ function parseHost(value: unknown): Host | null {
   return { pid: pid as number, start: start as number };
 }
 
+function stringMap(value: unknown, where: string): Record<string, string> {
+  if (value === undefined) {
+    return {};
+  }
+  if (!isRecord(value) || Object.values(value).some((v) => typeof v !== "string")) {
+    throw new PolicyError(`${where}: expected an object of strings, got ${JSON.stringify(value)}`);
+  }
+  return value as Record<string, string>;
+}
+
+function nonEmptyString(value: unknown, where: string): string {
+  if (typeof value !== "string" || value === "") {
+    throw new PolicyError(`${where}: expected a name, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** The renamed Android clone's names, when the policy has them (none of them, or all). */
+function parseAndroidNames(value: Record<string, unknown>): AndroidNames {
+  if (value["original_package"] === undefined && value["clone_package"] === undefined) {
+    return {};
+  }
+  const signatures = value["original_signatures"] ?? [];
+  if (!Array.isArray(signatures) || signatures.some((s) => typeof s !== "string" || !/^([0-9a-fA-F]{2})+$/.test(s))) {
+    throw new PolicyError(`original_signatures: expected hex strings, got ${JSON.stringify(signatures)}`);
+  }
+  return {
+    original_package: nonEmptyString(value["original_package"], "original_package"),
+    clone_package: nonEmptyString(value["clone_package"], "clone_package"),
+    original_signatures: signatures as string[],
+    authorities: stringMap(value["authorities"], "authorities"),
+    permissions: stringMap(value["permissions"], "permissions"),
+    actions: stringMap(value["actions"], "actions"),
+  };
+}
+
 /** Checks the shape of a policy object; throws PolicyError naming the offending value. */
 export function parsePolicy(value: unknown): Policy {
   if (!isRecord(value)) {
@@ -137,14 +166,8 @@ export function parsePolicy(value: unknown): Policy {
   if (!Array.isArray(accounts)) {
     throw new PolicyError(`accounts: expected a list, got ${JSON.stringify(accounts)}`);
   }
-  const extra: Record<string, unknown> = {};
-  for (const key of PASSTHROUGH) {
-    if (value[key] !== undefined) {
-      extra[key] = value[key];
-    }
-  }
   return {
-    ...extra,
+    ...parseAndroidNames(value),
     version,
     clone: String(value["clone"] ?? ""),
     platform: String(value["platform"] ?? Process.platform),

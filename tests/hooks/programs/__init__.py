@@ -1,7 +1,8 @@
 """Small C programs the host suites run under the hooks, and helpers to build and run them.
 
 ``fsops`` runs file operations in order and prints ``OK op [value]`` / ``ERR op ERRNO``
-per operation (see its header); ``statloop`` times ``stat()`` for the benchmark.
+per operation (see its header); ``statloop`` times ``stat()`` for the benchmark; ``escape``
+(and its static build) and the ``preload`` library are the attack suite's ways out.
 """
 
 from __future__ import annotations
@@ -18,18 +19,21 @@ SOURCES = Path(__file__).resolve().parent
 CLONE = Path(sys.executable).with_name("clone")
 
 
-def build(name: str, out_dir: Path) -> Path:
-    """Compile ``programs/NAME.c`` with gcc into ``out_dir`` (once; reused if up to date)."""
+def build(name: str, out_dir: Path, *, kind: str = "") -> Path:
+    """Compile ``programs/NAME.c`` with gcc into ``out_dir`` (once; reused if up to date):
+    an executable, or with ``kind`` ``"static"`` a static one (``NAME-static``), with
+    ``"shared"`` a shared library (``libNAME.so``)."""
     source = SOURCES / f"{name}.c"
-    binary = out_dir / name
+    flags = {"": [], "static": ["-static"], "shared": ["-shared", "-fPIC"]}[kind]
+    binary = out_dir / {"": name, "static": f"{name}-static", "shared": f"lib{name}.so"}[kind]
     if binary.exists() and binary.stat().st_mtime_ns >= source.stat().st_mtime_ns:
         return binary
     gcc = shutil.which("gcc")
     if gcc is None:
         raise RuntimeError("gcc is needed to build the test programs (apt-get install gcc)")
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / f".{name}.tmp"
-    cmd = [gcc, "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(tmp), str(source)]
+    tmp = out_dir / f".{binary.name}.tmp"
+    cmd = [gcc, "-O2", "-Wall", "-Wextra", "-Werror", *flags, "-o", str(tmp), str(source)]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     os.replace(tmp, binary)
     return binary

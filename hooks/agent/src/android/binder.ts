@@ -1,5 +1,6 @@
 // The binder layer of a renamed clone: package-manager answers about the app itself carry
-// the original signing certificates, and the app's own provider authorities, permissions and
+// the original signing certificates (getPackageInfo, SigningInfo, checkSignatures,
+// hasSigningCertificate), and the app's own provider authorities, permissions and
 // actions written with the original package reach the clone's renamed ones.
 
 import Java from "frida-java-bridge";
@@ -8,6 +9,9 @@ import {
   actionToClone,
   actionToOriginal,
   authorityToClone,
+  bytesToHex,
+  checkSignaturesAnswer,
+  hasOriginalCertificate,
   isSelf,
   type PackageMap,
   permissionToClone,
@@ -49,6 +53,58 @@ export function hookSignatures(map: PackageMap, emit: SpoofEmit): number {
       ownSigningInfos.has(System.identityHashCode(self) as number) ? originals() : original(...args),
     );
   }
+  return hooked + hookSignatureChecks(map, emit);
+}
+
+const GET_SIGNATURES = 0x40;
+
+/** The certificates (hex) `proxy` reports for another package, or null if it is not installed. */
+function signersOf(proxy: Java.Wrapper, name: string, userId: number): string[] | null {
+  const dispatcher = proxy["getPackageInfo"] as Java.MethodDispatcher;
+  const form =
+    dispatcher.overloads.find((o) => o.argumentTypes[1]?.className === "long") ?? dispatcher.overloads[0];
+  if (form === undefined) {
+    return null;
+  }
+  const info = form.call(proxy, name, GET_SIGNATURES, userId) as Java.Wrapper | null;
+  const signatures = info === null ? null : (info["signatures"].value as Java.Wrapper[] | null);
+  return signatures === null ? null : Array.from(signatures, (s) => String(s.toCharsString()));
+}
+
+/**
+ * IPackageManager.checkSignatures and hasSigningCertificate about the app itself answer as
+ * for the original certificates (the clone is signed with its own key).
+ */
+function hookSignatureChecks(map: PackageMap, emit: SpoofEmit): number {
+  const proxy = findClass("android.content.pm.IPackageManager$Stub$Proxy");
+  const Signature = findClass("android.content.pm.Signature");
+  const MessageDigest = findClass("java.security.MessageDigest");
+  if (proxy === null || Signature === null || MessageDigest === null) {
+    return 0;
+  }
+  let hooked = replaceAll(proxy, "checkSignatures", (self, original, args) => {
+    const [a, b] = [jstring(args[0]), jstring(args[1])];
+    const selfA = a !== null && isSelf(map, a);
+    const selfB = b !== null && isSelf(map, b);
+    if (!selfA && !selfB) {
+      return original(...args);
+    }
+    const other = selfA && selfB ? "self" : signersOf(self, (selfA ? b : a) ?? "", typeof args[2] === "number" ? args[2] : 0);
+    emit({ type: "spoof", op: "IPackageManager.checkSignatures", path: `${a},${b}`, field: "signatures" });
+    return checkSignaturesAnswer(map, other);
+  });
+  let digests: string[] | null = null;
+  hooked += replaceAll(proxy, "hasSigningCertificate", (_self, original, args) => {
+    const name = jstring(args[0]);
+    if (name === null || !isSelf(map, name) || args[1] === null) {
+      return original(...args);
+    }
+    digests ??= map.signatures.map((hex) =>
+      bytesToHex(MessageDigest.getInstance("SHA-256").digest(Signature.$new(hex).toByteArray()) as number[]),
+    );
+    emit({ type: "spoof", op: "IPackageManager.hasSigningCertificate", path: name, field: "signatures" });
+    return hasOriginalCertificate(map, digests, bytesToHex(args[1] as number[]), args[2] as number);
+  });
   return hooked;
 }
 

@@ -4,7 +4,15 @@ import Java from "frida-java-bridge";
 import { macBytes } from "../identity/netaddr.js";
 import type { IdentityValues, SpoofEmit } from "../identity/types.js";
 import { isGsfIdQuery } from "./decide/packages.js";
-import { bluetoothAddress, buildFields, settingsAnswer, TELEPHONY_FIELDS, telephonyAnswer } from "./decide/telephony.js";
+import {
+  bluetoothAddress,
+  buildFields,
+  SUBSCRIPTION_FIELDS,
+  settingsAnswer,
+  subscriptionAnswer,
+  TELEPHONY_FIELDS,
+  telephonyAnswer,
+} from "./decide/telephony.js";
 import { answerWith, findClass, jstring, replaceAll } from "./java.js";
 
 function spoofer(emit: SpoofEmit, op: string, field: string): () => void {
@@ -37,6 +45,28 @@ export function hookTelephony(ids: IdentityValues, emit: SpoofEmit): number {
   let hooked = 0;
   for (const method of Object.keys(TELEPHONY_FIELDS)) {
     hooked += answerWith(cls, method, telephonyAnswer(ids, method), spoofer(emit, `TelephonyManager.${method}`, TELEPHONY_FIELDS[method] ?? ""));
+  }
+  return hooked;
+}
+
+/** SubscriptionInfo.getIccId/getNumber and SubscriptionManager.getPhoneNumber (API 22+, 33+). */
+export function hookSubscriptions(ids: IdentityValues, emit: SpoofEmit): number {
+  let hooked = 0;
+  for (const [className, methods] of [
+    ["android.telephony.SubscriptionInfo", ["getIccId", "getNumber"]],
+    ["android.telephony.SubscriptionManager", ["getPhoneNumber"]],
+  ] as const) {
+    const cls = findClass(className);
+    for (const method of methods) {
+      hooked += replaceAll(cls, method, (_self, original, args) => {
+        const real = jstring(original(...args));
+        const answer = subscriptionAnswer(ids, method, real);
+        if (answer !== real) {
+          emit({ type: "spoof", op: `${className.split(".").pop()}.${method}`, field: SUBSCRIPTION_FIELDS[method] ?? "" });
+        }
+        return answer;
+      });
+    }
   }
   return hooked;
 }

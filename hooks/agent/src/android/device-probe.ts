@@ -1,5 +1,5 @@
 // Test-only entry point (not part of the agent bundle): loaded into a running clone by the
-// opt-in device test (tests/device/test_identity_device.py) to read, through the app's own
+// opt-in device test (tests/on_device/test_identity_device.py) to read, through the app's own
 // Java APIs, the identity the app sees.
 
 import Java from "frida-java-bridge";

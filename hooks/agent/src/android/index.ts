@@ -23,10 +23,12 @@ import {
   hookGsfId,
   hookMacAddresses,
   hookSettings,
+  hookSubscriptions,
   hookSystemPropertiesJava,
   hookTelephony,
 } from "./device-ids.js";
 import { useAppClassLoader } from "./java.js";
+import { hookOwnPackageName } from "./own-package.js";
 import { hookNativeProperties } from "./properties.js";
 
 /** Group name -> methods hooked, or the error that stopped the group. */
@@ -50,6 +52,7 @@ function javaGroups(policy: IdentityPolicy, ids: IdentityValues, emit: SpoofEmit
   const groups: Group[] = [
     ["settings", () => hookSettings(ids, emit)],
     ["telephony", () => hookTelephony(ids, emit)],
+    ["subscriptions", () => hookSubscriptions(ids, emit)],
     ["build", () => hookBuild(ids, emit)],
     ["mac", () => hookMacAddresses(ids, emit)],
     ["advertising_id", () => hookAdvertisingId(ids, emit)],
@@ -63,6 +66,7 @@ function javaGroups(policy: IdentityPolicy, ids: IdentityValues, emit: SpoofEmit
       ["signatures", () => hookSignatures(map, emit)],
       ["authorities", () => hookAuthorities(map, emit)],
       ["permissions", () => hookPermissionsAndActions(map, emit)],
+      ["own_package", () => hookOwnPackageName(map, emit)],
     );
   }
   return groups;

@@ -62,9 +62,17 @@ function initialiseOnJvm(name: string): void {
   }
 }
 
+type Implementation = (this: JavaWrapper, ...args: unknown[]) => unknown;
+
+/** The JS replacement of each hooked method, by method id (the bridge keeps only its native
+ * callback). */
+const replacements = new Map<string, Implementation>();
+
 /**
  * Replace every overload of `cls.method` by `impl`, which may call `original` to run the
  * real method. Returns how many overloads were hooked (0 when the method does not exist).
+ * Two groups may hook one method (ContextImpl.sendBroadcast: a permission and an intent):
+ * the later one's `original` is the earlier replacement, which then runs the real method.
  */
 export function replaceAll(cls: JavaWrapper | null, method: string, impl: Impl): number {
   if (cls === null) {
@@ -76,10 +84,17 @@ export function replaceAll(cls: JavaWrapper | null, method: string, impl: Impl):
   }
   for (const overload of dispatcher.overloads) {
     const m = overload as Java.Method;
-    m.implementation = function (this: JavaWrapper, ...args: unknown[]): unknown {
-      const original = (...a: unknown[]): unknown => m.call(this, ...a);
+    const id = m.handle.toString();
+    const earlier = replacements.get(id);
+    const replacement = function (this: JavaWrapper, ...args: unknown[]): unknown {
+      const original =
+        earlier === undefined
+          ? (...a: unknown[]): unknown => m.call(this, ...a)
+          : (...a: unknown[]): unknown => earlier.apply(this, a);
       return impl(this, original, args);
     };
+    replacements.set(id, replacement);
+    m.implementation = replacement;
   }
   return dispatcher.overloads.length;
 }

@@ -125,3 +125,67 @@ export function actionToOriginal(map: PackageMap, action: string): string {
   }
   return action;
 }
+
+/** A package name the app's code holds, as the system must see it: the original is the clone. */
+export function packageToClone(map: PackageMap, name: string): string {
+  return name === map.original ? map.clone : name;
+}
+
+/** A `package:<original>` URI (Settings' app details, ACTION_DELETE…) as the clone's. */
+export function packageUriToClone(map: PackageMap, uri: string): string {
+  const prefix = `package:${map.original}`;
+  if (uri === prefix || uri.startsWith(prefix + "#")) {
+    return `package:${map.clone}` + uri.slice(prefix.length);
+  }
+  return uri;
+}
+
+/** PackageManager.checkSignatures's constants. */
+export const SIGNATURE_MATCH = 0;
+export const SIGNATURE_NO_MATCH = -3;
+export const SIGNATURE_UNKNOWN_PACKAGE = -4;
+
+/**
+ * checkSignatures(a, b) when one side is the app itself, which is signed with the original
+ * certificates: `other` are the other side's certificates (hex), null when it is not
+ * installed, "self" when both sides are the app. AOSP compares the sets of signers.
+ */
+export function checkSignaturesAnswer(map: PackageMap, other: readonly string[] | "self" | null): number {
+  if (other === "self") {
+    return SIGNATURE_MATCH;
+  }
+  if (other === null || map.signatures.length === 0) {
+    return SIGNATURE_UNKNOWN_PACKAGE;
+  }
+  const own = new Set(map.signatures.map((s) => s.toLowerCase()));
+  const theirs = new Set(other.map((s) => s.toLowerCase()));
+  const same = own.size === theirs.size && [...own].every((s) => theirs.has(s));
+  return same ? SIGNATURE_MATCH : SIGNATURE_NO_MATCH;
+}
+
+/** PackageManager.CERT_INPUT_RAW_X509 and CERT_INPUT_SHA256. */
+export const CERT_INPUT_RAW_X509 = 0;
+export const CERT_INPUT_SHA256 = 1;
+
+/**
+ * hasSigningCertificate(app itself, certificate, type): whether `certificate` (hex) is one of
+ * the original certificates (`type` raw X.509), or the SHA-256 of one (`originalDigests`, hex).
+ */
+export function hasOriginalCertificate(
+  map: PackageMap,
+  originalDigests: readonly string[],
+  certificate: string,
+  type: number,
+): boolean {
+  const candidates = type === CERT_INPUT_SHA256 ? originalDigests : type === CERT_INPUT_RAW_X509 ? map.signatures : [];
+  return candidates.some((c) => c.toLowerCase() === certificate.toLowerCase());
+}
+
+/** Java byte[] (signed bytes) as lower-case hex. */
+export function bytesToHex(bytes: ArrayLike<number>): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    out += ((bytes[i] ?? 0) & 0xff).toString(16).padStart(2, "0");
+  }
+  return out;
+}

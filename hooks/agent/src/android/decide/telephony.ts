@@ -24,6 +24,26 @@ export function telephonyAnswer(ids: Ids, method: string): string | null {
   return field === undefined ? null : (ids[field] ?? null);
 }
 
+/** SubscriptionInfo / SubscriptionManager method -> identity field. */
+export const SUBSCRIPTION_FIELDS: Readonly<Record<string, string>> = {
+  getIccId: "iccid",
+  getNumber: "phone_number",
+  getPhoneNumber: "phone_number",
+};
+
+/**
+ * What a subscription method answers, given the real answer: the clone's value, except where
+ * the system gave nothing (null or "": since API 29 the ICCID needs a privileged permission,
+ * the number READ_PHONE_NUMBERS), which is kept so the app sees the same refusal.
+ */
+export function subscriptionAnswer(ids: Ids, method: string, real: string | null): string | null {
+  const field = SUBSCRIPTION_FIELDS[method];
+  if (field === undefined || real === null || real === "") {
+    return real;
+  }
+  return ids[field] ?? real;
+}
+
 /** The value `Settings.{Secure,Global}.getString(resolver, name)` answers with, or null. */
 export function settingsAnswer(ids: Ids, name: string): string | null {
   switch (name) {

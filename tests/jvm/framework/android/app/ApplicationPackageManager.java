@@ -1,10 +1,13 @@
 package android.app;
 
+import android.content.Intent;
+import android.content.pm.ApplicationInfo;
 import android.content.pm.IPackageManager;
 import android.content.pm.PackageInfo;
 import android.content.pm.PackageManager;
 import android.content.pm.ProviderInfo;
 import android.os.RemoteException;
+import com.clonespace.bed.InstalledPackage;
 
 /** The app's PackageManager (what Context.getPackageManager returns): calls IPackageManager. */
 public class ApplicationPackageManager extends PackageManager {
@@ -33,6 +36,38 @@ public class ApplicationPackageManager extends PackageManager {
             throw new NameNotFoundException(packageName);
         }
         return pi;
+    }
+
+    @Override
+    public ApplicationInfo getApplicationInfo(String packageName, int flags) throws NameNotFoundException {
+        ApplicationInfo ai;
+        try {
+            ai = mPM.getApplicationInfo(packageName, (long) flags, mContext.getUserId());
+        } catch (RemoteException e) {
+            throw new RuntimeException(e);
+        }
+        if (ai == null) {
+            throw new NameNotFoundException(packageName);
+        }
+        return ai;
+    }
+
+    /**
+     * AOSP's shape: an ACTION_MAIN intent limited to the package with setPackage, resolved
+     * (here: the installed package's launcher activity), then a copy naming the activity.
+     * Hooked by the agent (the package name).
+     */
+    @Override
+    public Intent getLaunchIntentForPackage(String packageName) {
+        Intent intentToResolve = new Intent(Intent.ACTION_MAIN);
+        intentToResolve.setPackage(packageName);
+        InstalledPackage pkg = InstalledPackage.get();
+        if (!pkg.packageName().equals(intentToResolve.getPackage()) || pkg.launcherActivity == null) {
+            return null;
+        }
+        Intent intent = new Intent(intentToResolve);
+        intent.setClassName(pkg.packageName(), pkg.launcherActivity);
+        return intent;
     }
 
     @Override

@@ -15,7 +15,9 @@ import android.net.wifi.WifiManager;
 import android.os.Handler;
 import android.os.Process;
 import android.os.UserHandle;
+import android.telephony.SubscriptionManager;
 import android.telephony.TelephonyManager;
+import com.clonespace.bed.Activities;
 import com.clonespace.bed.Broadcasts;
 import com.clonespace.bed.InstalledPackage;
 import java.io.File;
@@ -167,6 +169,8 @@ class ContextImpl extends Context {
                 return new WifiManager(mOuterContext);
             case ACCOUNT_SERVICE:
                 return new AccountManager(mOuterContext, new IAccountManager.Stub.Proxy());
+            case TELEPHONY_SUBSCRIPTION_SERVICE:
+                return new SubscriptionManager(mOuterContext);
             default:
                 return null;
         }
@@ -229,6 +233,12 @@ class ContextImpl extends Context {
             throw new SecurityException((message != null ? message + ": " : "") + "Neither user " + Process.myUid()
                     + " nor current process has " + permission + ".");
         }
+    }
+
+    /** Resolved by the system side (ActivityTaskManagerService on a phone). */
+    @Override
+    public void startActivity(Intent intent) {
+        Activities.start(intent);
     }
 
     @Override

@@ -7,6 +7,7 @@ public final class ComponentName {
     private final String mPackage;
     private final String mClass;
 
+    // API 1–35. Hooked by the agent (the app's original package name).
     public ComponentName(String pkg, String cls) {
         mPackage = Objects.requireNonNull(pkg, "package name is null");
         mClass = Objects.requireNonNull(cls, "class name is null");

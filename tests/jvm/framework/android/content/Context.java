@@ -11,6 +11,8 @@ public abstract class Context {
     public static final String TELEPHONY_SERVICE = "phone";
     public static final String WIFI_SERVICE = "wifi";
     public static final String ACCOUNT_SERVICE = "account";
+    // API 22–35.
+    public static final String TELEPHONY_SUBSCRIPTION_SERVICE = "telephony_subscription_service";
     public static final int CONTEXT_INCLUDE_CODE = 0x00000001;
 
     public Context() {}
@@ -60,6 +62,9 @@ public abstract class Context {
     public abstract void enforceCallingPermission(String permission, String message);
 
     public abstract void enforceCallingOrSelfPermission(String permission, String message);
+
+    // API 1–35.
+    public abstract void startActivity(Intent intent);
 
     public abstract void sendBroadcast(Intent intent);
 

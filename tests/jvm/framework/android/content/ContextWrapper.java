@@ -26,6 +26,11 @@ public class ContextWrapper extends Context {
     }
 
     @Override
+    public void startActivity(Intent intent) {
+        mBase.startActivity(intent);
+    }
+
+    @Override
     public String getPackageName() {
         return mBase.getPackageName();
     }

@@ -27,6 +27,14 @@ public class Intent {
         mComponent = new ComponentName(packageContext, cls);
     }
 
+    /** A copy (API 1–35): what getLaunchIntentForPackage and PendingIntent hand on. */
+    public Intent(Intent o) {
+        mAction = o.mAction;
+        mData = o.mData;
+        mPackage = o.mPackage;
+        mComponent = o.mComponent;
+    }
+
     // API 1–35. Hooked by the agent.
     public Intent setAction(String action) {
         mAction = action;
@@ -42,6 +50,13 @@ public class Intent {
         return mData;
     }
 
+    // API 1–35. Hooked by the agent (a `package:` URI naming the app itself).
+    public Intent setData(Uri data) {
+        mData = data;
+        return this;
+    }
+
+    // API 1–35. Hooked by the agent (the app's original package name).
     public Intent setPackage(String packageName) {
         mPackage = packageName;
         return this;
@@ -49,6 +64,12 @@ public class Intent {
 
     public String getPackage() {
         return mPackage;
+    }
+
+    // API 1–35: AOSP makes the ComponentName with its (String, String) constructor.
+    public Intent setClassName(String packageName, String className) {
+        mComponent = new ComponentName(packageName, className);
+        return this;
     }
 
     public Intent setComponent(ComponentName component) {

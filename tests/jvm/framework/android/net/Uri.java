@@ -18,6 +18,22 @@ public final class Uri {
         return new Uri(uriString);
     }
 
+    /** API 1–35: {@code scheme:ssp#fragment} (the bed does not encode). */
+    public static Uri fromParts(String scheme, String ssp, String fragment) {
+        if (scheme == null || ssp == null) {
+            throw new NullPointerException(scheme == null ? "scheme" : "ssp");
+        }
+        return new Uri(scheme + ":" + ssp + (fragment == null ? "" : "#" + fragment));
+    }
+
+    /** API 1–35: what follows the scheme's ':' up to a '#'. */
+    public String getSchemeSpecificPart() {
+        String scheme = getScheme();
+        String rest = scheme == null ? mUriString : mUriString.substring(scheme.length() + 1);
+        int hash = rest.indexOf('#');
+        return hash < 0 ? rest : rest.substring(0, hash);
+    }
+
     public String getScheme() {
         int colon = mUriString.indexOf(':');
         int slash = mUriString.indexOf('/');

@@ -18,6 +18,8 @@ public interface IPackageManager {
 
     PackageInfo getPackageInfo(String packageName, long flags, int userId) throws RemoteException;
 
+    ApplicationInfo getApplicationInfo(String packageName, int flags, int userId) throws RemoteException;
+
     ApplicationInfo getApplicationInfo(String packageName, long flags, int userId) throws RemoteException;
 
     ProviderInfo resolveContentProvider(String name, int flags, int userId) throws RemoteException;
@@ -46,6 +48,13 @@ public interface IPackageManager {
                 return packageInfo(packageName, flags, userId);
             }
 
+            // API 24–32 form (flags int). Hooked by the agent (all overloads: the package name).
+            @Override
+            public ApplicationInfo getApplicationInfo(String packageName, int flags, int userId) {
+                return getApplicationInfo(packageName, (long) flags, userId);
+            }
+
+            // API 33–35 form (flags long). Hooked by the agent. Null for a package not installed.
             @Override
             public ApplicationInfo getApplicationInfo(String packageName, long flags, int userId) {
                 InstalledPackage pkg = InstalledPackage.get();
@@ -64,7 +73,7 @@ public interface IPackageManager {
                 return provider(name);
             }
 
-            // Not hooked. Recent AOSP passes the user id; older releases do not.
+            // Hooked by the agent. Recent AOSP passes the user id; older releases do not.
             @Override
             public int checkSignatures(String pkg1, String pkg2, int userId) {
                 Signature[] a = signers(pkg1);
@@ -77,7 +86,7 @@ public interface IPackageManager {
                         : PackageManager.SIGNATURE_NO_MATCH;
             }
 
-            // API 28–35. Not hooked.
+            // API 28–35. Hooked by the agent.
             @Override
             public boolean hasSigningCertificate(String packageName, byte[] certificate, int type) {
                 Signature[] signers = signers(packageName);

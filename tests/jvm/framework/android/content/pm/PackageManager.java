@@ -1,5 +1,6 @@
 package android.content.pm;
 
+import android.content.Intent;
 import android.util.AndroidException;
 
 /** The app-side package manager API (implemented by android.app.ApplicationPackageManager). */
@@ -31,6 +32,12 @@ public abstract class PackageManager {
     public PackageManager() {}
 
     public abstract PackageInfo getPackageInfo(String packageName, int flags) throws NameNotFoundException;
+
+    // API 1–35.
+    public abstract ApplicationInfo getApplicationInfo(String packageName, int flags) throws NameNotFoundException;
+
+    // API 3–35: the package's launcher activity as an intent, or null.
+    public abstract Intent getLaunchIntentForPackage(String packageName);
 
     public abstract ProviderInfo resolveContentProvider(String authority, int flags);
 

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Broadcast delivery (ActivityManagerService's part): receivers registered at run time get
  * the intents whose action their filter has, synchronously on the sender's thread, when the
- * permissions on both sides hold. The bed runs one app, so both sides are that app.
+ * permissions on both sides hold. The bed runs one app, so both sides are that app: an
+ * intent limited to another package (setPackage, or a component) reaches no receiver.
  */
 public final class Broadcasts {
     private static final List<Registration> sRegistrations = new ArrayList<>();
@@ -46,7 +47,8 @@ public final class Broadcasts {
         List<Registration> targets = new ArrayList<>();
         synchronized (Broadcasts.class) {
             for (Registration r : sRegistrations) {
-                if (r.filter.matchAction(intent.getAction())
+                if (forThisApp(intent)
+                        && r.filter.matchAction(intent.getAction())
                         && holds(receiverPermission)
                         && holds(r.broadcastPermission)) {
                     targets.add(r);
@@ -56,6 +58,13 @@ public final class Broadcasts {
         for (Registration r : targets) {
             r.receiver.onReceive(r.context, intent);
         }
+    }
+
+    /** Whether the intent may reach the installed app (no package, or its package). */
+    static boolean forThisApp(Intent intent) {
+        String own = InstalledPackage.get().packageName();
+        String target = intent.getComponent() != null ? intent.getComponent().getPackageName() : intent.getPackage();
+        return target == null || target.equals(own);
     }
 
     /** The system's own check (not the app's hookable ContextImpl methods). */

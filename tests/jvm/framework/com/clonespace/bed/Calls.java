@@ -17,6 +17,8 @@ import android.os.Bundle;
 import android.os.SystemProperties;
 import android.os.UserHandle;
 import android.provider.Settings;
+import android.telephony.SubscriptionInfo;
+import android.telephony.SubscriptionManager;
 import android.telephony.TelephonyManager;
 import java.io.File;
 import java.net.NetworkInterface;
@@ -103,8 +105,46 @@ public final class Calls {
                 return new Intent(arg).getAction();
             case "filter_has_action":
                 return String.valueOf(new IntentFilter(arg).hasAction(arg));
+            case "broadcast_to_package":
+                return OwnPackage.broadcastTo(ctx, arg, false);
+            case "pending_broadcast_to_package":
+                return OwnPackage.broadcastTo(ctx, arg, true);
+            case "start_component":
+            case "start_class_name":
+            case "start_package":
+            case "start_details_settings":
+            case "start_details_settings_parts":
+            case "start_pending_component":
+                return OwnPackage.start(ctx, name.substring("start_".length()), arg);
+            case "application_info":
+                return OwnPackage.applicationInfo(ctx.getPackageManager(), arg);
+            case "launch_intent":
+                return OwnPackage.launchIntent(ctx.getPackageManager(), arg);
+            case "check_signatures":
+                return OwnPackage.checkSignatures(ctx.getPackageManager(), arg);
+            case "has_signing_certificate":
+                return OwnPackage.hasSigningCertificate(ctx.getPackageManager(), arg);
+            case "subscription":
+                return subscription(SubscriptionManager.from(ctx), arg);
             default:
                 throw new IllegalArgumentException("unknown call " + name);
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static String subscription(SubscriptionManager sm, String method) {
+        SubscriptionInfo info = sm.getActiveSubscriptionInfoList().get(0);
+        switch (method) {
+            case "getIccId":
+                return info.getIccId();
+            case "getNumber":
+                return info.getNumber();
+            case "getActiveSubscriptionInfo.getIccId":
+                return sm.getActiveSubscriptionInfo(info.getSubscriptionId()).getIccId();
+            case "getPhoneNumber":
+                return sm.getPhoneNumber(info.getSubscriptionId());
+            default:
+                throw new IllegalArgumentException("unknown SubscriptionManager method " + method);
         }
     }
 

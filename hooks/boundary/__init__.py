@@ -1,0 +1,88 @@
+"""The kernel-enforced boundary of a host run: the hooks redirect, the kernel enforces.
+
+Every process of a run lives, from before the program's first instruction, in a Landlock
+domain that keeps it out of ``keep_out`` (``$CLONE_HOME`` and the real data paths) except
+its own store, under a seccomp filter for what Landlock does not cover (``seccomp.py``),
+with ``no_new_privs``; all inherited across fork and exec and irrevocable. A redirect the
+hooks miss then fails closed (EACCES or EPERM) instead of reaching another clone.
+
+The runner builds the ruleset in its own process (``prepare``) and starts the gate through
+the entry (``command``: ``enter.c`` as built by ``make setup``, else the same in
+``enter.py``), which enters the domain and execs the gate; Frida then attaches to the gate
+from outside the domain, which Landlock and seccomp allow.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hooks.boundary import landlock, plan, seccomp
+from hooks.errors import BoundaryUnavailable
+
+ENTER = Path(__file__).resolve().with_name("enter.py")
+ENTER_BUILT = ENTER.parent / "build" / "enter"  # enter.c, built by ``make setup``
+_LOW_FDS = 10  # the ruleset fd is moved above the gate's fixed fds
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """What a run is kept out of and what it keeps: resolved absolute paths."""
+
+    keep_out: tuple[str, ...]
+    own: tuple[str, ...]
+    require_landlock: bool = False
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A boundary ready to be entered: the ruleset fd (None: no Landlock) and the filter."""
+
+    ruleset_fd: int | None
+    filter_hex: str
+
+    def command(self, fd_in_child: int, argv: Sequence[str]) -> list[str]:
+        """The child's argv: ``enter.py`` with the ruleset at ``fd_in_child``, then ``argv``."""
+        fd = "-" if self.ruleset_fd is None else str(fd_in_child)
+        return [*entry(), fd, self.filter_hex, "--", *argv]
+
+    def close(self) -> None:
+        if self.ruleset_fd is not None:
+            os.close(self.ruleset_fd)
+
+
+def entry() -> list[str]:
+    """The entry's command: the C build where ``make setup`` made it, else ``enter.py``."""
+    if os.access(ENTER_BUILT, os.X_OK):
+        return [str(ENTER_BUILT)]
+    return [sys.executable, "-I", "-S", str(ENTER)]
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version (0: none; the boundary is then seccomp only)."""
+    return landlock.abi_version()
+
+
+def prepare(boundary: Boundary) -> Prepared:
+    """The ruleset and filter of ``boundary``; BoundaryUnavailable if Landlock is missing
+    and required, BoundaryError if the kernel refused a rule."""
+    abi = landlock.abi_version()
+    if abi == 0:
+        if boundary.require_landlock:
+            raise BoundaryUnavailable("this kernel has no Landlock: the boundary is required")
+        return Prepared(None, seccomp.filter_hex())
+    fd = landlock.create_ruleset(plan.grants(boundary.keep_out, boundary.own), abi)
+    if fd < _LOW_FDS:
+        moved = _dup_high(fd)
+        os.close(fd)
+        fd = moved
+    return Prepared(fd, seccomp.filter_hex())
+
+
+def _dup_high(fd: int) -> int:
+    import fcntl
+
+    return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, _LOW_FDS)

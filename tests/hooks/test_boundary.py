@@ -1,0 +1,175 @@
+"""The kernel boundary's parts (hooks/boundary) and where the kernel lacks Landlock.
+
+The boundary holding against real attacks is shown in test_escape.py (its second part).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clone.space import Space
+from hooks import boundary
+from hooks.boundary import Boundary, landlock, plan, seccomp
+from hooks.errors import BoundaryUnavailable
+from tests.conftest import RunCli
+
+
+def test_grants_keep_the_trees_out_and_the_own_store_in(tmp_path: Path) -> None:
+    home, data = tmp_path / "home", tmp_path / "u" / ".notes"
+    for d in (home / "store" / "1", home / "store" / "2", data, tmp_path / "u" / "other"):
+        d.mkdir(parents=True)
+    (tmp_path / "sibling").write_text("x")
+    own = home / "store" / "1"
+    granted = {g.path: g.access for g in plan.grants([str(home), str(data)], [str(own)])}
+    assert granted[str(own)] == plan.EVERYTHING
+    assert granted[str(tmp_path / "sibling")] == plan.EVERYTHING
+    assert granted[str(tmp_path / "u" / "other")] == plan.EVERYTHING
+    for kept in (home, home / "store", home / "store" / "2", data, tmp_path, tmp_path / "u"):
+        assert str(kept) not in granted  # nor anything on the way to the kept-out trees
+    assert "/" not in granted
+    assert not any(p.startswith(str(home / "store" / "2")) for p in granted)
+
+
+def test_grants_never_give_device_nodes_or_raw_devices(tmp_path: Path) -> None:
+    granted = plan.grants([str(tmp_path / "home")], [])
+    assert all(g.access & (plan.MAKE_CHAR | plan.MAKE_BLOCK) == 0 for g in granted)
+    dev = {g.path for g in granted if g.path.startswith("/dev/")}
+    assert dev <= {f"/dev/{n}" for n in plan.DEV_ENTRIES}
+    assert "/dev/null" in dev
+
+
+def test_a_data_path_not_made_yet_cannot_be_made(tmp_path: Path) -> None:
+    granted = {g.path for g in plan.grants([str(tmp_path / "u" / ".notes")], [])}
+    assert str(tmp_path) not in granted  # its nearest existing ancestor: no rights
+
+
+def test_the_filter_checks_the_architecture_first_and_allows_the_rest() -> None:
+    code = bytes.fromhex(seccomp.filter_hex())
+    insns = [struct.unpack("<HBBI", code[i : i + 8]) for i in range(0, len(code), 8)]
+    assert insns[0] == (0x20, 0, 0, 4)  # ld arch
+    assert insns[1][3] == seccomp.AUDIT_ARCH_X86_64
+    assert insns[-1] == (0x06, 0, 0, seccomp.RET_ALLOW)
+    assert "process_vm_readv" not in seccomp.REFUSED  # Frida's agent reads itself with it
+
+
+def _run_filter(arch: int, nr: int, arg0: int = 0) -> int:
+    """What the filter returns for one syscall: a tiny classic-BPF interpreter."""
+    insns = seccomp.program()
+    data = struct.pack("<iI", nr, arch) + struct.pack("<Q", 0) + struct.pack("<Q", arg0)
+    pc, acc = 0, 0
+    while True:
+        i = insns[pc]
+        if i.code == 0x20:
+            acc = struct.unpack_from("<I", data, i.k)[0]
+        elif i.code == 0x06:
+            return i.k
+        elif i.code in (0x15, 0x35, 0x45):
+            hit = {0x15: acc == i.k, 0x35: acc >= i.k, 0x45: bool(acc & i.k)}[i.code]
+            pc += i.jt if hit else i.jf
+        else:
+            raise AssertionError(f"unknown instruction {i}")
+        pc += 1
+
+
+def test_the_filter_refuses_exactly_its_list() -> None:
+    x86_64, eperm = seccomp.AUDIT_ARCH_X86_64, seccomp.RET_ERRNO | 1
+    refused = set(seccomp.REFUSED.values())
+    for nr in range(0, 600):
+        want = eperm if nr in refused else seccomp.RET_ALLOW
+        if nr == seccomp.SYS_CLONE3:
+            want = seccomp.RET_ERRNO | 38  # ENOSYS
+        assert _run_filter(x86_64, nr) == want, nr
+    assert _run_filter(x86_64, seccomp.SYS_CLONE, 0x11) == seccomp.RET_ALLOW  # fork-like
+    assert _run_filter(x86_64, seccomp.SYS_CLONE, 0x10000000 | 0x11) == eperm  # NEWUSER
+    assert _run_filter(x86_64, 0x40000000 | 2) == seccomp.RET_KILL_PROCESS  # x32
+    assert _run_filter(0x40000003, 5) == seccomp.RET_KILL_PROCESS  # i386
+
+
+def test_prepare_makes_a_ruleset_above_the_low_fds(tmp_path: Path) -> None:
+    if landlock.abi_version() == 0:
+        pytest.skip("this kernel has no Landlock")
+    prepared = boundary.prepare(Boundary((str(tmp_path / "home"),), ()))
+    try:
+        assert prepared.ruleset_fd is not None and prepared.ruleset_fd >= 10
+        assert not os.get_inheritable(prepared.ruleset_fd)
+        argv = prepared.command(4, ["/bin/true"])
+        assert argv[-2:] == ["--", "/bin/true"] and argv[argv.index("--") - 2] == "4"
+    finally:
+        prepared.close()
+
+
+def test_without_landlock_prepare_is_seccomp_only_or_refuses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(landlock, "abi_version", lambda: 0)
+    prepared = boundary.prepare(Boundary(("/nonexistent",), ()))
+    command = prepared.command(4, ["x"])
+    assert prepared.ruleset_fd is None and command[command.index("--") - 2] == "-"
+    with pytest.raises(BoundaryUnavailable):
+        boundary.prepare(Boundary(("/nonexistent",), (), require_landlock=True))
+
+
+@pytest.mark.slow
+def test_no_landlock_warns_once_and_require_boundary_exits_1(
+    run_cli: RunCli, clone_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(landlock, "abi_version", lambda: 0)
+    data = tmp_path / "d"
+    base = ["host", "run", "--app", "notes", "--clone", "1", "--data", str(data)]
+    refused = run_cli(*base, "--require-boundary", "--", "true")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("clone: error: ") and "Landlock" in refused.stderr
+    with Space(clone_home) as space:
+        assert space.records() == []  # nothing registered
+    warned = run_cli(*base, "--", "true")
+    assert warned.exit_code == 0, warned.stderr
+    assert [ln for ln in warned.stderr.splitlines() if "Landlock" in ln] == [
+        "clone: warning: this kernel has no Landlock; the clone is held by the hooks and "
+        "seccomp only, not by a filesystem boundary (--require-boundary makes this an error)"
+    ]
+
+
+def test_a_space_can_require_the_boundary(
+    clone_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clone.errors import BoundaryMissing
+
+    monkeypatch.setattr(landlock, "abi_version", lambda: 0)
+    with Space(clone_home, require_boundary=True) as space, pytest.raises(BoundaryMissing):
+        space.run_host("notes", 1, [tmp_path / "d"], ["true"])
+
+
+def _entries() -> list[list[str]]:
+    found = [[sys.executable, "-I", "-S", str(boundary.ENTER)]]
+    if os.access(boundary.ENTER_BUILT, os.X_OK):
+        found.append([str(boundary.ENTER_BUILT)])
+    return found
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_the_entry_enters_the_boundary_then_execs(entry: list[str], tmp_path: Path) -> None:
+    """Without the hooks at all: the kept-out file is refused by the kernel, the own store
+    is not, and the filter is in place (an unshare fails)."""
+    if landlock.abi_version() == 0:
+        pytest.skip("this kernel has no Landlock")
+    home = tmp_path / "home"
+    (home / "own").mkdir(parents=True)
+    (home / "secret").write_text("s")
+    prepared = boundary.prepare(Boundary((str(home),), (str(home / "own"),)))
+    assert prepared.ruleset_fd is not None
+    script = f"cat {home}/secret; echo mine > {home}/own/f && echo wrote; unshare -m true"
+    argv = [*entry, str(prepared.ruleset_fd), prepared.filter_hex, "--", "/bin/sh", "-c", script]
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=30, pass_fds=[prepared.ruleset_fd]
+        )
+    finally:
+        prepared.close()
+    assert done.stdout == "wrote\n", done.stderr
+    assert "Permission denied" in done.stderr and "Operation not permitted" in done.stderr
