@@ -9,9 +9,9 @@ from pathlib import Path
 ENV_VAR = "CLONE_HOME"
 KEY_PASSWORD_ENV = "CLONE_KEY_PASSWORD"  # password of ``clone build --key``
 
-# ``clone build``'s defaults (``Space.build``'s too).
+# ``clone build``'s defaults (``Space.build``'s too); ``clone install`` makes as many.
 DEFAULT_TEMPLATE = "{package}.clone{n}"
-DEFAULT_COUNT = 2
+DEFAULT_COUNT = 1
 
 
 def default_root() -> Path:
@@ -53,6 +53,20 @@ class Home:
     @property
     def gadget_cache(self) -> Path:
         return self.cache_dir / "gadget"
+
+    @property
+    def demo_dir(self) -> Path:
+        """Where ``clone demo`` works and leaves its clones (replaced by the next demo)."""
+        return self.root / "demo"
+
+    @property
+    def demo_home(self) -> Path:
+        """The demo's own CLONE_HOME, inside ``demo_dir`` (the user's registry is apart)."""
+        return self.demo_dir / "clone-home"
+
+    def has_demo(self) -> bool:
+        """Whether ``clone demo`` ran here and left its clones."""
+        return (self.demo_home / "registry.sqlite").is_file()
 
     def ensure(self) -> Home:
         """Create the root (and ``keys/`` with mode 0700) if missing; return self."""

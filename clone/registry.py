@@ -280,8 +280,29 @@ class Registry:
         """Like ``find`` but raises NotFound (exit 2) for an unknown clone."""
         record = self.find(name)
         if record is None:
-            raise NotFound(f"no clone named {name!r}", hint="'clone list' shows the clones")
+            raise NotFound(f"no clone named {name!r}", hint=self._name_hint(name))
         return record
+
+    def _name_hint(self, name: str) -> str:
+        """What the user may have meant by an unknown clone ``name``."""
+        import difflib
+
+        records = self.clones()
+        same_app = [r.name for r in records if r.app == name]
+        if same_app:
+            return f"a clone is named APP:N, e.g. {', '.join(same_app[:3])}"
+        app = name.rpartition(":")[0]
+        if any(r.app == app for r in records):  # the app is right, its N is not
+            return "'clone list' shows the clones"
+        known = [r.name for r in records] + [r.package for r in records if r.package]
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        if close:
+            return f"did you mean {close[0]!r}?"
+        if ":" not in name:
+            return (
+                "a clone is named APP:N (e.g. notes:1) or by its package; 'clone list' shows them"
+            )
+        return "'clone list' shows the clones"
 
     def clones(self, app: str | None = None) -> list[CloneRecord]:
         if app is None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from clone.handle import Clone
     from clone.workflows.build import BuildRequest, BuildResult
     from clone.workflows.device_policy import DeviceUpdate
+    from clone.workflows.doctor import DeviceReport
     from clone.workflows.listing import CloneRow
     from clone.workflows.transfer import ExportResult, ImportResult, Progress
     from device.model import DeviceInfo
@@ -76,9 +77,11 @@ class Space:
         cert: Path | str | None = None,
         key_password: str | None = None,
         seed: int | None = None,
+        force: bool = False,
         advance: Callable[[int], None] | None = None,
     ) -> BuildResult:
-        """Write ``count`` signed clone APKs of ``apk`` into ``out``, all or nothing.
+        """Write ``count`` signed clone APKs of ``apk`` into ``out``, all or nothing; a clone
+        APK already in ``out`` is replaced only with ``force`` (else BadInput).
 
         ``hooks="gadget"`` embeds the hook payload (Gadgets from ``gadget_dir`` or the cache),
         each clone with its own identity (from ``seed`` when given); ``"none"`` embeds nothing.
@@ -98,6 +101,7 @@ class Space:
             cert=Path(cert) if cert else None,
             key_password=key_password,
             seed=seed,
+            force=force,
         )
         return self.build_request(request, advance)
 
@@ -112,7 +116,7 @@ class Space:
     def install(
         self,
         apk: Path | str,
-        count: int = 1,
+        count: int = DEFAULT_COUNT,
         device: str | None = None,
         backend: str = "package",
         *,
@@ -215,6 +219,13 @@ class Space:
         from clone.faces import keep_face
 
         return keep_face(self.home, Path(apk))
+
+    def doctor(self, adb: str | None = None) -> list[DeviceReport]:
+        """What each connected device can do (``clone doctor``): adb state, Android version,
+        ABI, root, frida-server, multi-user; NoDevice when none is connected."""
+        from clone.workflows.doctor import doctor
+
+        return doctor(self.home, adb)
 
     def identity(self, clone: CloneRecord | str) -> Identity:
         """The identity clone ``clone`` (a record, a ``Clone`` or its name) answers with."""

@@ -10,11 +10,23 @@ from hooks.errors import AgentBundleMissing
 _BUNDLE = Path(__file__).resolve().parent / "agent" / "dist" / "agent.js"
 
 
+def how_to_build(bundle: Path = _BUNDLE) -> str:
+    """What to do about a missing agent: in a checkout, build it; in an installed copy
+    (site-packages, where no agent sources are), install a wheel that has it."""
+    agent_dir = bundle.parent.parent
+    if (agent_dir / "package.json").is_file():
+        return "run 'make agent' (or 'npm run build' in hooks/agent)"
+    return (
+        "this installation has no agent: reinstall Clonespace from a wheel built in a "
+        "checkout with 'pip wheel .' (that build makes the agent; it needs Node.js and npm)"
+    )
+
+
 def agent_path() -> Path:
     """The built agent bundle; raises AgentBundleMissing telling how to build it."""
     if not _BUNDLE.is_file():
         raise AgentBundleMissing(
-            f"the Frida agent is not built ({_BUNDLE} is missing): run `make agent`"
+            f"the Frida agent is not built ({_BUNDLE} is missing): {how_to_build()}"
         )
     return _BUNDLE
 

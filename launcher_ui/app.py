@@ -254,7 +254,7 @@ class LauncherApp(App):  # type: ignore[misc]
     home = StringProperty("")
     status = StringProperty("")
     empty_title = StringProperty(EMPTY_TITLE)
-    empty_hint = StringProperty(EMPTY_HINT)
+    empty_hint = StringProperty(EMPTY_HINT)  # where the demo's clones are, once it ran
     busy = BooleanProperty(True)  # an action or a refresh runs; the buttons wait
     loaded = BooleanProperty(False)  # the first listing arrived
     # The clone on the details screen.
@@ -279,6 +279,7 @@ class LauncherApp(App):  # type: ignore[misc]
         self.screenshot = screenshot
         self.dump = dump
         self.home = model.home
+        self.empty_hint = model.empty_hint
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clone-ui")
 
     # -- building ----------------------------------------------------------------------

@@ -189,6 +189,15 @@ class LauncherModel:
         return str(self.space.home.root)
 
     @property
+    def empty_hint(self) -> str:
+        """What the empty screen suggests: where the demo's clones are, if it ran, else how
+        to make a clone."""
+        home = self.space.home
+        if home.has_demo():
+            return f"the demo's clones are in its own home: CLONE_HOME={home.demo_home} clone ui"
+        return EMPTY_HINT
+
+    @property
     def summary(self) -> str:
         """``2 clones`` (for the header)."""
         n = len(self.tiles)

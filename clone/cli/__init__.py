@@ -8,6 +8,7 @@ need them. This is the only place that turns a ``CloneError`` into output and an
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ _COMMANDS: dict[str, str] = {
     "host": "clone.cli.host:host",
     "install": "clone.cli.device:install_cmd",
     "devices": "clone.cli.device:devices_cmd",
+    "doctor": "clone.cli.device:doctor_cmd",
     "list": "clone.cli.device:list_cmd",
     "launch": "clone.cli.device:launch_cmd",
     "stop": "clone.cli.device:stop_cmd",
@@ -45,7 +47,23 @@ def _plugins() -> dict[str, str]:
     return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINTS)}
 
 
-class _CloneGroup(click.Group):
+class SuggestingGroup(click.Group):
+    """A group that answers an unknown command with the closest ones (``clone lsit``)."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=2, cutoff=0.6)
+            guess = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise click.UsageError(f"no such command {name!r}{guess}", ctx)
+        return super().resolve_command(ctx, args)
+
+
+class _CloneGroup(SuggestingGroup):
     """A group that loads its commands lazily and reports errors as one line."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -67,8 +85,11 @@ class _CloneGroup(click.Group):
         **extra: Any,
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
-        debug = "--debug" in argv
+        options = argv[: argv.index("--")] if "--" in argv else argv  # not the program's
+        debug = "--debug" in options
+        fail = _Failure(as_json="--json" in options)
         extra.pop("standalone_mode", None)
+        extra.setdefault("complete_var", "_CLONE_COMPLETE")  # whatever the program's name
         try:
             rv = super().main(
                 args=argv, prog_name=prog_name or "clone", standalone_mode=False, **extra
@@ -76,22 +97,29 @@ class _CloneGroup(click.Group):
         except click.exceptions.Exit as e:
             sys.exit(e.exit_code)
         except click.exceptions.Abort:
-            _fail("aborted", 130)
+            fail("aborted", "aborted", None, 130)
+        except click.exceptions.NoArgsIsHelpError as e:  # bare ``clone``: its help, readable
+            click.echo(e.ctx.get_help() if e.ctx else e.format_message())
+            sys.exit(0)
         except click.UsageError as e:
             where = e.ctx.command_path if e.ctx else "clone"
-            _fail(f"{_one_line(e.format_message())} (see '{where} --help')", 2)
+            hint = f"see '{where} --help'"
+            fail("usage", _one_line(e.format_message()), hint, 2, in_parens=True)
         except click.ClickException as e:
-            _fail(_one_line(e.format_message()), e.exit_code)
+            fail("usage", _one_line(e.format_message()), None, e.exit_code)
         except CloneError as e:
             if debug:
                 traceback.print_exc()
-            _fail(_one_line(str(e)), e.exit_code)
+            fail(_code(e), _one_line(e.message), e.hint and _one_line(e.hint), e.exit_code)
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            fail("interrupted", "interrupted", None, 130)
         except Exception as e:  # a bug: say so in one line, traceback only with --debug
             if debug:
                 traceback.print_exc()
-            _fail(f"internal error: {type(e).__name__}: {e} (rerun with --debug and report it)", 1)
+            fail(
+                "internal", f"internal error: {type(e).__name__}: {e}",
+                "rerun with --debug and report it", 1,
+            )  # fmt: skip
         code = rv if isinstance(rv, int) else 0
         sys.exit(code)
 
@@ -100,9 +128,32 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _fail(message: str, code: int) -> None:
-    click.echo(f"clone: error: {message}", err=True)
-    sys.exit(code)
+def _code(error: CloneError) -> str:
+    """The ``code`` of a JSON error: the error's class in snake case (``not_found``)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
+
+
+class _Failure:
+    """Reports an error and exits: one ``clone: error: …`` line on stderr, or with
+    ``--json`` one JSON object on stdout (``{"schema", "error": {code, message, hint}}``);
+    the exit code is the same either way."""
+
+    def __init__(self, *, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def __call__(
+        self, code: str, message: str, hint: str | None, exit_code: int, *, in_parens: bool = False
+    ) -> None:
+        if self.as_json:
+            from clone.cli.output import emit_json
+
+            emit_json({"error": {"code": code, "message": message, "hint": hint}})
+        else:
+            shown = message
+            if hint:  # a usage error's pointer to help in parentheses, as before
+                shown = f"{message} ({hint})" if in_parens else f"{message}; {hint}"
+            click.echo(f"clone: error: {shown}", err=True)
+        sys.exit(exit_code)
 
 
 @click.group(cls=_CloneGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,14 +7,17 @@ from pathlib import Path
 
 import click
 
-from clone.cli.output import emit_json, progress, warn
+from clone.cli.output import emit_json, progress, table, warn
 from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, KEY_PASSWORD_ENV
 from clone.space import Space
 
 
 @click.command("build")
 @click.argument("apks", nargs=-1, required=True, metavar="APK...", type=click.Path(path_type=Path))
-@click.option("--count", "-n", default=DEFAULT_COUNT, show_default=True, help="Clones to build.")
+@click.option(
+    "--count", "-n", type=int, default=DEFAULT_COUNT, show_default=True,
+    help="How many clones.",
+)  # fmt: skip
 @click.option(
     "--out", default=Path("dist"), show_default=True, type=click.Path(path_type=Path),
     help="Directory for the clone APKs (created if missing).",
@@ -29,8 +32,10 @@ from clone.space import Space
 )  # fmt: skip
 @click.option(
     "--gadget-dir", type=click.Path(path_type=Path),
-    help="Directory with frida-gadget-<version>-android-<arch>.so files "
-    "(default: $CLONE_HOME/cache/gadget/<version>/, downloaded when missing).",
+    help="Directory with frida-gadget-<version>-android-<arch>.so files, or the .so.xz "
+    "Frida publishes, for the ABIs the app ships (an app without native code: those given; "
+    "a warning names the others) (default: $CLONE_HOME/cache/gadget/<version>/, downloaded "
+    "when missing).",
 )  # fmt: skip
 @click.option(
     "--seed", type=click.IntRange(min=0),
@@ -42,6 +47,7 @@ from clone.space import Space
     help=f"Sign with this key (PEM or PKCS#12; password from ${KEY_PASSWORD_ENV}).",
 )  # fmt: skip
 @click.option("--cert", type=click.Path(path_type=Path), help="Certificate (PEM) for --key.")
+@click.option("--force", is_flag=True, help="Replace clone APKs an earlier build left in OUT.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def build_cmd(
@@ -55,6 +61,7 @@ def build_cmd(
     seed: int | None,
     key: Path | None,
     cert: Path | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Write COUNT signed clones of APK, each under its own package name.
@@ -64,17 +71,20 @@ def build_cmd(
     directory OUT/<package>/ with base.apk and split_<name>.apk. Nothing is left in
     --out if any clone fails. With --hooks gadget (the default) each clone carries the
     Frida Gadget, the agent and its own policy with its own identity; warnings go to
-    stderr as 'clone: warning: …' lines (with --json, into the "hooks" object).
+    stderr as 'clone: warning: …' lines (with --json, into the "hooks" object). A clone
+    APK already in OUT is replaced only with --force. The clones are not registered:
+    'clone install' builds and installs the ones 'clone list' shows.
     """
     with progress("building clones", count) as advance:
         result = space.build(
             apks, count, out, name_template=name_template, hooks=hooks, gadget_dir=gadget_dir,
             key=key, cert=cert, key_password=os.environ.get(KEY_PASSWORD_ENV), seed=seed,
-            advance=advance,
+            force=force, advance=advance,
         )  # fmt: skip
     if as_json:
         emit_json(result.to_json())
         return
     warn(result.warnings)
-    for clone in result.clones:
-        click.echo(f"{result.source.package}:{clone.index}  {clone.package}  {clone.apk}")
+    rows = ((c.index, c.package, c.apk) for c in result.clones)
+    click.echo(table(("N", "PACKAGE", "APK"), rows))
+    click.echo("(not registered: 'clone install' builds and installs clones 'clone list' shows)")

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from clone.cli.names import complete_clone_names
 from clone.cli.output import emit_json, progress, table, warn
+from clone.errors import BadInput, OperationFailed
+from clone.home import DEFAULT_COUNT
 from clone.space import Space
 
 if TYPE_CHECKING:
@@ -30,7 +33,10 @@ adb_option = click.option(
 
 @click.command("install")
 @click.argument("apk", type=click.Path(path_type=Path))
-@click.option("--count", type=int, default=1, show_default=True, help="How many clones.")
+@click.option(
+    "--count", "-n", type=int, default=DEFAULT_COUNT, show_default=True,
+    help="How many clones.",
+)  # fmt: skip
 @click.option("--device", "serial", metavar="SERIAL", help="Device serial ($ANDROID_SERIAL).")
 @click.option(
     "--backend",
@@ -56,7 +62,7 @@ adb_option = click.option(
     "--gadget-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory of frida-gadget-<version>-android-<arch>.so files.",
+    help="Directory of frida-gadget-<version>-android-<arch>.so (or .so.xz) files.",
 )
 @click.option(
     "--seed", type=click.IntRange(min=0),
@@ -95,8 +101,8 @@ def install_cmd(
         emit_json([c.to_json() | _hooks_json(c) for c in clones])
         return
     warn(_warnings(clones))
-    for c in clones:
-        click.echo(f"{c.name}\t{c.package}\t{c.record.device}")
+    rows = ((c.name, c.record.backend.value, c.package or "-", c.record.device) for c in clones)
+    click.echo(table(("CLONE", "BACKEND", "PACKAGE", "DEVICE"), rows))
 
 
 def _warnings(clones: list[Clone]) -> list[str]:
@@ -123,9 +129,50 @@ def devices_cmd(adb: str | None, as_json: bool) -> None:
     if as_json:
         emit_json([d.to_json() for d in found])
         return
-    for d in found:
-        root = "rooted" if d.rooted else "-"
-        click.echo(f"{d.serial}\t{d.state}\t{d.model}\tsdk {d.sdk}\t{','.join(d.abis)}\t{root}")
+    if not found:
+        click.echo(
+            "no device: connect a phone with USB debugging on (or start an emulator) and "
+            "accept its prompt; 'adb devices' should list it",
+            err=True,
+        )
+        return
+    rows = (
+        (
+            d.serial,
+            d.state,
+            d.model or "-",
+            d.sdk or "-",
+            ",".join(d.abis),
+            "yes" if d.rooted else "no",
+        )
+        for d in found
+    )
+    click.echo(table(("SERIAL", "STATE", "MODEL", "SDK", "ABIS", "ROOT"), rows))
+
+
+@click.command("doctor")
+@adb_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def doctor_cmd(space: Space, adb: str | None, as_json: bool) -> None:
+    """Check each connected device: adb, Android version, ABI, root, frida-server,
+    multi-user; say which backends work there and what to do about the others."""
+    reports = space.doctor(adb)
+    if as_json:
+        emit_json([r.to_json() for r in reports])
+        return
+    for i, report in enumerate(reports):
+        info = report.info
+        if i:
+            click.echo()
+        click.echo(f"{info.serial} ({info.model or 'unknown model'}, state {info.state})")
+        rows = (
+            ("ok" if c.ok else "no", c.name, c.detail + (f"; {c.hint}" if c.hint else ""))
+            for c in report.checks
+        )
+        click.echo(table(("", "CHECK", "DETAIL"), rows))
+        usable = [name for name, ok in report.backends.items() if ok]
+        click.echo(f"backends: {', '.join(usable) if usable else 'none'}")
 
 
 @click.command("list")
@@ -139,9 +186,17 @@ def list_cmd(space: Space, adb: str | None, as_json: bool) -> None:
         emit_json([r.to_json() for r in rows])
         return
     if not rows:
-        click.echo(
-            "no clones yet: 'clone install APK', 'clone host run …' or 'clone demo'", err=True
-        )
+        if space.home.has_demo():
+            demo = space.home.demo_home
+            click.echo(
+                f"no clones yet here; the demo's are in {demo}: 'CLONE_HOME={demo} clone list' "
+                "(or 'clone ui'); make your own with 'clone install APK' or 'clone host run …'",
+                err=True,
+            )
+        else:
+            click.echo(
+                "no clones yet: 'clone install APK', 'clone host run …' or 'clone demo'", err=True
+            )
         return
     headers = ("CLONE", "BACKEND", "PACKAGE", "DEVICE", "STATE", "PIDS")
     click.echo(
@@ -156,19 +211,67 @@ def list_cmd(space: Space, adb: str | None, as_json: bool) -> None:
     )  # fmt: skip
 
 
-def _clone_command(name: str, verb: str, doc: str) -> click.Command:
-    @click.command(name, help=doc)
-    @click.argument("clone")
-    @adb_option
-    @click.pass_obj
-    def command(space: Space, clone: str, adb: str | None) -> None:
-        handle = space.get(clone, adb=adb)
-        getattr(handle, verb)()
+def interactive() -> bool:
+    """Whether a person can answer a question (stdin and stderr are terminals)."""
+    import sys
 
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def confirm(verb: str, what: str, yes: bool, as_json: bool) -> None:
+    """Asks before a destructive action on a terminal; in a script (no tty, or --json)
+    it needs --yes. Refusing is bad input (exit 2), declining at the prompt an abort."""
+    if yes:
+        return
+    if as_json or not interactive():
+        raise BadInput(
+            f"'{verb}' needs confirmation and there is no terminal to ask on",
+            hint=f"pass --yes to {verb} {what} without asking",
+        )
+    if not click.confirm(f"{verb} {what}?", err=True):
+        raise OperationFailed(f"{verb} {what} not confirmed; nothing changed")
+
+
+_DONE = {"launch": "launched", "stop": "stopped", "wipe": "wiped", "remove": "removed"}
+_DETAIL = {
+    "wipe": "its data is cleared, its identity and accounts stay",
+    "remove": "uninstalled or its store deleted, and forgotten",
+}
+
+
+def _clone_command(name: str, doc: str, *, destructive: bool = False) -> click.Command:
+    @click.command(name, help=doc)
+    @click.argument("clone", shell_complete=complete_clone_names)
+    @adb_option
+    @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+    @click.pass_obj
+    def command(space: Space, /, clone: str, adb: str | None, as_json: bool, **kw: bool) -> None:
+        handle = space.get(clone, adb=adb)
+        if destructive:
+            confirm(name, handle.name, kw["yes"], as_json)
+        record = handle.to_json()
+        getattr(handle, name)()
+        if as_json:
+            emit_json({"action": _DONE[name], "clone": record})
+            return
+        where = f" ({handle.package})" if handle.package else ""
+        detail = f": {_DETAIL[name]}" if name in _DETAIL else ""
+        click.echo(f"{_DONE[name]} {handle.name}{where}{detail}")
+
+    if destructive:
+        command = click.option(
+            "--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed in scripts)."
+        )(command)
     return command
 
 
-launch_cmd = _clone_command("launch", "launch", "Start CLONE's launcher activity.")
-stop_cmd = _clone_command("stop", "stop", "Force-stop CLONE.")
-wipe_cmd = _clone_command("wipe", "wipe", "Clear CLONE's data (the other clones keep theirs).")
-remove_cmd = _clone_command("remove", "remove", "Uninstall CLONE and forget it.")
+launch_cmd = _clone_command("launch", "Start CLONE's launcher activity.")
+stop_cmd = _clone_command("stop", "Force-stop CLONE.")
+wipe_cmd = _clone_command(
+    "wipe",
+    "Clear CLONE's data (the other clones keep theirs). Asks first on a terminal.",
+    destructive=True,
+)
+remove_cmd = _clone_command(
+    "remove", "Uninstall CLONE and forget it. Asks first on a terminal.", destructive=True
+)

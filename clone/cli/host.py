@@ -6,10 +6,13 @@ from pathlib import Path
 
 import click
 
+from clone.cli import SuggestingGroup
+from clone.cli.output import emit_json
+from clone.errors import BadInput
 from clone.space import Space
 
 
-@click.group("host")
+@click.group("host", cls=SuggestingGroup)
 def host() -> None:
     """Run Linux programs as clones, under the same hook engine as on a phone."""
 
@@ -41,6 +44,10 @@ def host() -> None:
     help="Fail (exit 1) where the kernel has no Landlock, instead of warning and running "
     "under the hooks and seccomp only.",
 )
+@click.option(
+    "--json", "as_json", is_flag=True,
+    help="After CMD's own output, print {clone, exit_status} as JSON; errors as JSON too.",
+)  # fmt: skip
 @click.argument("command", nargs=-1, required=True, metavar="-- CMD [ARG]...")
 @click.pass_obj
 def run(
@@ -50,6 +57,7 @@ def run(
     data: tuple[str, ...],
     trace: Path | None,
     require_boundary: bool,
+    as_json: bool,
     command: tuple[str, ...],
 ) -> int:
     """Run CMD as clone APP:N; its --data paths live in the clone's own store.
@@ -65,6 +73,14 @@ def run(
     """
     if require_boundary:
         space.require_boundary = True
-    return space.run_host(
-        app, index, data, command, trace=trace, tell=lambda line: click.echo(line, err=True)
-    )
+    try:
+        status = space.run_host(
+            app, index, data, command, trace=trace, tell=lambda line: click.echo(line, err=True)
+        )
+    except BadInput as e:  # the API's message names no command; the CLI points at its help
+        if e.hint is None:
+            e.hint = "see 'clone host run --help'"
+        raise
+    if as_json:
+        emit_json({"clone": f"{app}:{index}", "exit_status": status})
+    return status

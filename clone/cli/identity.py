@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from clone.cli import SuggestingGroup
 from clone.cli.device import adb_option
+from clone.cli.names import complete_clone_names
 from clone.cli.output import emit_json
 from clone.space import Space
 from identity import Identity
@@ -34,13 +36,13 @@ def _say(update: DeviceUpdate) -> None:
         click.echo(f"{update.clone}: {update.message}")
 
 
-@click.group("identity")
+@click.group("identity", cls=SuggestingGroup)
 def identity_group() -> None:
     """Show or change the device identity a clone answers with."""
 
 
 @identity_group.command("show")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
 def show(space: Space, clone_name: str, as_json: bool) -> None:
@@ -49,7 +51,7 @@ def show(space: Space, clone_name: str, as_json: bool) -> None:
 
 
 @identity_group.command("regen")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.option("--seed", type=click.IntRange(min=0), help="Same seed, same identity.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new identity as JSON.")
 @adb_option
@@ -75,7 +77,7 @@ def push(space: Space, clone_name: str, as_json: bool, adb: str | None) -> None:
 
 
 @identity_group.command("set")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.argument("field")
 @click.argument("value")
 @click.option("--json", "as_json", is_flag=True, help="Print the changed identity as JSON.")
@@ -101,13 +103,13 @@ def set_field(
         _say(update)
 
 
-@click.group("accounts")
+@click.group("accounts", cls=SuggestingGroup)
 def accounts_group() -> None:
     """The accounts a clone's apps see (AccountManager)."""
 
 
 @accounts_group.command("list")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @click.pass_obj
 def list_(space: Space, clone_name: str, as_json: bool) -> None:
@@ -121,7 +123,7 @@ def list_(space: Space, clone_name: str, as_json: bool) -> None:
 
 
 @accounts_group.command("add")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.argument("type_", metavar="TYPE")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print what happened as JSON.")
@@ -133,18 +135,27 @@ def add(
     """Add the account NAME of TYPE (e.g. com.google) to CLONE (a package clone on a phone
     is reinstalled with it, keeping its data)."""
     account = space.add_account(clone_name, type_, name)
-    _account_changed(space.update_device(clone_name, adb), account.to_dict(), as_json)
+    update = space.update_device(clone_name, adb)
+    _account_changed(update, clone_name, "added", account.to_dict(), as_json)
 
 
-def _account_changed(update: DeviceUpdate, account: Mapping[str, object], as_json: bool) -> None:
+def _account_changed(
+    update: DeviceUpdate, clone: str, action: str, account: Mapping[str, str], as_json: bool
+) -> None:
+    """What an account change did: a line for people (then the phone's), or JSON."""
     if as_json:
-        emit_json({"account": dict(account), "on_device": update.to_json()})
-    else:
-        _say(update)
+        emit_json(
+            {"action": action, "clone": clone, "account": dict(account),
+             "on_device": update.to_json()}
+        )  # fmt: skip
+        return
+    where = "to" if action == "added" else "from"
+    click.echo(f"{action} the {account['type']} account {account['name']} {where} {clone}")
+    _say(update)
 
 
 @accounts_group.command("remove")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.argument("type_", metavar="TYPE")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print what happened as JSON.")
@@ -157,4 +168,4 @@ def remove(
     reinstalled without it, keeping its data)."""
     space.remove_account(clone_name, type_, name)
     account = {"type": type_, "name": name}
-    _account_changed(space.update_device(clone_name, adb), account, as_json)
+    _account_changed(space.update_device(clone_name, adb), clone_name, "removed", account, as_json)

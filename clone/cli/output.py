@@ -17,9 +17,23 @@ def warn(messages: Iterable[str]) -> None:
         click.echo(f"clone: warning: {' '.join(message.split())}", err=True)
 
 
+# The version of every JSON object the CLI prints (its "schema" key, first); it changes
+# when a field is removed or changes meaning, not when one is added.
+SCHEMA = 1
+
+
 def emit_json(value: Any) -> None:
-    """Print one JSON document on stdout."""
-    click.echo(json.dumps(value, indent=2, sort_keys=False, default=str))
+    """Print one JSON document on stdout: an object, or a list of objects, each carrying
+    ``"schema": SCHEMA``."""
+    click.echo(json.dumps(_versioned(value), indent=2, sort_keys=False, default=str))
+
+
+def _versioned(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {"schema": SCHEMA, **value}
+    if isinstance(value, list):
+        return [_versioned(v) for v in value]
+    return value
 
 
 @contextmanager

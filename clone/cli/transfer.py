@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
+from clone.cli.names import complete_clone_names
 from clone.cli.output import emit_json, progress, warn
 from clone.space import Space
 
 
 @click.command("export")
-@click.argument("clone_name", metavar="CLONE")
+@click.argument("clone_name", metavar="CLONE", shell_complete=complete_clone_names)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")

@@ -1,7 +1,7 @@
 """The demo as a sequence of steps. Each step returns what it showed; the CLI prints it.
 
-Everything happens in a fresh temporary ``CLONE_HOME`` (the user's registry is untouched)
-and is removed afterwards unless asked to keep it.
+Everything happens in a ``CLONE_HOME`` of its own under ``root`` (the user's registry is
+untouched); the CLI gives it ``$CLONE_HOME/demo`` and leaves the clones there to look at.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ class BuildRequest:
     cert: Path | None = None
     key_password: str | None = None
     seed: int | None = None  # identities embedded in the clones' policies (None: random)
+    force: bool = False  # replace clone APKs an earlier build left in ``out``
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ def build(home: Home, req: BuildRequest, advance: Advance | None = None) -> Buil
     _check_request(req)
     app = load_app(req.apks)
     indices = range(1, req.count + 1)
-    _packages(req.name_template, app.package, indices)  # a bad template fails before any work
+    packages = _packages(req.name_template, app.package, indices)  # fails before any work
+    _check_free(req.out, packages, bool(app.splits), req.force)
     plan = prepare_hooks(app, req.hooks, gadget_dir=req.gadget_dir, cache_root=home.gadget_cache)
     identities = draw_clone_identities(indices, req.seed)
     return build_app(home, app, indices, req, plan, advance, identities)
@@ -228,11 +230,34 @@ def signing_keys(
         raise OperationFailed(f"cannot read or create the signing key: {e}") from e
 
 
+def check_apks_exist(apks: Sequence[Path]) -> None:
+    """The one wording of a missing APK, for build and install alike (NotFound, exit 2)."""
+    for path in apks:
+        if not path.exists():
+            raise NotFound(
+                f"no APK at {path}",
+                hint="pass an .apk file, an .apks/.xapk, or a directory of split APKs",
+            )
+
+
 def _check_request(req: BuildRequest) -> None:
     if not 1 <= req.count <= MAX_COUNT:
         raise BadInput(f"--count must be between 1 and {MAX_COUNT}, got {req.count}")
     if req.out.exists() and not req.out.is_dir():
         raise BadInput(f"--out {req.out} exists and is not a directory")
+    check_apks_exist(req.apks)
+
+
+def _check_free(out: Path, packages: Sequence[str], split: bool, force: bool) -> None:
+    """Refuses to replace an earlier build's output unless ``force`` (like export)."""
+    if force:
+        return
+    for package in packages:
+        path = out / package if split else out / f"{package}.apk"
+        if path.exists():
+            raise BadInput(
+                f"{path} exists", hint="pass --force to replace it, or pick another --out"
+            )
 
 
 def _packages(template: str, package: str, indices: Sequence[int]) -> list[str]:

@@ -73,7 +73,7 @@ def parse_host_spec(app: str, index: int, data: Sequence[str | os.PathLike[str]]
         for path in paths:
             _check_data_path(path)
     except ValueError as e:
-        raise BadInput(str(e), hint="see 'clone host run --help'") from e
+        raise BadInput(str(e)) from e
     return HostSpec(name, index, paths)
 
 
@@ -262,7 +262,7 @@ def _layout(home: Home, spec: HostSpec) -> Layout:
             data_aliases=[(k, a) for k, a in aliases if a != spec.data[k]],
         )
     except ValueError as e:
-        raise BadInput(str(e), hint="see 'clone host run --help'") from e
+        raise BadInput(str(e)) from e
 
 
 def _register(registry: Registry, home: Home, spec: HostSpec) -> CloneRecord:

@@ -24,6 +24,7 @@ from clone.faces import keep_face
 from clone.home import Home
 from clone.registry import Backend, CloneRecord, Registry
 from clone.state import PackageState, UserState, VirtualState
+from clone.workflows.build import check_apks_exist
 from clone.workflows.device_access import DeviceHandle, open_device
 from clone.workflows.identity import assign_identity, draw_clone_identities
 from device.errors import DeviceCommandFailed, PackageInstallFailed
@@ -106,11 +107,7 @@ def check_fits(apk: Path, app: SourceApp, device: DeviceInfo) -> None:
 def check_request(req: InstallRequest) -> None:
     if req.count < 1:
         raise BadInput(f"bad --count {req.count}: install at least 1 clone")
-    if not req.apk.exists():
-        raise BadInput(
-            f"no APK at {req.apk}",
-            hint="pass an .apk file, an .apks/.xapk, or a directory of split APKs",
-        )
+    check_apks_exist([req.apk])
     if req.frida_server is not None:
         if req.backend is not Backend.VIRTUAL:
             raise BadInput("--frida-server is only for --backend virtual")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,10 +126,15 @@ def prepare_hooks(
         archs = embed.required_archs(facts)
     except embed.PayloadInputError as e:
         raise BadInput(str(e)) from e
+    narrowed: str | None = None
+    if gadget_dir is not None and facts.device_abis is None:
+        facts, archs, narrowed = _only_the_given_gadgets(facts, archs, gadget_dir, version)
     try:
         gadgets = gadget.acquire(version, archs, gadget_dir=gadget_dir, cache_root=cache_root)
         agent = script.agent_script()
         payload = embed.prepare(facts, _dex_files(app), gadgets, agent)
+        if narrowed is not None:
+            payload = replace(payload, warnings=(*payload.warnings, narrowed))
     except gadget.GadgetInputError as e:
         hint = f"--gadget-dir must hold {_gadget_names(version, archs)}, or {NO_HOOKS}"
         raise BadInput(str(e), hint=hint) from e
@@ -152,6 +157,28 @@ def prepare_hooks(
 
 
 NO_HOOKS = "build without hooks: --hooks none"
+
+
+def _only_the_given_gadgets(
+    facts: ApkFacts, archs: tuple[Arch, ...], gadget_dir: Path, version: str
+) -> tuple[ApkFacts, tuple[Arch, ...], str | None]:
+    """An app without native code runs on every ABI, so it would want all four Gadgets; a
+    --gadget-dir with only some of them builds for those ABIs, and a warning names the
+    others (an app that ships native code needs exactly its own ABIs, as before)."""
+    from hooks.payload.embed import shipped_abis
+    from hooks.payload.gadget import archs_in_dir
+
+    given = tuple(a for a in archs if a in archs_in_dir(gadget_dir, version))
+    if shipped_abis(facts.all_entry_names) or not given or len(given) == len(archs):
+        return facts, archs, None
+    left_out = sorted(a.abi for a in archs if a not in given)
+    kept = sorted(a.abi for a in given)
+    warning = (
+        f"--gadget-dir has Gadgets only for {', '.join(kept)}: the clones hook only on those "
+        f"ABIs and will not install on {', '.join(left_out)} devices "
+        f"(add {_gadget_names(version, [a for a in archs if a not in given])} for them)"
+    )
+    return replace(facts, device_abis=tuple(kept)), given, warning
 
 
 def _gadget_names(version: str, archs: Sequence[Arch]) -> str:

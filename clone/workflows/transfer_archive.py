@@ -184,11 +184,12 @@ def _write_tar(
         info = _info(MANIFEST_NAME, tarfile.REGTYPE, 0o600, now, len(body))
         tar.addfile(info, _BytesReader(body))
         for entry in content.entries:
-            _add_entry(tar, entry)
-            advance(entry.size)
+            _add_entry(tar, entry, advance)
 
 
-def _add_entry(tar: tarfile.TarFile, entry: StoreEntry) -> None:
+def _add_entry(tar: tarfile.TarFile, entry: StoreEntry, advance: Advance) -> None:
+    """One store entry into ``tar``; ``advance`` gets a file's bytes as they are read, so
+    one large file moves a progress bar too."""
     name = "/".join((STORE, *entry.parts))
     if entry.is_dir:
         st = os.lstat(entry.path)
@@ -200,7 +201,7 @@ def _add_entry(tar: tarfile.TarFile, entry: StoreEntry) -> None:
         if not stat.S_ISREG(st.st_mode):
             raise OperationFailed(f"{entry.path} changed into a non-file while it was exported")
         info = _info(name, tarfile.REGTYPE, st.st_mode, int(st.st_mtime), st.st_size)
-        tar.addfile(info, f)
+        tar.addfile(info, _CountingReader(f, advance))
 
 
 def _info(name: str, kind: bytes, mode: int, mtime: int, size: int) -> tarfile.TarInfo:
@@ -338,6 +339,20 @@ class _HashingWriter:
 
     def flush(self) -> None:
         self._raw.flush()
+
+
+class _CountingReader:
+    """``read`` over a file that reports each chunk's size to ``advance``."""
+
+    def __init__(self, f: IO[bytes], advance: Advance) -> None:
+        self._f = f
+        self._advance = advance
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._f.read(size)
+        if chunk:
+            self._advance(len(chunk))
+        return chunk
 
 
 class _BytesReader:

@@ -186,27 +186,44 @@ def _read_cached(path: Path) -> bytes:
         raise GadgetUnavailable(f"cannot read the cached gadget {path}: {e.strerror}") from e
 
 
+def archs_in_dir(directory: Path, version: str) -> tuple[Arch, ...]:
+    """The architectures ``directory`` holds a Gadget of ``version`` for (``.so`` or Frida's
+    published ``.so.xz``); empty when it cannot be read (``acquire`` says why)."""
+    try:
+        names = {p.name for p in directory.iterdir()}
+    except OSError:
+        return ()
+    found = (a for a in Arch if gadget_filename(version, a) in names)
+    packed = (a for a in Arch if gadget_filename(version, a) + ".xz" in names)
+    return tuple(sorted({*found, *packed}, key=lambda a: a.value))
+
+
 def _from_dir(directory: Path, version: str, arch: Arch) -> Gadget:
     try:
         names = sorted(p.name for p in directory.iterdir())
     except OSError as e:
         raise GadgetInputError(f"cannot read the gadget directory {directory}: {e.strerror}") from e
     name = gadget_filename(version, arch)
-    if name not in names:
-        others = [
-            n for n in names if n.startswith("frida-gadget-") and n.endswith(f"-{arch.value}.so")
-        ]
+    packed = name + ".xz"  # as Frida publishes it
+    if name not in names and packed not in names:
+        ends = (f"-{arch.value}.so", f"-{arch.value}.so.xz")
+        others = [n for n in names if n.startswith("frida-gadget-") and n.endswith(ends)]
         if others:
             raise GadgetInputError(
                 f"{directory} has {others[0]} but the installed frida is {version}; "
-                f"the gadget must match it: add {name}"
+                f"the gadget must match it: add {name} (or {packed})"
             )
-        raise GadgetInputError(f"{directory} has no {name} (needed for {arch.abi})")
-    path = directory / name
+        raise GadgetInputError(f"{directory} has no {name} or {packed} (needed for {arch.abi})")
+    path = directory / (name if name in names else packed)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise GadgetInputError(f"cannot read {path}: {e.strerror}") from e
+    if path.name == packed:
+        try:
+            data = lzma.decompress(data, format=lzma.FORMAT_XZ, memlimit=_MAX_DOWNLOAD * 2)
+        except lzma.LZMAError as e:
+            raise GadgetInputError(f"{path} is not a valid .xz file: {e}") from e
     return verify_gadget(arch, path, data)
 
 

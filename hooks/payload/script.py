@@ -17,9 +17,10 @@ def agent_script(path: Path | None = None) -> bytes:
     try:
         data = where.read_bytes()
     except OSError as e:
+        from hooks.agent_bundle import how_to_build
+
         raise AgentNotBuilt(
-            f"the agent is not built ({where} is missing); run 'make agent' "
-            "(or 'npm run build' in hooks/agent)"
+            f"the agent is not built ({where} is missing); {how_to_build(where)}"
         ) from e
     if not data.strip():
         raise AgentNotBuilt(f"the agent bundle {where} is empty; rebuild it with 'make agent'")

@@ -91,7 +91,7 @@ BAD_INPUTS: dict[str, tuple[Callable[[], bytes] | None, str]] = {
         lambda: factory.apk_bytes(factory.manifest(), ("assets/a\rb", b"x", 0)),
         "v1-entry-name",
     ),
-    "missing file": (None, "no such file"),
+    "missing file": (None, "no APK at"),
 }
 
 
@@ -198,11 +198,20 @@ def test_text_result_and_name_template(run_cli: RunCli, tmp_path: Path) -> None:
     result = run_cli("build", real_apk(UIAUTOMATOR), *args)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines == [
-        f"com.github.uiautomator:{n}  com.github.uiautomator.u{n}  "
-        f"{out.absolute() / f'com.github.uiautomator.u{n}.apk'}"
-        for n in (1, 2, 3)
+    assert [line.split() for line in lines[:4]] == [
+        ["N", "PACKAGE", "APK"],
+        *(
+            [
+                str(n),
+                f"com.github.uiautomator.u{n}",
+                str(out.absolute() / f"com.github.uiautomator.u{n}.apk"),
+            ]
+            for n in (1, 2, 3)
+        ),
     ]
+    # these are files, not registered clones: the output does not name them APP:N
+    assert "com.github.uiautomator:1" not in result.stdout
+    assert "not registered" in lines[4]
 
 
 def test_a_pure_native_app_builds_without_hooks(run_cli: RunCli, tmp_path: Path) -> None:

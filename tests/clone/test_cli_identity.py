@@ -30,6 +30,7 @@ def _show(run_cli: RunCli, name: str) -> dict[str, str]:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert isinstance(data, dict)
+    assert data.pop("schema") == 1  # every JSON object names its schema version
     return data
 
 
@@ -79,7 +80,7 @@ def test_regen_without_seed_draws_a_new_one(run_cli: RunCli, notes: str) -> None
         "reinstalled": False,
         "message": "nothing on a phone: the clone's next run uses it",
     }
-    assert shown == _show(run_cli, notes)
+    assert shown == {"schema": 1, **_show(run_cli, notes)}
     assert _show(run_cli, notes)["android_id"] != before["android_id"]
 
 
@@ -159,16 +160,17 @@ def test_accounts_add_list_remove(run_cli: RunCli, notes: str, clone_home: Path)
     assert run_cli("accounts", "add", notes, "org.telegram", "+15551234567").exit_code == 0
     listed = json.loads(run_cli("accounts", "list", notes, "--json").stdout)
     assert listed == [
-        {"type": "com.google", "name": "alice@example.com"},
-        {"type": "org.telegram", "name": "+15551234567"},
+        {"schema": 1, "type": "com.google", "name": "alice@example.com"},
+        {"schema": 1, "type": "org.telegram", "name": "+15551234567"},
     ]
     text = run_cli("accounts", "list", notes).stdout
     assert text.splitlines() == ["com.google\talice@example.com", "org.telegram\t+15551234567"]
     with Space(home=clone_home) as space:
-        assert identity_policy(space.registry, notes)["accounts"] == listed
+        policy_accounts = identity_policy(space.registry, notes)["accounts"]
+        assert [{"schema": 1, **a} for a in policy_accounts] == listed
     assert run_cli("accounts", "remove", notes, "com.google", "alice@example.com").exit_code == 0
     listed = json.loads(run_cli("accounts", "list", notes, "--json").stdout)
-    assert listed == [{"type": "org.telegram", "name": "+15551234567"}]
+    assert listed == [{"schema": 1, "type": "org.telegram", "name": "+15551234567"}]
 
 
 @pytest.mark.parametrize(

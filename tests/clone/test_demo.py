@@ -36,8 +36,27 @@ def test_demo_builds_clones_and_isolates_host_clones(
     machine_ids = {rows[w][3] for w in ("real", "notes:1", "notes:2")}
     assert len(hostnames) == 3 and len(machine_ids) == 3
     assert "refused: Permission denied" in out
-    # The demo works in its own temporary CLONE_HOME: the user's registry stays untouched.
+    # The demo works in a CLONE_HOME of its own: the user's registry stays untouched, and
+    # the demo's clones stay where it says, for 'clone list' and 'clone ui' to show.
     assert not (clone_home / "registry.sqlite").exists()
+    demo_home = clone_home / "demo" / "clone-home"
+    assert f"CLONE_HOME={demo_home} clone list" in out
+    assert f"CLONE_HOME={demo_home} clone ui" in out
+
+    def clone_list(home: Path) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "CLONE_HOME": str(home)}
+        return subprocess.run(
+            [sys.executable, "-m", "clone", "list"], capture_output=True, text=True, env=env
+        )
+
+    mine = clone_list(clone_home)
+    assert mine.returncode == 0 and mine.stdout == ""
+    assert f"the demo's are in {demo_home}" in mine.stderr
+    assert "'clone demo'" not in mine.stderr
+    theirs = clone_list(demo_home)
+    assert [line.split()[0] for line in theirs.stdout.splitlines()] == [
+        "CLONE", "notes:1", "notes:2"
+    ]  # fmt: skip
 
 
 def test_probe_keeps_its_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

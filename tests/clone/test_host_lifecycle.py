@@ -39,7 +39,7 @@ def test_wipe_empties_the_clones_data(tmp_path: Path, data: Path) -> None:
     assert host_run(home, data, f"echo alice > {data}/login").returncode == 0
     assert host_run(home, data, f"cat {data}/login").stdout == "alice\n"
 
-    done = clone(home, "wipe", "notes:1")
+    done = clone(home, "wipe", "--yes", "notes:1")
     assert done.returncode == 0, done.stderr
 
     after = host_run(home, data, f"cat {data}/login")
@@ -54,7 +54,7 @@ def test_remove_deletes_the_store(tmp_path: Path, data: Path) -> None:
     store = home / "store" / "host" / "notes" / "1"
     assert any(p.name == "login" for p in store.rglob("*"))
 
-    done = clone(home, "remove", "notes:1")
+    done = clone(home, "remove", "--yes", "notes:1")
     assert done.returncode == 0, done.stderr
 
     assert not store.exists()

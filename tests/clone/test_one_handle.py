@@ -91,3 +91,16 @@ def test_run_follows_subprocess_run(tmp_path: Path) -> None:
             c.run(["no-such-program"])
         with pytest.raises(subprocess.TimeoutExpired):
             c.run(["sleep", "30"], timeout=1)
+
+
+def test_api_errors_carry_no_cli_advice(tmp_path: Path) -> None:
+    """A Python caller gets no "see 'clone … --help'"; the CLI adds it (test_cli_host)."""
+    from clone.errors import BadInput
+
+    with Space(home=tmp_path / "home") as space:
+        try:
+            space.host_clone("notes", 1, data=["relative/path"])
+        except BadInput as e:
+            assert "clone " not in str(e)
+        else:
+            raise AssertionError("a relative --data path was accepted")

@@ -77,7 +77,7 @@ def test_a_host_clone_run_for_real_comes_back_whole(tmp_path: Path, data: Path) 
     archive = tmp_path / "notes1.clone"
     exported = json.loads(ok(clone_in(home, "export", "notes:1", archive, "--json")).stdout)
     assert (exported["files"], exported["app_data_included"]) == (3, True)  # login, b, machine-id
-    ok(clone_in(home, "remove", "notes:1"))
+    ok(clone_in(home, "remove", "--yes", "notes:1"))
     assert not _store(home).exists() and registry_rows(home) == [[], [], []]
 
     for target in (home, fresh):
@@ -85,7 +85,7 @@ def test_a_host_clone_run_for_real_comes_back_whole(tmp_path: Path, data: Path) 
         assert done.stderr == ""
         assert _facts(target) == before
         assert before[0]["imei"] == IMEI and before[1] == [
-            {"type": "com.google", "name": "alice@example.com"}
+            {"schema": 1, "type": "com.google", "name": "alice@example.com"}
         ]
         assert tree(_store(target)) == files
         assert _sh(target, data, f"cat {login}").stdout == "alice\n"
@@ -177,7 +177,7 @@ def test_export_json_and_archive_layout(tmp_path: Path, data: Path) -> None:
     archive.parent.mkdir()
     result = json.loads(ok(clone_in(home, "export", "notes:1", archive, "--json")).stdout)
     assert set(result) == {
-        "clone", "backend", "file", "size", "sha256", "format_version",
+        "schema", "clone", "backend", "file", "size", "sha256", "format_version",
         "app_data_included", "files", "bytes", "warnings",
     }  # fmt: skip
     assert result["file"] == str(archive) and result["size"] == archive.stat().st_size
@@ -205,8 +205,9 @@ def test_import_json_shape(tmp_path: Path) -> None:
         ok(clone_in(tmp_path / "two", "import", tmp_path / "n.clone", "--json")).stdout
     )
     assert result == {
-        "name": "notes:2", "app": "notes", "index": 2, "backend": "host", "package": None,
-        "device": None, "imported_from": "notes:2", "file": str(tmp_path / "n.clone"),
+        "schema": 1, "name": "notes:2", "app": "notes", "index": 2, "backend": "host",
+        "package": None, "device": None, "imported_from": "notes:2",
+        "file": str(tmp_path / "n.clone"),
         "app_data_included": True, "store": str(_store(tmp_path / "two", 2)),
         "files": 0, "bytes": 0,
         "warnings": [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import gzip
+import json
 import tarfile
 import zipfile
 from collections.abc import Callable
@@ -375,10 +376,15 @@ def test_data_paths_inside_this_clone_home_are_refused(
     assert "cannot import notes:1 here" in _refused(home, bad)
 
 
-def test_the_json_of_every_refusal_is_one_line_on_stderr(home: Path, tmp_path: Path) -> None:
-    """--json changes nothing about errors: stdout stays empty."""
+def test_with_json_a_refusal_is_a_json_error_on_stdout(home: Path, tmp_path: Path) -> None:
+    """--json turns the one error line into one JSON object on stdout, same exit code."""
     bad = tmp_path / "bad.clone"
     bad.write_bytes(b"junk")
+    text = one_error(clone_in(home, "import", bad))
     result = clone_in(home, "import", bad, "--json")
-    one_error(result)
-    assert result.stdout == ""
+    assert result.exit_code == 2 and result.stderr == ""
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == 1
+    error = doc["error"]
+    shown = error["message"] + (f"; {error['hint']}" if error["hint"] else "")
+    assert text == f"clone: error: {shown}"

@@ -69,6 +69,7 @@ def test_export_and_import_advance_to_the_total(tmp_path: Path, notes: Path) -> 
         exported = space.export_clone("notes:1", archive, progress=exporting)
     assert exporting.opened == [("exporting notes:1", store_bytes)]
     assert sum(exporting.advanced) == store_bytes == exported.bytes
+    assert max(exporting.advanced) < BIG  # the big file went out in chunks, each reported
 
     importing = Recorder()
     with Space(tmp_path / "two") as space:

@@ -39,6 +39,7 @@ def test_fake_devices_json(fake_adb: FakeAdbServer, run_cli: RunCli) -> None:
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == [
         {
+            "schema": 1,
             "serial": "fake-0001",
             "state": "device",
             "model": "Fake_Phone",
@@ -129,7 +130,7 @@ def test_fake_install_launch_list_stop_wipe_remove(
     assert pids["app:2"] == [fake_phone.pid_of(POCO_PACKAGE)]
     assert pids["app:1"] != pids["app:2"]
 
-    assert run_cli("wipe", "app:1").exit_code == 0
+    assert run_cli("wipe", "--yes", "app:1").exit_code == 0
     assert fake_phone.packages[UIAUTOMATOR_PACKAGE].data[0] == set()
     assert fake_phone.packages[POCO_PACKAGE].data[0] == {"started"}  # app:2 keeps its data
 
@@ -138,7 +139,7 @@ def test_fake_install_launch_list_stop_wipe_remove(
     assert states == {"app:1": "installed", "app:2": "installed"}  # pm clear also stops
 
     for name in (UIAUTOMATOR_PACKAGE, "app:2"):  # by package name and by APP:N
-        result = run_cli("remove", name)
+        result = run_cli("remove", "--yes", name)
         assert result.exit_code == 0, result.stderr
     assert fake_phone.packages == {}
     assert json.loads(run_cli("list", "--json").stdout) == []
@@ -256,3 +257,66 @@ def test_fake_server_versions_and_shell_protocols(
         assert phone.commands[-1] == ["no-such-tool", "a b"]  # quoted, split back exactly
     finally:
         server.stop()
+
+
+def test_fake_devices_table_and_no_device(
+    fake_adb: FakeAdbServer, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run_cli("devices")
+    assert result.exit_code == 0, result.stderr
+    assert [line.split() for line in result.stdout.splitlines()] == [
+        ["SERIAL", "STATE", "MODEL", "SDK", "ABIS", "ROOT"],
+        ["fake-0001", "device", "Fake_Phone", "34", "x86_64,x86", "no"],
+    ]
+    empty = FakeAdbServer([]).start()
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(empty.port))
+    try:
+        none = run_cli("devices")
+        as_json = run_cli("devices", "--json")
+    finally:
+        empty.stop()
+    assert none.exit_code == 0 and none.stdout == ""
+    assert none.stderr.startswith("no device: connect a phone with USB debugging on")
+    assert json.loads(as_json.stdout) == []
+
+
+def test_fake_doctor_says_what_each_device_can_do(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, clone_home: Path
+) -> None:
+    plain = FakePhone(serial="fake-plain", max_users=1)
+    rooted = FakePhone(serial="fake-root", rooted=True)
+    server = FakeAdbServer([plain, rooted]).start()
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(server.port))
+    try:
+        text = run_cli("doctor")
+        doc = json.loads(run_cli("doctor", "--json").stdout)
+    finally:
+        server.stop()
+    assert text.exit_code == 0, text.stderr
+    first, second = text.stdout.split("\n\n")
+    assert first.splitlines()[0] == "fake-plain (Fake_Phone, state device)"
+    assert first.splitlines()[1].split() == ["CHECK", "DETAIL"]
+    assert "no  root" in first and "'adb root' on an emulator" in first
+    assert "no  multi-user  one user only" in first
+    assert first.splitlines()[-1] == "backends: package"
+    assert "frida-server" in second and "--frida-server FILE" in second  # none cached here
+    assert second.splitlines()[-1] == "backends: package, user"
+    by_serial = {r["device"]["serial"]: r for r in doc}
+    assert doc[0]["schema"] == 1
+    assert by_serial["fake-root"]["backends"] == {"package": True, "user": True, "virtual": False}
+    checks = {c["check"]: c["ok"] for c in by_serial["fake-root"]["checks"]}
+    assert checks == {
+        "adb": True, "android": True, "abi": True, "root": True, "frida-server": False,
+        "multi-user": True,
+    }  # fmt: skip
+
+
+def test_fake_doctor_without_a_device(fake_adb: FakeAdbServer, run_cli: RunCli) -> None:
+    empty = FakeAdbServer([]).start()
+    try:
+        result = run_cli("doctor", "--adb", f"127.0.0.1:{empty.port}")
+    finally:
+        empty.stop()
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert line.startswith("clone: error: no device is connected; connect a phone with USB")

@@ -44,7 +44,7 @@ def test_fake_install_two_clones_then_remove(
     assert [c["index"] for c in json.loads(again.stdout)] == [3]
 
     for n in (1, 2, 3):
-        assert run_cli("remove", f"{SOURCE}:{n}").exit_code == 0
+        assert run_cli("remove", "--yes", f"{SOURCE}:{n}").exit_code == 0
     assert fake_phone.packages == {}
     assert json.loads(run_cli("list", "--json").stdout) == []
 
@@ -156,6 +156,7 @@ def test_fake_hooked_clones_carry_the_identity_they_are_registered_with(
         shown = run_cli("identity", "show", clone["name"], "--json")
         assert shown.exit_code == 0, shown.stderr
         registered = json.loads(shown.stdout)
+        assert registered.pop("schema") == 1
         for abi in clone["hooks"]["abis"]:  # the fake phone's x86_64 and x86
             policy = _embedded_policy(apk, abi)
             assert policy["clone"] == clone["name"]
@@ -177,7 +178,10 @@ def test_fake_install_warnings_are_one_line_each_on_stderr(
     lines = result.stderr.splitlines()
     assert lines and all(line.startswith("clone: warning: ") for line in lines), lines
     assert any("supports API 19" in line for line in lines)
-    assert result.stdout.splitlines() == [f"{SOURCE}:1\t{SOURCE}.clone1\tfake-0001"]
+    assert result.stdout.split() == [
+        *("CLONE", "BACKEND", "PACKAGE", "DEVICE"),
+        *(f"{SOURCE}:1", "package", f"{SOURCE}.clone1", "fake-0001"),
+    ]
 
 
 def test_fake_no_gadget_at_hand_is_one_line_naming_both_ways_out(
@@ -217,10 +221,11 @@ def test_fake_seeded_install_gives_each_clone_number_the_same_identity_again(
         shown = []
         for clone in json.loads(result.stdout):
             registered = json.loads(run_cli("identity", "show", clone["name"], "--json").stdout)
+            assert registered.pop("schema") == 1
             apk = fake_phone.packages[clone["package"]].apk
             assert _embedded_policy(apk, clone["hooks"]["abis"][0])["identity"] == registered
             shown.append(registered)
-            assert run_cli("remove", clone["name"]).exit_code == 0
+            assert run_cli("remove", "--yes", clone["name"]).exit_code == 0
         return shown
 
     first = install_seeded("7")

@@ -60,6 +60,7 @@ def _shown(run_cli: RunCli) -> dict[str, Any]:
     assert shown.exit_code == 0, shown.stderr
     data = json.loads(shown.stdout)
     assert isinstance(data, dict)
+    assert data.pop("schema") == 1  # every JSON object names its schema version
     return data
 
 

@@ -58,7 +58,7 @@ def test_fake_another_home_takes_over_a_phones_clone(
     assert ok(clone_in(other, "launch", name))
     (listed,) = json.loads(ok(clone_in(other, "list", "--json")).stdout)
     assert (listed["name"], listed["state"]) == (name, "running")
-    ok(clone_in(other, "remove", name))
+    ok(clone_in(other, "remove", "--yes", name))
     assert set(fake_phone.packages) == {f"{SOURCE}.clone1"}
 
     again = clone_in(clone_home, "import", archive)  # the first home still has it

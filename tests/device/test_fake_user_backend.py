@@ -32,12 +32,12 @@ def test_fake_user_backend_install_launch_remove(
     listed = json.loads(run_cli("list", "--json").stdout)
     assert [c["state"] for c in listed] == ["running", "running"]
 
-    assert run_cli("wipe", f"{PACKAGE}:1").exit_code == 0
+    assert run_cli("wipe", "--yes", f"{PACKAGE}:1").exit_code == 0
     assert fake_phone.packages[PACKAGE].data[10] == set()
     assert fake_phone.packages[PACKAGE].data[11] == {"started"}
 
     for c in clones:
-        assert run_cli("remove", c["name"]).exit_code == 0, c
+        assert run_cli("remove", "--yes", c["name"]).exit_code == 0, c
     assert sorted(fake_phone.users) == [0]
     assert PACKAGE not in fake_phone.packages  # we installed it, so the last remove uninstalls
 
@@ -74,9 +74,9 @@ def test_fake_user_clones_of_two_installs_remove_the_app_with_the_last(
 ) -> None:
     for _ in range(2):
         assert run_cli("install", uiautomator_apk, "--backend", "user").exit_code == 0
-    assert run_cli("remove", f"{PACKAGE}:1").exit_code == 0
+    assert run_cli("remove", "--yes", f"{PACKAGE}:1").exit_code == 0
     assert PACKAGE in fake_phone.packages  # clone 2 still uses it
-    assert run_cli("remove", f"{PACKAGE}:2").exit_code == 0
+    assert run_cli("remove", "--yes", f"{PACKAGE}:2").exit_code == 0
     assert PACKAGE not in fake_phone.packages
     assert sorted(fake_phone.users) == [0]
 
@@ -91,7 +91,7 @@ def test_fake_user_backend_seeded_identities_repeat(
         names = [c["name"] for c in json.loads(result.stdout)]
         ids = [json.loads(run_cli("identity", "show", n, "--json").stdout) for n in names]
         for name in names:
-            assert run_cli("remove", name).exit_code == 0
+            assert run_cli("remove", "--yes", name).exit_code == 0
         return [i["imei"] for i in ids]
 
     first = install_seeded()

@@ -46,7 +46,7 @@ def test_fake_virtual_install_launch_without_frida_server_remove(
     assert "--frida-server" in launched.stderr
 
     for n in (1, 2):
-        assert run_cli("remove", f"{SOURCE}:{n}").exit_code == 0
+        assert run_cli("remove", "--yes", f"{SOURCE}:{n}").exit_code == 0
     assert fake_phone.packages == {}  # installed by us, removed with the last clone
     assert json.loads(run_cli("list", "--json").stdout) == []
 

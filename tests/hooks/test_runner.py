@@ -166,3 +166,14 @@ def test_sigint_waits_for_the_program_then_raises(layout: Layout) -> None:
         run(["sh", "-c", script], layout.policy())
     assert (layout.store / "after").read_text() == "done\n"
     assert not (layout.data / "after").exists()
+
+
+def test_an_installed_copy_without_the_agent_says_how_to_get_one(tmp_path: Path) -> None:
+    from hooks.agent_bundle import how_to_build
+
+    checkout = tmp_path / "checkout" / "hooks" / "agent"
+    checkout.mkdir(parents=True)
+    (checkout / "package.json").write_text("{}")
+    assert "make agent" in how_to_build(checkout / "dist" / "agent.js")
+    installed = tmp_path / "site-packages" / "hooks" / "agent" / "dist" / "agent.js"
+    assert "reinstall Clonespace from a wheel built in a checkout" in how_to_build(installed)

@@ -12,7 +12,7 @@ import pytest
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
 from clone.state import UserState
-from launcher_ui.view_models import Action, CloneTile, LauncherModel
+from launcher_ui.view_models import EMPTY_HINT, Action, CloneTile, LauncherModel
 from tests.device.fake_adb import FakeAdbServer, FakePackage, FakePhone
 
 
@@ -39,6 +39,19 @@ def test_no_clones_means_no_tiles(clone_space: Space) -> None:
     assert model.refresh() == ()
     assert model.summary == "No clones"
     assert model.status == ""
+
+
+def test_after_the_demo_the_empty_launcher_points_at_its_clones(
+    clone_space: Space, tmp_path: Path
+) -> None:
+    model = LauncherModel(clone_space)
+    assert model.empty_hint == EMPTY_HINT
+    demo_home = clone_space.home.demo_home
+    with Space(home=demo_home) as demo:  # what 'clone demo' leaves
+        host_clones(demo, tmp_path)
+    assert model.empty_hint == (
+        f"the demo's clones are in its own home: CLONE_HOME={demo_home} clone ui"
+    )
 
 
 def test_host_clones_become_tiles(clone_space: Space, tmp_path: Path) -> None:

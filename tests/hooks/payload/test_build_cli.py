@@ -197,7 +197,7 @@ def test_warnings_are_one_line_each_on_stderr(
     r = run_cli("build", real_apk(UIAUTOMATOR), "-n", "1", "--out", out, "--gadget-dir", gadget_dir)
     assert r.exit_code == 0, r.stderr
     assert r.stderr.splitlines() == [f"clone: warning: {w}" for w in warnings]
-    assert len(r.stdout.splitlines()) == 1
+    assert len(r.stdout.splitlines()) == 3  # header, the clone, "not registered"
 
 
 def test_agent_not_built_exits_1(
@@ -216,7 +216,9 @@ def test_agent_not_built_exits_1(
         gadget_dir,
     )
     assert r.exit_code == 1
-    assert "make agent" in one_line_error(r.stderr)
+    line = one_line_error(r.stderr)
+    assert "the agent is not built" in line
+    assert "reinstall Clonespace from a wheel" in line  # no agent sources beside it
     assert not out.exists()
 
 
@@ -321,3 +323,26 @@ def test_build_downloads_the_gadgets_into_the_cache(
     ]
     with zipfile.ZipFile(json.loads(r.stdout)["clones"][0]["apk"]) as z:
         assert z.read("lib/arm64-v8a/libcsrt.so") == standin(Arch.ARM64, tmp_path)
+
+
+def test_a_gadget_dir_of_published_xz_files_for_one_abi_is_enough(
+    run_cli: RunCli, tmp_path: Path, frida_version: str
+) -> None:
+    """uiautomator ships no native code, so it would take all four Gadgets; a --gadget-dir
+    holding only Frida's published arm64 .so.xz builds arm64 clones and warns about the rest."""
+    import lzma
+
+    gdir = tmp_path / "gadgets"
+    gdir.mkdir()
+    packed = lzma.compress(standin(Arch.ARM64, tmp_path), format=lzma.FORMAT_XZ)
+    (gdir / (gadget_filename(frida_version, Arch.ARM64) + ".xz")).write_bytes(packed)
+    doc = _build_json(run_cli, tmp_path / "j", "--gadget-dir", gdir)
+    assert doc["hooks"]["abis"] == ["arm64-v8a"]
+    [narrowed] = [w for w in doc["hooks"]["warnings"] if "--gadget-dir has Gadgets only" in w]
+    assert "only for arm64-v8a" in narrowed
+    assert "armeabi-v7a, x86, x86_64 devices" in narrowed
+    with zipfile.ZipFile(doc["clones"][0]["apk"]) as z:
+        assert {n.split("/")[1] for n in z.namelist() if n.startswith("lib/")} == {"arm64-v8a"}
+    text = run_cli("build", real_apk(UIAUTOMATOR), "--out", tmp_path / "t", "--gadget-dir", gdir)
+    assert text.exit_code == 0, text.stderr
+    assert any("--gadget-dir has Gadgets only" in line for line in text.stderr.splitlines())

@@ -4,6 +4,7 @@ objects, not Frida Gadgets). The download path runs against a local HTTP server 
 
 from __future__ import annotations
 
+import lzma
 import os
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hooks.payload.gadget import (
     GadgetInputError,
     GadgetUnavailable,
     acquire,
+    archs_in_dir,
     gadget_filename,
     inspect_elf,
     verify_gadget,
@@ -159,3 +161,25 @@ def test_unwritable_cache_is_unavailable(release_server: tuple[str, Path], tmp_p
     blocker.write_bytes(b"")
     with pytest.raises(GadgetUnavailable, match="cannot write the gadget cache"):
         acquire("17.0.4", [Arch.X86_64], gadget_dir=None, cache_root=blocker, base_url=url)
+
+
+# --- Frida's published .so.xz files in --gadget-dir --------------------------------------
+
+
+def test_a_published_xz_gadget_is_unpacked(tmp_path: Path, frida_version: str) -> None:
+    gdir = tmp_path / "g"
+    gdir.mkdir()
+    data = standin(Arch.ARM64, tmp_path)
+    name = gadget_filename(frida_version, Arch.ARM64)
+    (gdir / f"{name}.xz").write_bytes(lzma.compress(data, format=lzma.FORMAT_XZ))
+    found = acquire(frida_version, [Arch.ARM64], gadget_dir=gdir, cache_root=tmp_path / "c")
+    assert found.gadgets[Arch.ARM64].data == data
+    assert archs_in_dir(gdir, frida_version) == (Arch.ARM64,)
+
+
+def test_a_corrupt_xz_gadget_is_refused(tmp_path: Path, frida_version: str) -> None:
+    gdir = tmp_path / "g"
+    gdir.mkdir()
+    (gdir / (gadget_filename(frida_version, Arch.ARM64) + ".xz")).write_bytes(b"not xz")
+    with pytest.raises(GadgetInputError, match=r"\.so\.xz is not a valid \.xz file"):
+        acquire(frida_version, [Arch.ARM64], gadget_dir=gdir, cache_root=tmp_path)
