@@ -11,9 +11,10 @@ signature files; the result is signed — v1 when minSdk < 24, v2 and v3 always 
 clone's own key (``CloneSpec.key``, else the build's), one key for all APKs of a split set.
 
 Work that is the same for every clone is done once per build: the v1 digests of the
-untouched entries, the untouched part of the zip itself and the sha256 state after it
-(every clone's file starts with those bytes). The v2/v3 content digest is computed once
-per clone and shared by both schemes. ``advance(1)`` reports each finished clone.
+untouched entries (inflated and hashed on several threads), the untouched part of the zip
+itself and the sha256 state after it (every clone's file starts with those bytes). The
+v2/v3 content digest is computed once per clone and shared by both schemes.
+``advance(1)`` reports each finished clone.
 
 Output is staged in a hidden directory inside ``out_dir`` and moved into place only when
 every clone is written; on any error nothing is left behind.
@@ -22,8 +23,10 @@ every clone is written; on any error nothing is left behind.
 from __future__ import annotations
 
 import hashlib
+import os
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +49,8 @@ if TYPE_CHECKING:
 Advance = Callable[[int], None]
 ENTRY_LIMIT = 1 << 31  # what one entry may inflate to when it is digested for v1
 _INFLATE_STEP = 1 << 20
+_DIGEST_THREADS = min(4, os.cpu_count() or 1)
+_PARALLEL_MIN_BYTES = 4 << 20  # below this, threads cost more than they save
 _REPLACED = frozenset({MANIFEST_NAME, ARSC_NAME})
 
 
@@ -329,13 +334,14 @@ class ApkCloner:
         """v1 digests of the entries no clone changes: computed once, then reused."""
         if algorithm not in self._untouched_digests:
             archive = self.source.archive
-            digests = {
-                e.name: _streamed_digest(archive, e, algorithm)
+            wanted = [
+                e
                 for e in archive.entries
                 if v1.needs_digest(e.name)
                 and e.name not in _REPLACED
                 and e.name not in self.replacements
-            }
+            ]
+            digests = _parallel_digests(archive, wanted, algorithm)
             for name, content in self.replacements.items():
                 digests[name] = v1.entry_digest(content, algorithm)
             self._untouched_digests[algorithm] = digests
@@ -349,6 +355,22 @@ def _checked_replacements(source: SourceApk, replacements: Mapping[str, bytes]) 
         if name in _REPLACED or v1.is_signature_file(name) or name.endswith("/"):
             raise ValueError(f"{source.name}: {name!r} cannot be replaced by the payload")
     return dict(replacements)
+
+
+def _parallel_digests(
+    archive: ZipArchive, entries: Sequence[ZipEntry], algorithm: v1.DigestAlgorithm
+) -> dict[str, bytes]:
+    """``_streamed_digest`` of each entry (in their order), spread over threads: inflating
+    and hashing release the GIL. The largest entries go first, so the threads end together."""
+    by_size = sorted(entries, key=lambda e: e.uncompressed_size, reverse=True)
+    workers = min(_DIGEST_THREADS, len(by_size))
+    if workers <= 1 or sum(e.uncompressed_size for e in by_size) < _PARALLEL_MIN_BYTES:
+        done = {e.name: _streamed_digest(archive, e, algorithm) for e in by_size}
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            results = pool.map(lambda e: _streamed_digest(archive, e, algorithm), by_size)
+            done = dict(zip((e.name for e in by_size), results, strict=True))
+    return {e.name: done[e.name] for e in entries}
 
 
 def _streamed_digest(archive: ZipArchive, entry: ZipEntry, algorithm: v1.DigestAlgorithm) -> bytes:
