@@ -12,9 +12,10 @@ clone's own key (``CloneSpec.key``, else the build's), one key for all APKs of a
 
 Work that is the same for every clone is done once per build: the v1 digests of the
 untouched entries (inflated and hashed on several threads), the untouched part of the zip
-itself and the sha256 state after it (every clone's file starts with those bytes). The
-v2/v3 content digest is computed once per clone and shared by both schemes.
-``advance(1)`` reports each finished clone.
+(kept as views of the source's bytes, never copied whole), the sha256 state after it and
+the v2/v3 digests of its whole 1 MiB chunks (every clone's file starts with those bytes).
+A clone then digests and holds only its own entries, and the content digest is shared by
+v2 and v3. ``advance(1)`` reports each finished clone.
 
 Output is staged in a hidden directory inside ``out_dir`` and moved into place only when
 every clone is written; on any error nothing is left behind.
@@ -29,12 +30,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from apk import arsc
 from apk.manifest import RenamePlan, ResolveString, rewrite_manifest
 from apk.platform_rules import entry_name_refusal
-from apk.sections import ZipSections
+from apk.sections import eocd_with_cd_offset
 from apk.signing import v1, v2v3
 from apk.signing.keys import SigningKey
 from apk.source import ARSC_NAME, MANIFEST_NAME, ApkInputError, SourceApk
@@ -42,9 +42,6 @@ from apk.splits import AppSet
 from apk.staging import Stage, staged_output
 from apk.zip_read import STORED, ZipArchive, ZipEntry, ZipFormatError
 from apk.zip_write import EntryAttributes, ZipWriter
-
-if TYPE_CHECKING:
-    from hashlib import _Hash
 
 Advance = Callable[[int], None]
 ENTRY_LIMIT = 1 << 31  # what one entry may inflate to when it is digested for v1
@@ -92,33 +89,70 @@ class BuiltClone:
     splits: tuple[Path, ...] = ()
 
 
-@dataclass(frozen=True)
-class HashedPrefix:
-    """The sha256 state after the first ``length`` bytes that every clone's file starts with."""
+class SharedPrefix:
+    """The untouched entries every clone of an APK starts with, written once per build and
+    kept as pieces (local headers, and views of the source's bytes for the entries' data),
+    never joined into one copy; with the sha256 state after them and, per digest, the v2/v3
+    digests of their whole 1 MiB chunks."""
 
-    length: int
-    state: _Hash
+    def __init__(self, pieces: Sequence[bytes | memoryview], length: int) -> None:
+        self.pieces = tuple(pieces)
+        self.length = length
+        self.sha256 = hashlib.sha256()
+        for piece in self.pieces:
+            self.sha256.update(piece)
+        self._chunk_digests: dict[str, list[bytes]] = {}
+        self._remainder = b""
+
+    @property
+    def remainder(self) -> bytes:
+        """The bytes after the last whole chunk (the start of the clone's last chunks)."""
+        self.chunk_digests("sha256")
+        return self._remainder
+
+    def chunk_digests(self, digest_name: str) -> list[bytes]:
+        """The v2/v3 digests of the whole 1 MiB chunks, computed once per digest."""
+        if digest_name not in self._chunk_digests:
+            digests: list[bytes] = []
+            pending = bytearray()
+            for piece in self.pieces:
+                view, pos = memoryview(piece), 0
+                if pending:
+                    pos = min(v2v3.CHUNK_SIZE - len(pending), len(view))
+                    pending += view[:pos]
+                    if len(pending) < v2v3.CHUNK_SIZE:
+                        continue
+                    digests += v2v3.chunk_digests(pending, digest_name)
+                    pending = bytearray()
+                whole = (len(view) - pos) // v2v3.CHUNK_SIZE * v2v3.CHUNK_SIZE
+                digests += v2v3.chunk_digests(view[pos : pos + whole], digest_name)
+                pending += view[pos + whole :]
+            self._chunk_digests[digest_name] = digests
+            self._remainder = bytes(pending)
+        return self._chunk_digests[digest_name]
 
 
 @dataclass(frozen=True)
 class CloneImage:
-    """A signed APK in memory, as its zip sections and APK Signing Block."""
+    """A signed APK: the shared prefix, this clone's own entries (``tail``), the APK Signing
+    Block, the central directory and the EOCD record (its offset already set)."""
 
-    sections: ZipSections
+    prefix: SharedPrefix
+    tail: bytes
     signing_block: bytes
-    prefix: HashedPrefix | None = None
+    central_directory: bytes
+    eocd: bytes
 
     def write(self, path: Path) -> str:
         """Write the APK to ``path``; returns the file's sha256 (hex)."""
-        entries = self.sections.entries
-        eocd = self.sections.eocd_with_cd_offset(len(entries) + len(self.signing_block))
-        parts = (entries, self.signing_block, self.sections.central_directory, eocd)
+        own = (self.tail, self.signing_block, self.central_directory, self.eocd)
         with path.open("wb") as f:
-            for part in parts:
+            for piece in self.prefix.pieces:
+                f.write(piece)
+            for part in own:
                 f.write(part)
-        digest = self.prefix.state.copy() if self.prefix else hashlib.sha256()
-        digest.update(memoryview(entries)[self.prefix.length if self.prefix else 0 :])
-        for part in parts[1:]:
+        digest = self.prefix.sha256.copy()
+        for part in own:
             digest.update(part)
         return digest.hexdigest()
 
@@ -249,7 +283,7 @@ class ApkCloner:
         if refusal is not None:
             raise ApkInputError(f"{source.name}: {refusal.message()}")
         self._untouched_digests: dict[v1.DigestAlgorithm, dict[str, bytes]] = {}
-        self._shared: tuple[ZipWriter, HashedPrefix] | None = None
+        self._shared: tuple[ZipWriter, SharedPrefix] | None = None
 
     def build(
         self,
@@ -283,15 +317,23 @@ class ApkCloner:
         v1_algorithm = self._v1_algorithm(key)
         if v1_algorithm is not None:
             self._add_v1(writer, replaced, extra, key, v1_algorithm)
-        sections = writer.sections()
-        algorithm = v2v3.signature_algorithm(key)
-        digest = v2v3.content_digest(sections, algorithm.digest_name)
-        return CloneImage(sections, v2v3.signing_block_for_digest(digest, key), prefix)
+        tail = b"".join(writer.pieces()[len(prefix.pieces) :])
+        central, eocd = writer.directory()
+        name = v2v3.signature_algorithm(key).digest_name
+        chunks = [
+            *prefix.chunk_digests(name),
+            *v2v3.chunk_digests(prefix.remainder + tail, name),
+            *v2v3.chunk_digests(central, name),
+            *v2v3.chunk_digests(eocd_with_cd_offset(eocd, writer.size), name),
+        ]
+        block = v2v3.signing_block_for_digest(v2v3.top_digest(chunks, name), key)
+        final_eocd = eocd_with_cd_offset(eocd, writer.size + len(block))
+        return CloneImage(prefix, tail, block, central, final_eocd)
 
     def _v1_algorithm(self, key: SigningKey) -> v1.DigestAlgorithm | None:
         return v1.digest_algorithm(key, self._sdk) if v1.needs_v1(self._sdk) else None
 
-    def _untouched_written(self) -> tuple[ZipWriter, HashedPrefix]:
+    def _untouched_written(self) -> tuple[ZipWriter, SharedPrefix]:
         """A writer holding every untouched entry, in order: written once, forked per clone.
 
         The manifest, ``resources.arsc`` and new entries follow them, so the first bytes of
@@ -309,8 +351,7 @@ class ApkCloner:
                 else:
                     compress, attributes = not entry.is_stored, EntryAttributes.of(entry)
                     writer.add(entry.name, content, compress=compress, attributes=attributes)
-            data = writer.written()
-            self._shared = (writer, HashedPrefix(len(data), hashlib.sha256(data)))
+            self._shared = (writer, SharedPrefix(writer.pieces(), writer.size))
         writer, prefix = self._shared
         return writer.fork(), prefix
 
