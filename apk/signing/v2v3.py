@@ -79,7 +79,7 @@ def content_digest(sections: ZipSections, digest_name: str = "sha256") -> bytes:
     return top_digest(chunks, digest_name)
 
 
-def chunk_digests(data: bytes | memoryview, digest_name: str = "sha256") -> list[bytes]:
+def chunk_digests(data: bytes | bytearray | memoryview, digest_name: str = "sha256") -> list[bytes]:
     """The digests of ``data``'s 1 MiB chunks (the last may be shorter), as v2 computes them
     for each section; a section may be digested in pieces cut at chunk boundaries."""
     view = memoryview(data)

@@ -308,7 +308,12 @@ def test_a_damaged_table_is_reported_when_a_reference_needs_it(tmp_path: Path) -
 
 def test_shared_prefix_chunks_match_the_joined_bytes() -> None:
     chunk = v2v3.CHUNK_SIZE
-    pieces = [b"a" * 10, memoryview(b"b" * (chunk - 10)), b"c" * (2 * chunk + 5), b"d" * 7]
+    pieces: list[bytes | memoryview] = [
+        b"a" * 10,
+        memoryview(b"b" * (chunk - 10)),
+        b"c" * (2 * chunk + 5),
+        b"d" * 7,
+    ]
     joined = b"".join(pieces)
     prefix = pipeline.SharedPrefix(pieces, len(joined))
     whole = len(joined) // chunk * chunk
