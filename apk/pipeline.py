@@ -46,6 +46,7 @@ from apk.zip_write import EntryAttributes, ZipWriter
 Advance = Callable[[int], None]
 ENTRY_LIMIT = 1 << 31  # what one entry may inflate to when it is digested for v1
 _INFLATE_STEP = 1 << 20
+_INPUT_STEP = 1 << 16
 _DIGEST_THREADS = min(4, os.cpu_count() or 1)
 _PARALLEL_MIN_BYTES = 4 << 20  # below this, threads cost more than they save
 _REPLACED = frozenset({MANIFEST_NAME, ARSC_NAME})
@@ -437,11 +438,16 @@ def _pieces(archive: ZipArchive, entry: ZipEntry) -> Iterator[bytes | memoryview
         yield raw
         return
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    pending: bytes | memoryview = raw
     try:
-        while pending and not inflater.eof:
-            yield inflater.decompress(pending, _INFLATE_STEP)
-            pending = inflater.unconsumed_tail
+        # fed in small slices: ``unconsumed_tail`` is a copy, so feeding the whole entry
+        # would copy the rest of it after every step
+        for start in range(0, len(raw), _INPUT_STEP):
+            pending: bytes | memoryview = raw[start : start + _INPUT_STEP]
+            while pending and not inflater.eof:
+                yield inflater.decompress(pending, _INFLATE_STEP)
+                pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
         yield inflater.flush()
     except zlib.error as e:
         raise ApkInputError(f"entry {entry.name!r} is not valid deflate data: {e}") from e
