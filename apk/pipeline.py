@@ -24,6 +24,7 @@ every clone is written; on any error nothing is left behind.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -165,6 +166,7 @@ def build_clones(
     key: SigningKey | None = None,
     advance: Advance | None = None,
     replaced_entries: Mapping[str, bytes] | None = None,
+    digest_cache: Path | None = None,
 ) -> list[BuiltClone]:
     """Write one signed clone of ``app`` per spec into ``out_dir``; all or nothing. Each is
     signed with its spec's key, or ``key`` when the spec has none.
@@ -173,6 +175,8 @@ def build_clones(
     ``out_dir/<package>/`` with ``base.apk`` and ``split_<name>.apk``.
     ``replaced_entries`` (name -> content) replaces existing entries of the base APK the
     same way in every clone (in place, with their original compression).
+    ``digest_cache`` is a directory where the v1 digests of an APK's entries are kept by
+    the APK's sha256, so a later build of the same APK does not inflate it again.
     """
     _check_specs(app, specs)
     if key is None:
@@ -190,6 +194,7 @@ def build_clones(
             min_sdk,
             replaced_entries if apk is app.base else None,
             app.resolver(apk),
+            digest_cache,
         )
         for apk in app.apks
     ]
@@ -259,6 +264,7 @@ class ApkCloner:
     ``replacements`` are new contents for existing entries, the same in every clone.
     ``resolve`` resolves the manifest's references (default: against the APK's own
     ``resources.arsc``; a split's should fall back to the base's, see ``AppSet.resolver``).
+    ``digest_cache``: where v1 digests are kept across builds (see ``build_clones``).
     """
 
     def __init__(
@@ -269,8 +275,10 @@ class ApkCloner:
         min_sdk: int | None = None,
         replacements: Mapping[str, bytes] | None = None,
         resolve: ResolveString | None = None,
+        digest_cache: Path | None = None,
     ) -> None:
         self.source = source
+        self.digest_cache = digest_cache
         self.resolve = resolve or source.resolver()
         self.key = key
         self.declared_permissions = declared_permissions
@@ -373,17 +381,18 @@ class ApkCloner:
             writer.add(name, content, compress=True)
 
     def _untouched(self, algorithm: v1.DigestAlgorithm) -> dict[str, bytes]:
-        """v1 digests of the entries no clone changes: computed once, then reused."""
+        """v1 digests of the entries no clone changes: computed once (or read from the
+        digest cache), then reused."""
         if algorithm not in self._untouched_digests:
             archive = self.source.archive
             wanted = [
-                e
-                for e in archive.entries
-                if v1.needs_digest(e.name)
-                and e.name not in _REPLACED
-                and e.name not in self.replacements
+                e for e in archive.entries if v1.needs_digest(e.name) and e.name not in _REPLACED
             ]
-            digests = _parallel_digests(archive, wanted, algorithm)
+            cache = _DigestCache(self.digest_cache, self.source.sha256, algorithm)
+            digests = cache.load(wanted)
+            if digests is None:
+                digests = _parallel_digests(archive, wanted, algorithm)
+                cache.save(digests)
             for name, content in self.replacements.items():
                 digests[name] = v1.entry_digest(content, algorithm)
             self._untouched_digests[algorithm] = digests
@@ -397,6 +406,48 @@ def _checked_replacements(source: SourceApk, replacements: Mapping[str, bytes]) 
         if name in _REPLACED or v1.is_signature_file(name) or name.endswith("/"):
             raise ValueError(f"{source.name}: {name!r} cannot be replaced by the payload")
     return dict(replacements)
+
+
+@dataclass(frozen=True)
+class _DigestCache:
+    """The v1 digests of one APK's entries (by its sha256) in ``directory``, one JSON file
+    per APK and algorithm. Best effort: a missing, unreadable or odd file is recomputed, a
+    failed write ignored."""
+
+    directory: Path | None
+    apk_sha256: str
+    algorithm: v1.DigestAlgorithm
+
+    @property
+    def path(self) -> Path | None:
+        if self.directory is None:
+            return None
+        return self.directory / f"{self.apk_sha256}.{self.algorithm.hashlib_name}.json"
+
+    def load(self, entries: Sequence[ZipEntry]) -> dict[str, bytes] | None:
+        if self.path is None:
+            return None
+        try:
+            stored = json.loads(self.path.read_text())
+            digests = {e.name: bytes.fromhex(stored[e.name]) for e in entries}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        size = self.algorithm.size
+        if len(stored) != len(digests) or any(len(d) != size for d in digests.values()):
+            return None
+        return digests
+
+    def save(self, digests: Mapping[str, bytes]) -> None:
+        if self.path is None:
+            return
+        text = json.dumps({name: d.hex() for name, d in digests.items()})
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(text)
+            os.replace(tmp, self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
 
 def _parallel_digests(

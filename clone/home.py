@@ -54,6 +54,11 @@ class Home:
     def gadget_cache(self) -> Path:
         return self.cache_dir / "gadget"
 
+    @property
+    def v1_digests(self) -> Path:
+        """The v1 digests of APKs already cloned, by their sha256 (``apk.pipeline``)."""
+        return self.cache_dir / "v1-digests"
+
     def ensure(self) -> Home:
         """Create the root (and ``keys/`` with mode 0700) if missing; return self."""
         self.root.mkdir(parents=True, exist_ok=True)

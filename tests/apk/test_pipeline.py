@@ -320,3 +320,30 @@ def test_shared_prefix_chunks_match_the_joined_bytes() -> None:
     assert prefix.chunk_digests("sha256") == v2v3.chunk_digests(joined[:whole])
     assert prefix.remainder == joined[whole:]
     assert prefix.sha256.hexdigest() == hashlib.sha256(joined).hexdigest()
+
+
+def test_v1_digests_are_cached_by_the_apks_sha256(
+    tmp_path: Path, key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = load_app([real_apk(UIAUTOMATOR)])
+    cache = tmp_path / "digests"
+    first = build_clones(
+        app, [CloneSpec(1, f"{app.package}.c1")], tmp_path / "a", key, None, None, cache
+    )
+    [stored] = cache.iterdir()
+    assert stored.name.startswith(app.base.sha256)
+
+    def no_inflating(*args: object) -> bytes:
+        raise AssertionError("a cached APK was inflated again")
+
+    monkeypatch.setattr(pipeline, "_streamed_digest", no_inflating)
+    again = build_clones(
+        app, [CloneSpec(1, f"{app.package}.c1")], tmp_path / "b", key, None, None, cache
+    )
+    assert first[0].apk.read_bytes() == again[0].apk.read_bytes()
+    stored.write_text('{"odd": "zz"}')  # a damaged cache is recomputed, not trusted
+    monkeypatch.undo()
+    third = build_clones(
+        app, [CloneSpec(1, f"{app.package}.c1")], tmp_path / "c", key, None, None, cache
+    )
+    assert third[0].apk.read_bytes() == first[0].apk.read_bytes()
