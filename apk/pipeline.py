@@ -11,9 +11,11 @@ signature files; the result is signed — v1 when minSdk < 24, v2 and v3 always 
 clone's own key (``CloneSpec.key``, else the build's), one key for all APKs of a split set.
 
 Work that is the same for every clone is done once per build: the v1 digests of the
-untouched entries, the untouched part of the zip itself and the sha256 state after it
-(every clone's file starts with those bytes). The v2/v3 content digest is computed once
-per clone and shared by both schemes. ``advance(1)`` reports each finished clone.
+untouched entries (inflated and hashed on several threads), the untouched part of the zip
+(kept as views of the source's bytes, never copied whole), the sha256 state after it and
+the v2/v3 digests of its whole 1 MiB chunks (every clone's file starts with those bytes).
+A clone then digests and holds only its own entries, and the content digest is shared by
+v2 and v3. ``advance(1)`` reports each finished clone.
 
 Output is staged in a hidden directory inside ``out_dir`` and moved into place only when
 every clone is written; on any error nothing is left behind.
@@ -22,16 +24,18 @@ every clone is written; on any error nothing is left behind.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from apk import arsc
 from apk.manifest import RenamePlan, ResolveString, rewrite_manifest
 from apk.platform_rules import entry_name_refusal
-from apk.sections import ZipSections
+from apk.sections import eocd_with_cd_offset
 from apk.signing import v1, v2v3
 from apk.signing.keys import SigningKey
 from apk.source import ARSC_NAME, MANIFEST_NAME, ApkInputError, SourceApk
@@ -40,12 +44,12 @@ from apk.staging import Stage, staged_output
 from apk.zip_read import STORED, ZipArchive, ZipEntry, ZipFormatError
 from apk.zip_write import EntryAttributes, ZipWriter
 
-if TYPE_CHECKING:
-    from hashlib import _Hash
-
 Advance = Callable[[int], None]
 ENTRY_LIMIT = 1 << 31  # what one entry may inflate to when it is digested for v1
 _INFLATE_STEP = 1 << 20
+_INPUT_STEP = 1 << 16
+_DIGEST_THREADS = min(4, os.cpu_count() or 1)
+_PARALLEL_MIN_BYTES = 4 << 20  # below this, threads cost more than they save
 _REPLACED = frozenset({MANIFEST_NAME, ARSC_NAME})
 
 
@@ -87,33 +91,70 @@ class BuiltClone:
     splits: tuple[Path, ...] = ()
 
 
-@dataclass(frozen=True)
-class HashedPrefix:
-    """The sha256 state after the first ``length`` bytes that every clone's file starts with."""
+class SharedPrefix:
+    """The untouched entries every clone of an APK starts with, written once per build and
+    kept as pieces (local headers, and views of the source's bytes for the entries' data),
+    never joined into one copy; with the sha256 state after them and, per digest, the v2/v3
+    digests of their whole 1 MiB chunks."""
 
-    length: int
-    state: _Hash
+    def __init__(self, pieces: Sequence[bytes | memoryview], length: int) -> None:
+        self.pieces = tuple(pieces)
+        self.length = length
+        self.sha256 = hashlib.sha256()
+        for piece in self.pieces:
+            self.sha256.update(piece)
+        self._chunk_digests: dict[str, list[bytes]] = {}
+        self._remainder = b""
+
+    @property
+    def remainder(self) -> bytes:
+        """The bytes after the last whole chunk (the start of the clone's last chunks)."""
+        self.chunk_digests("sha256")
+        return self._remainder
+
+    def chunk_digests(self, digest_name: str) -> list[bytes]:
+        """The v2/v3 digests of the whole 1 MiB chunks, computed once per digest."""
+        if digest_name not in self._chunk_digests:
+            digests: list[bytes] = []
+            pending = bytearray()
+            for piece in self.pieces:
+                view, pos = memoryview(piece), 0
+                if pending:
+                    pos = min(v2v3.CHUNK_SIZE - len(pending), len(view))
+                    pending += view[:pos]
+                    if len(pending) < v2v3.CHUNK_SIZE:
+                        continue
+                    digests += v2v3.chunk_digests(pending, digest_name)
+                    pending = bytearray()
+                whole = (len(view) - pos) // v2v3.CHUNK_SIZE * v2v3.CHUNK_SIZE
+                digests += v2v3.chunk_digests(view[pos : pos + whole], digest_name)
+                pending += view[pos + whole :]
+            self._chunk_digests[digest_name] = digests
+            self._remainder = bytes(pending)
+        return self._chunk_digests[digest_name]
 
 
 @dataclass(frozen=True)
 class CloneImage:
-    """A signed APK in memory, as its zip sections and APK Signing Block."""
+    """A signed APK: the shared prefix, this clone's own entries (``tail``), the APK Signing
+    Block, the central directory and the EOCD record (its offset already set)."""
 
-    sections: ZipSections
+    prefix: SharedPrefix
+    tail: bytes
     signing_block: bytes
-    prefix: HashedPrefix | None = None
+    central_directory: bytes
+    eocd: bytes
 
     def write(self, path: Path) -> str:
         """Write the APK to ``path``; returns the file's sha256 (hex)."""
-        entries = self.sections.entries
-        eocd = self.sections.eocd_with_cd_offset(len(entries) + len(self.signing_block))
-        parts = (entries, self.signing_block, self.sections.central_directory, eocd)
+        own = (self.tail, self.signing_block, self.central_directory, self.eocd)
         with path.open("wb") as f:
-            for part in parts:
+            for piece in self.prefix.pieces:
+                f.write(piece)
+            for part in own:
                 f.write(part)
-        digest = self.prefix.state.copy() if self.prefix else hashlib.sha256()
-        digest.update(memoryview(entries)[self.prefix.length if self.prefix else 0 :])
-        for part in parts[1:]:
+        digest = self.prefix.sha256.copy()
+        for part in own:
             digest.update(part)
         return digest.hexdigest()
 
@@ -125,6 +166,7 @@ def build_clones(
     key: SigningKey | None = None,
     advance: Advance | None = None,
     replaced_entries: Mapping[str, bytes] | None = None,
+    digest_cache: Path | None = None,
 ) -> list[BuiltClone]:
     """Write one signed clone of ``app`` per spec into ``out_dir``; all or nothing. Each is
     signed with its spec's key, or ``key`` when the spec has none.
@@ -133,6 +175,8 @@ def build_clones(
     ``out_dir/<package>/`` with ``base.apk`` and ``split_<name>.apk``.
     ``replaced_entries`` (name -> content) replaces existing entries of the base APK the
     same way in every clone (in place, with their original compression).
+    ``digest_cache`` is a directory where the v1 digests of an APK's entries are kept by
+    the APK's sha256, so a later build of the same APK does not inflate it again.
     """
     _check_specs(app, specs)
     if key is None:
@@ -150,6 +194,7 @@ def build_clones(
             min_sdk,
             replaced_entries if apk is app.base else None,
             app.resolver(apk),
+            digest_cache,
         )
         for apk in app.apks
     ]
@@ -219,6 +264,7 @@ class ApkCloner:
     ``replacements`` are new contents for existing entries, the same in every clone.
     ``resolve`` resolves the manifest's references (default: against the APK's own
     ``resources.arsc``; a split's should fall back to the base's, see ``AppSet.resolver``).
+    ``digest_cache``: where v1 digests are kept across builds (see ``build_clones``).
     """
 
     def __init__(
@@ -229,8 +275,10 @@ class ApkCloner:
         min_sdk: int | None = None,
         replacements: Mapping[str, bytes] | None = None,
         resolve: ResolveString | None = None,
+        digest_cache: Path | None = None,
     ) -> None:
         self.source = source
+        self.digest_cache = digest_cache
         self.resolve = resolve or source.resolver()
         self.key = key
         self.declared_permissions = declared_permissions
@@ -244,7 +292,7 @@ class ApkCloner:
         if refusal is not None:
             raise ApkInputError(f"{source.name}: {refusal.message()}")
         self._untouched_digests: dict[v1.DigestAlgorithm, dict[str, bytes]] = {}
-        self._shared: tuple[ZipWriter, HashedPrefix] | None = None
+        self._shared: tuple[ZipWriter, SharedPrefix] | None = None
 
     def build(
         self,
@@ -278,15 +326,23 @@ class ApkCloner:
         v1_algorithm = self._v1_algorithm(key)
         if v1_algorithm is not None:
             self._add_v1(writer, replaced, extra, key, v1_algorithm)
-        sections = writer.sections()
-        algorithm = v2v3.signature_algorithm(key)
-        digest = v2v3.content_digest(sections, algorithm.digest_name)
-        return CloneImage(sections, v2v3.signing_block_for_digest(digest, key), prefix)
+        tail = b"".join(writer.pieces()[len(prefix.pieces) :])
+        central, eocd = writer.directory()
+        name = v2v3.signature_algorithm(key).digest_name
+        chunks = [
+            *prefix.chunk_digests(name),
+            *v2v3.chunk_digests(prefix.remainder + tail, name),
+            *v2v3.chunk_digests(central, name),
+            *v2v3.chunk_digests(eocd_with_cd_offset(eocd, writer.size), name),
+        ]
+        block = v2v3.signing_block_for_digest(v2v3.top_digest(chunks, name), key)
+        final_eocd = eocd_with_cd_offset(eocd, writer.size + len(block))
+        return CloneImage(prefix, tail, block, central, final_eocd)
 
     def _v1_algorithm(self, key: SigningKey) -> v1.DigestAlgorithm | None:
         return v1.digest_algorithm(key, self._sdk) if v1.needs_v1(self._sdk) else None
 
-    def _untouched_written(self) -> tuple[ZipWriter, HashedPrefix]:
+    def _untouched_written(self) -> tuple[ZipWriter, SharedPrefix]:
         """A writer holding every untouched entry, in order: written once, forked per clone.
 
         The manifest, ``resources.arsc`` and new entries follow them, so the first bytes of
@@ -304,8 +360,7 @@ class ApkCloner:
                 else:
                     compress, attributes = not entry.is_stored, EntryAttributes.of(entry)
                     writer.add(entry.name, content, compress=compress, attributes=attributes)
-            data = writer.written()
-            self._shared = (writer, HashedPrefix(len(data), hashlib.sha256(data)))
+            self._shared = (writer, SharedPrefix(writer.pieces(), writer.size))
         writer, prefix = self._shared
         return writer.fork(), prefix
 
@@ -326,16 +381,18 @@ class ApkCloner:
             writer.add(name, content, compress=True)
 
     def _untouched(self, algorithm: v1.DigestAlgorithm) -> dict[str, bytes]:
-        """v1 digests of the entries no clone changes: computed once, then reused."""
+        """v1 digests of the entries no clone changes: computed once (or read from the
+        digest cache), then reused."""
         if algorithm not in self._untouched_digests:
             archive = self.source.archive
-            digests = {
-                e.name: _streamed_digest(archive, e, algorithm)
-                for e in archive.entries
-                if v1.needs_digest(e.name)
-                and e.name not in _REPLACED
-                and e.name not in self.replacements
-            }
+            wanted = [
+                e for e in archive.entries if v1.needs_digest(e.name) and e.name not in _REPLACED
+            ]
+            cache = _DigestCache(self.digest_cache, self.source.sha256, algorithm)
+            digests = cache.load(wanted)
+            if digests is None:
+                digests = _parallel_digests(archive, wanted, algorithm)
+                cache.save(digests)
             for name, content in self.replacements.items():
                 digests[name] = v1.entry_digest(content, algorithm)
             self._untouched_digests[algorithm] = digests
@@ -349,6 +406,64 @@ def _checked_replacements(source: SourceApk, replacements: Mapping[str, bytes]) 
         if name in _REPLACED or v1.is_signature_file(name) or name.endswith("/"):
             raise ValueError(f"{source.name}: {name!r} cannot be replaced by the payload")
     return dict(replacements)
+
+
+@dataclass(frozen=True)
+class _DigestCache:
+    """The v1 digests of one APK's entries (by its sha256) in ``directory``, one JSON file
+    per APK and algorithm. Best effort: a missing, unreadable or odd file is recomputed, a
+    failed write ignored."""
+
+    directory: Path | None
+    apk_sha256: str
+    algorithm: v1.DigestAlgorithm
+
+    @property
+    def path(self) -> Path | None:
+        if self.directory is None:
+            return None
+        return self.directory / f"{self.apk_sha256}.{self.algorithm.hashlib_name}.json"
+
+    def load(self, entries: Sequence[ZipEntry]) -> dict[str, bytes] | None:
+        if self.path is None:
+            return None
+        try:
+            stored = json.loads(self.path.read_text())
+            digests = {e.name: bytes.fromhex(stored[e.name]) for e in entries}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        size = self.algorithm.size
+        if len(stored) != len(digests) or any(len(d) != size for d in digests.values()):
+            return None
+        return digests
+
+    def save(self, digests: Mapping[str, bytes]) -> None:
+        if self.path is None:
+            return
+        text = json.dumps({name: d.hex() for name, d in digests.items()})
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(text)
+            os.replace(tmp, self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+
+def _parallel_digests(
+    archive: ZipArchive, entries: Sequence[ZipEntry], algorithm: v1.DigestAlgorithm
+) -> dict[str, bytes]:
+    """``_streamed_digest`` of each entry (in their order), spread over threads: inflating
+    and hashing release the GIL. The largest entries go first, so the threads end together."""
+    by_size = sorted(entries, key=lambda e: e.uncompressed_size, reverse=True)
+    workers = min(_DIGEST_THREADS, len(by_size))
+    if workers <= 1 or sum(e.uncompressed_size for e in by_size) < _PARALLEL_MIN_BYTES:
+        done = {e.name: _streamed_digest(archive, e, algorithm) for e in by_size}
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            results = pool.map(lambda e: _streamed_digest(archive, e, algorithm), by_size)
+            done = dict(zip((e.name for e in by_size), results, strict=True))
+    return {e.name: done[e.name] for e in entries}
 
 
 def _streamed_digest(archive: ZipArchive, entry: ZipEntry, algorithm: v1.DigestAlgorithm) -> bytes:
@@ -374,11 +489,16 @@ def _pieces(archive: ZipArchive, entry: ZipEntry) -> Iterator[bytes | memoryview
         yield raw
         return
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    pending: bytes | memoryview = raw
     try:
-        while pending and not inflater.eof:
-            yield inflater.decompress(pending, _INFLATE_STEP)
-            pending = inflater.unconsumed_tail
+        # fed in small slices: ``unconsumed_tail`` is a copy, so feeding the whole entry
+        # would copy the rest of it after every step
+        for start in range(0, len(raw), _INPUT_STEP):
+            pending: bytes | memoryview = raw[start : start + _INPUT_STEP]
+            while pending and not inflater.eof:
+                yield inflater.decompress(pending, _INFLATE_STEP)
+                pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
         yield inflater.flush()
     except zlib.error as e:
         raise ApkInputError(f"entry {entry.name!r} is not valid deflate data: {e}") from e

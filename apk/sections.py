@@ -32,9 +32,7 @@ class ZipSections:
 
     def eocd_with_cd_offset(self, offset: int) -> bytes:
         """The EOCD record with its central-directory offset set to ``offset``."""
-        eocd = bytearray(self.eocd)
-        struct.pack_into("<I", eocd, _EOCD_CD_OFFSET, offset)
-        return bytes(eocd)
+        return eocd_with_cd_offset(self.eocd, offset)
 
     def assemble(self, signing_block: bytes = b"") -> bytes:
         """The whole file: entries, the signing block (if any), central directory, EOCD."""
@@ -47,3 +45,10 @@ class ZipSections:
                 self.eocd_with_cd_offset(cd_offset),
             )
         )
+
+
+def eocd_with_cd_offset(eocd: bytes, offset: int) -> bytes:
+    """``eocd`` with its central-directory offset set to ``offset``."""
+    patched = bytearray(eocd)
+    struct.pack_into("<I", patched, _EOCD_CD_OFFSET, offset)
+    return bytes(patched)

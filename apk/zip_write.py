@@ -93,13 +93,23 @@ class ZipWriter:
         self._parts = [joined]
         return joined
 
+    @property
+    def size(self) -> int:
+        """The length of the entry section written so far."""
+        return self._offset
+
+    def pieces(self) -> tuple[bytes | memoryview, ...]:
+        """The entry section written so far, in pieces (copied entries' data are views of
+        their archive's bytes): write or hash them in order, without joining them."""
+        return tuple(self._parts)
+
     def fork(self) -> ZipWriter:
         """A writer that goes on from what this one holds; both can then diverge.
 
         Clones share every untouched entry: write those once, fork once per clone.
         """
         other = ZipWriter()
-        other._parts = [self.written()]
+        other._parts = list(self._parts)
         other._central = list(self._central)
         other._offset = self._offset
         other._names = set(self._names)
@@ -144,6 +154,11 @@ class ZipWriter:
 
     def sections(self, comment: bytes = b"") -> ZipSections:
         """The finished archive's three sections (entries, central directory, EOCD)."""
+        central, eocd = self.directory(comment)
+        return ZipSections(b"".join(self._parts), central, eocd)
+
+    def directory(self, comment: bytes = b"") -> tuple[bytes, bytes]:
+        """The central directory and EOCD record (with ``comment``) after the entries."""
         count = len(self._central)
         if count > _MAX_ENTRIES:
             raise ValueError(f"{count} entries need zip64, which is not supported")
@@ -153,7 +168,7 @@ class ZipWriter:
         eocd = _EOCD.pack(
             EOCD_SIGNATURE, 0, 0, count, count, len(central), self._offset, len(comment)
         )
-        return ZipSections(b"".join(self._parts), central, eocd + comment)
+        return central, eocd + comment
 
     def _write(
         self,

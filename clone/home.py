@@ -68,6 +68,11 @@ class Home:
         """Whether ``clone demo`` ran here and left its clones."""
         return (self.demo_home / "registry.sqlite").is_file()
 
+    @property
+    def v1_digests(self) -> Path:
+        """The v1 digests of APKs already cloned, by their sha256 (``apk.pipeline``)."""
+        return self.cache_dir / "v1-digests"
+
     def ensure(self) -> Home:
         """Create the root (and ``keys/`` with mode 0700) if missing; return self."""
         self.root.mkdir(parents=True, exist_ok=True)

@@ -175,7 +175,9 @@ def load_or_create(
         for parent in reversed(path.relative_to(keys_dir).parents[:-1]):
             (keys_dir / parent).mkdir(mode=0o700, exist_ok=True)
         _publish(path, generate(algorithm=algorithm).to_pem())
-    return _load_pem_pair(path.read_bytes(), None, str(path))
+    # our own key (made by ``generate``, mode 0600): its RSA consistency checks, ~0.1 s per
+    # 3072-bit key, are skipped; the certificate is still checked to belong to the key
+    return _load_pem_pair(path.read_bytes(), None, str(path), own=True)
 
 
 _PACKAGE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*")
@@ -231,13 +233,18 @@ def _read(path: Path) -> bytes:
 
 
 def _load_pem_pair(
-    data: bytes, password: bytes | None, where: str, cert_data: bytes | None = None
+    data: bytes,
+    password: bytes | None,
+    where: str,
+    cert_data: bytes | None = None,
+    *,
+    own: bool = False,
 ) -> SigningKey:
     blocks = [(m["label"].decode(), m.group(0)) for m in _PEM_BLOCK.finditer(data)]
     keys = [block for label, block in blocks if label.endswith("PRIVATE KEY")]
     if not keys:
         raise UnsupportedKeyError(f"{where} holds no PEM private key")
-    key = _load_pem_key(keys[0], password, where)
+    key = _load_pem_key(keys[0], password, where, own=own)
     if cert_data is None:
         certs = [block for label, block in blocks if label == "CERTIFICATE"]
         if not certs:
@@ -246,9 +253,14 @@ def _load_pem_pair(
     return SigningKey(key, _load_certificate(cert_data, where))
 
 
-def _load_pem_key(block: bytes, password: bytes | None, where: str) -> PrivateKey:
+def _load_pem_key(
+    block: bytes, password: bytes | None, where: str, *, own: bool = False
+) -> PrivateKey:
+    """The key in a PEM ``block``; ``own``: a key this tool made, not checked again."""
     try:
-        key = serialization.load_pem_private_key(block, password)
+        key = serialization.load_pem_private_key(
+            block, password, unsafe_skip_rsa_key_validation=own
+        )
     except TypeError as e:  # encrypted without a password, or a password for a plain key
         raise KeyPasswordError(f"{where}: {_password_hint(password)}") from e
     except ValueError as e:

@@ -73,14 +73,27 @@ def signature_algorithm(key: SigningKey) -> SignatureAlgorithm:
 def content_digest(sections: ZipSections, digest_name: str = "sha256") -> bytes:
     """The chunked digest of entries, central directory and EOCD (cd offset = block start)."""
     eocd = sections.eocd_with_cd_offset(len(sections.entries))
-    chunk_digests = []
+    chunks: list[bytes] = []
     for part in (sections.entries, sections.central_directory, eocd):
-        view = memoryview(part)
-        for start in range(0, len(view), CHUNK_SIZE):
-            chunk = view[start : start + CHUNK_SIZE]
-            h = hashlib.new(digest_name, struct.pack("<BI", _CHUNK_PREFIX, len(chunk)))
-            h.update(chunk)
-            chunk_digests.append(h.digest())
+        chunks += chunk_digests(part, digest_name)
+    return top_digest(chunks, digest_name)
+
+
+def chunk_digests(data: bytes | bytearray | memoryview, digest_name: str = "sha256") -> list[bytes]:
+    """The digests of ``data``'s 1 MiB chunks (the last may be shorter), as v2 computes them
+    for each section; a section may be digested in pieces cut at chunk boundaries."""
+    view = memoryview(data)
+    digests = []
+    for start in range(0, len(view), CHUNK_SIZE):
+        chunk = view[start : start + CHUNK_SIZE]
+        h = hashlib.new(digest_name, struct.pack("<BI", _CHUNK_PREFIX, len(chunk)))
+        h.update(chunk)
+        digests.append(h.digest())
+    return digests
+
+
+def top_digest(chunk_digests: Sequence[bytes], digest_name: str = "sha256") -> bytes:
+    """The content digest over all sections' chunk digests, in order."""
     top = hashlib.new(digest_name, struct.pack("<BI", _TOP_PREFIX, len(chunk_digests)))
     top.update(b"".join(chunk_digests))
     return top.digest()

@@ -142,7 +142,9 @@ def build_app(
         for i, p in zip(indices, packages, strict=True)
     ]
     with _apk_errors(str(req.out)):
-        built = build_clones(app, specs, req.out.absolute(), None, advance, plan.replaced_entries)
+        built = build_clones(
+            app, specs, req.out.absolute(), None, advance, plan.replaced_entries, home.v1_digests
+        )
     info = app.base.info
     source = SourceSummary(info.package, info.version_code, info.min_sdk, app.base.sha256)
     clones = tuple(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import zipfile
 from collections.abc import Callable
@@ -124,18 +125,18 @@ def test_shared_work_is_done_once_per_build(
     digested: list[str] = []
     real_digest = pipeline._streamed_digest
     content_digests: list[int] = []
-    real_content = v2v3.content_digest
+    real_top = v2v3.top_digest
 
     def count_digest(archive: object, entry: ZipEntry, algorithm: object) -> bytes:
         digested.append(entry.name)
         return real_digest(archive, entry, algorithm)  # type: ignore[arg-type]
 
-    def count_content(sections: object, name: str = "sha256") -> bytes:
+    def count_top(chunks: list[bytes], name: str = "sha256") -> bytes:
         content_digests.append(1)
-        return real_content(sections, name)  # type: ignore[arg-type]
+        return real_top(chunks, name)
 
     monkeypatch.setattr(pipeline, "_streamed_digest", count_digest)
-    monkeypatch.setattr(v2v3, "content_digest", count_content)
+    monkeypatch.setattr(v2v3, "top_digest", count_top)
     specs = [CloneSpec(i, f"{app.package}.clone{i}") for i in (1, 2, 3)]
     build_clones(app, specs, tmp_path, key)
     assert len(digested) == len(set(digested))  # each untouched entry digested once
@@ -303,3 +304,46 @@ def test_a_damaged_table_is_reported_when_a_reference_needs_it(tmp_path: Path) -
     table[4:8] = (len(table) + 4).to_bytes(4, "little")  # the table says it is longer
     with pytest.raises(ApkInputError, match=r"app\.apk: resources\.arsc says it is"):
         load_app([_referencing_apk(tmp_path / "app.apk", bytes(table))])
+
+
+def test_shared_prefix_chunks_match_the_joined_bytes() -> None:
+    chunk = v2v3.CHUNK_SIZE
+    pieces: list[bytes | memoryview] = [
+        b"a" * 10,
+        memoryview(b"b" * (chunk - 10)),
+        b"c" * (2 * chunk + 5),
+        b"d" * 7,
+    ]
+    joined = b"".join(pieces)
+    prefix = pipeline.SharedPrefix(pieces, len(joined))
+    whole = len(joined) // chunk * chunk
+    assert prefix.chunk_digests("sha256") == v2v3.chunk_digests(joined[:whole])
+    assert prefix.remainder == joined[whole:]
+    assert prefix.sha256.hexdigest() == hashlib.sha256(joined).hexdigest()
+
+
+def test_v1_digests_are_cached_by_the_apks_sha256(
+    tmp_path: Path, key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = load_app([real_apk(UIAUTOMATOR)])
+    cache = tmp_path / "digests"
+    first = build_clones(
+        app, [CloneSpec(1, f"{app.package}.c1")], tmp_path / "a", key, None, None, cache
+    )
+    [stored] = cache.iterdir()
+    assert stored.name.startswith(app.base.sha256)
+
+    def no_inflating(*args: object) -> bytes:
+        raise AssertionError("a cached APK was inflated again")
+
+    monkeypatch.setattr(pipeline, "_streamed_digest", no_inflating)
+    again = build_clones(
+        app, [CloneSpec(1, f"{app.package}.c1")], tmp_path / "b", key, None, None, cache
+    )
+    assert first[0].apk.read_bytes() == again[0].apk.read_bytes()
+    stored.write_text('{"odd": "zz"}')  # a damaged cache is recomputed, not trusted
+    monkeypatch.undo()
+    third = build_clones(
+        app, [CloneSpec(1, f"{app.package}.c1")], tmp_path / "c", key, None, None, cache
+    )
+    assert third[0].apk.read_bytes() == first[0].apk.read_bytes()

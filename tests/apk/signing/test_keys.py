@@ -246,3 +246,16 @@ def test_unsupported_encrypted_key_is_not_a_password_error(tmp_path: Path) -> No
     (tmp_path / "k.pem").write_bytes(pem)
     with pytest.raises(UnsupportedKeyError, match="1024 bits"):
         keys.load_user_key(tmp_path / "k.pem", tmp_path / "k.pem", "pw")
+
+
+def test_an_own_key_file_is_still_checked_against_its_certificate(tmp_path: Path) -> None:
+    one, other = keys.generate(bits=2048), keys.generate(bits=2048)
+    pem = one.to_pem()
+    swapped = pem[: pem.index(b"-----BEGIN CERTIFICATE")] + other.certificate.public_bytes(
+        serialization.Encoding.PEM
+    )
+    (tmp_path / keys.HOME_KEY_FILE).write_bytes(swapped)
+    with pytest.raises(keys.KeyCertMismatchError):
+        keys.load_or_create(tmp_path)
+    (tmp_path / keys.HOME_KEY_FILE).write_bytes(pem)
+    assert keys.load_or_create(tmp_path).public_key_der == one.public_key_der
