@@ -32,8 +32,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _loop(n: int, body: str, then: str = "") -> list[str]:
     """``sh`` running ``body`` (ended by ``;`` or ``&``) ``n`` times, then ``then``."""
@@ -109,7 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str], env: dict[str, str] | os._Environ[str]) -> None:
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False, cwd=ROOT)
+    # run from / : ``python -m`` puts the working directory first on sys.path, ahead of
+    # the baseline's PYTHONPATH
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False, cwd="/")
     if done.returncode != 0:
         raise SystemExit(f"process_cost: {argv} failed ({done.returncode}): {done.stderr}")
 
