@@ -69,6 +69,7 @@ test: setup lint typecheck pytest
 bench: setup
 	$(PY) benchmarks/clone_build.py
 	$(PY) benchmarks/hook_overhead.py
+	$(PY) benchmarks/process_cost.py
 
 clean:
 	rm -rf $(VENV) $(AGENT)/node_modules $(AGENT)/dist .pytest_cache .mypy_cache .ruff_cache

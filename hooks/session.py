@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import queue
 import signal
 import threading
 import time
@@ -51,7 +50,6 @@ class AgentSessions:
         self._source = source
         self._policy = policy
         self._on_event = on_event
-        self._children: queue.Queue[int | None] = queue.Queue()
         self._lock = threading.Condition()
         self._live: dict[int, frida.Session] = {}
         self._scripts: dict[int, frida.Script] = {}
@@ -61,10 +59,7 @@ class AgentSessions:
         self._relayed: list[int] = []  # signals passed on to the run (signal_all)
         self.errors: list[str] = []  # script errors reported by agents (not fatal)
         self.failures: list[Exception] = []  # children that could not be instrumented (killed)
-        self._worker = threading.Thread(
-            target=self._serve_children, name="clonespace-children", daemon=True
-        )
-        self._worker.start()
+        self._workers: set[threading.Thread] = set()  # one per child being instrumented
         device.on("child-added", self._on_child_added)
 
     def gate(self, pid: int) -> None:
@@ -183,8 +178,10 @@ class AgentSessions:
                 with contextlib.suppress(Exception):
                     session.detach()
         self._device.off("child-added", self._on_child_added)
-        self._children.put(None)
-        self._worker.join(timeout=5)
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            worker.join(timeout=5)
 
     def _attach(self, pid: int) -> frida.Session:
         """Attaches (see ``attach``) and enables child gating."""
@@ -225,28 +222,34 @@ class AgentSessions:
             self._lock.notify_all()
 
     def _on_child_added(self, child: frida._frida.Child) -> None:
+        # each child on its own thread: children are instrumented side by side, not queued
+        # behind one another (each is suspended until its own thread resumes it)
+        worker = threading.Thread(
+            target=self._serve_child, args=(child.pid,), name="clonespace-child", daemon=True
+        )
         with self._lock:
             self._pending += 1
+            self._workers.add(worker)
             self._lock.notify_all()
-        self._children.put(child.pid)
+        worker.start()
 
-    def _serve_children(self) -> None:
+    def _serve_child(self, pid: int) -> None:
         # every child (fork, exec, spawn) gets its own agent: a fork child loses the parent's hooks
-        while (pid := self._children.get()) is not None:
-            try:
-                self.instrument(pid)
-                self._device.resume(pid)
-                with self._lock:
-                    relayed = list(self._relayed)
-                signal_process(pid, *relayed)
-            except Exception as e:
-                # reported through .failures; the child is killed, never run bare
-                self.failures.append(e)
-                signal_process(pid, signal.SIGKILL)
-            finally:
-                with self._lock:
-                    self._pending -= 1
-                    self._lock.notify_all()
+        try:
+            self.instrument(pid)
+            self._device.resume(pid)
+            with self._lock:
+                relayed = list(self._relayed)
+            signal_process(pid, *relayed)
+        except Exception as e:
+            # reported through .failures; the child is killed, never run bare
+            self.failures.append(e)
+            signal_process(pid, signal.SIGKILL)
+        finally:
+            with self._lock:
+                self._pending -= 1
+                self._workers.discard(threading.current_thread())
+                self._lock.notify_all()
 
     def _on_message(self, message: Mapping[str, Any], data: bytes | None) -> None:
         del data

@@ -1,21 +1,24 @@
-"""``clone list``: the registry joined with what each device says about its clones."""
+"""``clone list``: the registry joined with what each device says about its clones.
+
+The adb client (``adbutils``, which pulls in ``requests``) and the device modules are
+imported only when a device clone is listed: listing host clones, or none, needs no device.
+"""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import adbutils
+from typing import TYPE_CHECKING
 
 from clone.errors import CloneError
 from clone.registry import Backend, CloneRecord
 from clone.state import UserState
-from clone.workflows.device_access import client, device_errors
-from device import adb, packages, users
-from device.errors import DeviceCommandFailed
-from device.model import DeviceState
-from device.packages import Process
+
+if TYPE_CHECKING:
+    import adbutils
+
+    from device.packages import Process
 
 
 class CloneState(enum.StrEnum):
@@ -62,6 +65,8 @@ def list_clones(records: Sequence[CloneRecord], adb_server: str | None = None) -
 
 
 def _row(record: CloneRecord, view: _DeviceView | None) -> CloneRow:
+    from device import packages
+
     if view is None:
         return CloneRow(record, CloneState.NO_DEVICE)
     user = record.state.user if isinstance(record.state, UserState) else None
@@ -76,6 +81,13 @@ def _row(record: CloneRecord, view: _DeviceView | None) -> CloneRow:
 
 
 def _views(records: Sequence[CloneRecord], adb_server: str | None) -> dict[str, _DeviceView]:
+    import adbutils
+
+    from clone.workflows.device_access import client, device_errors
+    from device import adb
+    from device.errors import DeviceCommandFailed
+    from device.model import DeviceState
+
     try:
         c = client(adb_server)
         with device_errors():
@@ -101,6 +113,8 @@ def _views(records: Sequence[CloneRecord], adb_server: str | None) -> dict[str, 
 
 
 def _view(dev: adbutils.AdbDevice, user_ids: set[int], virtual: set[str]) -> _DeviceView:
+    from device import adb, packages, users
+
     installed: dict[int | None, frozenset[str]] = {None: packages.installed(dev)}
     existing = {u.id for u in users.users(dev)} if user_ids else set()
     for uid in user_ids:

@@ -1,0 +1,118 @@
+"""Fixed cost per process of ``clone host run`` (per run, per fork, per exec) and the CLI's
+start-up, optionally against another checkout of Clonespace (``--baseline``) in the same run.
+
+    .venv/bin/python benchmarks/process_cost.py [--repeat R] [--loop N] [--baseline DIR]
+
+Workloads, each the wall time of one whole run, median of ``--repeat`` runs, the modes'
+runs interleaved so the noise of a shared machine falls on all of them:
+- ``true``: one run, one exec (the gate's) and no child;
+- ``sh`` running ``N`` times ``/bin/true`` (a fork and an exec each), against ``sh`` running
+  ``N`` empty subshells (a fork each) and against an ``sh`` that starts nothing: the
+  differences, divided by ``N``, are the cost of one fork and of one exec; and ``sh``
+  starting the ``N`` ``/bin/true`` all at once (``&``, then ``wait``): children started
+  side by side, where instrumenting them one after another is what costs;
+- ``clone --help`` and ``clone list --json`` (empty registry) against ``python -c pass``.
+
+Modes: ``plain`` (no hooks), ``clone`` (this checkout's ``clone host run``, the kernel
+boundary on as in every real run) and, with ``--baseline DIR``, ``baseline``: the same
+command from the checkout in DIR (``python -m clone`` with DIR first on ``sys.path``; DIR
+needs its agent built, ``hooks/agent/dist/agent.js``, and its ``hooks/boundary/build``, or
+copies of them). Prints a table; exits 0 (it reports, it does not judge).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+
+def _loop(n: int, body: str, then: str = "") -> list[str]:
+    """``sh`` running ``body`` (ended by ``;`` or ``&``) ``n`` times, then ``then``."""
+    return ["sh", "-c", f'i=0; while [ "$i" -lt {n} ]; do {body} i=$((i+1)); done; {then}:']
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--loop", type=int, default=20)
+    parser.add_argument("--baseline", type=Path, default=None)
+    args = parser.parse_args(argv)
+    n = args.loop
+    with tempfile.TemporaryDirectory(prefix="process-cost-") as tmp:
+        home, data = Path(tmp) / "home", Path(tmp) / "data"
+        data.mkdir()
+        python = {"clone": [sys.executable, "-m", "clone"]}
+        env = {"clone": {**os.environ, "CLONE_HOME": str(home)}}
+        if args.baseline is not None:
+            python["baseline"] = python["clone"]
+            path = os.pathsep.join([str(args.baseline.resolve()), *sys.path[1:]])
+            env["baseline"] = {**env["clone"], "PYTHONPATH": path, "CLONE_HOME": f"{home}-b"}
+        modes = ["plain", *python]
+
+        def host_run(mode: str, argv: list[str]) -> Callable[[], None]:
+            if mode == "plain":
+                return lambda: _run(argv, os.environ)
+            head = [*python[mode], "host", "run", "--app", "bench", "--clone", "1"]
+            return lambda: _run([*head, "--data", str(data), "--", *argv], env[mode])
+
+        def cli(mode: str, args_: list[str]) -> Callable[[], None]:
+            if mode == "plain":
+                return lambda: _run([sys.executable, "-c", "pass"], os.environ)
+            return lambda: _run([*python[mode], *args_], env[mode])
+
+        workloads: dict[str, Callable[[str], Callable[[], None]]] = {
+            "true": lambda m: host_run(m, ["true"]),
+            "sh, nothing": lambda m: host_run(m, _loop(0, ":;")),
+            f"sh, {n} subshells": lambda m: host_run(m, _loop(n, "( : );")),
+            f"sh, {n} x /bin/true": lambda m: host_run(m, _loop(n, "/bin/true;")),
+            f"sh, {n} x /bin/true at once": lambda m: host_run(
+                m, _loop(n, "/bin/true &", "wait; ")
+            ),
+            "clone --help": lambda m: cli(m, ["--help"]),
+            "clone list --json": lambda m: cli(m, ["list", "--json"]),
+        }
+        for mode in python:  # registers the clone (first run), warms the page cache
+            host_run(mode, ["true"])()
+        times: dict[tuple[str, str], list[float]] = {}
+        for _ in range(args.repeat):
+            for name, make in workloads.items():
+                for mode in modes:
+                    call = make(mode)
+                    start = time.perf_counter()
+                    call()
+                    times.setdefault((name, mode), []).append(time.perf_counter() - start)
+    ms = {key: statistics.median(t) * 1e3 for key, t in times.items()}
+    load = os.getloadavg()[0]
+    print(f"process cost: median of {args.repeat} runs, {os.cpu_count()} CPUs, load {load:.1f}"
+          " (a shared, noisy machine: read the ratios, not the digits)")  # fmt: skip
+    table = [("workload (ms)", *modes)]
+    for name in workloads:
+        note = " (python -c pass)" if name.startswith("clone ") else ""
+        table.append((name, *(f"{ms[(name, m)]:.0f}" + (note if m == "plain" else "")
+                              for m in modes)))  # fmt: skip
+    base, forks, execs = "sh, nothing", f"sh, {n} subshells", f"sh, {n} x /bin/true"
+    table.append(("per fork", *(f"{(ms[(forks, m)] - ms[(base, m)]) / n:.1f}" for m in modes)))
+    table.append(("per exec", *(f"{(ms[(execs, m)] - ms[(forks, m)]) / n:.1f}" for m in modes)))
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _run(argv: Sequence[str], env: dict[str, str] | os._Environ[str]) -> None:
+    # run from / : ``python -m`` puts the working directory first on sys.path, ahead of
+    # the baseline's PYTHONPATH
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False, cwd="/")
+    if done.returncode != 0:
+        raise SystemExit(f"process_cost: {argv} failed ({done.returncode}): {done.stderr}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
