@@ -12,10 +12,10 @@ from clone.errors import CloneError
 from clone.registry import Backend, CloneRecord
 from clone.state import UserState
 from clone.workflows.device_access import client, device_errors
-from device import adb, packages, users
+from device import adb, packages, processes, users
 from device.errors import DeviceCommandFailed
 from device.model import DeviceState
-from device.packages import Process
+from device.processes import Process
 
 
 class CloneState(enum.StrEnum):
@@ -68,7 +68,7 @@ def _row(record: CloneRecord, view: _DeviceView | None) -> CloneRow:
     package = record.package or record.source_package
     if package not in view.installed.get(user, frozenset()):
         return CloneRow(record, CloneState.MISSING)
-    pids = packages.pids_of(view.procs, package, user if user is not None else 0)
+    pids = processes.pids_of(view.procs, package, user if user is not None else 0)
     if record.backend is Backend.VIRTUAL and view.active.get(package) != record.index:
         pids = []  # the app runs as another of its virtual clones
     state = CloneState.RUNNING if pids else CloneState.INSTALLED
@@ -110,7 +110,7 @@ def _view(dev: adbutils.AdbDevice, user_ids: set[int], virtual: set[str]) -> _De
         text = adb.run(dev, ["cat", active_marker(package)]).stdout.strip()
         if text.isdigit():
             active[package] = int(text)
-    return _DeviceView(installed, packages.processes(dev), active)
+    return _DeviceView(installed, processes.processes(dev), active)
 
 
 def active_marker(package: str) -> str:

@@ -296,10 +296,25 @@ def _cmd(p: FakePhone, argv: list[str]) -> Reply:
 
 
 def _ps(p: FakePhone, argv: list[str]) -> Reply:
+    if p.sdk < 26:
+        return _toolbox_ps(p, argv)
     lines = ["USER            PID NAME", "root              1 init", "shell          3999 ps"]
     for (name, user), pid in sorted(p.running.items(), key=lambda kv: kv[1]):
         lines.append(f"u{user}_a{100 + len(name) % 50:<9} {pid:5d} {name}")
     return 0, "\n".join(lines) + "\n", ""
+
+
+def _toolbox_ps(p: FakePhone, argv: list[str]) -> Reply:
+    """Android 7's toolbox ``ps``: unknown arguments are a name filter (``-A`` matches no
+    process, so only the header), columns USER PID PPID VSIZE RSS WCHAN PC (state) NAME."""
+    head = "USER      PID   PPID  VSIZE  RSS   WCHAN              PC  NAME"
+    rows = [("root", 1, "/init"), ("shell", 3999, "ps")]
+    rows += [(f"u{u}_a{100 + len(n) % 50}", pid, n) for (n, u), pid in p.running.items()]
+    if len(argv) > 1:
+        rows = [r for r in rows if r[2] == argv[-1]]  # toolbox keeps the last name given
+    cols = "1     9152   1884  SyS_epoll_ 0000000000 S"
+    lines = [f"{u:<9} {pid:<5} {cols} {n}" for u, pid, n in rows]
+    return 0, "\n".join([head, *lines]) + "\n", ""
 
 
 def _rm(p: FakePhone, argv: list[str]) -> Reply:
