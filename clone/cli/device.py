@@ -168,7 +168,21 @@ def _clone_command(name: str, verb: str, doc: str) -> click.Command:
     return command
 
 
-launch_cmd = _clone_command("launch", "launch", "Start CLONE's launcher activity.")
+@click.command("launch")
+@click.argument("clone")
+@adb_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def launch_cmd(space: Space, clone: str, adb: str | None, as_json: bool) -> None:
+    """Start CLONE's launcher activity (and say how it was put on screen)."""
+    launched = space.get(clone, adb=adb).launch()
+    if as_json:
+        how = None if launched is None else {"how": launched.how, "text": launched.text}
+        emit_json({"clone": clone, "launched": how})
+    elif launched is not None:
+        click.echo(f"{clone}: {launched.text}")
+
+
 stop_cmd = _clone_command("stop", "stop", "Force-stop CLONE.")
 wipe_cmd = _clone_command("wipe", "wipe", "Clear CLONE's data (the other clones keep theirs).")
 remove_cmd = _clone_command("remove", "remove", "Uninstall CLONE and forget it.")

@@ -141,3 +141,21 @@ def test_parse_pm_path_base_first() -> None:
         "/data/app/~~Xq1==/com.example.app-Yw2==/split_config.arm64_v8a.apk",
     ]
     assert packages.parse_pm_path("") == []
+
+
+def test_users_parser_reads_the_flags() -> None:
+    text = (
+        "Users:\n"
+        "\tUserInfo{0:Owner:c13} running\n"
+        "\tUserInfo{10:Work profile:1030} running\n"
+        "\tUserInfo{11:clonespace-x-2:410}\n"
+    )
+    owner, profile, full = users.parse_users(text)
+    assert (owner.is_profile, profile.is_profile, full.is_profile) == (False, True, False)
+    assert profile.flags == 0x1030 and not full.running
+
+
+def test_parse_current_user() -> None:
+    assert users.parse_current_user("10\n") == 10
+    with pytest.raises(ValueError, match="no current user"):
+        users.parse_current_user("Error: unknown command\n")
