@@ -35,6 +35,7 @@ from pathlib import Path
 from apk import arsc
 from apk.manifest import RenamePlan, ResolveString, rewrite_manifest
 from apk.platform_rules import entry_name_refusal
+from apk.res_xml import find_package_xml
 from apk.sections import eocd_with_cd_offset
 from apk.signing import v1, v2v3
 from apk.signing.keys import SigningKey
@@ -291,6 +292,8 @@ class ApkCloner:
         refusal = entry_name_refusal(source.archive.names, self._sdk)
         if refusal is not None:
             raise ApkInputError(f"{source.name}: {refusal.message()}")
+        authorities = frozenset(source.info.provider_authorities)
+        self._res_xml = find_package_xml(source.archive, source.package, authorities, self.resolve)
         self._untouched_digests: dict[v1.DigestAlgorithm, dict[str, bytes]] = {}
         self._shared: tuple[ZipWriter, SharedPrefix] | None = None
 
@@ -316,6 +319,7 @@ class ApkCloner:
         table = arsc.rename_package(self._arsc, package) if self._arsc is not None else None
         writer, prefix = self._untouched_written()
         replaced = {MANIFEST_NAME: manifest} | ({ARSC_NAME: table} if table is not None else {})
+        replaced |= self._res_xml.renamed(package, self.resolve)
         for name, content in replaced.items():
             entry = self.source.archive.entry(name)
             stored = name == ARSC_NAME or entry.method == STORED
@@ -353,6 +357,8 @@ class ApkCloner:
             writer = ZipWriter()
             for entry in archive.entries:
                 if v1.is_signature_file(entry.name) or entry.name in _REPLACED:
+                    continue
+                if entry.name in self._res_xml.files:  # renamed per clone
                     continue
                 content = self.replacements.get(entry.name)
                 if content is None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clone.backends import Action, CloneBackend, RunRequest, Where, able, backend_for
-from clone.backends.base import names
+from clone.backends.base import Launched, names
 from clone.errors import NotSupported
 from clone.registry import CloneRecord
 from clone.state import Backend, BackendState
@@ -79,9 +79,10 @@ class Clone:
         """The directory holding the clone's data on this machine (host clones)."""
         return self._backend(Action.STORE).store(self._where(), self.record)
 
-    def launch(self) -> None:
-        """Start the clone's launcher activity on its device."""
-        self._backend(Action.LAUNCH).launch(self._where(), self.record)
+    def launch(self) -> Launched | None:
+        """Start the clone's launcher activity on its device; how it was put on screen,
+        when the backend says (the user backend: beside the owner, or a user switch)."""
+        return self._backend(Action.LAUNCH).launch(self._where(), self.record)
 
     def stop(self) -> None:
         """Force-stop the clone on its device."""

@@ -14,7 +14,7 @@ import adbutils
 
 from device.adb import check, run, shell_is_root
 from device.errors import DeviceCommandFailed, FridaServerMissing
-from device.packages import parse_ps
+from device.processes import processes
 
 REMOTE_DIR = "/data/local/tmp"
 
@@ -62,8 +62,7 @@ def _as_root(dev: adbutils.AdbDevice, argv: list[str]) -> list[str]:
 def running(dev: adbutils.AdbDevice, version: str) -> list[int]:
     """The pids of our frida-server (by its remote file name)."""
     name = remote_path(version)
-    procs = parse_ps(run(dev, ["ps", "-A", "-o", "USER,PID,NAME"]).stdout)
-    return [p.pid for p in procs if p.name in (name, name.rsplit("/", 1)[-1])]
+    return [p.pid for p in processes(dev) if p.name in (name, name.rsplit("/", 1)[-1])]
 
 
 def ensure_running(dev: adbutils.AdbDevice, binary: Path, version: str) -> None:

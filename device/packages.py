@@ -1,5 +1,5 @@
 """Package operations over adb: install (one session for split sets), uninstall, clear,
-force-stop, launch, and which processes run. Every command is an argument list.
+force-stop and launch (which processes run: device.processes). Every command is an argument list.
 
 Parsers of the tools' output are pure functions, tested against recorded output.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import adbutils
@@ -21,21 +20,6 @@ from device.install_errors import parse_failure
 REMOTE_TMP = "/data/local/tmp"
 _SESSION_RE = re.compile(r"\[(\d+)\]")
 _COMPONENT_RE = re.compile(r"^[A-Za-z0-9_.]+/[A-Za-z0-9_.$]+$")
-_USER_RE = re.compile(r"^u(\d+)_")
-
-
-@dataclass(frozen=True)
-class Process:
-    """One line of ``ps``: the Linux user (``u10_a123``), pid and process name."""
-
-    user: str
-    pid: int
-    name: str
-
-    @property
-    def android_user(self) -> int | None:
-        match = _USER_RE.match(self.user)
-        return int(match.group(1)) if match else None
 
 
 def _user_args(user: int | None) -> list[str]:
@@ -81,24 +65,6 @@ def parse_resolved_activity(text: str) -> str | None:
     return None
 
 
-def parse_ps(text: str) -> list[Process]:
-    """``ps -A -o USER,PID,NAME`` (or toolbox ``ps``): processes, header skipped."""
-    lines = text.strip().splitlines()
-    if not lines:
-        return []
-    header = lines[0].split()
-    if "PID" not in header or "USER" not in header:
-        raise ValueError(f"unexpected ps header {lines[0]!r}")
-    upos, ppos = header.index("USER"), header.index("PID")
-    procs = []
-    for line in lines[1:]:
-        cols = line.split()
-        if len(cols) < max(upos, ppos) + 2 or not cols[ppos].isdigit():
-            continue
-        procs.append(Process(cols[upos], int(cols[ppos]), cols[-1]))
-    return procs
-
-
 def parse_am_start(text: str) -> None:
     """``am start`` prints ``Error: …`` (exit 0 on old versions) when it cannot start."""
     for line in text.splitlines():
@@ -135,24 +101,6 @@ def pull(dev: adbutils.AdbDevice, remote: str, local: Path) -> Path:
     except (adbutils.AdbError, OSError) as e:
         raise DeviceCommandFailed(["pull", remote, str(local)], -1, str(e)) from e
     return local
-
-
-def processes(dev: adbutils.AdbDevice) -> list[Process]:
-    result = run(dev, ["ps", "-A", "-o", "USER,PID,NAME"])
-    if result.code != 0 or "PID" not in result.stdout:
-        result = run(dev, ["ps"])  # Android < 8: toolbox ps lists all, no -o
-    return parse_ps(result.stdout)
-
-
-def pids_of(procs: Sequence[Process], package: str, user: int | None = None) -> list[int]:
-    """The pids of ``package``'s main process (for ``user``, default: any user)."""
-    return sorted(
-        p.pid for p in procs if p.name == package and (user is None or p.android_user == user)
-    )
-
-
-def pids(dev: adbutils.AdbDevice, package: str, user: int | None = None) -> list[int]:
-    return pids_of(processes(dev), package, user)
 
 
 def resolve_launcher(dev: adbutils.AdbDevice, package: str, user: int | None = None) -> str:

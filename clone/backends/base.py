@@ -60,6 +60,16 @@ class RunRequest:
     trace: Path | None = None  # one JSON line per redirect, denial or spoof
 
 
+@dataclass(frozen=True)
+class Launched:
+    """How ``launch`` put a clone on screen, when the backend has something to say:
+    ``how`` is a short word (``profile``, ``switched``, ``on-screen``), ``text`` one line
+    for people."""
+
+    how: str
+    text: str
+
+
 class CloneBackend(Protocol):
     """One backend's side of every action ``Clone`` offers."""
 
@@ -70,7 +80,7 @@ class CloneBackend(Protocol):
         """Install ``job``'s clones on its device and register them, all or nothing."""
         ...
 
-    def launch(self, where: Where, record: CloneRecord) -> None: ...
+    def launch(self, where: Where, record: CloneRecord) -> Launched | None: ...
 
     def stop(self, where: Where, record: CloneRecord) -> None: ...
 
@@ -110,7 +120,7 @@ class Unsupported:
     def install(self, where: Where, job: InstallJob, advance: Advance) -> list[CloneRecord]:
         raise NotImplementedError
 
-    def launch(self, where: Where, record: CloneRecord) -> None:
+    def launch(self, where: Where, record: CloneRecord) -> Launched | None:
         raise NotImplementedError
 
     def stop(self, where: Where, record: CloneRecord) -> None:

@@ -9,7 +9,7 @@ from clone.backends.base import Action, Unsupported, Where
 from clone.errors import BadInput, NoDevice, NotFound
 from clone.registry import CloneRecord
 from clone.workflows.device_access import DeviceHandle, device_errors, open_device
-from device import adb, packages
+from device import adb, packages, processes
 
 DEVICE_ACTIONS = frozenset({Action.LAUNCH, Action.STOP, Action.WIPE, Action.REMOVE, Action.PIDS})
 
@@ -47,7 +47,7 @@ class OnDevice(Unsupported):
     def pids(self, where: Where, record: CloneRecord) -> list[int]:
         handle = device_of(record, where.adb)
         with device_errors():
-            return packages.pids(handle.dev, package_of(record), self.user(record) or 0)
+            return processes.pids(handle.dev, package_of(record), self.user(record) or 0)
 
     def stop(self, where: Where, record: CloneRecord) -> None:
         handle = device_of(record, where.adb)

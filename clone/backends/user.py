@@ -1,8 +1,10 @@
 """The user backend: the app made available to one new Android user per clone.
 
-``launch`` starts the clone's user and the launcher activity in it; ``wipe`` clears the
-app's data in that user; ``install`` makes one user per clone, installing the app for
-user 0 first if it is not there; ``remove`` deletes the user (and the app, if the clones
+``launch`` puts the clone's user on screen and starts the launcher activity in it: a
+managed profile is started beside the owner, a full user is switched to (the output says
+which); ``wipe`` clears the app's data in that user; ``install`` makes one user per clone
+(a managed profile of the owner where the device adds one, else a full user), installing
+the app for user 0 first if it is not there; ``remove`` deletes the user (and the app, if the clones
 installed it and this was the last of them), then forgets.
 """
 
@@ -11,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-from clone.backends.base import Where
+import adbutils
+
+from clone.backends.base import Launched, Where
 from clone.backends.on_device import OnDevice, device_of, last_of_its_kind, package_of
 from clone.errors import OperationFailed
 from clone.registry import CloneRecord, Registry
@@ -45,15 +49,19 @@ class UserBackend(OnDevice):
     def user(self, record: CloneRecord) -> int | None:
         return _state(record).user
 
-    def launch(self, where: Where, record: CloneRecord) -> None:
+    def launch(self, where: Where, record: CloneRecord) -> Launched:
+        """A profile's app shows beside the owner's, so the profile is started and the app
+        launched in it; a full user's app shows only while that user is on screen, so the
+        screen is switched to it first (a user started in the background shows nothing)."""
         handle = device_of(record, where.adb)
         state = _state(record)
         with device_errors():
             component = state.launcher or packages.resolve_launcher(
                 handle.dev, package_of(record), state.user
             )
-            users.start_user(handle.dev, state.user)
+            launched = show_user(handle.dev, state.user)
             packages.launch(handle.dev, str(component), state.user)
+        return launched
 
     def wipe(self, where: Where, record: CloneRecord) -> None:
         handle = device_of(record, where.adb)
@@ -78,6 +86,31 @@ class UserBackend(OnDevice):
             and packages.is_installed(dev, package)
         ):
             packages.uninstall(dev, package)
+
+
+def show_user(dev: adbutils.AdbDevice, user: int) -> Launched:
+    """Make ``user``'s apps visible: start it beside its parent if it is a profile, else
+    switch the screen to it (unless it is on screen already)."""
+    found = next((u for u in users.users(dev) if u.id == user), None)
+    if found is not None and found.is_profile:
+        users.start_user(dev, user)
+        return Launched("profile", f"started in profile {user}, shown beside its owner")
+    current = users.current_user(dev)
+    if current == user:
+        return Launched("on-screen", f"started in user {user}, which is on screen")
+    users.switch_user(dev, user)
+    return Launched(
+        "switched",
+        f"switched the screen from user {current} to user {user} "
+        f"(back: adb shell am switch-user {current})",
+    )
+
+
+def _new_user(dev: adbutils.AdbDevice, name: str) -> int:
+    """A managed profile of the owner when the device adds one (its apps show beside the
+    owner's), else a full user."""
+    profile = users.create_profile(dev, name, parent=0)
+    return profile if profile is not None else users.create_user(dev, name)
 
 
 def install_users(
@@ -117,7 +150,7 @@ def install_users(
             packages.install(dev, source, app.files, user=0)
             installed_source = True
         for index in indices:
-            uid = users.create_user(dev, f"clonespace-{source}-{index}")
+            uid = _new_user(dev, f"clonespace-{source}-{index}")
             created.append(uid)
             users.install_existing(dev, source, uid)
             advance(1)

@@ -232,7 +232,7 @@ def confirm(verb: str, what: str, yes: bool, as_json: bool) -> None:
         raise OperationFailed(f"{verb} {what} not confirmed; nothing changed")
 
 
-_DONE = {"launch": "launched", "stop": "stopped", "wipe": "wiped", "remove": "removed"}
+_DONE = {"stop": "stopped", "wipe": "wiped", "remove": "removed"}
 _DETAIL = {
     "wipe": "its data is cleared, its identity and accounts stay",
     "remove": "uninstalled or its store deleted, and forgotten",
@@ -265,7 +265,24 @@ def _clone_command(name: str, doc: str, *, destructive: bool = False) -> click.C
     return command
 
 
-launch_cmd = _clone_command("launch", "Start CLONE's launcher activity.")
+@click.command("launch")
+@click.argument("clone", shell_complete=complete_clone_names)
+@adb_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def launch_cmd(space: Space, clone: str, adb: str | None, as_json: bool) -> None:
+    """Start CLONE's launcher activity (and say how it was put on screen)."""
+    handle = space.get(clone, adb=adb)
+    record = handle.to_json()
+    launched = handle.launch()
+    how = None if launched is None else {"how": launched.how, "text": launched.text}
+    if as_json:
+        emit_json({"action": "launched", "clone": record, "launched": how})
+        return
+    where = f" ({handle.package})" if handle.package else ""
+    click.echo(f"launched {handle.name}{where}" + (f": {launched.text}" if launched else ""))
+
+
 stop_cmd = _clone_command("stop", "Force-stop CLONE.")
 wipe_cmd = _clone_command(
     "wipe",

@@ -18,7 +18,7 @@ from clone.state import UserState
 if TYPE_CHECKING:
     import adbutils
 
-    from device.packages import Process
+    from device.processes import Process
 
 
 class CloneState(enum.StrEnum):
@@ -65,7 +65,7 @@ def list_clones(records: Sequence[CloneRecord], adb_server: str | None = None) -
 
 
 def _row(record: CloneRecord, view: _DeviceView | None) -> CloneRow:
-    from device import packages
+    from device import processes
 
     if view is None:
         return CloneRow(record, CloneState.NO_DEVICE)
@@ -73,7 +73,7 @@ def _row(record: CloneRecord, view: _DeviceView | None) -> CloneRow:
     package = record.package or record.source_package
     if package not in view.installed.get(user, frozenset()):
         return CloneRow(record, CloneState.MISSING)
-    pids = packages.pids_of(view.procs, package, user if user is not None else 0)
+    pids = processes.pids_of(view.procs, package, user if user is not None else 0)
     if record.backend is Backend.VIRTUAL and view.active.get(package) != record.index:
         pids = []  # the app runs as another of its virtual clones
     state = CloneState.RUNNING if pids else CloneState.INSTALLED
@@ -113,7 +113,7 @@ def _views(records: Sequence[CloneRecord], adb_server: str | None) -> dict[str, 
 
 
 def _view(dev: adbutils.AdbDevice, user_ids: set[int], virtual: set[str]) -> _DeviceView:
-    from device import adb, packages, users
+    from device import adb, packages, processes, users
 
     installed: dict[int | None, frozenset[str]] = {None: packages.installed(dev)}
     existing = {u.id for u in users.users(dev)} if user_ids else set()
@@ -124,7 +124,7 @@ def _view(dev: adbutils.AdbDevice, user_ids: set[int], virtual: set[str]) -> _De
         text = adb.run(dev, ["cat", active_marker(package)]).stdout.strip()
         if text.isdigit():
             active[package] = int(text)
-    return _DeviceView(installed, packages.processes(dev), active)
+    return _DeviceView(installed, processes.processes(dev), active)
 
 
 def active_marker(package: str) -> str:

@@ -52,6 +52,9 @@ class FakePhone:
     packages: dict[str, FakePackage] = field(default_factory=dict)
     running: dict[tuple[str, int], int] = field(default_factory=dict)
     users: dict[int, str] = field(default_factory=lambda: {0: "Owner"})
+    max_profiles: int = 0  # managed profiles pm create-user --profileOf may add
+    profiles: set[int] = field(default_factory=set)
+    current_user: int = 0  # the user on screen
     refuse_nth_install: dict[int, str] = field(default_factory=dict)  # n -> "CODE: detail"
     refuse_create_user_after: int | None = None  # users created before create-user fails
     commands: list[list[str]] = field(default_factory=list)
@@ -192,8 +195,21 @@ def _pm(p: FakePhone, argv: list[str]) -> Reply:
     if verb == "list" and args[2] == "packages":
         return _list_packages(p, argv)
     if verb == "list" and args[2] == "users":
-        lines = "".join(f"\tUserInfo{{{u}:{n}:c13}} running\n" for u, n in sorted(p.users.items()))
+
+        def flags(u: int) -> str:
+            return "c13" if u == 0 else "1030" if u in p.profiles else "410"
+
+        lines = "".join(
+            f"\tUserInfo{{{u}:{n}:{flags(u)}}} running\n" for u, n in sorted(p.users.items())
+        )
         return 0, "Users:\n" + lines, ""
+    if verb == "create-user" and "--profileOf" in args:
+        if len(p.profiles) >= p.max_profiles or len(p.users) >= p.max_users:
+            return 1, "", "Error: couldn't create User.\n"
+        uid = max(max(p.users) + 1, 10)
+        p.users[uid] = args[-1]
+        p.profiles.add(uid)
+        return 0, f"Success: created user id {uid}\n", ""
     if verb == "install":
         path = args[-1]
         if path not in p.files:
@@ -214,6 +230,9 @@ def _pm(p: FakePhone, argv: list[str]) -> Reply:
         p.users[uid] = args[2]
         return 0, f"Success: created user id {uid}\n", ""
     if verb == "remove-user":
+        p.profiles.discard(int(args[2]))
+        if p.current_user == int(args[2]):
+            p.current_user = 0  # Android switches to the owner first
         return (0, "Success: removed user\n", "") if p.users.pop(int(args[2]), None) else (
             1, "", f"Error: couldn't remove user id {args[2]}\n")  # fmt: skip
     if verb == "install-existing":
@@ -271,6 +290,13 @@ def _am(p: FakePhone, argv: list[str]) -> Reply:
         return 0, "", ""
     if verb == "start-user":
         return 0, "Success: user started\n", ""
+    if verb == "get-current-user":
+        return 0, f"{p.current_user}\n", ""
+    if verb == "switch-user":
+        if int(args[2]) not in p.users or int(args[2]) in p.profiles:
+            return 255, "", f"Error: cannot switch to user {args[2]}\n"
+        p.current_user = int(args[2])
+        return 0, "", ""
     if verb == "start":
         component = args[args.index("-n") + 1]
         name = component.split("/")[0]
@@ -296,10 +322,25 @@ def _cmd(p: FakePhone, argv: list[str]) -> Reply:
 
 
 def _ps(p: FakePhone, argv: list[str]) -> Reply:
+    if p.sdk < 26:
+        return _toolbox_ps(p, argv)
     lines = ["USER            PID NAME", "root              1 init", "shell          3999 ps"]
     for (name, user), pid in sorted(p.running.items(), key=lambda kv: kv[1]):
         lines.append(f"u{user}_a{100 + len(name) % 50:<9} {pid:5d} {name}")
     return 0, "\n".join(lines) + "\n", ""
+
+
+def _toolbox_ps(p: FakePhone, argv: list[str]) -> Reply:
+    """Android 7's toolbox ``ps``: unknown arguments are a name filter (``-A`` matches no
+    process, so only the header), columns USER PID PPID VSIZE RSS WCHAN PC (state) NAME."""
+    head = "USER      PID   PPID  VSIZE  RSS   WCHAN              PC  NAME"
+    rows = [("root", 1, "/init"), ("shell", 3999, "ps")]
+    rows += [(f"u{u}_a{100 + len(n) % 50}", pid, n) for (n, u), pid in p.running.items()]
+    if len(argv) > 1:
+        rows = [r for r in rows if r[2] == argv[-1]]  # toolbox keeps the last name given
+    cols = "1     9152   1884  SyS_epoll_ 0000000000 S"
+    lines = [f"{u:<9} {pid:<5} {cols} {n}" for u, pid, n in rows]
+    return 0, "\n".join([head, *lines]) + "\n", ""
 
 
 def _rm(p: FakePhone, argv: list[str]) -> Reply:

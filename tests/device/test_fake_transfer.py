@@ -89,5 +89,5 @@ def test_fake_a_user_clone_moves_to_another_number(
     ok(clone_in(other, "launch", f"{SOURCE}:2"))  # runs the imported clone's Android user
     assert isinstance(record.state, UserState)
     user = str(record.state.user)
-    assert ["am", "start-user", user] in fake_phone.commands
+    assert ["am", "switch-user", user] in fake_phone.commands  # a full user: on screen
     assert fake_phone.pid_of(SOURCE, int(user)) is not None

@@ -97,3 +97,43 @@ def test_fake_user_backend_seeded_identities_repeat(
     first = install_seeded()
     assert len(set(first)) == 2
     assert install_seeded() == first
+
+
+def test_fake_launch_switches_the_screen_to_a_full_user_and_says_so(
+    fake_adb: FakeAdbServer, fake_phone: FakePhone, run_cli: RunCli, uiautomator_apk: Path
+) -> None:
+    """A full user started in the background shows nothing: launch switches to it."""
+    assert run_cli("install", uiautomator_apk, "--backend", "user").exit_code == 0
+    assert fake_phone.profiles == set()  # the fake adds no profile: a full user
+    result = run_cli("launch", f"{PACKAGE}:1")
+    assert result.exit_code == 0, result.stderr
+    assert fake_phone.current_user == 10
+    assert ["am", "switch-user", "10"] in fake_phone.commands
+    assert "switched the screen from user 0 to user 10" in result.stdout
+    assert "am switch-user 0" in result.stdout  # how to get back
+    again = json.loads(run_cli("launch", f"{PACKAGE}:1", "--json").stdout)
+    assert again["launched"]["how"] == "on-screen"
+
+
+def test_fake_a_managed_profile_is_shown_beside_the_owner(
+    fake_adb: FakeAdbServer, fake_phone: FakePhone, run_cli: RunCli, uiautomator_apk: Path
+) -> None:
+    """Where the device adds a managed profile, clone 1 lives in it and launches beside the
+    owner (no switch); clone 2, for which no profile is left, is a full user."""
+    fake_phone.max_profiles = 1
+    result = run_cli("install", uiautomator_apk, "--count", "2", "--backend", "user")
+    assert result.exit_code == 0, result.stderr
+    assert fake_phone.profiles == {10}
+    assert sorted(fake_phone.users) == [0, 10, 11]
+    launched = json.loads(run_cli("launch", f"{PACKAGE}:1", "--json").stdout)
+    assert launched["launched"]["how"] == "profile"
+    assert "beside its owner" in launched["launched"]["text"]
+    assert fake_phone.current_user == 0
+    assert not any(c[:2] == ["am", "switch-user"] for c in fake_phone.commands)
+    assert fake_phone.pid_of(PACKAGE, 10)
+    second = json.loads(run_cli("launch", f"{PACKAGE}:2", "--json").stdout)
+    assert second["launched"]["how"] == "switched"
+    assert fake_phone.current_user == 11
+    for n in (1, 2):
+        assert run_cli("remove", f"{PACKAGE}:{n}", "--yes").exit_code == 0
+    assert sorted(fake_phone.users) == [0]

@@ -66,33 +66,6 @@ def test_update_incompatible_says_to_remove_the_clone() -> None:
     assert "clone remove" in why.action
 
 
-def test_parse_ps_android_8_and_later() -> None:
-    text = (
-        "USER            PID NAME\n"
-        "root              1 init\n"
-        "u0_a123       12345 com.example.clone1\n"
-        "u0_a124       12346 com.example.clone1:remote\n"
-        "u10_a123      22222 com.example\n"
-    )
-    procs = packages.parse_ps(text)
-    assert packages.pids_of(procs, "com.example.clone1") == [12345]
-    assert packages.pids_of(procs, "com.example", user=10) == [22222]
-    assert packages.pids_of(procs, "com.example", user=0) == []
-
-
-def test_parse_ps_toolbox_format() -> None:
-    text = (
-        "USER     PID   PPID  VSIZE  RSS     WCHAN    PC         NAME\n"
-        "u0_a55    2048  180   990000 50000 ffffffff 00000000 S com.example\n"
-    )
-    assert packages.pids_of(packages.parse_ps(text), "com.example", 0) == [2048]
-
-
-def test_parse_ps_rejects_unknown_output() -> None:
-    with pytest.raises(ValueError, match="unexpected ps header"):
-        packages.parse_ps("bad usage: ps [-A]\n")
-
-
 def test_parse_resolved_activity() -> None:
     text = (
         "priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=true\n"
@@ -168,3 +141,21 @@ def test_parse_pm_path_base_first() -> None:
         "/data/app/~~Xq1==/com.example.app-Yw2==/split_config.arm64_v8a.apk",
     ]
     assert packages.parse_pm_path("") == []
+
+
+def test_users_parser_reads_the_flags() -> None:
+    text = (
+        "Users:\n"
+        "\tUserInfo{0:Owner:c13} running\n"
+        "\tUserInfo{10:Work profile:1030} running\n"
+        "\tUserInfo{11:clonespace-x-2:410}\n"
+    )
+    owner, profile, full = users.parse_users(text)
+    assert (owner.is_profile, profile.is_profile, full.is_profile) == (False, True, False)
+    assert profile.flags == 0x1030 and not full.running
+
+
+def test_parse_current_user() -> None:
+    assert users.parse_current_user("10\n") == 10
+    with pytest.raises(ValueError, match="no current user"):
+        users.parse_current_user("Error: unknown command\n")

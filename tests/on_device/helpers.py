@@ -13,7 +13,7 @@ import adbutils
 import pytest
 
 from device import adb as adblayer
-from device import packages
+from device import packages, processes
 
 
 def device(serial: str) -> adbutils.AdbDevice:
@@ -48,7 +48,7 @@ def has_marker(dev: adbutils.AdbDevice, package: str, user: int | None = None) -
 
 
 def pids(dev: adbutils.AdbDevice, package: str, user: int = 0) -> list[int]:
-    return packages.pids(dev, package, user)
+    return processes.pids(dev, package, user)
 
 
 def leftover_clones(dev: adbutils.AdbDevice, source: str) -> list[str]:

@@ -46,3 +46,29 @@ def test_two_user_clones_run_at_once_wipe_one_remove_both(
     assert {u.id for u in users.users(dev)} == before_users
     assert packages.is_installed(dev, SOURCE) == had_source
     assert clone_space.records() == []
+
+
+def test_a_launched_user_clone_is_on_screen(
+    clone_device: str, clone_space: Space, uiautomator_apk: Path
+) -> None:
+    """Launch puts the clone where it can be seen: its profile started beside the owner, or
+    the screen switched to its user (switched back to the owner afterwards)."""
+    dev = helpers.device(clone_device)
+    if users.max_users(dev) - len(users.users(dev)) < 1:
+        pytest.skip("the device does not allow another user")
+    before = users.current_user(dev)
+    (clone,) = clone_space.install(uiautomator_apk, device=clone_device, backend="user")
+    try:
+        assert isinstance(clone.state, UserState)
+        uid = clone.state.user
+        launched = clone.launch()
+        assert launched is not None
+        if launched.how == "profile":
+            assert users.current_user(dev) == before
+        else:
+            assert users.current_user(dev) == uid
+        helpers.wait_for(lambda: bool(helpers.pids(dev, SOURCE, uid)), "the clone to run")
+    finally:
+        if users.current_user(dev) != before:
+            users.switch_user(dev, before)
+        clone.remove()

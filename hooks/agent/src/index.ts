@@ -3,6 +3,7 @@ import { flushEvents, makeEmitter } from "./events.js";
 import { drainFileEvents, fileHookStats, type FileHookStats, installFileHooks } from "./fastpath/index.js";
 import { failClosed } from "./host.js";
 import { installIdentityHooks } from "./identity/index.js";
+import { liveReason, livePatchState, setLive, type LivePatchState } from "./live.js";
 import { parsePolicy, type Policy } from "./policy.js";
 import { logStartup, startupLine, stopProcess } from "./startup.js";
 
@@ -10,6 +11,7 @@ interface Stats extends FileHookStats {
   readonly pid: number;
   readonly platform: string;
   readonly clone: string | null;
+  readonly livePatch: LivePatchState;
 }
 
 let active: Policy | null = null;
@@ -46,8 +48,9 @@ function forAndroid(raw: unknown): boolean {
   return typeof raw === "object" && raw !== null && (raw as Record<string, unknown>)["platform"] === "android";
 }
 
-async function start(raw: unknown): Promise<void> {
+async function start(raw: unknown, stage: string | null): Promise<void> {
   const policy = parsePolicy(raw);
+  setLive(liveReason(policy.platform, stage)); // before anything is replaced
   const emit = makeEmitter(policy.trace);
   installFileHooks(policy, emit);
   if (policy.trace) {
@@ -71,7 +74,7 @@ rpc.exports = {
     }
     const raw = policyArgument(first, second);
     try {
-      await start(raw);
+      await start(raw, typeof first === "string" ? first : null);
     } catch (e) {
       // the Gadget would log the failure and let the app run on unhooked, with the device's
       // real identity: an Android clone stops instead, saying why
@@ -93,7 +96,8 @@ rpc.exports = {
   },
   stats(): Stats {
     flushAll();
-    return { pid: Process.id, platform: Process.platform, clone: active?.clone ?? null, ...fileHookStats() };
+    const clone = active?.clone ?? null;
+    return { pid: Process.id, platform: Process.platform, clone, livePatch: livePatchState(), ...fileHookStats() };
   },
   // called by Frida when the script is unloaded, also when the process exits
   dispose(): void {

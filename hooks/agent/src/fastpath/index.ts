@@ -1,6 +1,7 @@
 // Installs the CModule fast path: compiles redirect.c plus one wrapper per libc export found,
 // copies the policy's tables into it, and replaces the exports with the C wrappers.
 import { inOwnProcess } from "../events.js";
+import { replaceFast } from "../live.js";
 import type { Emit, Policy } from "../policy.js";
 import { REDIRECT_C } from "./redirect.generated.js";
 import { EXEC_NAMES, HOOKS, type HookSpec, wrapperLine } from "./table.js";
@@ -151,7 +152,7 @@ function replaceOne(cm: CModule, spec: HookSpec, target: NativePointer): NativeP
   if (!EXEC_NAMES.has(spec.name)) {
     for (const scenario of ["online", "offline"] as const) {
       try {
-        return Interceptor.replaceFast({ target, scenario }, replacement);
+        return replaceFast(target, scenario, replacement); // offline: refused once running
       } catch {
         // try the next way
       }
