@@ -171,6 +171,21 @@ def deferred_started(
     return run
 
 
+@pytest.fixture(scope="module")
+def app(tools: Toolchain, framework: Framework, installed: list[BedApp]) -> Iterator[Bed]:
+    """Clone 1 of the probe, started and kept running for a module's calls."""
+    bed = Bed(tools, framework)
+    with bed.start(installed[0]) as run:
+        assert run.lines[-1] == "bed: started", run.lines
+        yield bed
+
+
+@pytest.fixture(scope="module")
+def clone(probe_clones: list[HookedClone]) -> HookedClone:
+    """Clone 1 of the probe, as `clone build` wrote it."""
+    return probe_clones[0]
+
+
 @pytest.fixture
 def bed(tools: Toolchain, framework: Framework) -> Bed:
     return Bed(tools, framework)

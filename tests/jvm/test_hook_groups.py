@@ -4,31 +4,16 @@ would, and gets the clone's answer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.jvm.bed import REAL_DEVICE, Bed, BedApp, Framework, Toolchain
+from tests.jvm.bed import REAL_DEVICE, Bed
 from tests.jvm.conftest import HookedClone
 
 ORIGINAL = "com.clonespace.probe"
 AUTHORITY = f"{ORIGINAL}.provider"
 OWN_PERMISSION = f"{ORIGINAL}.permission.PROBE"
-
-
-@pytest.fixture(scope="module")
-def app(tools: Toolchain, framework: Framework, installed: list[BedApp]) -> Iterator[Bed]:
-    """Clone 1 of the probe, started and kept running for the module's calls."""
-    bed = Bed(tools, framework)
-    with bed.start(installed[0]) as run:
-        assert run.lines[-1] == "bed: started", run.lines
-        yield bed
-
-
-@pytest.fixture(scope="module")
-def clone(probe_clones: list[HookedClone]) -> HookedClone:
-    return probe_clones[0]
 
 
 @pytest.mark.parametrize(

@@ -9,28 +9,14 @@ Broadcasts, IPackageManager's proxy) knows only the clone's package, as a phone 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
 import pytest
 
-from tests.jvm.bed import REAL_DEVICE, Bed, BedApp, Framework, Toolchain
+from tests.jvm.bed import REAL_DEVICE, Bed, BedApp
 from tests.jvm.conftest import HookedClone
 
 ORIGINAL = "com.clonespace.probe"
 SIGNATURE_MATCH, SIGNATURE_UNKNOWN_PACKAGE = "0", "-4"
-
-
-@pytest.fixture(scope="module")
-def app(tools: Toolchain, framework: Framework, installed: list[BedApp]) -> Iterator[Bed]:
-    bed = Bed(tools, framework)
-    with bed.start(installed[0]) as run:
-        assert run.lines[-1] == "bed: started", run.lines
-        yield bed
-
-
-@pytest.fixture(scope="module")
-def clone(probe_clones: list[HookedClone]) -> HookedClone:
-    return probe_clones[0]
 
 
 @pytest.fixture(scope="module")
