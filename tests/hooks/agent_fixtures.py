@@ -21,6 +21,21 @@ if TYPE_CHECKING:
     import frida
 
 
+# A policy that touches nothing a test process uses: an agent loaded with it just runs.
+INERT_POLICY: dict[str, Any] = {
+    "version": 1,
+    "clone": "com.example:2",
+    "platform": "linux",
+    "redirects": [{"virtual": "/nonexistent/app", "real": "/nonexistent/store/2"}],
+    "deny": [],
+    "allow": [],
+    "deny_errno": 13,
+    "identity": {},
+    "accounts": [],
+    "trace": False,
+}
+
+
 @contextlib.contextmanager
 def sleeping_process(seconds: int = 120) -> Iterator[tuple[int, frida.Session]]:
     """A ``sleep`` that has finished starting (asleep in the kernel), and a Frida session on

@@ -12,7 +12,7 @@ from hooks import procfs
 from hooks.agent_bundle import agent_source
 from hooks.errors import PolicyError
 from hooks.rpc import AgentRpc
-from tests.hooks.agent_fixtures import sleeping_process
+from tests.hooks.agent_fixtures import INERT_POLICY, sleeping_process
 from vfs_redirect.rules import (
     AndroidNames,
     HostLink,
@@ -23,16 +23,7 @@ from vfs_redirect.rules import (
 )
 
 POLICY: dict[str, Any] = {
-    "version": 1,
-    "clone": "com.example:2",
-    "platform": "linux",
-    "redirects": [{"virtual": "/nonexistent/app", "real": "/nonexistent/store/2"}],
-    "deny": [],
-    "allow": [],
-    "deny_errno": 13,
-    "identity": {},
-    "accounts": [],
-    "trace": False,
+    **INERT_POLICY,
     "original_package": "com.example",
     "clone_package": "com.example.clone2",
     "original_signatures": ["3082"],

@@ -21,7 +21,7 @@ import pytest
 from hooks.agent_bundle import agent_source
 from hooks.rpc import AgentRpc
 from hooks.session import attach
-from tests.hooks.agent_fixtures import sleeping_process
+from tests.hooks.agent_fixtures import INERT_POLICY, sleeping_process
 
 AGENT = Path(__file__).resolve().parents[2] / "hooks" / "agent"
 PROBE = Path(__file__).resolve().parent / "probes" / "live_patch_probe.ts"
@@ -30,18 +30,6 @@ THREADED = (
     "threading.Thread(target=time.sleep, args=(120,), daemon=True).start()\n"
     "time.sleep(120)\n"
 )
-POLICY: dict[str, Any] = {
-    "version": 1,
-    "clone": "com.example:2",
-    "platform": "linux",
-    "redirects": [{"virtual": "/nonexistent/app", "real": "/nonexistent/store/2"}],
-    "deny": [],
-    "allow": [],
-    "deny_errno": 13,
-    "identity": {},
-    "accounts": [],
-    "trace": False,
-}
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +119,7 @@ def test_the_agent_reports_a_running_process() -> None:
             script = session.create_script(agent_source())
             script.load()
             agent = AgentRpc(script)
-            agent.init(POLICY)
+            agent.init(INERT_POLICY)
             report = agent.stats()["livePatch"]
         finally:
             session.detach()

@@ -460,7 +460,7 @@ class Bed:
         if line is None:
             jvm.eof = True
             run.exit_code = jvm.process.wait(timeout=TIMEOUT)
-            raise _Exited(run.exit_code)
+            raise _Exited(f"the JVM exited with status {run.exit_code}")
         run.lines.append(line)
         return line
 
@@ -496,6 +496,4 @@ class Bed:
 
 
 class _Exited(BedError):
-    def __init__(self, code: int) -> None:
-        super().__init__(f"the JVM exited with status {code}")
-        self.code = code
+    """The JVM's output ended (its status is in ``BedRun.exit_code``)."""

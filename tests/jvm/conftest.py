@@ -67,6 +67,26 @@ class HookedClone:
     def identity(self) -> dict[str, str]:
         return dict(self.policy["identity"])
 
+    @property
+    def should_see(self) -> dict[str, str]:
+        """What the probe inside this clone must report, by field: its own identity, no
+        real account, the original app's signature, its own provider found by the original
+        authority."""
+        ids = self.identity
+        return {
+            "package": self.package,
+            "android_id": ids["android_id"],
+            "serial": ids["serial"],
+            "build_serial": ids["serial"],
+            "model": ids["model"],
+            "imei": ids["imei"],
+            "wifi_mac": ids["wifi_mac"],
+            "bt_mac": ids["bt_mac"].upper(),
+            "accounts": "",
+            "signature": str(self.policy["original_signatures"][0]),
+            "own_provider": "found",
+        }
+
 
 def build_clones(apk: Path, out: Path, count: int, seed: int) -> list[HookedClone]:
     """`clone build APK --hooks gadget` with stand-in Gadgets (real ELF objects, not Frida

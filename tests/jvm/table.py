@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.jvm.bed import REAL_DEVICE, BedRun
+
+if TYPE_CHECKING:
+    from tests.jvm.conftest import HookedClone
 
 STEPS = (
     "attachBaseContext",
@@ -36,19 +39,8 @@ BEGIN = "<!-- jvm-bed-table: begin (python -m tests.jvm.table) -->"
 END = "<!-- jvm-bed-table: end -->"
 
 
-def verdict(field: str, value: Any, identity: dict[str, str], policy: dict[str, Any]) -> str:
-    """One cell: whose value the app saw."""
-    ours = {
-        "android_id": identity["android_id"],
-        "serial": identity["serial"],
-        "build_serial": identity["serial"],
-        "imei": identity["imei"],
-        "wifi_mac": identity["wifi_mac"],
-        "bt_mac": identity["bt_mac"].upper(),
-        "accounts": "",
-        "signature": policy["original_signatures"][0],
-        "own_provider": "found",
-    }
+def verdict(field: str, value: Any, ours: Mapping[str, str]) -> str:
+    """One cell: whose value the app saw (``ours``: what the clone should see)."""
     real = dict(REAL_DEVICE, bt_mac=REAL_DEVICE["bt_mac"].upper())
     if value == ours[field]:
         special = {"signature": "original app's", "own_provider": "clone's provider"}
@@ -62,9 +54,9 @@ def verdict(field: str, value: Any, identity: dict[str, str], policy: dict[str, 
     return "clone certificate" if field == "signature" else f"`{value}`"
 
 
-def render(run: BedRun, deferred: BedRun, policy: dict[str, Any]) -> str:
+def render(run: BedRun, deferred: BedRun, clone: HookedClone) -> str:
     """The markdown table: ``run`` with the agent, ``deferred`` with Java.perform."""
-    identity = policy["identity"]
+    ours = clone.should_see
     head = [
         "start-up step",
         *(title for _, title in COLUMNS),
@@ -73,8 +65,8 @@ def render(run: BedRun, deferred: BedRun, policy: dict[str, Any]) -> str:
     rows = [head, ["---"] * len(head)]
     for step in STEPS:
         seen = run.seen_at(step)
-        cells = [verdict(field, seen[field], identity, policy) for field, _ in COLUMNS]
-        before = verdict("android_id", deferred.seen_at(step)["android_id"], identity, policy)
+        cells = [verdict(field, seen[field], ours) for field, _ in COLUMNS]
+        before = verdict("android_id", deferred.seen_at(step)["android_id"], ours)
         rows.append([f"`{step}`", *cells, before])
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
@@ -103,7 +95,7 @@ def main(argv: Sequence[str] = ()) -> int:
         with Bed(tools, framework).start(deferred_app) as deferred:
             pass
         print(BEGIN)
-        print(render(run, deferred, clone.policy))
+        print(render(run, deferred, clone))
         print(END)
     return 0
 

@@ -14,5 +14,5 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def test_readme_table_is_what_the_bed_shows(
     started: list[BedRun], deferred_started: BedRun, probe_clones: list[HookedClone]
 ) -> None:
-    table = render(started[0], deferred_started, probe_clones[0].policy)
+    table = render(started[0], deferred_started, probe_clones[0])
     assert readme_table(README.read_text()) == table, "regenerate: python -m tests.jvm.table"

@@ -12,34 +12,7 @@ import pytest
 
 from tests.jvm.bed import REAL_DEVICE, BedRun
 from tests.jvm.conftest import HookedClone
-
-STEPS = (
-    "attachBaseContext",
-    "ContentProvider.onCreate",
-    "Application.onCreate",
-    "Activity.onCreate",
-)
-
-
-def expected(clone: HookedClone, field: str) -> str:
-    """What the clone must see for a probe field: its own identity, no real account, the
-    original app's signature, its own provider found by the original authority."""
-    ids = clone.identity
-    answers: dict[str, str] = {
-        "package": clone.package,
-        "android_id": ids["android_id"],
-        "serial": ids["serial"],
-        "build_serial": ids["serial"],
-        "model": ids["model"],
-        "imei": ids["imei"],
-        "wifi_mac": ids["wifi_mac"],
-        "bt_mac": ids["bt_mac"].upper(),
-        "accounts": "",
-        "signature": str(clone.policy["original_signatures"][0]),
-        "own_provider": "found",
-    }
-    return answers[field]
-
+from tests.jvm.table import STEPS
 
 FIELDS = (
     "package",
@@ -70,7 +43,7 @@ def test_every_step_sees_the_clone(
     started: list[BedRun], probe_clones: list[HookedClone], step: str, field: str
 ) -> None:
     for run, clone in zip(started, probe_clones, strict=True):
-        assert run.seen_at(step)[field] == expected(clone, field), (clone.package, step)
+        assert run.seen_at(step)[field] == clone.should_see[field], (clone.package, step)
 
 
 def test_the_two_clones_differ(started: list[BedRun]) -> None:
