@@ -21,6 +21,21 @@ if TYPE_CHECKING:
     import frida
 
 
+AGENT_DIR = Path(__file__).resolve().parents[2] / "hooks" / "agent"
+
+
+def compile_agent_entry(entry: str, out: Path) -> Path:
+    """Another entry point of the agent project (``src/….ts``, a test probe) compiled with
+    its frida-compile into ``out``; skips when the agent's node_modules are missing."""
+    compiler = AGENT_DIR / "node_modules" / ".bin" / "frida-compile"
+    if not compiler.exists():
+        pytest.skip("the agent's node_modules are not installed (make agent)")
+    subprocess.run(
+        [str(compiler), entry, "-o", str(out), "-c"], cwd=AGENT_DIR, check=True, capture_output=True
+    )
+    return out
+
+
 # A policy that touches nothing a test process uses: an agent loaded with it just runs.
 INERT_POLICY: dict[str, Any] = {
     "version": 1,

@@ -20,9 +20,7 @@ from typing import Any
 import pytest
 
 from identity import generate_identity
-from tests.hooks.agent_fixtures import sleeping_process
-
-AGENT_DIR = Path(__file__).resolve().parents[2] / "hooks" / "agent"
+from tests.hooks.agent_fixtures import compile_agent_entry, sleeping_process
 
 C_PROGRAM = r"""
 #include <errno.h>
@@ -172,17 +170,8 @@ def test_without_trace_nothing_is_reported(identity: dict[str, str], tmp_path: P
 
 @pytest.fixture(scope="module")
 def probe_source(tmp_path_factory: pytest.TempPathFactory) -> str:
-    compiler = AGENT_DIR / "node_modules" / ".bin" / "frida-compile"
-    if not compiler.exists():
-        pytest.skip("the agent's node_modules are not installed (make agent)")
     out = tmp_path_factory.mktemp("probe") / "probe.js"
-    subprocess.run(
-        [str(compiler), "src/identity/probe.ts", "-o", str(out), "-c"],
-        cwd=AGENT_DIR,
-        check=True,
-        capture_output=True,
-    )
-    return out.read_text()
+    return compile_agent_entry("src/identity/probe.ts", out).read_text()
 
 
 class Probe:
@@ -343,17 +332,7 @@ def test_gsf_query_detection(probe: Probe) -> None:
 @pytest.mark.slow
 def test_android_hooks_bundle_with_the_java_bridge(tmp_path: Path) -> None:
     """The Android hooks compile into one bundle that carries frida-java-bridge."""
-    compiler = AGENT_DIR / "node_modules" / ".bin" / "frida-compile"
-    if not compiler.exists():
-        pytest.skip("the agent's node_modules are not installed (make agent)")
-    out = tmp_path / "android.js"
-    subprocess.run(
-        [str(compiler), "src/android/index.ts", "-o", str(out), "-c"],
-        cwd=AGENT_DIR,
-        check=True,
-        capture_output=True,
-    )
-    text = out.read_text()
+    text = compile_agent_entry("src/android/index.ts", tmp_path / "android.js").read_text()
     assert "frida-java-bridge/lib/android.js" in text
     for hooked in ("android.telephony.TelephonyManager", "IPackageManager$Stub$Proxy"):
         assert hooked in text

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,10 +17,10 @@ from apk.source import load_source
 from clone.cli import cli
 from hooks.payload.config import PayloadNames, gadget_config, parse_config
 from hooks.payload.gadget import installed_frida_version
+from tests.hooks.agent_fixtures import compile_agent_entry
 from tests.hooks.payload.standins import make_gadget_dir
 from tests.jvm.bed import BED_ABI, Bed, BedApp, BedRun, Framework, Toolchain, install
 
-AGENT_DIR = Path(__file__).resolve().parents[2] / "hooks" / "agent"
 PAYLOAD = PayloadNames("csrt")
 
 
@@ -165,14 +164,7 @@ def with_script(app: BedApp, root: Path, script: Path) -> BedApp:
 
 def compile_deferred_probe(out: Path) -> Path:
     """hooks/agent/src/android/deferred-probe.ts compiled: it hooks with Java.perform."""
-    compiler = AGENT_DIR / "node_modules" / ".bin" / "frida-compile"
-    subprocess.run(
-        [str(compiler), "src/android/deferred-probe.ts", "-o", str(out), "-c"],
-        cwd=AGENT_DIR,
-        check=True,
-        capture_output=True,
-    )
-    return out
+    return compile_agent_entry("src/android/deferred-probe.ts", out)
 
 
 @pytest.fixture(scope="session")

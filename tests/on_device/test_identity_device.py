@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,10 +25,10 @@ import pytest
 from clone.errors import CloneError
 from clone.home import Home
 from clone.space import Space
+from tests.hooks.agent_fixtures import compile_agent_entry
 from tests.on_device import helpers
 
 SOURCE = "com.github.uiautomator"  # app-uiautomator.apk: no native code
-AGENT_DIR = Path(__file__).resolve().parents[2] / "hooks" / "agent"
 
 pytestmark = [pytest.mark.device, pytest.mark.slow]
 
@@ -59,17 +58,8 @@ def _frida_server(serial: str) -> None:
 
 @pytest.fixture(scope="module")
 def probe_source(tmp_path_factory: pytest.TempPathFactory) -> str:
-    compiler = AGENT_DIR / "node_modules" / ".bin" / "frida-compile"
-    if not compiler.exists():
-        pytest.skip("the agent's node_modules are not installed (make agent)")
     out = tmp_path_factory.mktemp("device-probe") / "probe.js"
-    subprocess.run(
-        [str(compiler), "src/android/device-probe.ts", "-o", str(out), "-c"],
-        cwd=AGENT_DIR,
-        check=True,
-        capture_output=True,
-    )
-    return out.read_text()
+    return compile_agent_entry("src/android/device-probe.ts", out).read_text()
 
 
 def _seen(serial: str, pid: int, source: str) -> dict[str, Any]:
