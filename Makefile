@@ -6,6 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 AGENT  := hooks/agent
 AGENT_JS := $(AGENT)/dist/agent.js
+AGENT_BYTECODE := $(AGENT)/dist/bytecode/.stamp
 BOUNDARY_ENTER := hooks/boundary/build/enter
 AGENT_SRC := $(shell find $(AGENT)/src \( -name '*.ts' -o -name '*.c' \) ! -name '*.generated.ts' 2>/dev/null) $(AGENT)/package.json $(AGENT)/tsconfig.json
 
@@ -35,7 +36,14 @@ $(AGENT)/node_modules/.installed: $(AGENT)/package.json $(AGENT)/package-lock.js
 $(AGENT_JS): $(AGENT)/node_modules/.installed $(AGENT_SRC)
 	cd $(AGENT) && npm run --silent build
 
-agent: $(AGENT_JS)
+# the agent's bytecode for the Frida version in .venv (hooks/agent_bundle.py): processes of a
+# host run are created from it instead of compiling the agent's JavaScript
+$(AGENT_BYTECODE): $(AGENT_JS) $(STAMP)
+	rm -rf $(dir $@) && mkdir -p $(dir $@)
+	$(PY) -m hooks.agent_bundle || echo "no agent bytecode: each run compiles the agent once"
+	touch $@
+
+agent: $(AGENT_JS) $(AGENT_BYTECODE)
 
 # the kernel boundary's entry in C (hooks/boundary/enter.c); without a C compiler the runner
 # uses the same entry in Python (enter.py), which costs a Python start-up per run

@@ -1,13 +1,44 @@
-"""Where the built agent lives: ``hooks/agent/dist/agent.js`` (package data, not committed)."""
+"""Where the built agent lives, and how it is loaded into a local process.
+
+``make agent`` (``npm run build`` in ``hooks/agent``) writes two builds of the same sources
+(package data, not committed):
+- ``dist/agent.js``, frida-compile's bundle of modules: the script a clone's Gadget runs on
+  Android, and the one sent to a remote device. Frida compiles its modules as they are
+  imported, so a process that never imports the Android half never compiles it.
+- ``dist/agent.single.js``, the same agent bundled by esbuild into one plain script. Frida can
+  compile only such a script to bytecode (``Session.compile_script``; a bundle of modules
+  compiles to its entry alone), and a process then creates the agent from that bytecode
+  without compiling any JavaScript (``create_script_from_bytes``).
+
+The bytecode depends on the Frida version and on the agent: it is kept as
+``dist/bytecode/agent-<frida version>-<machine>-<hash of agent.single.js>.qjs``, written by
+``make agent`` (``python -m hooks.agent_bundle``) or, when missing, by the first process
+that needs it (where ``dist/`` is writable; otherwise it stays in memory for this Python
+process). A bytecode Frida refuses is dropped and the agent is compiled from source again.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import platform
+import sys
+import tempfile
+import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hooks.errors import AgentBundleMissing
 
-_BUNDLE = Path(__file__).resolve().parent / "agent" / "dist" / "agent.js"
+if TYPE_CHECKING:
+    import frida
+
+_DIST = Path(__file__).resolve().parent / "agent" / "dist"
+_BUNDLE = _DIST / "agent.js"
+_SINGLE = _DIST / "agent.single.js"
+SCRIPT_NAME = "clonespace"
 
 
 def how_to_build(bundle: Path = _BUNDLE) -> str:
@@ -41,3 +72,127 @@ def agent_source() -> str:
     """The agent's JavaScript source, read once per build."""
     path = agent_path()
     return _read(path, path.stat().st_mtime_ns)
+
+
+class AgentCode:
+    """The agent as loaded into processes of the local machine: from bytecode compiled once
+    (see the module's docstring), or, without the single-script build, from source."""
+
+    def __init__(self, single: Path | None = _SINGLE, cache_dir: Path | None = None) -> None:
+        self._single = single if single is not None and single.is_file() else None
+        self._cache_dir = cache_dir or _DIST / "bytecode"
+        self._lock = threading.Lock()
+        self._bytecode: bytes | None = None
+        self._refused = False  # Frida refused the bytecode: source from now on
+
+    @property
+    def cache_file(self) -> Path | None:
+        """Where this agent's bytecode is kept for the Frida version in use (None without
+        the single-script build)."""
+        if self._single is None:
+            return None
+        import frida
+
+        text = _read(self._single, self._single.stat().st_mtime_ns)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        name = f"agent-{frida.__version__}-{platform.machine()}-{digest}.qjs"
+        return self._cache_dir / name
+
+    def create_script(self, session: frida.Session) -> frida.Script:
+        """The agent as a script in ``session`` (not loaded yet)."""
+        bytecode = self.bytecode(session)
+        if bytecode is not None:
+            try:
+                return session.create_script_from_bytes(bytecode, name=SCRIPT_NAME)
+            except Exception:  # a stale or damaged file: never again in this process
+                with self._lock:
+                    self._refused = True
+        return session.create_script(agent_source(), name=SCRIPT_NAME)
+
+    def bytecode(self, session: frida.Session) -> bytes | None:
+        """The agent's bytecode: from memory, from its file, or compiled in ``session`` once
+        (and kept in its file when it can be written). None without the single-script build,
+        or when Frida cannot compile it."""
+        with self._lock:
+            if self._refused or self._single is None:
+                return None
+            if self._bytecode is None:
+                self._bytecode = self._load_or_compile(session)
+            return self._bytecode
+
+    def _load_or_compile(self, session: frida.Session) -> bytes | None:
+        path = self.cache_file
+        assert path is not None and self._single is not None
+        with contextlib.suppress(OSError):
+            return path.read_bytes()
+        try:
+            text = _read(self._single, self._single.stat().st_mtime_ns)
+            compiled = session.compile_script(text, name=SCRIPT_NAME)
+        except Exception:
+            self._refused = True
+            return None
+        _write_atomically(path, compiled)
+        return compiled
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Writes ``data`` to ``path`` whole or not at all (another process may read it)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    except OSError:
+        return  # a read-only installation: the bytecode stays in memory
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            os.fchmod(f.fileno(), 0o644)  # mkstemp's 0600 would hide it from other users
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+@lru_cache(maxsize=4)
+def _built(single_mtime_ns: int | None) -> AgentCode:
+    del single_mtime_ns  # part of the cache key only: a rebuilt agent is another AgentCode
+    return AgentCode()
+
+
+def built_agent() -> AgentCode:
+    """This installation's agent (one per build, shared by every session of this process);
+    raises AgentBundleMissing when it is not built."""
+    agent_path()
+    with contextlib.suppress(OSError):
+        return _built(_SINGLE.stat().st_mtime_ns)
+    return _built(None)
+
+
+def create_agent_script(session: frida.Session) -> frida.Script:
+    """The agent as a script in ``session`` (a local process; not loaded yet)."""
+    return built_agent().create_script(session)
+
+
+def main() -> int:
+    """``python -m hooks.agent_bundle``: compiles the agent's bytecode for the Frida version
+    installed, in a short-lived process of its own (``make agent`` runs it)."""
+    import frida
+
+    code = built_agent()
+    if code.cache_file is None:
+        print("no single-script build (dist/agent.single.js): nothing to compile")
+        return 0
+    device = frida.get_local_device()
+    pid = device.spawn(["/bin/true"])  # suspended: never runs
+    try:
+        session = device.attach(pid)
+        if code.bytecode(session) is None:
+            print("Frida could not compile the agent; processes will compile its source")
+            return 1
+    finally:
+        device.kill(pid)
+    print(f"agent bytecode: {code.cache_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

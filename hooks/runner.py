@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hooks import procfs
-from hooks.agent_bundle import agent_source
+from hooks.agent_bundle import built_agent
 from hooks.boundary import Boundary, Prepared, prepare
 from hooks.errors import (
     HookStartError,
@@ -103,8 +103,8 @@ def run(
     if cwd is not None and not Path(cwd).is_dir():
         raise ValueError(f"working directory is not a directory: {os.fspath(cwd)}")
     resolve_program(argv[0], env, cwd)
-    source = agent_source()
-    sessions = AgentSessions(local_device(), source, {**policy, "host": _this_host()}, on_event)
+    agent = built_agent()
+    sessions = AgentSessions(local_device(), agent, {**policy, "host": _this_host()}, on_event)
     try:
         prepared = None if boundary is None else prepare(boundary)
         try:

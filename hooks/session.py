@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hooks import procfs
+from hooks.agent_bundle import AgentCode
 from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
 
@@ -42,12 +43,12 @@ class AgentSessions:
     def __init__(
         self,
         device: frida.Device,
-        source: str,
+        agent: AgentCode,
         policy: Mapping[str, Any],
         on_event: EventHandler | None = None,
     ) -> None:
         self._device = device
-        self._source = source
+        self._agent = agent
         self._policy = policy
         self._on_event = on_event
         self._lock = threading.Condition()
@@ -71,7 +72,7 @@ class AgentSessions:
     def instrument(self, pid: int) -> AgentRpc:
         """Attaches, loads the agent, sends the policy; the caller resumes the process."""
         session = self._attach(pid)
-        script = session.create_script(self._source, name="clonespace")
+        script = self._agent.create_script(session)
         script.on("message", self._on_message)
         script.load()
         with self._lock:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hooks.agent_bundle import agent_source
+from hooks.agent_bundle import built_agent
 from hooks.runner import local_device
 from hooks.session import AgentSessions
 from tests.hooks.agent_fixtures import Layout, make_layout, run_captured
@@ -83,7 +83,7 @@ def layout(tmp_path: Path) -> Layout:
 def test_replaced_exports(layout: Layout) -> None:
     device = local_device()
     pid = device.spawn(["/bin/sleep", "5"])
-    sessions = AgentSessions(device, agent_source(), layout.policy())
+    sessions = AgentSessions(device, built_agent(), layout.policy())
     try:
         stats = sessions.instrument(pid).stats()
     finally:

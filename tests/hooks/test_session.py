@@ -18,7 +18,7 @@ import frida
 import pytest
 
 from hooks import procfs
-from hooks.agent_bundle import agent_source
+from hooks.agent_bundle import built_agent
 from hooks.errors import HookStartError
 from hooks.runner import local_device
 from hooks.session import AgentSessions, attach, frida_errors
@@ -103,7 +103,7 @@ def test_attaching_to_a_reaped_process_for_real_is_a_hook_start_error(dead_pid: 
 
 @pytest.fixture
 def sessions(tmp_path: Path) -> Iterator[AgentSessions]:
-    started = AgentSessions(local_device(), agent_source(), make_layout(tmp_path).policy())
+    started = AgentSessions(local_device(), built_agent(), make_layout(tmp_path).policy())
     yield started
     started.close()
 

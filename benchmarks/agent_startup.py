@@ -1,0 +1,128 @@
+"""The agent's start-up in one process: what a process pays between Frida's injection and
+running with every hook in place, on this machine (on a phone, the same work is paid at
+every app start).
+
+    .venv/bin/python benchmarks/agent_startup.py [--repeat R] [--agent-js FILE]
+
+Each round spawns ``/bin/true`` suspended (one thread, as a gated exec is), attaches, and
+times, in the process:
+- ``script``: creating and loading the agent script (compiling its JavaScript, or creating
+  it from the bytecode a build keeps, as ``hooks.agent_bundle.create_agent_script`` does);
+- ``init``: ``rpc.init(policy)``, from the policy received to every hook installed (the C
+  fast path built or loaded, the libc functions replaced, the identity hooks in place);
+- ``start-up``: the two together.
+The policy is a host clone's as ``clone host run`` builds it (two redirected data paths, the
+denied ``$CLONE_HOME``, an identity). With ``--agent-js FILE`` the script is that bundle's
+source compiled in the process instead (another checkout's agent, the way it loaded before).
+Prints medians; exits 0 (it reports, it does not judge).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    import frida
+
+Loader = Callable[["frida.Session"], "frida.Script"]
+PARTS = ("script", "init", "start-up")
+
+
+def host_policy(tmp: Path) -> dict[str, Any]:
+    """The policy ``clone host run --app bench --clone 1 --data A --data B`` runs with."""
+    from clone.home import Home
+    from clone.registry import Registry
+    from clone.workflows.host import build_policy, open_host_clone, parse_host_spec
+
+    data = [tmp / "data-a", tmp / "data-b"]
+    for d in data:
+        d.mkdir(parents=True, exist_ok=True)
+    where = Home(tmp / "home")
+    with Registry(where.ensure().registry_path) as registry:
+        spec = parse_host_spec("bench", 1, [str(d) for d in data])
+        open_host_clone(registry, where, spec)
+        return build_policy(registry, where, spec, trace=False).to_agent_json()
+
+
+def this_checkout() -> Loader:
+    """How ``clone host run`` loads the agent into each process."""
+    from hooks.agent_bundle import create_agent_script
+
+    return create_agent_script
+
+
+def from_source(bundle: Path) -> Loader:
+    """``bundle``'s JavaScript compiled in the process (the agent loaded the old way)."""
+    source = bundle.read_text(encoding="utf-8")
+    return lambda session: session.create_script(source, name="clonespace")
+
+
+def once(load: Loader, policy: Mapping[str, Any]) -> dict[str, float]:
+    """One process: the seconds each part took."""
+    import frida
+
+    from hooks.rpc import AgentRpc
+    from hooks.session import attach
+
+    device = frida.get_local_device()
+    pid = device.spawn(["/bin/true"])
+    try:
+        session = attach(device, pid)
+        start = time.perf_counter()
+        script = load(session)
+        script.load()
+        loaded = time.perf_counter()
+        AgentRpc(script).init(policy)
+        done = time.perf_counter()
+        session.detach()
+    finally:
+        device.kill(pid)
+    return {"script": loaded - start, "init": done - loaded, "start-up": done - start}
+
+
+def measure(
+    loads: Mapping[str, Loader], policy: Mapping[str, Any], repeat: int
+) -> dict[tuple[str, str], float]:
+    """Median milliseconds per (part, mode), the modes' rounds interleaved."""
+    times: dict[tuple[str, str], list[float]] = {}
+    for load in loads.values():  # a first round each, not counted (page cache, JIT)
+        once(load, policy)
+    for _ in range(repeat):
+        for mode, load in loads.items():
+            for part, seconds in once(load, policy).items():
+                times.setdefault((part, mode), []).append(seconds)
+    return {key: statistics.median(t) * 1e3 for key, t in times.items()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--agent-js", type=Path, default=None)
+    args = parser.parse_args(argv)
+    loads = {"this checkout": this_checkout()}
+    if args.agent_js is not None:
+        loads[str(args.agent_js)] = from_source(args.agent_js)
+    with tempfile.TemporaryDirectory(prefix="agent-startup-") as tmp:
+        ms = measure(loads, host_policy(Path(tmp)), args.repeat)
+    load = os.getloadavg()[0]
+    print(f"agent start-up: median of {args.repeat} processes, load {load:.1f}")
+    for mode in loads:
+        cells = "  ".join(f"{part} {ms[(part, mode)]:.1f} ms" for part in PARTS)
+        print(f"  {mode}: {cells}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
