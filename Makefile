@@ -8,7 +8,7 @@ AGENT  := hooks/agent
 AGENT_JS := $(AGENT)/dist/agent.js
 AGENT_BYTECODE := $(AGENT)/dist/bytecode/.stamp
 BOUNDARY_ENTER := hooks/boundary/build/enter
-AGENT_SRC := $(shell find $(AGENT)/src \( -name '*.ts' -o -name '*.c' \) ! -name '*.generated.ts' 2>/dev/null) $(AGENT)/package.json $(AGENT)/tsconfig.json
+AGENT_SRC := $(shell find $(AGENT)/src \( -name '*.ts' -o -name '*.c' \) ! -name '*.generated.ts' 2>/dev/null) $(wildcard $(AGENT)/scripts/*.mjs) $(AGENT)/package.json $(AGENT)/tsconfig.json
 
 .PHONY: all setup system venv agent boundary probe demo test lint typecheck pytest bench clean
 

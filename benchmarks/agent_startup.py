@@ -7,9 +7,10 @@ every app start).
 Each round spawns ``/bin/true`` suspended (one thread, as a gated exec is), attaches, and
 times, in the process:
 - ``script``: creating and loading the agent script (compiling its JavaScript, or creating
-  it from the bytecode a build keeps, as ``hooks.agent_bundle.create_agent_script`` does);
+  it from the bytecode a build keeps, as ``hooks.agent_bundle.AgentCode.load`` does, with
+  the prebuilt C fast path handed over);
 - ``init``: ``rpc.init(policy)``, from the policy received to every hook installed (the C
-  fast path built or loaded, the libc functions replaced, the identity hooks in place);
+  fast path loaded or compiled, the libc functions replaced, the identity hooks in place);
 - ``start-up``: the two together.
 The policy is a host clone's as ``clone host run`` builds it (two redirected data paths, the
 denied ``$CLONE_HOME``, an identity). With ``--agent-js FILE`` the script is that bundle's
@@ -58,15 +59,21 @@ def host_policy(tmp: Path) -> dict[str, Any]:
 
 def this_checkout() -> Loader:
     """How ``clone host run`` loads the agent into each process."""
-    from hooks.agent_bundle import create_agent_script
+    from hooks.agent_bundle import load_agent
 
-    return create_agent_script
+    return load_agent
 
 
 def from_source(bundle: Path) -> Loader:
     """``bundle``'s JavaScript compiled in the process (the agent loaded the old way)."""
     source = bundle.read_text(encoding="utf-8")
-    return lambda session: session.create_script(source, name="clonespace")
+
+    def load(session: frida.Session) -> frida.Script:
+        script = session.create_script(source, name="clonespace")
+        script.load()
+        return script
+
+    return load
 
 
 def once(load: Loader, policy: Mapping[str, Any]) -> dict[str, float]:
@@ -82,7 +89,6 @@ def once(load: Loader, policy: Mapping[str, Any]) -> dict[str, float]:
         session = attach(device, pid)
         start = time.perf_counter()
         script = load(session)
-        script.load()
         loaded = time.perf_counter()
         AgentRpc(script).init(policy)
         done = time.perf_counter()

@@ -15,20 +15,30 @@ The bytecode depends on the Frida version and on the agent: it is kept as
 ``make agent`` (``python -m hooks.agent_bundle``) or, when missing, by the first process
 that needs it (where ``dist/`` is writable; otherwise it stays in memory for this Python
 process). A bytecode Frida refuses is dropped and the agent is compiled from source again.
+
+The agent's C fast path (``src/fastpath/redirect.c``) is compiled ahead of time too, by the
+real C compiler at ``make agent``: ``dist/cmodule/redirect-<arch>.so``, listed in
+``dist/cmodule/manifest.json`` with the key of the sources it was built from. Each process
+is handed the one for this machine before its policy (``AgentCode.load``); the agent loads it
+as a binary CModule when its key and architecture match its own, and otherwise compiles
+``redirect.c`` with Frida's TinyCC as it always could (its ``stats()["cmodule"]`` says which).
+A clone's Gadget on Android is handed none, and compiles it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import platform
 import sys
 import tempfile
 import threading
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hooks.errors import AgentBundleMissing
 
@@ -38,7 +48,10 @@ if TYPE_CHECKING:
 _DIST = Path(__file__).resolve().parent / "agent" / "dist"
 _BUNDLE = _DIST / "agent.js"
 _SINGLE = _DIST / "agent.single.js"
+_CMODULES = _DIST / "cmodule"
 SCRIPT_NAME = "clonespace"
+# platform.machine() -> Frida's Process.arch
+_FRIDA_ARCH = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "i686": "ia32", "armv7l": "arm"}
 
 
 def how_to_build(bundle: Path = _BUNDLE) -> str:
@@ -78,9 +91,15 @@ class AgentCode:
     """The agent as loaded into processes of the local machine: from bytecode compiled once
     (see the module's docstring), or, without the single-script build, from source."""
 
-    def __init__(self, single: Path | None = _SINGLE, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        single: Path | None = _SINGLE,
+        cache_dir: Path | None = None,
+        cmodules: Path = _CMODULES,
+    ) -> None:
         self._single = single if single is not None and single.is_file() else None
         self._cache_dir = cache_dir or _DIST / "bytecode"
+        self._prebuilt = _prebuilt_fast_path(cmodules)
         self._lock = threading.Lock()
         self._bytecode: bytes | None = None
         self._refused = False  # Frida refused the bytecode: source from now on
@@ -97,6 +116,22 @@ class AgentCode:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
         name = f"agent-{frida.__version__}-{platform.machine()}-{digest}.qjs"
         return self._cache_dir / name
+
+    def load(
+        self,
+        session: frida.Session,
+        on_message: Callable[[Mapping[str, Any], bytes | None], None] | None = None,
+    ) -> frida.Script:
+        """The agent loaded in ``session`` (a local process), handed the prebuilt fast path
+        for this machine when there is one; ready for ``rpc.init``."""
+        script = self.create_script(session)
+        if on_message is not None:
+            script.on("message", on_message)
+        script.load()
+        if self._prebuilt is not None:
+            offer, so = self._prebuilt
+            script.post({"type": "cmodule", **offer}, so)  # before init: messages keep order
+        return script
 
     def create_script(self, session: frida.Session) -> frida.Script:
         """The agent as a script in ``session`` (not loaded yet)."""
@@ -135,6 +170,19 @@ class AgentCode:
         return compiled
 
 
+def _prebuilt_fast_path(cmodules: Path) -> tuple[dict[str, str], bytes] | None:
+    """The fast path compiled ahead of time for this machine: (its arch and source key, the
+    shared object), or None when the build made none for it."""
+    arch = _FRIDA_ARCH.get(platform.machine().lower())
+    try:
+        manifest = json.loads((cmodules / "manifest.json").read_text(encoding="utf-8"))
+        name = manifest["modules"][arch]
+        so = (cmodules / name).read_bytes()
+        return {"arch": str(arch), "key": str(manifest["key"])}, so
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     """Writes ``data`` to ``path`` whole or not at all (another process may read it)."""
     try:
@@ -167,9 +215,9 @@ def built_agent() -> AgentCode:
     return _built(None)
 
 
-def create_agent_script(session: frida.Session) -> frida.Script:
-    """The agent as a script in ``session`` (a local process; not loaded yet)."""
-    return built_agent().create_script(session)
+def load_agent(session: frida.Session) -> frida.Script:
+    """The agent loaded in ``session`` (a local process), ready for ``rpc.init``."""
+    return built_agent().load(session)
 
 
 def main() -> int:

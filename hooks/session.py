@@ -72,9 +72,7 @@ class AgentSessions:
     def instrument(self, pid: int) -> AgentRpc:
         """Attaches, loads the agent, sends the policy; the caller resumes the process."""
         session = self._attach(pid)
-        script = self._agent.create_script(session)
-        script.on("message", self._on_message)
-        script.load()
+        script = self._agent.load(session, self._on_message)
         with self._lock:
             self._scripts[pid] = script
         rpc = AgentRpc(script)

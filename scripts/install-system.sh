@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian tools Clonespace uses: the official Android tools serve as test
-# oracles (never at run time), adb talks to devices, gcc builds the C test programs,
-# node/npm build the Frida agent, Xvfb gives the launcher a screen in tests, OpenJDK 17,
-# enjarify and smali run the JVM test bed and build the probe app.
+# oracles (never at run time), adb talks to devices, gcc builds the C test programs and
+# the agent's C fast path ahead of time, node/npm build the Frida agent, Xvfb gives the
+# launcher a screen in tests, OpenJDK 17, enjarify and smali run the JVM test bed and build
+# the probe app.
 # Safe to re-run: it only calls apt when something is missing. Needs root.
 set -euo pipefail
 need=()

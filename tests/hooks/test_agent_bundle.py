@@ -1,8 +1,11 @@
 """The agent loaded from bytecode (hooks.agent_bundle.AgentCode): compiled once, kept in a
-file per Frida version and agent build, and the source used when Frida refuses the file."""
+file per Frida version and agent build, and the source used when Frida refuses the file;
+its C fast path compiled ahead of time, and TinyCC when that module does not fit."""
 
 from __future__ import annotations
 
+import json
+import platform
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +13,13 @@ import pytest
 
 from hooks.agent_bundle import AgentCode, built_agent
 from hooks.rpc import AgentRpc
-from tests.hooks.agent_fixtures import INERT_POLICY, sleeping_process
+from tests.hooks.agent_fixtures import (
+    INERT_POLICY,
+    Layout,
+    make_layout,
+    run_captured,
+    sleeping_process,
+)
 
 if TYPE_CHECKING:
     import frida
@@ -90,3 +99,133 @@ def test_without_the_single_script_build_the_source_is_compiled(tmp_path: Path) 
         stats = _started(code.create_script(session))
     assert stats["pid"] == pid
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the C fast path compiled ahead of time (dist/cmodule), and TinyCC when it does not fit
+
+CMODULES = Path(__file__).resolve().parents[2] / "hooks" / "agent" / "dist" / "cmodule"
+
+
+def _cmodule_of(code: AgentCode) -> str:
+    """How ``code``'s agent got its fast path in a process (its stats' ``cmodule``)."""
+    with sleeping_process() as (_, session):
+        script = code.load(session)
+        AgentRpc(script).init(INERT_POLICY)
+        return str(AgentRpc(script).stats()["cmodule"])
+
+
+def _prebuilt_dir(tmp_path: Path, *, key: str | None = None, so: bytes | None = None) -> Path:
+    """A copy of the build's dist/cmodule, with another source key or shared object."""
+    manifest = json.loads((CMODULES / "manifest.json").read_text())
+    out = tmp_path / "cmodule"
+    out.mkdir()
+    for arch, name in manifest["modules"].items():
+        (out / name).write_bytes(so if so is not None else (CMODULES / name).read_bytes())
+        manifest["modules"][arch] = name
+    manifest["key"] = key if key is not None else manifest["key"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    return out
+
+
+@pytest.fixture
+def prebuilt() -> None:
+    if not (CMODULES / "manifest.json").is_file() or platform.machine() != "x86_64":
+        pytest.skip("no fast path was compiled ahead of time for this machine (make agent)")
+    if "x64" not in json.loads((CMODULES / "manifest.json").read_text())["modules"]:
+        pytest.skip("the build had no C compiler for x86_64")
+
+
+@pytest.mark.usefixtures("prebuilt")
+def test_the_built_agent_loads_the_prebuilt_fast_path(tmp_path: Path) -> None:
+    assert _cmodule_of(AgentCode(cache_dir=tmp_path)) == "prebuilt"
+
+
+# what each spoiled prebuilt module makes the agent say (after "tinycc: ")
+FALLBACKS = {
+    "missing": "no prebuilt module offered",
+    "other sources": "the prebuilt module was built from other sources",
+    "damaged": "the prebuilt module did not load",
+    "another arch": "the prebuilt module is for arm64, not x64",
+}
+
+
+def _spoiled(which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AgentCode:
+    cache = tmp_path / "bytecode"
+    if which == "missing":
+        return AgentCode(cache_dir=cache, cmodules=tmp_path / "none")
+    if which == "other sources":
+        return AgentCode(cache_dir=cache, cmodules=_prebuilt_dir(tmp_path, key="0" * 16))
+    if which == "damaged":
+        elf = (CMODULES / "redirect-x64.so").read_bytes()
+        return AgentCode(cache_dir=cache, cmodules=_prebuilt_dir(tmp_path, so=elf[:4096]))
+    manifest = json.loads((CMODULES / "manifest.json").read_text())
+    manifest["modules"] = {"arm64": manifest["modules"]["x64"]}  # a phone's, on this machine
+    spoiled = _prebuilt_dir(tmp_path)
+    (spoiled / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setattr("hooks.agent_bundle.platform.machine", lambda: "aarch64")
+    return AgentCode(cache_dir=cache, cmodules=spoiled)
+
+
+@pytest.mark.usefixtures("prebuilt")
+@pytest.mark.parametrize("which", list(FALLBACKS))
+def test_a_prebuilt_module_that_does_not_fit_leaves_the_fast_path_to_tinycc(
+    which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cmodule = _cmodule_of(_spoiled(which, tmp_path, monkeypatch))
+    assert cmodule.startswith(f"tinycc: {FALLBACKS[which]}")
+
+
+def _scenario(layout: Layout) -> list[str]:
+    """fsops operations touching each kind of hook: writes by several spellings, relative
+    paths after chdir, a dirfd, rename, symlink and the paths handed back, the other clone."""
+    d, o = layout.data, layout.other
+    ops = [
+        ["write", f"{d}/login.txt", "alice"], ["read", f"{d}/login.txt"],
+        ["write", f"{d}/../notes/spelled.txt", "b"], ["chdir", str(d)], ["write", "rel.txt", "r"],
+        ["getcwd"], ["dirfd", str(d)], ["write", "at.txt", "a"], ["nodirfd"],
+        ["rename", f"{d}/at.txt", f"{d}/b.txt"], ["symlink", f"{d}/b.txt", f"{d}/link"],
+        ["readlink", f"{d}/link"], ["realpath", f"{d}/link"], ["read", f"{o}/secret.txt"],
+        ["stat", f"{o}/secret.txt"], ["list", str(o)], ["read", f"/proc/self/root{o}/secret.txt"],
+    ]  # fmt: skip
+    return [arg for op in ops for arg in (*op, ":")][:-1]
+
+
+def _run_scenario(
+    code: AgentCode, root: Path, fsops: Path, capfd: pytest.CaptureFixture[str], monkeypatch: Any
+) -> tuple[list[tuple[str, str, str]], list[dict[str, Any]], list[str]]:
+    layout = make_layout(root)
+    root = layout.root  # resolved
+    monkeypatch.setattr("hooks.runner.built_agent", lambda: code)
+    ran = run_captured([fsops, *_scenario(layout)], layout.policy(trace=True), capfd)
+    events = [
+        {k: str(v).replace(str(root), "ROOT") for k, v in e.items() if k != "pid"}
+        for e in ran.events
+    ]
+    results = [(a, b, c.replace(str(root), "ROOT")) for a, b, c in ran.results]
+    stored = sorted(str(p.relative_to(layout.store)) for p in layout.store.rglob("*"))
+    return results, events, stored
+
+
+@pytest.mark.usefixtures("prebuilt")
+@pytest.mark.parametrize("which", ["missing", "damaged"])
+def test_the_tinycc_fallback_behaves_as_the_prebuilt_fast_path(
+    which: str,
+    tmp_path: Path,
+    fsops: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prebuilt = AgentCode(cache_dir=tmp_path / "bytecode")
+    fallback = _spoiled(which, tmp_path, monkeypatch)
+    expected = _run_scenario(prebuilt, tmp_path / "a", fsops, capfd, monkeypatch)
+    results, events, stored = expected
+    assert results[0] == ("OK", "write", "") and results[5] == (
+        "OK",
+        "getcwd",
+        "ROOT/home/u/.local/share/notes",
+    )
+    assert results[-4:] == [("ERR", op, "EACCES") for op in ("read", "stat", "list", "read")]
+    assert stored == ["b.txt", "link", "login.txt", "rel.txt", "spelled.txt"]
+    assert {e["type"] for e in events} == {"redirect", "deny"}
+    again = _run_scenario(fallback, tmp_path / "b", fsops, capfd, monkeypatch)
+    assert again == expected  # the same results, events and files, from another root

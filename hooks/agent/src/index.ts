@@ -1,6 +1,8 @@
 // Clonespace agent entry point. One rpc.exports facade: init(policy), stats().
 import { flushEvents, makeEmitter } from "./events.js";
-import { drainFileEvents, fileHookStats, type FileHookStats, installFileHooks } from "./fastpath/index.js";
+import {
+  drainFileEvents, fileHookStats, type FileHookStats, installFileHooks, offerPrebuilt,
+} from "./fastpath/index.js";
 import { failClosed } from "./host.js";
 import { installIdentityHooks } from "./identity/index.js";
 import { liveReason, livePatchState, setLive, type LivePatchState } from "./live.js";
@@ -66,6 +68,14 @@ async function start(raw: unknown, stage: string | null): Promise<void> {
   }
   active = policy;
 }
+
+// The host may hand over the fast path compiled ahead of time, before init (see
+// hooks/agent_bundle.py); a Gadget never does, and its agent compiles it with TinyCC.
+recv("cmodule", (message: { arch: string; key: string }, data: ArrayBuffer | null) => {
+  if (data !== null) {
+    offerPrebuilt({ arch: message.arch, key: message.key, so: data });
+  }
+});
 
 rpc.exports = {
   async init(first: unknown, second?: unknown): Promise<void> {

@@ -1,9 +1,12 @@
-// Installs the CModule fast path: compiles redirect.c plus one wrapper per libc export found,
-// copies the policy's tables into it, and replaces the exports with the C wrappers.
+// Installs the CModule fast path: loads redirect.c compiled ahead of time (a shared object the
+// host hands over, built by scripts/build-cmodule.mjs with a wrapper for every export of the
+// hook table) or, when none fits, compiles redirect.c plus one wrapper per libc export found
+// with Frida's TinyCC; copies the policy's tables into it, and replaces the exports with the
+// C wrappers.
 import { inOwnProcess } from "../events.js";
 import { replaceFast } from "../live.js";
 import type { Emit, Policy } from "../policy.js";
-import { REDIRECT_C } from "./redirect.generated.js";
+import { REDIRECT_C, REDIRECT_KEY } from "./redirect.generated.js";
 import { EXEC_NAMES, HOOKS, type HookSpec, wrapperLine } from "./table.js";
 
 export interface FileHookStats {
@@ -15,6 +18,15 @@ export interface FileHookStats {
   readonly redirects: number;
   readonly denies: number;
   readonly dropped: number;
+  /** "prebuilt", or "tinycc: " and why no prebuilt module was used (null before init) */
+  readonly cmodule: string | null;
+}
+
+/** A fast path compiled ahead of time, as the host offers it (hooks/agent_bundle.py). */
+export interface PrebuiltOffer {
+  readonly arch: string;
+  readonly key: string;
+  readonly so: ArrayBuffer;
 }
 
 const STATE_BYTES = 320 * 1024;
@@ -30,7 +42,14 @@ let installed: string[] = [];
 let skipped: string[] = [];
 let slow: string[] = [];
 let covered: string[] = [];
+let origin: string | null = null;
+let offered: PrebuiltOffer | null = null;
 let drainEvents = (): void => {};
+
+/** Takes the host's prebuilt fast path (before init; used by installFileHooks). */
+export function offerPrebuilt(offer: PrebuiltOffer): void {
+  offered = offer;
+}
 
 /** Hands the events recorded by the C side to the emitter (call before exit/exec too). */
 export function drainFileEvents(): void {
@@ -194,31 +213,91 @@ function tailCallTarget(target: NativePointer, hooked: ReadonlySet<string>): Nat
   return null;
 }
 
-/** Compiles the fast path for `policy` and replaces the libc file functions. Once per process. */
+interface Found {
+  readonly spec: HookSpec;
+  readonly target: NativePointer;
+  /** its index in HOOKS: the slot of its original in cs_orig */
+  readonly index: number;
+}
+
+/** The module's layout is the agent's (both were built from the same redirect.c). */
+function checkLayout(cm: CModule, found: readonly Found[]): void {
+  for (const { spec } of found) {
+    symbol(cm, `cs_r_${spec.name}`);
+  }
+  if (Number(new NativeFunction(symbol(cm, "cs_state_size"), "long", [])()) > STATE_BYTES) {
+    throw new Error("CModule state larger than allocated");
+  }
+}
+
+/** The host's prebuilt module when it is for this process and these sources, else null and why. */
+function prebuiltModule(found: readonly Found[], symbols: CSymbols): CModule | string {
+  const offer = offered;
+  if (offer === null) {
+    return "no prebuilt module offered";
+  }
+  if (offer.arch !== Process.arch) {
+    return `the prebuilt module is for ${offer.arch}, not ${Process.arch}`;
+  }
+  if (offer.key !== REDIRECT_KEY) {
+    return "the prebuilt module was built from other sources";
+  }
+  let cm: CModule;
+  try {
+    cm = new CModule(offer.so, symbols);
+  } catch (e) {
+    return `the prebuilt module did not load (${String(e)})`;
+  }
+  try {
+    checkLayout(cm, found);
+  } catch (e) {
+    cm.dispose();
+    return `the prebuilt module does not fit (${String(e)})`;
+  }
+  return cm;
+}
+
+/** The fast path: prebuilt when one fits, else redirect.c compiled here by TinyCC. */
+function loadModule(found: readonly Found[], symbols: CSymbols): CModule {
+  const prebuilt = prebuiltModule(found, symbols);
+  let cm: CModule;
+  if (typeof prebuilt === "string") {
+    origin = `tinycc: ${prebuilt}`;
+    const wrappers = found.map(({ spec, index }) => wrapperLine(spec, index));
+    cm = new CModule(REDIRECT_C + "\n" + wrappers.join("\n") + "\n", symbols);
+    checkLayout(cm, found);
+  } else {
+    origin = "prebuilt";
+    cm = prebuilt;
+  }
+  keepAlive.push(cm);
+  return cm;
+}
+
+/** Loads (or compiles) the fast path for `policy` and replaces the libc file functions. Once per process. */
 export function installFileHooks(policy: Policy, emit: Emit): void {
   if (module !== null) {
     return;
   }
   const libc = findLibc();
   const seen = new Map<string, HookSpec>();
-  let found: [HookSpec, NativePointer][] = [];
+  let found: Found[] = [];
   skipped = [];
-  for (const spec of HOOKS) {
+  HOOKS.forEach((spec, index) => {
     const p = findExport(libc, spec.name);
     if (p === null || seen.has(p.toString())) {
       skipped.push(spec.name);
-      continue;
+      return;
     }
     seen.set(p.toString(), spec);
-    found.push([spec, p]);
-  }
-  const targets = new Set(found.map(([, p]) => p.toString()));
-  covered = found.filter(([, p]) => tailCallTarget(p, targets) !== null).map(([spec]) => spec.name);
-  found = found.filter(([spec]) => !covered.includes(spec.name));
-  const source = REDIRECT_C + "\n" + found.map(([spec], i) => wrapperLine(spec, i)).join("\n") + "\n";
+    found.push({ spec, target: p, index });
+  });
+  const targets = new Set(found.map(({ target }) => target.toString()));
+  covered = found.filter(({ target }) => tailCallTarget(target, targets) !== null).map(({ spec }) => spec.name);
+  found = found.filter(({ spec }) => !covered.includes(spec.name));
   const state = zeroed(STATE_BYTES);
-  const origs = zeroed(Math.max(found.length, 1) * Process.pointerSize);
-  const cm = new CModule(source, {
+  const origs = zeroed(HOOKS.length * Process.pointerSize); // by index in HOOKS
+  const cm = loadModule(found, {
     cs_st: state,
     cs_orig: origs,
     cs_errno_location: requireExport(libc, ["__errno_location", "__errno"]),
@@ -231,10 +310,6 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
     cs_readdir64: requireExport(libc, ["readdir64", "readdir"]),
     cs_closedir: requireExport(libc, ["closedir"]),
   });
-  keepAlive.push(cm);
-  if (Number(new NativeFunction(symbol(cm, "cs_state_size"), "long", [])()) > STATE_BYTES) {
-    throw new Error("CModule state larger than allocated");
-  }
   module = cm;
   const getcwd = requireExport(libc, ["getcwd"]);
   const readlink = requireExport(libc, ["readlink"]);
@@ -245,19 +320,21 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
     connectEmitter(cm, emit);
   }
   const originals = new Map<string, NativePointer>();
-  found.forEach(([spec, target], i) => {
+  for (const { spec, target, index } of found) {
     const original = replaceOne(cm, spec, target);
-    origs.add(i * Process.pointerSize).writePointer(original);
+    origs.add(index * Process.pointerSize).writePointer(original);
     originals.set(target.toString(), original);
-  });
+  }
   const orig = (p: NativePointer): NativePointer => originals.get(p.toString()) ?? p;
   setSys(cm, orig(getcwd), orig(readlink), orig(realpath));
-  installed = found.map(([spec]) => spec.name);
+  installed = found.map(({ spec }) => spec.name);
 }
 
 export function fileHookStats(): FileHookStats {
   const cm = module;
   const count = (which: number): number =>
     cm !== null ? Number(new NativeFunction(symbol(cm, "cs_count"), "long", ["int"])(which)) : 0;
-  return { installed, skipped, slow, covered, redirects: count(1), denies: count(2), dropped: count(3) };
+  return {
+    installed, skipped, slow, covered, redirects: count(1), denies: count(2), dropped: count(3), cmodule: origin,
+  };
 }

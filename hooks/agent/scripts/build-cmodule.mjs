@@ -1,0 +1,85 @@
+// Compiles the C fast path (redirect.c plus a wrapper for every export of the hook table)
+// ahead of time with a real C compiler (-O2), into one shared object per architecture:
+// dist/cmodule/redirect-<arch>.so, listed with the key of its sources in
+// dist/cmodule/manifest.json. The host hands the one for its architecture to each agent it
+// loads (hooks/agent_bundle.py), which loads it as a binary CModule and compiles redirect.c
+// with Frida's TinyCC instead when none fits (src/fastpath/index.ts). Without a compiler
+// for a target, that target has no prebuilt module; the build goes on.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { arch as hostArch, tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { fastPathKey } from "./fastpath-key.mjs";
+
+const here = (file) => new URL(file, import.meta.url).pathname;
+// Frida's Process.arch -> the compilers that build for it (the first one found is used)
+const TARGETS = [{ arch: "x64", compilers: ["x86_64-linux-gnu-gcc", ...(hostArch() === "x64" ? ["cc"] : [])] }];
+const FLAGS = [
+  "-O2", "-shared", "-fPIC", "-nostdlib", "-ffreestanding", "-fno-stack-protector",
+  "-fno-semantic-interposition", "-fno-tree-loop-distribute-patterns", "-fvisibility=default",
+  "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror", "-Wl,-Bsymbolic", "-Wl,-z,now", "-s",
+];
+// what the module may leave to the agent (CModule symbols) and to Frida (GLib)
+const PROVIDED = new Set([
+  "cs_st", "cs_orig", "cs_errno_location", "cs_malloc", "cs_strlen", "cs_memcpy", "cs_strncmp",
+  "cs_strstr", "cs_opendir", "cs_readdir64", "cs_closedir", "g_mutex_lock", "g_mutex_unlock",
+]);
+
+async function hookTable() {
+  const out = await build({
+    entryPoints: [here("../src/fastpath/table.ts")], bundle: true, format: "esm", write: false,
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`);
+}
+
+function found(compilers) {
+  for (const cc of compilers) {
+    try {
+      execFileSync(cc, ["--version"], { stdio: "ignore" });
+      return cc;
+    } catch {
+      // not installed
+    }
+  }
+  return null;
+}
+
+function compile(cc, source, dir, so) {
+  const c = join(dir, "redirect-all.c");
+  writeFileSync(c, source);
+  execFileSync(cc, [...FLAGS, "-o", so, c], { stdio: ["ignore", "inherit", "inherit"] });
+  const nm = cc.endsWith("gcc") && cc.includes("-") ? cc.replace(/gcc$/, "nm") : "nm";
+  const undefinedSymbols = execFileSync(nm, ["-D", "--undefined-only", "--format=just-symbols", so], {
+    encoding: "utf8",
+  }).split("\n").filter((s) => s !== "");
+  const unknown = undefinedSymbols.filter((s) => !PROVIDED.has(s));
+  if (unknown.length > 0) {
+    throw new Error(`the prebuilt fast path needs symbols nobody provides: ${unknown.join(", ")}`);
+  }
+}
+
+const { HOOKS, wrapperLine } = await hookTable();
+const source = readFileSync(here("../src/fastpath/redirect.c"), "utf8") + "\n" +
+  HOOKS.map((spec, i) => wrapperLine(spec, i)).join("\n") + "\n";
+const out = here("../dist/cmodule");
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const dir = mkdtempSync(join(tmpdir(), "cs-cmodule-"));
+const modules = {};
+try {
+  for (const target of TARGETS) {
+    const cc = found(target.compilers);
+    if (cc === null) {
+      console.error(`no C compiler for ${target.arch}: its processes compile the fast path with TinyCC`);
+      continue;
+    }
+    const name = `redirect-${target.arch}.so`;
+    compile(cc, source, dir, join(dir, name));
+    copyFileSync(join(dir, name), join(out, name));
+    modules[target.arch] = name;
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+writeFileSync(join(out, "manifest.json"), JSON.stringify({ key: fastPathKey(), modules }, null, 2) + "\n");
