@@ -4,7 +4,7 @@
 // with Frida's TinyCC; copies the policy's tables into it, and replaces the exports with the
 // C wrappers.
 import { inOwnProcess } from "../events.js";
-import { replaceFast } from "../live.js";
+import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Policy } from "../policy.js";
 import { REDIRECT_C, REDIRECT_KEY } from "./redirect.generated.js";
 import { EXEC_NAMES, HOOKS, type HookSpec, wrapperLine } from "./table.js";
@@ -164,12 +164,15 @@ function setSys(cm: CModule, getcwd: NativePointer, readlink: NativePointer, rea
 /**
  * Replaces `target` with its C wrapper; returns the pointer through which the original is
  * reached. replaceFast (no trampoline) first; "offline" lets Gum overwrite past a syscall
- * instruction (fine: init runs while the process is suspended); plain replace last.
+ * instruction (fine: init runs while the process is suspended); plain replace last. While
+ * offline is allowed it alone is tried: Gum rewrites the same bytes as "online" wherever
+ * that would succeed (it only stops "online" at a call or syscall), without the failed try.
  */
 function replaceOne(cm: CModule, spec: HookSpec, target: NativePointer): NativePointer {
   const replacement = symbol(cm, `cs_r_${spec.name}`);
   if (!EXEC_NAMES.has(spec.name)) {
-    for (const scenario of ["online", "offline"] as const) {
+    const scenarios = offlineAllowed() ? (["offline"] as const) : (["online", "offline"] as const);
+    for (const scenario of scenarios) {
       try {
         return replaceFast(target, scenario, replacement); // offline: refused once running
       } catch {
