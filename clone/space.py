@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, Home
 from clone.registry import MAX_INDEX, CloneRecord, Registry
-from identity import Identity
 
 if TYPE_CHECKING:
     from clone.faces import AppFace
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
     from clone.workflows.listing import CloneRow
     from clone.workflows.transfer import ExportResult, ImportResult, Progress
     from device.model import DeviceInfo
-    from identity import Account
+    from identity import Account, Identity
 
 
 class Space:

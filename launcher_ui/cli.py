@@ -2,20 +2,27 @@
 
 The command belongs to the launcher and is registered with the ``clone`` CLI through the
 entry point group ``clonespace.commands`` (pyproject), so ``clone`` never imports upward.
-Kivy is imported only when the window opens.
+Kivy is imported only when the window opens, and ``clone`` (its registry, its identity
+model) only when the command runs: ``clone --help`` imports this module to list the command.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from clone import Space
+if TYPE_CHECKING:
+    from clone import Space
 
 
 def _checked_adb(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    return value if value is None else Space.check_adb(value)
+    if value is None:
+        return None
+    from clone import Space
+
+    return Space.check_adb(value)
 
 
 adb_option = click.option(

@@ -7,10 +7,10 @@ need them. This is the only place that turns a ``CloneError`` into output and an
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,33 +18,80 @@ import click
 
 from clone.errors import CloneError
 
-# name -> "module:attribute" of the click command. Add a line here to add a command.
-_COMMANDS: dict[str, str] = {
-    "build": "clone.cli.build:build_cmd",
-    "identity": "clone.cli.identity:identity_group",
-    "accounts": "clone.cli.identity:accounts_group",
-    "host": "clone.cli.host:host",
-    "install": "clone.cli.device:install_cmd",
-    "devices": "clone.cli.device:devices_cmd",
-    "doctor": "clone.cli.device:doctor_cmd",
-    "list": "clone.cli.device:list_cmd",
-    "launch": "clone.cli.device:launch_cmd",
-    "stop": "clone.cli.device:stop_cmd",
-    "wipe": "clone.cli.device:wipe_cmd",
-    "remove": "clone.cli.device:remove_cmd",
-    "export": "clone.cli.transfer:export_cmd",
-    "import": "clone.cli.transfer:import_cmd",
-    "demo": "clone.cli.demo:demo",
+# name -> ("module:attribute" of the click command, the first paragraph of its help). Add a
+# line here to add a command. ``clone --help`` lists the commands from this table, so it
+# imports none of their modules; a command's module is imported when that command runs
+# (tests/clone/test_cli_imports.py checks that the summaries are the commands' own).
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "build": (
+        "clone.cli.build:build_cmd",
+        "Write COUNT signed clones of APK, each under its own package name.",
+    ),
+    "identity": (
+        "clone.cli.identity:identity_group",
+        "Show or change the device identity a clone answers with.",
+    ),
+    "accounts": (
+        "clone.cli.identity:accounts_group",
+        "The accounts a clone's apps see (AccountManager).",
+    ),
+    "host": (
+        "clone.cli.host:host",
+        "Run Linux programs as clones, under the same hook engine as on a phone.",
+    ),
+    "install": (
+        "clone.cli.device:install_cmd",
+        "Build and install COUNT clones of APK on a device (all or nothing).",
+    ),
+    "devices": (
+        "clone.cli.device:devices_cmd",
+        "List connected devices: serial, state, model, SDK, ABIs, rooted.",
+    ),
+    "doctor": (
+        "clone.cli.device:doctor_cmd",
+        "Check each connected device: adb, Android version, ABI, root, frida-server, "
+        "multi-user; say which backends work there and what to do about the others.",
+    ),
+    "list": (
+        "clone.cli.device:list_cmd",
+        "List the registered clones with their state on the device.",
+    ),
+    "launch": (
+        "clone.cli.device:launch_cmd",
+        "Start CLONE's launcher activity (and say how it was put on screen).",
+    ),
+    "stop": ("clone.cli.device:stop_cmd", "Force-stop CLONE."),
+    "wipe": (
+        "clone.cli.device:wipe_cmd",
+        "Clear CLONE's data (the other clones keep theirs). Asks first on a terminal.",
+    ),
+    "remove": (
+        "clone.cli.device:remove_cmd",
+        "Uninstall CLONE and forget it. Asks first on a terminal.",
+    ),
+    "export": (
+        "clone.cli.transfer:export_cmd",
+        "Write CLONE (APP:N or package name) to FILE, one .tar.gz archive.",
+    ),
+    "import": (
+        "clone.cli.transfer:import_cmd",
+        "Register the clone exported in FILE, with its identity, accounts and store.",
+    ),
+    "demo": (
+        "clone.cli.demo:demo",
+        "Build two clones of a real APK and run a Linux app as two isolated host clones.",
+    ),
 }
-# Packages above ``clone`` add commands through this entry point group (``clone ui`` is
-# ``launcher_ui.cli:ui_cmd``), so the CLI never imports them by name.
+# Packages above ``clone`` add commands through an entry point group (``clone ui`` is
+# ``launcher_ui.cli:ui_cmd``; see clone/cli/plugins.py), so the CLI never imports them by name.
 ENTRY_POINTS = "clonespace.commands"
 
 
+@functools.cache
 def _plugins() -> dict[str, str]:
-    from importlib.metadata import entry_points
+    from clone.cli.plugins import command_entry_points
 
-    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINTS)}
+    return command_entry_points(ENTRY_POINTS)
 
 
 class SuggestingGroup(click.Group):
@@ -70,13 +117,30 @@ class _CloneGroup(SuggestingGroup):
         return sorted({*_COMMANDS, *_plugins()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = _COMMANDS.get(cmd_name) or _plugins().get(cmd_name)
+        target = _COMMANDS[cmd_name][0] if cmd_name in _COMMANDS else _plugins().get(cmd_name)
         if target is None:
             return None
         module_name, attr = target.split(":")
         command = getattr(importlib.import_module(module_name), attr)
         assert isinstance(command, click.Command)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their one-line help, as click lists them, from the table: only
+        the commands added by other packages are loaded (to ask them their help)."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            if name in _COMMANDS:  # shortened as click shortens a command's own help
+                command: click.Command | None = click.Command(name, help=_COMMANDS[name][1])
+            else:
+                command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def main(  # type: ignore[override]
         self,
@@ -109,19 +173,25 @@ class _CloneGroup(SuggestingGroup):
             fail("usage", _one_line(e.format_message()), None, e.exit_code)
         except CloneError as e:
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             fail(_code(e), _one_line(e.message), e.hint and _one_line(e.hint), e.exit_code)
         except KeyboardInterrupt:
             fail("interrupted", "interrupted", None, 130)
         except Exception as e:  # a bug: say so in one line, traceback only with --debug
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             fail(
                 "internal", f"internal error: {type(e).__name__}: {e}",
                 "rerun with --debug and report it", 1,
             )  # fmt: skip
         code = rv if isinstance(rv, int) else 0
         sys.exit(code)
+
+
+def _print_traceback() -> None:
+    import traceback  # only with --debug: not on every start
+
+    traceback.print_exc()
 
 
 def _one_line(text: str) -> str:

@@ -1,12 +1,20 @@
 """What the CLI imports, in a fresh interpreter: listing clones that need no device imports
-no adb client (``adbutils`` pulls in ``requests``; issue 13's start-up cost)."""
+no adb client (``adbutils`` pulls in ``requests``; issue 13's start-up cost); ``clone --help``
+lists the commands from the command table without importing their modules, and a command
+imports only its own."""
 
 from __future__ import annotations
 
+import importlib
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import click
+import pytest
+
+from clone.cli import _COMMANDS, cli
 from clone.registry import Backend, CloneRecord, Registry
 
 _LIST_THEN_REPORT = """
@@ -38,3 +46,63 @@ def test_listing_host_clones_imports_no_adb_client(tmp_path: Path) -> None:
     with Registry(home / "registry.sqlite") as registry:
         registry.add(CloneRecord("notes", 1, Backend.HOST, source_package="notes"))
     assert _imports_after_list(home) == "False False"
+
+
+# the modules ``clone --help`` has no need of: the commands' own, and what they bring
+COMMAND_MODULES = sorted({target.split(":")[0] for target, _ in _COMMANDS.values()})
+HEAVY = ["clone.space", "clone.registry", "identity", "importlib.metadata", "launcher_ui.app"]
+
+_RUN_THEN_REPORT = """
+import json
+import sys
+from clone.cli import main
+try:
+    main({args!r})
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def _imported(args: list[str], clone_home: Path) -> list[str]:
+    """Which of the command modules and HEAVY a fresh ``clone ARGS`` imported."""
+    env = {"CLONE_HOME": str(clone_home), "PATH": "/usr/bin:/bin"}
+    code = _RUN_THEN_REPORT.format(args=args, watched=[*COMMAND_MODULES, *HEAVY])
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    return list(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_help_imports_no_command_module(tmp_path: Path) -> None:
+    assert _imported(["--help"], tmp_path / "home") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "own"),
+    [
+        (["host", "--help"], "clone.cli.host"),
+        (["build", "--help"], "clone.cli.build"),
+        (["export", "--help"], "clone.cli.transfer"),
+    ],
+)
+def test_a_command_imports_only_its_own_module(args: list[str], own: str, tmp_path: Path) -> None:
+    assert [m for m in _imported(args, tmp_path / "home") if m in COMMAND_MODULES] == [own]
+
+
+def test_listing_an_empty_registry_imports_no_identity_model(tmp_path: Path) -> None:
+    imported = _imported(["list", "--json"], tmp_path / "home")
+    assert "identity" not in imported and "importlib.metadata" not in imported
+    assert [m for m in imported if m in COMMAND_MODULES] == ["clone.cli.device"]
+
+
+def test_the_command_table_lists_each_command_as_click_would() -> None:
+    """The table's one-line help is each command's own: ``clone --help`` prints what click
+    prints from the commands themselves (which imports them all)."""
+    ctx = click.Context(cli, info_name="clone")
+    from_table, from_commands = click.HelpFormatter(), click.HelpFormatter()
+    cli.format_commands(ctx, from_table)
+    click.Group.format_commands(cli, ctx, from_commands)
+    assert from_table.getvalue() == from_commands.getvalue()
+    for name, (target, summary) in _COMMANDS.items():
+        module, attr = target.split(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert " ".join((command.help or "").split("\n\n")[0].split()) == summary, name
