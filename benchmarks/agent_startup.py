@@ -47,10 +47,11 @@ def host_policy(tmp: Path) -> dict[str, Any]:
     from clone.registry import Registry
     from clone.workflows.host import build_policy, open_host_clone, parse_host_spec
 
-    data = [tmp / "data-a", tmp / "data-b"]
+    root = tmp / "agent-startup"  # its own CLONE_HOME: the clone may be registered elsewhere
+    data = [root / "data-a", root / "data-b"]
     for d in data:
         d.mkdir(parents=True, exist_ok=True)
-    where = Home(tmp / "home")
+    where = Home(root / "home")
     with Registry(where.ensure().registry_path) as registry:
         spec = parse_host_spec("bench", 1, [str(d) for d in data])
         open_host_clone(registry, where, spec)

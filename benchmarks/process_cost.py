@@ -11,7 +11,11 @@ runs interleaved so the noise of a shared machine falls on all of them:
   differences, divided by ``N``, are the cost of one fork and of one exec; and ``sh``
   starting the ``N`` ``/bin/true`` all at once (``&``, then ``wait``): children started
   side by side, where instrumenting them one after another is what costs;
-- ``clone --help`` and ``clone list --json`` (empty registry) against ``python -c pass``.
+- ``clone --help`` and ``clone list --json`` (empty registry) against ``python -c pass``;
+- the agent's start-up in one process (``benchmarks/agent_startup.py``): creating and
+  loading the agent script, then ``rpc.init`` (policy received -> every hook installed), and
+  the two together, which is what a phone pays at every app start (median of
+  ``--repeat`` x 3 processes; the baseline's is its ``agent.js`` compiled in the process).
 
 Modes: ``plain`` (no hooks), ``clone`` (this checkout's ``clone host run``, the kernel
 boundary on as in every real run) and, with ``--baseline DIR``, ``baseline``: the same
@@ -31,6 +35,8 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import agent_startup  # beside this file
 
 
 def _loop(n: int, body: str, then: str = "") -> list[str]:
@@ -88,6 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     start = time.perf_counter()
                     call()
                     times.setdefault((name, mode), []).append(time.perf_counter() - start)
+        loads = {"clone": agent_startup.this_checkout()}
+        if args.baseline is not None:
+            bundle = args.baseline / "hooks" / "agent" / "dist" / "agent.js"
+            loads["baseline"] = agent_startup.from_source(bundle)
+        policy = agent_startup.host_policy(Path(tmp))
+        startup = agent_startup.measure(loads, policy, args.repeat * 3)
     ms = {key: statistics.median(t) * 1e3 for key, t in times.items()}
     load = os.getloadavg()[0]
     print(f"process cost: median of {args.repeat} runs, {os.cpu_count()} CPUs, load {load:.1f}"
@@ -100,6 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     base, forks, execs = "sh, nothing", f"sh, {n} subshells", f"sh, {n} x /bin/true"
     table.append(("per fork", *(f"{(ms[(forks, m)] - ms[(base, m)]) / n:.1f}" for m in modes)))
     table.append(("per exec", *(f"{(ms[(execs, m)] - ms[(forks, m)]) / n:.1f}" for m in modes)))
+    for part in agent_startup.PARTS:
+        cells = [f"{startup[(part, m)]:.1f}" if (part, m) in startup else "" for m in modes]
+        table.append((f"agent {part}", *cells))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
