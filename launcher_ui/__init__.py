@@ -9,7 +9,6 @@ its window on import) and turns a missing Kivy into one clear error.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +16,8 @@ from typing import TYPE_CHECKING
 from clone import OperationFailed
 
 if TYPE_CHECKING:
+    import socket
+
     from clone import Space
 
 __all__ = ["launch", "parse_screenshot_path"]
@@ -86,16 +87,24 @@ def _x11_reachable(display: str) -> bool:
         return True
     if host in ("", "unix"):
         path = f"/tmp/.X11-unix/X{number}"
+        import socket  # here, not at import: ``clone --help`` imports this package
+
         return any(_connects(socket.AF_UNIX, a) for a in ("\0" + path, path))
+    import socket
+
     return _connects(socket.AF_INET6 if ":" in host else socket.AF_INET, (host, 6000 + int(number)))
 
 
 def _wayland_reachable(name: str, environ: Mapping[str, str]) -> bool:
+    import socket
+
     path = name if name.startswith("/") else os.path.join(environ.get("XDG_RUNTIME_DIR", ""), name)
     return _connects(socket.AF_UNIX, path)
 
 
 def _connects(family: socket.AddressFamily, address: str | tuple[str, int]) -> bool:
+    import socket
+
     try:
         with socket.socket(family, socket.SOCK_STREAM) as s:
             s.settimeout(2)

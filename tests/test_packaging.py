@@ -4,6 +4,7 @@ or the build fails saying why (never a wheel that cannot hook anything)."""
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,10 @@ def test_a_wheel_from_a_plain_checkout_carries_the_agent_and_kv_files(tmp_path: 
     [wheel] = (tmp_path / "wheels").glob("clonespace-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "hooks/agent/dist/agent.js" in names
+    assert "hooks/agent/dist/agent.single.js" in names  # what host runs load as bytecode
+    assert "hooks/agent/dist/cmodule/manifest.json" in names
+    if platform.machine() == "x86_64" and shutil.which("cc") is not None:
+        assert "hooks/agent/dist/cmodule/redirect-x64.so" in names  # the prebuilt fast path
     assert {"launcher_ui/kv/clones.kv", "launcher_ui/kv/details.kv"} <= set(names)
     assert "deprecated" not in done.stderr  # project.license is an SPDX string
 
