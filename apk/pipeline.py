@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apk import arsc
+from apk.file_bytes import FileSpan, copy_span, write_all
 from apk.manifest import RenamePlan, ResolveString, rewrite_manifest
 from apk.platform_rules import entry_name_refusal
 from apk.res_xml import find_package_xml
@@ -43,7 +44,7 @@ from apk.source import ARSC_NAME, MANIFEST_NAME, ApkInputError, SourceApk
 from apk.splits import AppSet
 from apk.staging import Stage, staged_output
 from apk.zip_read import STORED, ZipArchive, ZipEntry, ZipFormatError
-from apk.zip_write import EntryAttributes, ZipWriter
+from apk.zip_write import EntryAttributes, Piece, ZipWriter, join_pieces
 
 Advance = Callable[[int], None]
 ENTRY_LIMIT = 1 << 31  # what one entry may inflate to when it is digested for v1
@@ -94,45 +95,57 @@ class BuiltClone:
 
 class SharedPrefix:
     """The untouched entries every clone of an APK starts with, written once per build and
-    kept as pieces (local headers, and views of the source's bytes for the entries' data),
-    never joined into one copy; with the sha256 state after them and, per digest, the v2/v3
-    digests of their whole 1 MiB chunks."""
+    kept as pieces (local headers, and views of the source's bytes or spans of its file for
+    the entries' data), never joined into one copy; with the sha256 state after them and,
+    per digest, the v2/v3 digests of their whole 1 MiB chunks. One pass over the pieces
+    gives the sha256 state and the SHA-256 chunk digests (what most keys sign with)."""
 
-    def __init__(self, pieces: Sequence[bytes | memoryview], length: int) -> None:
+    def __init__(self, pieces: Sequence[Piece], length: int) -> None:
         self.pieces = tuple(pieces)
         self.length = length
         self.sha256 = hashlib.sha256()
-        for piece in self.pieces:
-            self.sha256.update(piece)
         self._chunk_digests: dict[str, list[bytes]] = {}
         self._remainder = b""
+        self._digest("sha256", whole_file=self.sha256)
 
     @property
     def remainder(self) -> bytes:
         """The bytes after the last whole chunk (the start of the clone's last chunks)."""
-        self.chunk_digests("sha256")
         return self._remainder
 
     def chunk_digests(self, digest_name: str) -> list[bytes]:
         """The v2/v3 digests of the whole 1 MiB chunks, computed once per digest."""
         if digest_name not in self._chunk_digests:
-            digests: list[bytes] = []
-            pending = bytearray()
-            for piece in self.pieces:
-                view, pos = memoryview(piece), 0
-                if pending:
-                    pos = min(v2v3.CHUNK_SIZE - len(pending), len(view))
-                    pending += view[:pos]
-                    if len(pending) < v2v3.CHUNK_SIZE:
-                        continue
-                    digests += v2v3.chunk_digests(pending, digest_name)
-                    pending = bytearray()
-                whole = (len(view) - pos) // v2v3.CHUNK_SIZE * v2v3.CHUNK_SIZE
-                digests += v2v3.chunk_digests(view[pos : pos + whole], digest_name)
-                pending += view[pos + whole :]
-            self._chunk_digests[digest_name] = digests
-            self._remainder = bytes(pending)
+            self._digest(digest_name)
         return self._chunk_digests[digest_name]
+
+    def _digest(self, digest_name: str, whole_file: hashlib._Hash | None = None) -> None:
+        digests: list[bytes] = []
+        pending = bytearray()
+        for piece in self._views():
+            if whole_file is not None:
+                whole_file.update(piece)
+            view, pos = memoryview(piece), 0
+            if pending:
+                pos = min(v2v3.CHUNK_SIZE - len(pending), len(view))
+                pending += view[:pos]
+                if len(pending) < v2v3.CHUNK_SIZE:
+                    continue
+                digests += v2v3.chunk_digests(pending, digest_name)
+                pending = bytearray()
+            whole = (len(view) - pos) // v2v3.CHUNK_SIZE * v2v3.CHUNK_SIZE
+            digests += v2v3.chunk_digests(view[pos : pos + whole], digest_name)
+            pending += view[pos + whole :]
+        self._chunk_digests[digest_name] = digests
+        self._remainder = bytes(pending)
+
+    def _views(self) -> Iterator[bytes | memoryview]:
+        """The pieces' bytes in order, spans read from their file 1 MiB at a time."""
+        for piece in self.pieces:
+            if isinstance(piece, FileSpan):
+                yield from piece.chunks()
+            else:
+                yield piece
 
 
 @dataclass(frozen=True)
@@ -147,13 +160,18 @@ class CloneImage:
     eocd: bytes
 
     def write(self, path: Path) -> str:
-        """Write the APK to ``path``; returns the file's sha256 (hex)."""
+        """Write the APK to ``path``; returns the file's sha256 (hex). The untouched entries'
+        data go from the source file to ``path`` in the kernel where they can."""
         own = (self.tail, self.signing_block, self.central_directory, self.eocd)
-        with path.open("wb") as f:
-            for piece in self.prefix.pieces:
-                f.write(piece)
-            for part in own:
-                f.write(part)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            for piece in (*self.prefix.pieces, *own):
+                if isinstance(piece, FileSpan):
+                    copy_span(piece, fd)
+                else:
+                    write_all(fd, piece)
+        finally:
+            os.close(fd)
         digest = self.prefix.sha256.copy()
         for part in own:
             digest.update(part)
@@ -330,7 +348,7 @@ class ApkCloner:
         v1_algorithm = self._v1_algorithm(key)
         if v1_algorithm is not None:
             self._add_v1(writer, replaced, extra, key, v1_algorithm)
-        tail = b"".join(writer.pieces()[len(prefix.pieces) :])
+        tail = join_pieces(writer.pieces()[len(prefix.pieces) :])
         central, eocd = writer.directory()
         name = v2v3.signature_algorithm(key).digest_name
         chunks = [
@@ -490,16 +508,15 @@ def _streamed_digest(archive: ZipArchive, entry: ZipEntry, algorithm: v1.DigestA
 
 
 def _pieces(archive: ZipArchive, entry: ZipEntry) -> Iterator[bytes | memoryview]:
-    raw = archive.raw(entry)
+    # the raw data is read (from the source file) in small slices; ``unconsumed_tail`` is a
+    # copy, so feeding the whole entry would also copy the rest of it after every step
     if entry.method == STORED:
-        yield raw
+        yield from archive.raw_chunks(entry, _INPUT_STEP)
         return
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     try:
-        # fed in small slices: ``unconsumed_tail`` is a copy, so feeding the whole entry
-        # would copy the rest of it after every step
-        for start in range(0, len(raw), _INPUT_STEP):
-            pending: bytes | memoryview = raw[start : start + _INPUT_STEP]
+        for raw in archive.raw_chunks(entry, _INPUT_STEP):
+            pending: bytes | memoryview = raw
             while pending and not inflater.eof:
                 yield inflater.decompress(pending, _INFLATE_STEP)
                 pending = inflater.unconsumed_tail
