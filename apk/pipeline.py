@@ -26,13 +26,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from apk import arsc
+from apk import arsc, inflate
 from apk.file_bytes import FileSpan, copy_span, write_all
 from apk.manifest import RenamePlan, ResolveString, rewrite_manifest
 from apk.platform_rules import entry_name_refusal
@@ -484,10 +482,43 @@ def _parallel_digests(
     if workers <= 1 or sum(e.uncompressed_size for e in by_size) < _PARALLEL_MIN_BYTES:
         done = {e.name: _streamed_digest(archive, e, algorithm) for e in by_size}
     else:
-        with ThreadPoolExecutor(workers) as pool:
-            results = pool.map(lambda e: _streamed_digest(archive, e, algorithm), by_size)
-            done = dict(zip((e.name for e in by_size), results, strict=True))
+        done = _on_threads(by_size, workers, lambda e: _streamed_digest(archive, e, algorithm))
     return {e.name: done[e.name] for e in entries}
+
+
+def _on_threads(
+    entries: Sequence[ZipEntry], workers: int, digest: Callable[[ZipEntry], bytes]
+) -> dict[str, bytes]:
+    """``digest`` of every entry, by name, on ``workers`` threads that each take the next
+    entry when done with one; the first error is raised (the others stop taking entries).
+    Plain threads: ``concurrent.futures`` would import ``logging`` and more into every build."""
+    import threading
+
+    pending = iter(entries)
+    lock = threading.Lock()
+    done: dict[str, bytes] = {}
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        while not errors:
+            with lock:
+                entry = next(pending, None)
+            if entry is None:
+                return
+            try:
+                done[entry.name] = digest(entry)
+            except BaseException as e:  # raised again in the calling thread
+                errors.append(e)
+                return
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return done
 
 
 def _streamed_digest(archive: ZipArchive, entry: ZipEntry, algorithm: v1.DigestAlgorithm) -> bytes:
@@ -498,7 +529,7 @@ def _streamed_digest(archive: ZipArchive, entry: ZipEntry, algorithm: v1.DigestA
     crc, size = 0, 0
     for piece in _pieces(archive, entry):
         digest.update(piece)
-        crc = zlib.crc32(piece, crc)
+        crc = inflate.crc32(piece, crc)
         size += len(piece)
         if size > entry.uncompressed_size:
             break
@@ -513,7 +544,7 @@ def _pieces(archive: ZipArchive, entry: ZipEntry) -> Iterator[bytes | memoryview
     if entry.method == STORED:
         yield from archive.raw_chunks(entry, _INPUT_STEP)
         return
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    inflater = inflate.raw_inflater()
     try:
         for raw in archive.raw_chunks(entry, _INPUT_STEP):
             pending: bytes | memoryview = raw
@@ -523,7 +554,7 @@ def _pieces(archive: ZipArchive, entry: ZipEntry) -> Iterator[bytes | memoryview
             if inflater.eof:
                 break
         yield inflater.flush()
-    except zlib.error as e:
+    except inflate.ERRORS as e:
         raise ApkInputError(f"entry {entry.name!r} is not valid deflate data: {e}") from e
 
 

@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from apk.signing import der
 from apk.signing.keys import (
     CERT_COMMON_NAME,
-    CERT_VALIDITY,
+    CERT_VALIDITY_DAYS,
     HOME_KEY_BITS,
     MIN_RSA_BITS,
     PEM_BLOCK,
@@ -118,7 +118,7 @@ def self_signed_certificate(
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + CERT_VALIDITY)
+        .not_valid_after(now + datetime.timedelta(days=CERT_VALIDITY_DAYS))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )

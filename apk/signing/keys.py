@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import datetime
 import enum
 import os
 import re
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 HOME_KEY_FILE = "clonespace-signing.pem"
 CLONE_KEYS_DIR = "clones"  # keys/clones/<app package>/<index>.pem
 HOME_KEY_BITS = 3072
-CERT_VALIDITY = datetime.timedelta(days=30 * 365)
+CERT_VALIDITY_DAYS = 30 * 365
 CERT_COMMON_NAME = "Clonespace"
 MIN_RSA_BITS = 2048
 
