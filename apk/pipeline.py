@@ -11,8 +11,10 @@ signature files; the result is signed — v1 when minSdk < 24, v2 and v3 always 
 clone's own key (``CloneSpec.key``, else the build's), one key for all APKs of a split set.
 
 Work that is the same for every clone is done once per build: the v1 digests of the
-untouched entries (inflated and hashed on several threads), the untouched part of the zip
-(kept as views of the source's bytes, never copied whole), the sha256 state after it and
+untouched entries (inflated and hashed on several threads, started once the build's checks
+pass so that they go on while the rest is done), the untouched part of the zip
+(kept as spans of the source file, which the kernel copies into each clone's file, or as
+views of the source's bytes when they are in memory), the sha256 state after it and
 the v2/v3 digests of its whole 1 MiB chunks (every clone's file starts with those bytes).
 A clone then digests and holds only its own entries, and the content digest is shared by
 v2 and v3. ``advance(1)`` reports each finished clone.
@@ -215,6 +217,8 @@ def build_clones(
         )
         for apk in app.apks
     ]
+    for cloner in cloners:
+        cloner.start()  # every check passed: the shared work may begin
     built = []
     with staged_output(out_dir) as stage:
         for spec in specs:
@@ -311,7 +315,16 @@ class ApkCloner:
         authorities = frozenset(source.info.provider_authorities)
         self._res_xml = find_package_xml(source.archive, source.package, authorities, self.resolve)
         self._untouched_digests: dict[v1.DigestAlgorithm, dict[str, bytes]] = {}
+        self._started: dict[v1.DigestAlgorithm, Callable[[], dict[str, bytes]]] = {}
         self._shared: tuple[ZipWriter, SharedPrefix] | None = None
+
+    def start(self) -> None:
+        """Start the shared work that can run on its own: the v1 digests of the untouched
+        entries (for the cloner's key; unless cached) are computed on threads while the
+        clones' own parts are made. ``build`` waits for them when it needs them."""
+        algorithm = self._v1_algorithm(self.key)
+        if algorithm is not None and algorithm not in self._started:
+            self._started[algorithm] = self._start_untouched(algorithm)
 
     def build(
         self,
@@ -406,19 +419,30 @@ class ApkCloner:
         """v1 digests of the entries no clone changes: computed once (or read from the
         digest cache), then reused."""
         if algorithm not in self._untouched_digests:
-            archive = self.source.archive
-            wanted = [
-                e for e in archive.entries if v1.needs_digest(e.name) and e.name not in _REPLACED
-            ]
-            cache = _DigestCache(self.digest_cache, self.source.sha256, algorithm)
-            digests = cache.load(wanted)
-            if digests is None:
-                digests = _parallel_digests(archive, wanted, algorithm)
-                cache.save(digests)
+            started = self._started.pop(algorithm, None) or self._start_untouched(algorithm)
+            digests = started()
             for name, content in self.replacements.items():
                 digests[name] = v1.entry_digest(content, algorithm)
             self._untouched_digests[algorithm] = digests
         return self._untouched_digests[algorithm]
+
+    def _start_untouched(self, algorithm: v1.DigestAlgorithm) -> Callable[[], dict[str, bytes]]:
+        """The untouched entries' digests from the cache, or their computation started (on
+        threads for a big APK); the function returned gives them when they are done."""
+        archive = self.source.archive
+        wanted = [e for e in archive.entries if v1.needs_digest(e.name) and e.name not in _REPLACED]
+        cache = _DigestCache(self.digest_cache, self.source.sha256, algorithm)
+        cached = cache.load(wanted)
+        if cached is not None:
+            return lambda: cached
+        computing = _start_digests(archive, wanted, algorithm)
+
+        def finish() -> dict[str, bytes]:
+            digests = computing()
+            cache.save(digests)
+            return digests
+
+        return finish
 
 
 def _checked_replacements(source: SourceApk, replacements: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -472,26 +496,36 @@ class _DigestCache:
             tmp.unlink(missing_ok=True)
 
 
-def _parallel_digests(
+def _start_digests(
     archive: ZipArchive, entries: Sequence[ZipEntry], algorithm: v1.DigestAlgorithm
-) -> dict[str, bytes]:
-    """``_streamed_digest`` of each entry (in their order), spread over threads: inflating
-    and hashing release the GIL. The largest entries go first, so the threads end together."""
+) -> Callable[[], dict[str, bytes]]:
+    """``_streamed_digest`` of each entry (in their order), spread over threads started now
+    (inflating and hashing release the GIL), the largest entries first so the threads end
+    together; a small APK is digested on the calling thread, when the result is asked for."""
     by_size = sorted(entries, key=lambda e: e.uncompressed_size, reverse=True)
     workers = min(_DIGEST_THREADS, len(by_size))
+
+    def digest(entry: ZipEntry) -> bytes:
+        return _streamed_digest(archive, entry, algorithm)
+
     if workers <= 1 or sum(e.uncompressed_size for e in by_size) < _PARALLEL_MIN_BYTES:
-        done = {e.name: _streamed_digest(archive, e, algorithm) for e in by_size}
-    else:
-        done = _on_threads(by_size, workers, lambda e: _streamed_digest(archive, e, algorithm))
-    return {e.name: done[e.name] for e in entries}
+        return lambda: {e.name: digest(e) for e in entries}
+    wait = _start_threads(by_size, workers, digest)
+
+    def in_order() -> dict[str, bytes]:
+        done = wait()
+        return {e.name: done[e.name] for e in entries}
+
+    return in_order
 
 
-def _on_threads(
+def _start_threads(
     entries: Sequence[ZipEntry], workers: int, digest: Callable[[ZipEntry], bytes]
-) -> dict[str, bytes]:
-    """``digest`` of every entry, by name, on ``workers`` threads that each take the next
-    entry when done with one; the first error is raised (the others stop taking entries).
-    Plain threads: ``concurrent.futures`` would import ``logging`` and more into every build."""
+) -> Callable[[], dict[str, bytes]]:
+    """Start ``digest`` of every entry on ``workers`` threads that each take the next entry
+    when done with one; the function returned waits for them and gives the digests by name,
+    or raises the first error (the other threads then stop taking entries). Plain threads:
+    ``concurrent.futures`` would import ``logging`` and more into every build."""
     import threading
 
     pending = iter(entries)
@@ -507,18 +541,22 @@ def _on_threads(
                 return
             try:
                 done[entry.name] = digest(entry)
-            except BaseException as e:  # raised again in the calling thread
+            except BaseException as e:  # raised again by wait()
                 errors.append(e)
                 return
 
     threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return done
+
+    def wait() -> dict[str, bytes]:
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        return done
+
+    return wait
 
 
 def _streamed_digest(archive: ZipArchive, entry: ZipEntry, algorithm: v1.DigestAlgorithm) -> bytes:

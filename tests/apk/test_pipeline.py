@@ -385,7 +385,7 @@ def test_v1_digests_are_cached_by_the_apks_sha256(
 
 def test_digests_on_threads_keep_every_result_and_raise_an_error() -> None:
     entries = parse_zip(real_apk(NATIVE).read_bytes()).entries[:40]
-    done = pipeline._on_threads(entries, 3, lambda e: e.name.encode())
+    done = pipeline._start_threads(entries, 3, lambda e: e.name.encode())()
     assert done == {e.name: e.name.encode() for e in entries}
 
     def fail_one(entry: ZipEntry) -> bytes:
@@ -394,4 +394,4 @@ def test_digests_on_threads_keep_every_result_and_raise_an_error() -> None:
         return b""
 
     with pytest.raises(ApkInputError, match=f"entry {entries[7].name!r} is damaged"):
-        pipeline._on_threads(entries, 3, fail_one)
+        pipeline._start_threads(entries, 3, fail_one)()
