@@ -41,7 +41,7 @@ def signing_certificates(source: SourceApk) -> tuple[str, ...]:
     from apk.signing.verify import SignatureVerificationError, verify_apk
 
     try:
-        report = verify_apk(source.data)
+        report = verify_apk(source.data)  # a file is read in pieces
     except (SignatureVerificationError, ValueError):
         return _v1_certificates(source)
     signer = report.v3 or report.v2

@@ -11,8 +11,10 @@ signature files; the result is signed — v1 when minSdk < 24, v2 and v3 always 
 clone's own key (``CloneSpec.key``, else the build's), one key for all APKs of a split set.
 
 Work that is the same for every clone is done once per build: the v1 digests of the
-untouched entries (inflated and hashed on several threads), the untouched part of the zip
-(kept as views of the source's bytes, never copied whole), the sha256 state after it and
+untouched entries (inflated and hashed on several threads, started once the build's checks
+pass so that they go on while the rest is done), the untouched part of the zip
+(kept as spans of the source file, which the kernel copies into each clone's file, or as
+views of the source's bytes when they are in memory), the sha256 state after it and
 the v2/v3 digests of its whole 1 MiB chunks (every clone's file starts with those bytes).
 A clone then digests and holds only its own entries, and the content digest is shared by
 v2 and v3. ``advance(1)`` reports each finished clone.
@@ -26,13 +28,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from apk import arsc
+from apk import arsc, inflate
+from apk.file_bytes import FileSpan, copy_span, write_all
 from apk.manifest import RenamePlan, ResolveString, rewrite_manifest
 from apk.platform_rules import entry_name_refusal
 from apk.res_xml import find_package_xml
@@ -43,7 +44,7 @@ from apk.source import ARSC_NAME, MANIFEST_NAME, ApkInputError, SourceApk
 from apk.splits import AppSet
 from apk.staging import Stage, staged_output
 from apk.zip_read import STORED, ZipArchive, ZipEntry, ZipFormatError
-from apk.zip_write import EntryAttributes, ZipWriter
+from apk.zip_write import EntryAttributes, Piece, ZipWriter, join_pieces
 
 Advance = Callable[[int], None]
 ENTRY_LIMIT = 1 << 31  # what one entry may inflate to when it is digested for v1
@@ -94,45 +95,57 @@ class BuiltClone:
 
 class SharedPrefix:
     """The untouched entries every clone of an APK starts with, written once per build and
-    kept as pieces (local headers, and views of the source's bytes for the entries' data),
-    never joined into one copy; with the sha256 state after them and, per digest, the v2/v3
-    digests of their whole 1 MiB chunks."""
+    kept as pieces (local headers, and views of the source's bytes or spans of its file for
+    the entries' data), never joined into one copy; with the sha256 state after them and,
+    per digest, the v2/v3 digests of their whole 1 MiB chunks. One pass over the pieces
+    gives the sha256 state and the SHA-256 chunk digests (what most keys sign with)."""
 
-    def __init__(self, pieces: Sequence[bytes | memoryview], length: int) -> None:
+    def __init__(self, pieces: Sequence[Piece], length: int) -> None:
         self.pieces = tuple(pieces)
         self.length = length
         self.sha256 = hashlib.sha256()
-        for piece in self.pieces:
-            self.sha256.update(piece)
         self._chunk_digests: dict[str, list[bytes]] = {}
         self._remainder = b""
+        self._digest("sha256", whole_file=self.sha256)
 
     @property
     def remainder(self) -> bytes:
         """The bytes after the last whole chunk (the start of the clone's last chunks)."""
-        self.chunk_digests("sha256")
         return self._remainder
 
     def chunk_digests(self, digest_name: str) -> list[bytes]:
         """The v2/v3 digests of the whole 1 MiB chunks, computed once per digest."""
         if digest_name not in self._chunk_digests:
-            digests: list[bytes] = []
-            pending = bytearray()
-            for piece in self.pieces:
-                view, pos = memoryview(piece), 0
-                if pending:
-                    pos = min(v2v3.CHUNK_SIZE - len(pending), len(view))
-                    pending += view[:pos]
-                    if len(pending) < v2v3.CHUNK_SIZE:
-                        continue
-                    digests += v2v3.chunk_digests(pending, digest_name)
-                    pending = bytearray()
-                whole = (len(view) - pos) // v2v3.CHUNK_SIZE * v2v3.CHUNK_SIZE
-                digests += v2v3.chunk_digests(view[pos : pos + whole], digest_name)
-                pending += view[pos + whole :]
-            self._chunk_digests[digest_name] = digests
-            self._remainder = bytes(pending)
+            self._digest(digest_name)
         return self._chunk_digests[digest_name]
+
+    def _digest(self, digest_name: str, whole_file: hashlib._Hash | None = None) -> None:
+        digests: list[bytes] = []
+        pending = bytearray()
+        for piece in self._views():
+            if whole_file is not None:
+                whole_file.update(piece)
+            view, pos = memoryview(piece), 0
+            if pending:
+                pos = min(v2v3.CHUNK_SIZE - len(pending), len(view))
+                pending += view[:pos]
+                if len(pending) < v2v3.CHUNK_SIZE:
+                    continue
+                digests += v2v3.chunk_digests(pending, digest_name)
+                pending = bytearray()
+            whole = (len(view) - pos) // v2v3.CHUNK_SIZE * v2v3.CHUNK_SIZE
+            digests += v2v3.chunk_digests(view[pos : pos + whole], digest_name)
+            pending += view[pos + whole :]
+        self._chunk_digests[digest_name] = digests
+        self._remainder = bytes(pending)
+
+    def _views(self) -> Iterator[bytes | memoryview]:
+        """The pieces' bytes in order, spans read from their file 1 MiB at a time."""
+        for piece in self.pieces:
+            if isinstance(piece, FileSpan):
+                yield from piece.chunks()
+            else:
+                yield piece
 
 
 @dataclass(frozen=True)
@@ -147,13 +160,18 @@ class CloneImage:
     eocd: bytes
 
     def write(self, path: Path) -> str:
-        """Write the APK to ``path``; returns the file's sha256 (hex)."""
+        """Write the APK to ``path``; returns the file's sha256 (hex). The untouched entries'
+        data go from the source file to ``path`` in the kernel where they can."""
         own = (self.tail, self.signing_block, self.central_directory, self.eocd)
-        with path.open("wb") as f:
-            for piece in self.prefix.pieces:
-                f.write(piece)
-            for part in own:
-                f.write(part)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            for piece in (*self.prefix.pieces, *own):
+                if isinstance(piece, FileSpan):
+                    copy_span(piece, fd)
+                else:
+                    write_all(fd, piece)
+        finally:
+            os.close(fd)
         digest = self.prefix.sha256.copy()
         for part in own:
             digest.update(part)
@@ -199,6 +217,8 @@ def build_clones(
         )
         for apk in app.apks
     ]
+    for cloner in cloners:
+        cloner.start()  # every check passed: the shared work may begin
     built = []
     with staged_output(out_dir) as stage:
         for spec in specs:
@@ -295,7 +315,16 @@ class ApkCloner:
         authorities = frozenset(source.info.provider_authorities)
         self._res_xml = find_package_xml(source.archive, source.package, authorities, self.resolve)
         self._untouched_digests: dict[v1.DigestAlgorithm, dict[str, bytes]] = {}
+        self._started: dict[v1.DigestAlgorithm, Callable[[], dict[str, bytes]]] = {}
         self._shared: tuple[ZipWriter, SharedPrefix] | None = None
+
+    def start(self) -> None:
+        """Start the shared work that can run on its own: the v1 digests of the untouched
+        entries (for the cloner's key; unless cached) are computed on threads while the
+        clones' own parts are made. ``build`` waits for them when it needs them."""
+        algorithm = self._v1_algorithm(self.key)
+        if algorithm is not None and algorithm not in self._started:
+            self._started[algorithm] = self._start_untouched(algorithm)
 
     def build(
         self,
@@ -330,7 +359,7 @@ class ApkCloner:
         v1_algorithm = self._v1_algorithm(key)
         if v1_algorithm is not None:
             self._add_v1(writer, replaced, extra, key, v1_algorithm)
-        tail = b"".join(writer.pieces()[len(prefix.pieces) :])
+        tail = join_pieces(writer.pieces()[len(prefix.pieces) :])
         central, eocd = writer.directory()
         name = v2v3.signature_algorithm(key).digest_name
         chunks = [
@@ -390,19 +419,30 @@ class ApkCloner:
         """v1 digests of the entries no clone changes: computed once (or read from the
         digest cache), then reused."""
         if algorithm not in self._untouched_digests:
-            archive = self.source.archive
-            wanted = [
-                e for e in archive.entries if v1.needs_digest(e.name) and e.name not in _REPLACED
-            ]
-            cache = _DigestCache(self.digest_cache, self.source.sha256, algorithm)
-            digests = cache.load(wanted)
-            if digests is None:
-                digests = _parallel_digests(archive, wanted, algorithm)
-                cache.save(digests)
+            started = self._started.pop(algorithm, None) or self._start_untouched(algorithm)
+            digests = started()
             for name, content in self.replacements.items():
                 digests[name] = v1.entry_digest(content, algorithm)
             self._untouched_digests[algorithm] = digests
         return self._untouched_digests[algorithm]
+
+    def _start_untouched(self, algorithm: v1.DigestAlgorithm) -> Callable[[], dict[str, bytes]]:
+        """The untouched entries' digests from the cache, or their computation started (on
+        threads for a big APK); the function returned gives them when they are done."""
+        archive = self.source.archive
+        wanted = [e for e in archive.entries if v1.needs_digest(e.name) and e.name not in _REPLACED]
+        cache = _DigestCache(self.digest_cache, self.source.sha256, algorithm)
+        cached = cache.load(wanted)
+        if cached is not None:
+            return lambda: cached
+        computing = _start_digests(archive, wanted, algorithm)
+
+        def finish() -> dict[str, bytes]:
+            digests = computing()
+            cache.save(digests)
+            return digests
+
+        return finish
 
 
 def _checked_replacements(source: SourceApk, replacements: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -456,20 +496,67 @@ class _DigestCache:
             tmp.unlink(missing_ok=True)
 
 
-def _parallel_digests(
+def _start_digests(
     archive: ZipArchive, entries: Sequence[ZipEntry], algorithm: v1.DigestAlgorithm
-) -> dict[str, bytes]:
-    """``_streamed_digest`` of each entry (in their order), spread over threads: inflating
-    and hashing release the GIL. The largest entries go first, so the threads end together."""
+) -> Callable[[], dict[str, bytes]]:
+    """``_streamed_digest`` of each entry (in their order), spread over threads started now
+    (inflating and hashing release the GIL), the largest entries first so the threads end
+    together; a small APK is digested on the calling thread, when the result is asked for."""
     by_size = sorted(entries, key=lambda e: e.uncompressed_size, reverse=True)
     workers = min(_DIGEST_THREADS, len(by_size))
+
+    def digest(entry: ZipEntry) -> bytes:
+        return _streamed_digest(archive, entry, algorithm)
+
     if workers <= 1 or sum(e.uncompressed_size for e in by_size) < _PARALLEL_MIN_BYTES:
-        done = {e.name: _streamed_digest(archive, e, algorithm) for e in by_size}
-    else:
-        with ThreadPoolExecutor(workers) as pool:
-            results = pool.map(lambda e: _streamed_digest(archive, e, algorithm), by_size)
-            done = dict(zip((e.name for e in by_size), results, strict=True))
-    return {e.name: done[e.name] for e in entries}
+        return lambda: {e.name: digest(e) for e in entries}
+    wait = _start_threads(by_size, workers, digest)
+
+    def in_order() -> dict[str, bytes]:
+        done = wait()
+        return {e.name: done[e.name] for e in entries}
+
+    return in_order
+
+
+def _start_threads(
+    entries: Sequence[ZipEntry], workers: int, digest: Callable[[ZipEntry], bytes]
+) -> Callable[[], dict[str, bytes]]:
+    """Start ``digest`` of every entry on ``workers`` threads that each take the next entry
+    when done with one; the function returned waits for them and gives the digests by name,
+    or raises the first error (the other threads then stop taking entries). Plain threads:
+    ``concurrent.futures`` would import ``logging`` and more into every build."""
+    import threading
+
+    pending = iter(entries)
+    lock = threading.Lock()
+    done: dict[str, bytes] = {}
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        while not errors:
+            with lock:
+                entry = next(pending, None)
+            if entry is None:
+                return
+            try:
+                done[entry.name] = digest(entry)
+            except BaseException as e:  # raised again by wait()
+                errors.append(e)
+                return
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+
+    def wait() -> dict[str, bytes]:
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        return done
+
+    return wait
 
 
 def _streamed_digest(archive: ZipArchive, entry: ZipEntry, algorithm: v1.DigestAlgorithm) -> bytes:
@@ -480,7 +567,7 @@ def _streamed_digest(archive: ZipArchive, entry: ZipEntry, algorithm: v1.DigestA
     crc, size = 0, 0
     for piece in _pieces(archive, entry):
         digest.update(piece)
-        crc = zlib.crc32(piece, crc)
+        crc = inflate.crc32(piece, crc)
         size += len(piece)
         if size > entry.uncompressed_size:
             break
@@ -490,23 +577,22 @@ def _streamed_digest(archive: ZipArchive, entry: ZipEntry, algorithm: v1.DigestA
 
 
 def _pieces(archive: ZipArchive, entry: ZipEntry) -> Iterator[bytes | memoryview]:
-    raw = archive.raw(entry)
+    # the raw data is read (from the source file) in small slices; ``unconsumed_tail`` is a
+    # copy, so feeding the whole entry would also copy the rest of it after every step
     if entry.method == STORED:
-        yield raw
+        yield from archive.raw_chunks(entry, _INPUT_STEP)
         return
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    inflater = inflate.raw_inflater()
     try:
-        # fed in small slices: ``unconsumed_tail`` is a copy, so feeding the whole entry
-        # would copy the rest of it after every step
-        for start in range(0, len(raw), _INPUT_STEP):
-            pending: bytes | memoryview = raw[start : start + _INPUT_STEP]
+        for raw in archive.raw_chunks(entry, _INPUT_STEP):
+            pending: bytes | memoryview = raw
             while pending and not inflater.eof:
                 yield inflater.decompress(pending, _INFLATE_STEP)
                 pending = inflater.unconsumed_tail
             if inflater.eof:
                 break
         yield inflater.flush()
-    except zlib.error as e:
+    except inflate.ERRORS as e:
         raise ApkInputError(f"entry {entry.name!r} is not valid deflate data: {e}") from e
 
 

@@ -1,7 +1,8 @@
 """A source APK, read and checked once: its bytes, zip container, manifest and facts.
 
-``load_source(path)`` reads a file, ``parse_source(data, name)`` bytes already in memory
-(a split inside an ``.apks``). Everything wrong with the input raises ``ApkInputError``
+``load_source(path)`` reads a file (on demand: its bytes are not held in memory, see
+``apk.file_bytes``), ``parse_source(data, name)`` bytes already in memory (a split inside an
+``.apks``). Everything wrong with the input raises ``ApkInputError``
 (a ``ValueError``) saying what: not a zip, no manifest, a manifest that is empty,
 garbage, truncated or inflates past ``MANIFEST_LIMIT``…; reading the file raises ``OSError``.
 
@@ -19,8 +20,9 @@ from pathlib import Path
 
 from apk.arsc import ArscFormatError
 from apk.arsc_values import ResourceTable, parse_table, table_resolver
+from apk.file_bytes import FileBytes
 from apk.manifest import ManifestInfo, ResolveString, read_manifest_info
-from apk.zip_read import ZipArchive, ZipFormatError, parse_zip
+from apk.zip_read import Data, ZipArchive, ZipFormatError, parse_zip
 
 MANIFEST_NAME = "AndroidManifest.xml"
 ARSC_NAME = "resources.arsc"
@@ -38,7 +40,7 @@ class SourceApk:
     ``resources()`` is its parsed ``resources.arsc`` (``None`` without one), parsed once."""
 
     name: str
-    data: bytes
+    data: Data  # bytes in memory, or the file's, read on demand
     archive: ZipArchive
     manifest: bytes
     info: ManifestInfo
@@ -52,6 +54,10 @@ class SourceApk:
     @property
     def split(self) -> str | None:
         return self.info.split
+
+    def content(self) -> bytes:
+        """All of the APK's bytes (read from its file if they are not in memory)."""
+        return self.data if isinstance(self.data, bytes) else self.data[:]
 
     def read_arsc(self) -> bytes | None:
         """The uncompressed ``resources.arsc``, or ``None`` if the APK has none."""
@@ -69,10 +75,10 @@ def load_source(path: Path) -> SourceApk:
         raise FileNotFoundError(f"{path}: no such file")
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a directory, not an APK")
-    return parse_source(path.read_bytes(), str(path))
+    return parse_source(FileBytes(path), str(path))
 
 
-def parse_source(data: bytes, name: str) -> SourceApk:
+def parse_source(data: Data, name: str) -> SourceApk:
     """Check ``data`` as an APK: a zip with a readable ``AndroidManifest.xml``."""
     try:
         archive = parse_zip(data)
@@ -90,7 +96,7 @@ def parse_source(data: bytes, name: str) -> SourceApk:
         raise ApkInputError(f"{name}: {e}") from e
     except ValueError as e:
         raise ApkInputError(f"{name}: bad {MANIFEST_NAME}: {e}") from e
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else data.sha256()
     return SourceApk(name, data, archive, manifest, info, sha256, resources)
 
 

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from apk.file_bytes import FileBytes
 from apk.manifest import ResolveString, unresolved_references
 from apk.source import MANIFEST_NAME, ApkInputError, SourceApk, load_source, parse_source
-from apk.zip_read import ZipArchive, ZipFormatError, parse_zip
+from apk.zip_read import Data, ZipArchive, ZipFormatError, parse_zip
 
 INNER_APK_LIMIT = 2 << 30  # an APK inside an .apks/.xapk archive
 
@@ -68,7 +69,7 @@ def load_app(paths: Sequence[Path]) -> AppSet:
         return group([_load_file(p) for p in _apks_in_directory(path)])
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
-    data = path.read_bytes()
+    data = FileBytes(path)  # read on demand, never held whole (apk.file_bytes)
     archive = _parse(data, str(path))
     if archive.find(MANIFEST_NAME) is None and _inner_apks(archive):
         return group([parse_source(*item) for item in _read_inner(archive, path)])
@@ -120,7 +121,7 @@ def _apks_in_directory(path: Path) -> list[Path]:
     return found
 
 
-def _parse(data: bytes, name: str) -> ZipArchive:
+def _parse(data: Data, name: str) -> ZipArchive:
     try:
         return parse_zip(data)
     except ZipFormatError as e:

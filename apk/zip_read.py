@@ -5,17 +5,22 @@
 the file, overlapping entries, zip64 or multi-disk archives, encrypted entries, entry
 names that are absolute, contain ``..`` or repeat. Like Android, an entry whose method is
 not stored (0) is read as deflate, whatever its method says (8 or an odd one like 21).
-Entry data is exposed raw (``ZipArchive.raw``) so a writer can copy the compressed bytes
-unchanged; ``ZipArchive.read`` inflates with a size cap and checks the CRC.
+Entry data is exposed raw (``ZipArchive.raw``, ``ZipArchive.span``) so a writer can copy the
+compressed bytes unchanged; ``ZipArchive.read`` inflates with a size cap and checks the CRC.
+The archive's bytes are in memory (``bytes``) or read from its file on demand
+(``apk.file_bytes.FileBytes``): parsing reads only the end record, the central directory
+and the local headers.
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from apk.file_bytes import FileBytes, FileSpan
 from apk.sections import EOCD_SIGNATURE
 
 LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -33,6 +38,8 @@ _MAX_COMMENT = 0xFFFF
 _SIG_BLOCK_MAGIC = b"APK Sig Block 42"
 
 DEFAULT_READ_LIMIT = 64 << 20  # what ``read`` inflates at most unless told otherwise
+
+Data = bytes | FileBytes
 
 
 class ZipFormatError(ValueError):
@@ -79,7 +86,7 @@ class ZipEntry:
 class ZipArchive:
     """A parsed archive over its bytes; ``entries`` in central-directory order."""
 
-    data: bytes
+    data: Data
     entries: tuple[ZipEntry, ...]
     entries_end: int  # where entry data ends: the signing block or the central directory
     cd_offset: int
@@ -103,8 +110,26 @@ class ZipArchive:
         return found
 
     def raw(self, entry: ZipEntry) -> memoryview:
-        """The entry's data exactly as stored (compressed if deflated); no copy."""
+        """The entry's data exactly as stored (compressed if deflated); no copy when the
+        archive is in memory, else read from its file."""
+        if isinstance(self.data, FileBytes):
+            return memoryview(self.data.read(entry.data_offset, entry.compressed_size))
         return memoryview(self.data)[entry.data_offset : entry.data_end]
+
+    def span(self, entry: ZipEntry) -> memoryview | FileSpan:
+        """The entry's raw data to copy: a view of the bytes in memory, or a span of the file."""
+        if isinstance(self.data, FileBytes):
+            return FileSpan(self.data, entry.data_offset, entry.compressed_size)
+        return self.raw(entry)
+
+    def raw_chunks(self, entry: ZipEntry, step: int) -> Iterator[bytes | memoryview]:
+        """The entry's raw data, ``step`` bytes at a time (read from the file as they go)."""
+        if isinstance(self.data, FileBytes):
+            yield from self.data.chunks(entry.data_offset, entry.compressed_size, step)
+            return
+        raw = self.raw(entry)
+        for start in range(0, len(raw), step):
+            yield raw[start : start + step]
 
     def read(self, name: str, limit: int = DEFAULT_READ_LIMIT) -> bytes:
         """The uncompressed content of ``name``, refused if it is (or inflates to) > limit."""
@@ -143,7 +168,7 @@ def _inflate(name: str, raw: memoryview | bytes, limit: int) -> bytes:
     return content
 
 
-def parse_zip(data: bytes) -> ZipArchive:
+def parse_zip(data: Data) -> ZipArchive:
     """Parse and validate the whole container (not the entries' content)."""
     if not data:
         raise ZipFormatError("the file is empty")
@@ -155,26 +180,29 @@ def parse_zip(data: bytes) -> ZipArchive:
     return ZipArchive(data, entries, entries_end, cd_offset, eocd_offset)
 
 
-def _find_eocd(data: bytes) -> int:
-    if len(data) < _EOCD.size:
-        if data.startswith(LOCAL_SIGNATURE[:2]):
+def _find_eocd(data: Data) -> int:
+    size = len(data)
+    if size < _EOCD.size:
+        if data[:2] == LOCAL_SIGNATURE[:2]:
             raise ZipFormatError("the zip archive is truncated (no end of central directory)")
         raise ZipFormatError("not a zip archive (too short)")
-    start = max(0, len(data) - _EOCD.size - _MAX_COMMENT)
-    pos = data.rfind(EOCD_SIGNATURE, start)
+    start = max(0, size - _EOCD.size - _MAX_COMMENT)
+    tail = data[start:size]
+    pos = tail.rfind(EOCD_SIGNATURE)
     while pos >= 0:
-        if pos + _EOCD.size <= len(data):
-            comment_len = struct.unpack_from("<H", data, pos + 20)[0]
-            if pos + _EOCD.size + comment_len == len(data):
-                return pos
-        pos = data.rfind(EOCD_SIGNATURE, start, pos)
-    if data.startswith(LOCAL_SIGNATURE):
+        if pos + _EOCD.size <= len(tail):
+            comment_len = struct.unpack_from("<H", tail, pos + 20)[0]
+            if pos + _EOCD.size + comment_len == len(tail):
+                return start + pos
+        pos = tail.rfind(EOCD_SIGNATURE, 0, pos)
+    if data[: len(LOCAL_SIGNATURE)] == LOCAL_SIGNATURE:
         raise ZipFormatError("the zip archive is truncated (no end of central directory)")
     raise ZipFormatError("not a zip archive (no end of central directory record)")
 
 
-def _read_eocd(data: bytes, offset: int) -> tuple[int, int, int]:
-    _, disk, cd_disk, disk_count, count, cd_size, cd_offset, _ = _EOCD.unpack_from(data, offset)
+def _read_eocd(data: Data, offset: int) -> tuple[int, int, int]:
+    record = data[offset : offset + _EOCD.size]
+    _, disk, cd_disk, disk_count, count, cd_size, cd_offset, _ = _EOCD.unpack(record)
     if disk != 0 or cd_disk != 0 or disk_count != count:
         raise ZipFormatError("multi-disk zip archives are not APKs")
     if count == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
@@ -190,13 +218,14 @@ def _read_eocd(data: bytes, offset: int) -> tuple[int, int, int]:
 
 
 def _read_central_directory(
-    data: bytes, cd_offset: int, cd_size: int, count: int
+    data: Data, cd_offset: int, cd_size: int, count: int
 ) -> tuple[ZipEntry, ...]:
     entries: list[ZipEntry] = []
     seen: set[str] = set()
-    pos, end = cd_offset, cd_offset + cd_size
+    directory = data[cd_offset : cd_offset + cd_size]
+    pos, end = 0, cd_size
     for _ in range(count):
-        entry, pos = _read_central_record(data, pos, end)
+        entry, pos = _read_central_record(data, directory, cd_offset, pos, end)
         if entry.name in seen:
             raise ZipFormatError(f"entry name {entry.name!r} appears twice")
         seen.add(entry.name)
@@ -206,23 +235,26 @@ def _read_central_directory(
     return tuple(entries)
 
 
-def _read_central_record(data: bytes, pos: int, end: int) -> tuple[ZipEntry, int]:
+def _read_central_record(
+    data: Data, directory: bytes, base: int, pos: int, end: int
+) -> tuple[ZipEntry, int]:
+    """The record at ``pos`` of ``directory`` (which starts at ``base`` in the file)."""
     if pos + _CENTRAL.size > end:
         raise ZipFormatError("central directory is shorter than its entry count says")
-    fields = _CENTRAL.unpack_from(data, pos)
+    fields = _CENTRAL.unpack_from(directory, pos)
     (sig, made_by, needed, flags, method, time, date, crc, csize, usize) = fields[:10]
     (name_len, extra_len, comment_len, disk, internal, external, offset) = fields[10:]
     if sig != CENTRAL_SIGNATURE:
-        raise ZipFormatError(f"bad central directory record at offset {pos}")
+        raise ZipFormatError(f"bad central directory record at offset {base + pos}")
     var_start = pos + _CENTRAL.size
     next_pos = var_start + name_len + extra_len + comment_len
     if next_pos > end:
-        raise ZipFormatError(f"central directory record at offset {pos} runs past its end")
-    raw_name = data[var_start : var_start + name_len]
+        raise ZipFormatError(f"central directory record at offset {base + pos} runs past its end")
+    raw_name = directory[var_start : var_start + name_len]
     name = _check_name(_decode_name(raw_name, flags))
     _check_entry_fields(name, flags, method, csize, usize, disk)
-    extra = data[var_start + name_len : var_start + name_len + extra_len]
-    comment = data[var_start + name_len + extra_len : next_pos]
+    extra = directory[var_start + name_len : var_start + name_len + extra_len]
+    comment = directory[var_start + name_len + extra_len : next_pos]
     local_extra, data_offset = _read_local_header(data, offset, name, raw_name)
     entry = ZipEntry(
         name, raw_name, method, flags, crc, csize, usize, offset, data_offset,
@@ -265,20 +297,22 @@ def _check_entry_fields(
         raise ZipFormatError(f"entry {name!r} lies on another disk")
 
 
-def _read_local_header(data: bytes, offset: int, name: str, raw_name: bytes) -> tuple[bytes, int]:
+def _read_local_header(data: Data, offset: int, name: str, raw_name: bytes) -> tuple[bytes, int]:
     if offset + _LOCAL.size > len(data):
         raise ZipFormatError(f"entry {name!r}: local header offset {offset} is beyond the file")
-    sig, _, _, _, _, _, _, _, _, name_len, extra_len = _LOCAL.unpack_from(data, offset)
+    name_start = offset + _LOCAL.size
+    header = data[offset : name_start + len(raw_name)]  # one read: the name is known
+    sig, _, _, _, _, _, _, _, _, name_len, extra_len = _LOCAL.unpack_from(header)
     if sig != LOCAL_SIGNATURE:
         raise ZipFormatError(f"entry {name!r}: no local header at offset {offset}")
-    name_start = offset + _LOCAL.size
-    if data[name_start : name_start + name_len] != raw_name:
+    if name_len != len(raw_name) or header[_LOCAL.size :] != raw_name:
         raise ZipFormatError(f"entry {name!r}: local header names another file")
     extra_start = name_start + name_len
-    return data[extra_start : extra_start + extra_len], extra_start + extra_len
+    extra = data[extra_start : extra_start + extra_len] if extra_len else b""
+    return extra, extra_start + extra_len
 
 
-def _entries_end(data: bytes, cd_offset: int, entries: tuple[ZipEntry, ...]) -> int:
+def _entries_end(data: Data, cd_offset: int, entries: tuple[ZipEntry, ...]) -> int:
     """Where entry data ends: the start of an APK Signing Block, else the central directory.
 
     Bytes that only look like a block (entry data ending with its magic) are entry data.
@@ -286,9 +320,9 @@ def _entries_end(data: bytes, cd_offset: int, entries: tuple[ZipEntry, ...]) -> 
     last = max(e.data_end for e in entries)
     if cd_offset < 32 or data[cd_offset - 16 : cd_offset] != _SIG_BLOCK_MAGIC:
         return cd_offset
-    footer_size = int(struct.unpack_from("<Q", data, cd_offset - 24)[0])
+    footer_size = int(struct.unpack("<Q", data[cd_offset - 24 : cd_offset - 16])[0])
     start = cd_offset - footer_size - 8
-    if start < last or struct.unpack_from("<Q", data, start)[0] != footer_size:
+    if start < last or struct.unpack("<Q", data[start : start + 8])[0] != footer_size:
         return cd_offset
     return start
 

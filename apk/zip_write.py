@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from apk.file_bytes import FileSpan
 from apk.sections import EOCD_SIGNATURE, ZipSections
 from apk.zip_read import (
     CENTRAL_SIGNATURE,
@@ -41,6 +42,8 @@ _VERSION_STORED = 10
 _LOCAL = struct.Struct("<4s5H3L2H")
 _CENTRAL = struct.Struct("<4s6H3L5H2L")
 _EOCD = struct.Struct("<4s4H2LH")
+
+Piece = bytes | memoryview | FileSpan  # a span: a copied entry's data, still in its file
 
 
 def alignment_for(name: str, stored: bool) -> int:
@@ -75,7 +78,7 @@ class ZipWriter:
     """Builds the entry section and central directory of one archive in memory."""
 
     def __init__(self) -> None:
-        self._parts: list[bytes | memoryview] = []
+        self._parts: list[Piece] = []
         self._central: list[bytes] = []
         self._offset = 0
         self._names: set[str] = set()
@@ -89,7 +92,7 @@ class ZipWriter:
         first = self._parts[0] if len(self._parts) == 1 else None
         if isinstance(first, bytes):
             return first
-        joined = b"".join(self._parts)
+        joined = join_pieces(self._parts)
         self._parts = [joined]
         return joined
 
@@ -98,9 +101,10 @@ class ZipWriter:
         """The length of the entry section written so far."""
         return self._offset
 
-    def pieces(self) -> tuple[bytes | memoryview, ...]:
+    def pieces(self) -> tuple[Piece, ...]:
         """The entry section written so far, in pieces (copied entries' data are views of
-        their archive's bytes): write or hash them in order, without joining them."""
+        their archive's bytes, or spans of its file): write or hash them in order, without
+        joining them."""
         return tuple(self._parts)
 
     def fork(self) -> ZipWriter:
@@ -125,7 +129,7 @@ class ZipWriter:
         )  # fmt: skip
         extra = _kept_extra(entry.local_extra)
         self._write(
-            entry.name, header, extra, entry.central_extra, entry.comment, archive.raw(entry)
+            entry.name, header, extra, entry.central_extra, entry.comment, archive.span(entry)
         )
 
     def add(
@@ -155,7 +159,7 @@ class ZipWriter:
     def sections(self, comment: bytes = b"") -> ZipSections:
         """The finished archive's three sections (entries, central directory, EOCD)."""
         central, eocd = self.directory(comment)
-        return ZipSections(b"".join(self._parts), central, eocd)
+        return ZipSections(join_pieces(self._parts), central, eocd)
 
     def directory(self, comment: bytes = b"") -> tuple[bytes, bytes]:
         """The central directory and EOCD record (with ``comment``) after the entries."""
@@ -177,7 +181,7 @@ class ZipWriter:
         local_extra: bytes,
         central_extra: bytes,
         comment: bytes,
-        data: bytes | memoryview,
+        data: Piece,
         alignment: int | None = None,
     ) -> None:
         if name in self._names:
@@ -225,6 +229,11 @@ class _Header:
             offset,
         )  # fmt: skip
         return fixed + self.raw_name + extra + comment
+
+
+def join_pieces(pieces: Sequence[Piece]) -> bytes:
+    """The pieces as one ``bytes`` (spans read from their file)."""
+    return b"".join(p.read() if isinstance(p, FileSpan) else p for p in pieces)
 
 
 def _alignment_extra(data_start: int, alignment: int) -> bytes:

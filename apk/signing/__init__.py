@@ -9,6 +9,9 @@ Typical use by the clone pipeline::
         files = v1.sign(digests_of_this_clone, key, algorithm=algorithm).files()
     sections = ...                                               # from the zip writer
     apk_bytes = sections.assemble(v2v3.signing_block(sections, key))
+
+``apk.signing.zipsign`` (signing a zip made by :mod:`zipfile`) is not imported here: a clone
+build does not need :mod:`zipfile`.
 """
 
 from apk.signing.keys import (
@@ -23,7 +26,6 @@ from apk.signing.keys import (
     load_user_key,
 )
 from apk.signing.v2v3 import content_digest, signing_block
-from apk.signing.zipsign import sign_zip
 
 __all__ = [
     "KeyAlgorithm",
@@ -36,6 +38,5 @@ __all__ = [
     "content_digest",
     "load_or_create",
     "load_user_key",
-    "sign_zip",
     "signing_block",
 ]

@@ -1,4 +1,5 @@
-"""The few DER encodings a JAR signature block needs (definite lengths only)."""
+"""The few DER encodings a JAR signature block needs (definite lengths only), and a reader
+for the few structures read back (our own keys and certificates)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ _INTEGER = 0x02
 _OCTET_STRING = 0x04
 _NULL = b"\x05\x00"
 _OID = 0x06
+_BIT_STRING = 0x03
+SEQUENCE = _SEQUENCE
+INTEGER = _INTEGER
+OCTET_STRING = _OCTET_STRING
+OID = _OID
+BIT_STRING = _BIT_STRING
 
 
 def tlv(tag: int, content: bytes) -> bytes:
@@ -64,3 +71,53 @@ def oid(dotted: str) -> bytes:
 def context(number: int, content: bytes, *, constructed: bool = True) -> bytes:
     """A context-specific tag ``[number]`` around ``content`` (already-encoded elements)."""
     return tlv(0x80 | (0x20 if constructed else 0) | number, content)
+
+
+def bit_string(value: bytes) -> bytes:
+    """A BIT STRING of whole bytes (no unused bits)."""
+    return tlv(_BIT_STRING, b"\x00" + value)
+
+
+class DerError(ValueError):
+    """Bytes that are not the DER structure expected."""
+
+
+def read(data: bytes, pos: int = 0) -> tuple[int, bytes, int]:
+    """The element at ``pos``: (tag, content, position after it); definite lengths only."""
+    if pos + 2 > len(data):
+        raise DerError("truncated DER element")
+    tag, first = data[pos], data[pos + 1]
+    pos += 2
+    if first < 0x80:
+        length = first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or pos + count > len(data):
+            raise DerError("bad DER length")
+        length = int.from_bytes(data[pos : pos + count], "big")
+        pos += count
+    end = pos + length
+    if end > len(data):
+        raise DerError("DER element runs past its end")
+    return tag, data[pos:end], end
+
+
+def read_all(data: bytes) -> list[tuple[int, bytes, bytes]]:
+    """The elements ``data`` holds, one after another: (tag, content, whole encoding)."""
+    items, pos = [], 0
+    while pos < len(data):
+        tag, content, end = read(data, pos)
+        items.append((tag, content, data[pos:end]))
+        pos = end
+    return items
+
+
+def expect(item: tuple[int, bytes, bytes], tag: int) -> bytes:
+    """The content of ``item`` if its tag is ``tag``."""
+    if item[0] != tag:
+        raise DerError(f"DER tag {item[0]:#04x} where {tag:#04x} was expected")
+    return item[1]
+
+
+def read_integer(content: bytes) -> int:
+    return int.from_bytes(content, "big", signed=True)

@@ -6,36 +6,39 @@ A :class:`SigningKey` is a private key (RSA or EC P-256) with its X.509 certific
 temporary name and hard-linked into place, so it is never half-written and two processes
 creating it at once end up using the same key. Each clone has its own key because Android
 (API 26+) scopes ANDROID_ID to the signing key: clones sharing one key share it.
+
+A key this tool made that is EC P-256 (what clones of apps with minSdk >= 18 get) is read and
+signed with in pure Python (``apk.signing.key_files``, ``apk.signing.p256``), so a build with
+the clones' existing keys does not import ``cryptography``; new keys, RSA keys and the
+user's own keys go through ``cryptography`` (``apk.signing.crypto_keys``, imported then).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
-import datetime
 import enum
 import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from apk.signing.crypto_keys import PrivateKey
 
 HOME_KEY_FILE = "clonespace-signing.pem"
 CLONE_KEYS_DIR = "clones"  # keys/clones/<app package>/<index>.pem
 HOME_KEY_BITS = 3072
-CERT_VALIDITY = datetime.timedelta(days=30 * 365)
+CERT_VALIDITY_DAYS = 30 * 365
 CERT_COMMON_NAME = "Clonespace"
 MIN_RSA_BITS = 2048
 
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-
-_PEM_BLOCK = re.compile(
+PEM_BLOCK = re.compile(
     rb"-----BEGIN (?P<label>[A-Z0-9 ]+)-----\r?\n.*?-----END (?P=label)-----\r?\n?", re.DOTALL
 )
 
@@ -65,102 +68,78 @@ class KeyAlgorithm(enum.Enum):
     EC = "EC"
 
 
+class KeySigner(Protocol):
+    """What signs: ``sign`` gives an RSA PKCS#1 v1.5 or ECDSA (DER) signature."""
+
+    key_size: int
+
+    def sign(self, data: bytes, hash_name: str) -> bytes: ...
+
+    def public_key_der(self) -> bytes: ...
+
+    def pkcs8_der(self) -> bytes: ...
+
+
 @dataclass(frozen=True, eq=False)
 class SigningKey:
-    """A private key and its certificate; checked to belong together when made."""
+    """A private key (``signer``) and its certificate, with the certificate's fields a
+    signature carries; checked to belong together when made."""
 
-    private_key: PrivateKey
-    certificate: x509.Certificate
+    signer: KeySigner
+    algorithm: KeyAlgorithm
+    certificate_der: bytes
+    public_key_der: bytes  # the certificate's SubjectPublicKeyInfo, DER
+    issuer_der: bytes  # the certificate's issuer Name, DER
+    serial_der: bytes  # the certificate's serial number, a DER INTEGER
 
     def __post_init__(self) -> None:
-        _supported(self.private_key)
-        if _public_der(self.private_key) != self.public_key_der:
+        if self.signer.public_key_der() != self.public_key_der:
             raise KeyCertMismatchError("the certificate's public key is not the private key's")
 
     @property
-    def algorithm(self) -> KeyAlgorithm:
-        return (
-            KeyAlgorithm.RSA if isinstance(self.private_key, rsa.RSAPrivateKey) else KeyAlgorithm.EC
-        )
-
-    @property
     def key_size(self) -> int:
-        return self.private_key.key_size
+        return self.signer.key_size
 
-    @property
-    def certificate_der(self) -> bytes:
-        return self.certificate.public_bytes(serialization.Encoding.DER)
-
-    @property
-    def public_key_der(self) -> bytes:
-        """The certificate's SubjectPublicKeyInfo, DER."""
-        return self.certificate.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-
-    def sign(self, data: bytes, digest: hashes.HashAlgorithm) -> bytes:
-        """RSA PKCS#1 v1.5 or ECDSA (DER) signature of ``data`` with ``digest``."""
-        if isinstance(self.private_key, rsa.RSAPrivateKey):
-            return self.private_key.sign(data, padding.PKCS1v15(), digest)
-        return self.private_key.sign(data, ec.ECDSA(digest))
+    def sign(self, data: bytes, hash_name: str) -> bytes:
+        """RSA PKCS#1 v1.5 or ECDSA (DER) signature of ``data``, hashed with ``hash_name``
+        (a hashlib name: sha1, sha256 or sha512)."""
+        return self.signer.sign(data, hash_name)
 
     def to_pem(self) -> bytes:
         """Unencrypted PKCS#8 key followed by the certificate, PEM."""
-        key = self.private_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
+        return _pem("PRIVATE KEY", self.signer.pkcs8_der()) + _pem(
+            "CERTIFICATE", self.certificate_der
         )
-        return key + self.certificate.public_bytes(serialization.Encoding.PEM)
+
+    @cached_property
+    def private_key(self) -> PrivateKey:
+        """The key as a ``cryptography`` object (imports it)."""
+        from apk.signing import crypto_keys
+
+        return crypto_keys.load_private_key(self.signer.pkcs8_der())
+
+    @cached_property
+    def certificate(self) -> x509.Certificate:
+        """The certificate as a ``cryptography`` object (imports it)."""
+        from apk.signing import crypto_keys
+
+        return crypto_keys.load_certificate(self.certificate_der)
 
 
-def _public_der(key: PrivateKey) -> bytes:
-    return key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
-def _supported(key: object) -> PrivateKey:
-    """``key`` if it is RSA >= 2048 bits or EC P-256; else :class:`UnsupportedKeyError`."""
-    if isinstance(key, rsa.RSAPrivateKey):
-        if key.key_size < MIN_RSA_BITS:
-            raise UnsupportedKeyError(f"RSA key of {key.key_size} bits; need >= {MIN_RSA_BITS}")
-        return key
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        if not isinstance(key.curve, ec.SECP256R1):
-            raise UnsupportedKeyError(f"EC key on curve {key.curve.name}; only P-256 is supported")
-        return key
-    raise UnsupportedKeyError(f"{type(key).__name__} keys are not supported; use RSA or EC P-256")
+def _pem(label: str, data: bytes) -> bytes:
+    text = base64.b64encode(data)
+    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
+    begin, end = f"-----BEGIN {label}-----".encode(), f"-----END {label}-----\n".encode()
+    return b"\n".join([begin, *lines, end])
 
 
 def generate(
     *, algorithm: KeyAlgorithm = KeyAlgorithm.RSA, bits: int = HOME_KEY_BITS
 ) -> SigningKey:
     """A new key with a self-signed certificate (CN=Clonespace, valid ~30 years)."""
-    key: PrivateKey
-    if algorithm is KeyAlgorithm.RSA:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    else:
-        key = ec.generate_private_key(ec.SECP256R1())
-    return SigningKey(key, self_signed_certificate(key))
+    from apk.signing import crypto_keys
 
-
-def self_signed_certificate(
-    key: PrivateKey, common_name: str = CERT_COMMON_NAME
-) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + CERT_VALIDITY)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
+    return crypto_keys.generate(algorithm=algorithm, bits=bits)
 
 
 def load_or_create(
@@ -175,9 +154,30 @@ def load_or_create(
         for parent in reversed(path.relative_to(keys_dir).parents[:-1]):
             (keys_dir / parent).mkdir(mode=0o700, exist_ok=True)
         _publish(path, generate(algorithm=algorithm).to_pem())
-    # our own key (made by ``generate``, mode 0600): its RSA consistency checks, ~0.1 s per
-    # 3072-bit key, are skipped; the certificate is still checked to belong to the key
-    return _load_pem_pair(path.read_bytes(), None, str(path), own=True)
+    return _load_own(path.read_bytes(), str(path))
+
+
+def _load_own(data: bytes, where: str) -> SigningKey:
+    """A key file this tool made: an EC P-256 key is read here, anything else (RSA, or a
+    file someone changed) by ``cryptography``. Either way the certificate is checked to
+    belong to the key; an RSA key's own consistency checks (~0.1 s per 3072-bit key) are
+    skipped, as this tool made it."""
+    from apk.signing import key_files
+
+    own = key_files.read_own_ec_key(data)
+    if own is not None:
+        fields = own.fields
+        return SigningKey(
+            own.signer,
+            KeyAlgorithm.EC,
+            own.certificate_der,
+            fields.public_key_der,
+            fields.issuer_der,
+            fields.serial_der,
+        )
+    from apk.signing import crypto_keys
+
+    return crypto_keys.load_pem_pair(data, None, where, own=True)
 
 
 _PACKAGE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*")
@@ -212,15 +212,12 @@ def load_user_key(
 
     Without ``cert_path`` the key file must be PKCS#12 or a PEM holding both key and certificate.
     """
+    from apk.signing import crypto_keys
+
     pwd = password.encode() if isinstance(password, str) else password
     data = _read(key_path)
     cert_data = _read(cert_path) if cert_path is not None else None
-    if _PEM_BLOCK.search(data):
-        return _load_pem_pair(data, pwd, str(key_path), cert_data)
-    if cert_data is None:
-        return _load_pkcs12(data, pwd, str(key_path))
-    key = _load_der_key(data, pwd, str(key_path))
-    return SigningKey(key, _load_certificate(cert_data, str(cert_path)))
+    return crypto_keys.load_user_key(data, str(key_path), cert_data, str(cert_path), pwd)
 
 
 def _read(path: Path) -> bytes:
@@ -230,89 +227,3 @@ def _read(path: Path) -> bytes:
         raise KeyFileMissingError(f"no such key or certificate file: {path}") from None
     except IsADirectoryError:
         raise KeyFileMissingError(f"{path} is a directory, not a key or certificate") from None
-
-
-def _load_pem_pair(
-    data: bytes,
-    password: bytes | None,
-    where: str,
-    cert_data: bytes | None = None,
-    *,
-    own: bool = False,
-) -> SigningKey:
-    blocks = [(m["label"].decode(), m.group(0)) for m in _PEM_BLOCK.finditer(data)]
-    keys = [block for label, block in blocks if label.endswith("PRIVATE KEY")]
-    if not keys:
-        raise UnsupportedKeyError(f"{where} holds no PEM private key")
-    key = _load_pem_key(keys[0], password, where, own=own)
-    if cert_data is None:
-        certs = [block for label, block in blocks if label == "CERTIFICATE"]
-        if not certs:
-            raise UnsupportedKeyError(f"{where} holds no certificate; give one with --cert")
-        return SigningKey(key, _load_certificate(certs[0], where))
-    return SigningKey(key, _load_certificate(cert_data, where))
-
-
-def _load_pem_key(
-    block: bytes, password: bytes | None, where: str, *, own: bool = False
-) -> PrivateKey:
-    """The key in a PEM ``block``; ``own``: a key this tool made, not checked again."""
-    try:
-        key = serialization.load_pem_private_key(
-            block, password, unsafe_skip_rsa_key_validation=own
-        )
-    except TypeError as e:  # encrypted without a password, or a password for a plain key
-        raise KeyPasswordError(f"{where}: {_password_hint(password)}") from e
-    except ValueError as e:
-        if password is not None and b"ENCRYPTED" in block:
-            raise KeyPasswordError(f"{where}: wrong password for the encrypted key") from e
-        raise UnsupportedKeyError(f"{where}: cannot read the private key ({e})") from e
-    except UnsupportedAlgorithm as e:
-        raise UnsupportedKeyError(f"{where}: unsupported key algorithm ({e})") from e
-    return _supported(key)
-
-
-def _load_der_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
-    try:
-        key = serialization.load_der_private_key(data, password)
-    except TypeError as e:
-        raise KeyPasswordError(f"{where}: {_password_hint(password)}") from e
-    except ValueError as e:
-        if password is not None:
-            raise KeyPasswordError(f"{where}: wrong password, or not a private key") from e
-        raise UnsupportedKeyError(
-            f"{where} is not a PEM, DER (PKCS#8) or PKCS#12 private key ({e})"
-        ) from e
-    except UnsupportedAlgorithm as e:
-        raise UnsupportedKeyError(f"{where}: unsupported key algorithm ({e})") from e
-    return _supported(key)
-
-
-def _password_hint(password: bytes | None) -> str:
-    if password is None:
-        return "the key is encrypted; give its password"
-    return "the key is not encrypted; give no password"
-
-
-def _load_pkcs12(data: bytes, password: bytes | None, where: str) -> SigningKey:
-    try:
-        key, cert, _ = pkcs12.load_key_and_certificates(data, password)
-    except ValueError as e:
-        if "password" not in str(e).lower():  # not PKCS#12 at all
-            raise UnsupportedKeyError(
-                f"{where} is not a PEM, DER (PKCS#8) or PKCS#12 key; for a DER key give --cert"
-            ) from e
-        problem = "it needs a password" if password is None else "wrong password"
-        raise KeyPasswordError(f"{where}: cannot open the PKCS#12 file: {problem}") from e
-    if key is None or cert is None:
-        raise UnsupportedKeyError(f"{where}: the PKCS#12 file lacks a private key or certificate")
-    return SigningKey(_supported(key), cert)
-
-
-def _load_certificate(data: bytes, where: str) -> x509.Certificate:
-    try:
-        if b"-----BEGIN" in data:
-            return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
-    except ValueError as e:
-        raise UnsupportedKeyError(f"{where} is not an X.509 certificate (PEM or DER): {e}") from e

@@ -15,8 +15,6 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import hashes
-
 from apk.signing import der
 from apk.signing.keys import KeyAlgorithm, SigningKey
 
@@ -55,9 +53,6 @@ class DigestAlgorithm(enum.Enum):
     @property
     def size(self) -> int:
         return hashlib.new(self.hashlib_name).digest_size
-
-    def hash(self) -> hashes.HashAlgorithm:
-        return hashes.SHA1() if self is DigestAlgorithm.SHA1 else hashes.SHA256()
 
 
 def needs_v1(min_sdk: int) -> bool:
@@ -204,13 +199,12 @@ def _signature_file(
 
 def signature_block(sf: bytes, key: SigningKey, algorithm: DigestAlgorithm) -> bytes:
     """Detached PKCS#7 SignedData (no signed attributes) over ``sf``, DER."""
-    cert = key.certificate
-    signature = key.sign(sf, algorithm.hash())
+    signature = key.sign(sf, algorithm.hashlib_name)
     digest_alg = der.sequence(der.oid(algorithm.oid), der.null())
     sig_oid = _OID_RSA if key.algorithm is KeyAlgorithm.RSA else _OID_EC_PUBLIC_KEY
     signer_info = der.sequence(
         der.integer(1),
-        der.sequence(cert.issuer.public_bytes(), der.integer(cert.serial_number)),
+        der.sequence(key.issuer_der, key.serial_der),
         digest_alg,
         der.sequence(der.oid(sig_oid), der.null()),
         der.octet_string(signature),

@@ -12,11 +12,13 @@ import enum
 import hashlib
 import struct
 from collections.abc import Iterable, Sequence
-
-from cryptography.hazmat.primitives import hashes
+from typing import TYPE_CHECKING
 
 from apk.sections import ZipSections
 from apk.signing.keys import KeyAlgorithm, SigningKey
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hashes
 
 CHUNK_SIZE = 1 << 20
 V2_BLOCK_ID = 0x7109871A
@@ -49,6 +51,9 @@ class SignatureAlgorithm(enum.Enum):
         return "sha512" if self.value in (0x0104, 0x0202) else "sha256"
 
     def hash(self) -> hashes.HashAlgorithm:
+        """The ``cryptography`` hash of ``digest_name`` (imports it; for verifying)."""
+        from cryptography.hazmat.primitives import hashes
+
         return hashes.SHA512() if self.digest_name == "sha512" else hashes.SHA256()
 
     @classmethod
@@ -144,7 +149,7 @@ def _signed_data(digest: bytes, key: SigningKey, sdks: bytes, attributes: bytes)
 
 def _signer(signed_data: bytes, key: SigningKey, sdks: bytes) -> bytes:
     algorithm = signature_algorithm(key)
-    signature = key.sign(signed_data, algorithm.hash())
+    signature = key.sign(signed_data, algorithm.digest_name)
     signatures = _prefixed_sequence([_id_and_bytes(algorithm.value, signature)])
     return _prefixed(signed_data) + sdks + _prefixed(signatures) + _prefixed(key.public_key_der)
 

@@ -15,9 +15,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from apk.file_bytes import FileBytes
+from apk.sections import ZipSections
 from apk.signing import v2v3
 from apk.signing.v2v3 import SignatureAlgorithm
-from apk.signing.zipsign import split_zip
+from apk.signing.zipsign import ZipLayout, locate
 
 _SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
 _STRIPPING = v2v3.STRIPPING_PROTECTION_ATTR_ID
@@ -96,9 +98,10 @@ def parse_block(block: bytes) -> list[tuple[int, bytes]]:
     return pairs
 
 
-def verify_apk(data: bytes) -> BlockReport:
-    """Verify the v2 and v3 signatures of a whole APK; raise if anything is wrong."""
-    split = split_zip(data)
+def verify_apk(data: bytes | FileBytes) -> BlockReport:
+    """Verify the v2 and v3 signatures of a whole APK; raise if anything is wrong. An APK
+    read from its file (``FileBytes``) is digested 1 MiB at a time, never held whole."""
+    split = locate(data)
     if split.signing_block is None:
         raise SignatureVerificationError("no APK Signing Block")
     pairs = parse_block(split.signing_block)
@@ -107,7 +110,7 @@ def verify_apk(data: bytes) -> BlockReport:
     for scheme, block_id in ((2, v2v3.V2_BLOCK_ID), (3, v2v3.V3_BLOCK_ID)):
         if block_id in found:
             signer = _verify_scheme(found[block_id], scheme)
-            digest = v2v3.content_digest(split.sections, signer.algorithm.digest_name)
+            digest = _content_digest(data, split, signer.algorithm.digest_name)
             if signer.content_digest != digest:
                 raise SignatureVerificationError(f"v{scheme}: content digest does not match")
             signers[scheme] = signer
@@ -119,6 +122,19 @@ def verify_apk(data: bytes) -> BlockReport:
     return BlockReport(
         tuple(i for i, _ in pairs), len(split.signing_block), signers.get(2), signers.get(3)
     )
+
+
+def _content_digest(data: bytes | FileBytes, layout: ZipLayout, digest_name: str) -> bytes:
+    if isinstance(data, bytes):
+        sections = ZipSections(data[: layout.entries_end], layout.central_directory, layout.eocd)
+        return v2v3.content_digest(sections, digest_name)
+    chunks: list[bytes] = []
+    for chunk in data.chunks(0, layout.entries_end, v2v3.CHUNK_SIZE):  # the v2 chunks
+        chunks += v2v3.chunk_digests(chunk, digest_name)
+    chunks += v2v3.chunk_digests(layout.central_directory, digest_name)
+    eocd = ZipSections(b"", b"", layout.eocd).eocd_with_cd_offset(layout.entries_end)
+    chunks += v2v3.chunk_digests(eocd, digest_name)
+    return v2v3.top_digest(chunks, digest_name)
 
 
 def _verify_scheme(value: bytes, scheme: int) -> SchemeSigner:

@@ -12,6 +12,7 @@ import struct
 import zipfile
 from dataclasses import dataclass
 
+from apk.file_bytes import FileBytes
 from apk.sections import EOCD_SIGNATURE, ZipSections
 from apk.signing import v1, v2v3
 from apk.signing.keys import SigningKey
@@ -33,8 +34,25 @@ def split_zip(data: bytes) -> SplitZip:
 
     The sections' EOCD points at the central directory as if there were no signing block.
     """
+    layout = locate(data)
+    sections = ZipSections(data[: layout.entries_end], layout.central_directory, layout.eocd)
+    return SplitZip(sections, layout.signing_block)
+
+
+@dataclass(frozen=True)
+class ZipLayout:
+    """Where a zip's entries end, and its other sections (``eocd`` as in :func:`split_zip`)."""
+
+    entries_end: int
+    central_directory: bytes
+    eocd: bytes
+    signing_block: bytes | None
+
+
+def locate(data: bytes | FileBytes) -> ZipLayout:
+    """:func:`split_zip` without the entries' bytes: for a file, only its end is read."""
     eocd_at = _find_eocd(data)
-    cd_size, cd_offset = struct.unpack_from("<II", data, eocd_at + 12)
+    cd_size, cd_offset = struct.unpack("<II", data[eocd_at + 12 : eocd_at + 20])
     if cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF:
         raise ValueError("zip64 archives are not supported")
     if cd_offset + cd_size != eocd_at:
@@ -43,25 +61,26 @@ def split_zip(data: bytes) -> SplitZip:
         )
     entries_end, block = cd_offset, None
     if cd_offset >= 32 and data[cd_offset - 16 : cd_offset] == v2v3.MAGIC:
-        (size,) = struct.unpack_from("<Q", data, cd_offset - 24)
+        (size,) = struct.unpack("<Q", data[cd_offset - 24 : cd_offset - 16])
         start = cd_offset - size - 8
         # sizes that do not agree: the magic is the last entry's own data, not a block
         # (Android's ApkSigningBlockUtils.findApkSigningBlock: "not found", not an error)
-        if size >= 24 and start >= 0 and struct.unpack_from("<Q", data, start)[0] == size:
+        if size >= 24 and start >= 0 and struct.unpack("<Q", data[start : start + 8])[0] == size:
             entries_end, block = start, data[start:cd_offset]
-    eocd = ZipSections(b"", b"", data[eocd_at:]).eocd_with_cd_offset(entries_end)
-    return SplitZip(ZipSections(data[:entries_end], data[cd_offset:eocd_at], eocd), block)
+    eocd = ZipSections(b"", b"", data[eocd_at : len(data)]).eocd_with_cd_offset(entries_end)
+    return ZipLayout(entries_end, data[cd_offset:eocd_at], eocd, block)
 
 
-def _find_eocd(data: bytes) -> int:
+def _find_eocd(data: bytes | FileBytes) -> int:
     lowest = max(0, len(data) - _EOCD_MIN - _MAX_COMMENT)
-    at = data.rfind(EOCD_SIGNATURE, lowest)
+    tail = data[lowest : len(data)]
+    at = tail.rfind(EOCD_SIGNATURE)
     while at >= 0:
-        if at + _EOCD_MIN <= len(data):
-            (comment_length,) = struct.unpack_from("<H", data, at + 20)
-            if at + _EOCD_MIN + comment_length == len(data):
-                return at
-        at = data.rfind(EOCD_SIGNATURE, lowest, at)
+        if at + _EOCD_MIN <= len(tail):
+            (comment_length,) = struct.unpack_from("<H", tail, at + 20)
+            if at + _EOCD_MIN + comment_length == len(tail):
+                return lowest + at
+        at = tail.rfind(EOCD_SIGNATURE, 0, at)
     raise ValueError("not a zip file: no end-of-central-directory record")
 
 

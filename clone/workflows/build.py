@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from clone.errors import BadInput, NotFound, OperationFailed
 from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, Home
-from clone.workflows.identity import draw_clone_identities, embedded_policy
 from clone.workflows.payload import DEFAULT_HOOKS, HookMode, HookPlan, prepare_hooks
 
 if TYPE_CHECKING:
@@ -117,7 +116,11 @@ def build(home: Home, req: BuildRequest, advance: Advance | None = None) -> Buil
     packages = _packages(req.name_template, app.package, indices)  # fails before any work
     _check_free(req.out, packages, bool(app.splits), req.force)
     plan = prepare_hooks(app, req.hooks, gadget_dir=req.gadget_dir, cache_root=home.gadget_cache)
-    identities = draw_clone_identities(indices, req.seed)
+    identities = None
+    if plan.payload is not None:  # only a payload carries them (and needs their modules)
+        from clone.workflows.identity import draw_clone_identities
+
+        identities = draw_clone_identities(indices, req.seed)
     return build_app(home, app, indices, req, plan, advance, identities)
 
 
@@ -158,6 +161,8 @@ def _spec(plan: HookPlan, index: int, package: str, ident: Identity | None) -> C
     """Clone ``index``'s pipeline spec; its hook policy carries ``ident`` when given."""
     if ident is None:
         return plan.spec(index, package)
+    from clone.workflows.identity import embedded_policy
+
     return plan.spec(index, package, embedded_policy(plan.policy(index, package), ident))
 
 

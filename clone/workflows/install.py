@@ -220,7 +220,7 @@ def load_source_app(apk: Path, scratch: Path) -> SourceApp:
     if len(app.apks) == 1 and apk.is_file():
         files: tuple[Path, ...] = (apk,)
     else:
-        files = tuple(_write(scratch / f"{i}.apk", a.data) for i, a in enumerate(app.apks))
+        files = tuple(_write(scratch / f"{i}.apk", a.content()) for i, a in enumerate(app.apks))
     info = app.base.info
     return SourceApp(
         info.package, info.min_sdk, info.launchable_activity, frozenset(abis), files, app

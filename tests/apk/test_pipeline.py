@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import zipfile
 from collections.abc import Callable
@@ -11,14 +12,16 @@ from pathlib import Path
 import pytest
 
 from apk import pipeline
+from apk.file_bytes import FileBytes, FileChangedError, FileSpan
 from apk.manifest import read_manifest_info
 from apk.pipeline import CloneSpec, ExtraEntry, build_clones
 from apk.signing import load_or_create, v2v3
 from apk.signing.keys import SigningKey
 from apk.signing.v1 import is_signature_file
-from apk.source import ARSC_NAME, MANIFEST_NAME, ApkInputError, load_source
-from apk.splits import load_app
+from apk.source import ARSC_NAME, MANIFEST_NAME, ApkInputError, load_source, parse_source
+from apk.splits import group, load_app
 from apk.zip_read import ZipEntry, parse_zip
+from apk.zip_write import Piece, join_pieces
 from tests.apk import arsc_factory as af
 from tests.apk import factory, oracles
 from tests.apk.signing.apksigner import verify
@@ -194,6 +197,34 @@ def test_a_failure_leaves_nothing_behind(
     assert not (tmp_path / "deep").exists()
 
 
+def test_a_source_read_from_its_file_gives_the_same_clones_as_one_in_memory(
+    tmp_path: Path, key: SigningKey
+) -> None:
+    path = real_apk(NATIVE)
+    from_file = load_app([path])
+    assert isinstance(from_file.base.data, FileBytes)
+    in_memory = group([parse_source(path.read_bytes(), str(path))])
+    specs = [CloneSpec(i, f"{from_file.package}.clone{i}") for i in (1, 2)]
+    one = build_clones(from_file, specs, tmp_path / "file", key)
+    two = build_clones(in_memory, specs, tmp_path / "memory", key)
+    for a, b in zip(one, two, strict=True):
+        assert a.apk.read_bytes() == b.apk.read_bytes()  # the signatures are deterministic
+        assert a.sha256 == b.sha256 == hashlib.sha256(a.apk.read_bytes()).hexdigest()
+
+
+def test_a_source_changed_during_the_build_leaves_nothing_behind(
+    tmp_path: Path, key: SigningKey
+) -> None:
+    source = tmp_path / "app.apk"
+    source.write_bytes(real_apk(UIAUTOMATOR).read_bytes())
+    app = load_app([source])
+    os.truncate(source, source.stat().st_size // 2)
+    specs = [CloneSpec(i, f"{app.package}.clone{i}") for i in (1, 2)]
+    with pytest.raises(FileChangedError, match=r"app\.apk changed while it was read"):
+        build_clones(app, specs, tmp_path / "out", key)
+    assert not (tmp_path / "out").exists()
+
+
 def test_existing_files_in_out_survive_a_failure(
     tmp_path: Path, key: SigningKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -306,15 +337,18 @@ def test_a_damaged_table_is_reported_when_a_reference_needs_it(tmp_path: Path) -
         load_app([_referencing_apk(tmp_path / "app.apk", bytes(table))])
 
 
-def test_shared_prefix_chunks_match_the_joined_bytes() -> None:
+def test_shared_prefix_chunks_match_the_joined_bytes(tmp_path: Path) -> None:
     chunk = v2v3.CHUNK_SIZE
-    pieces: list[bytes | memoryview] = [
+    (tmp_path / "file").write_bytes(b"e" * 5 + b"f" * (chunk + 3) + b"g")
+    pieces: list[Piece] = [
         b"a" * 10,
         memoryview(b"b" * (chunk - 10)),
         b"c" * (2 * chunk + 5),
+        FileSpan(FileBytes(tmp_path / "file"), 5, chunk + 3),  # read from the file
         b"d" * 7,
     ]
-    joined = b"".join(pieces)
+    joined = join_pieces(pieces)
+    assert b"f" * (chunk + 3) + b"d" * 7 in joined
     prefix = pipeline.SharedPrefix(pieces, len(joined))
     whole = len(joined) // chunk * chunk
     assert prefix.chunk_digests("sha256") == v2v3.chunk_digests(joined[:whole])
@@ -347,3 +381,17 @@ def test_v1_digests_are_cached_by_the_apks_sha256(
         app, [CloneSpec(1, f"{app.package}.c1")], tmp_path / "c", key, None, None, cache
     )
     assert third[0].apk.read_bytes() == first[0].apk.read_bytes()
+
+
+def test_digests_on_threads_keep_every_result_and_raise_an_error() -> None:
+    entries = parse_zip(real_apk(NATIVE).read_bytes()).entries[:40]
+    done = pipeline._start_threads(entries, 3, lambda e: e.name.encode())()
+    assert done == {e.name: e.name.encode() for e in entries}
+
+    def fail_one(entry: ZipEntry) -> bytes:
+        if entry is entries[7]:
+            raise ApkInputError(f"entry {entry.name!r} is damaged")
+        return b""
+
+    with pytest.raises(ApkInputError, match=f"entry {entries[7].name!r} is damaged"):
+        pipeline._start_threads(entries, 3, fail_one)()

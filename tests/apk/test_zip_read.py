@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from apk.file_bytes import FileBytes, FileSpan
 from apk.zip_read import DEFAULT_READ_LIMIT, ZipFormatError, inflate_entry, parse_zip
 from tests.apk import factory
 from tests.realapks import ALL, real_apk
@@ -123,10 +124,30 @@ BAD_ZIPS: dict[str, tuple[Callable[[], bytes], str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_ZIPS))
-def test_bad_zip_is_refused_with_a_reason(case: str) -> None:
+def test_bad_zip_is_refused_with_a_reason(case: str, tmp_path: Path) -> None:
     make, reason = BAD_ZIPS[case]
+    data = make()
     with pytest.raises(ZipFormatError, match=reason):
-        parse_zip(make())
+        parse_zip(data)
+    (tmp_path / "bad.zip").write_bytes(data)
+    with pytest.raises(ZipFormatError, match=reason):  # read from the file: the same
+        parse_zip(FileBytes(tmp_path / "bad.zip"))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_a_file_read_on_demand_parses_as_its_bytes(name: str) -> None:
+    path = real_apk(name)
+    in_memory, from_file = parse_zip(path.read_bytes()), parse_zip(FileBytes(path))
+    assert from_file.entries == in_memory.entries
+    assert (from_file.entries_end, from_file.cd_offset) == (
+        in_memory.entries_end,
+        in_memory.cd_offset,
+    )
+    for entry in from_file.entries[:50]:
+        assert from_file.raw(entry) == in_memory.raw(entry)
+        assert b"".join(from_file.raw_chunks(entry, 1000)) == bytes(in_memory.raw(entry))
+        span = from_file.span(entry)
+        assert isinstance(span, FileSpan) and span.read() == in_memory.raw(entry)
 
 
 def test_overlapping_entries_are_refused() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from apk.signing import keys
 from apk.signing.keys import KeyAlgorithm, SigningKey
+from apk.signing.p256 import P256PrivateKey
 from tests.realapks import UIAUTOMATOR, real_apk
 
 
@@ -21,6 +22,14 @@ def rsa_key() -> SigningKey:
 @pytest.fixture(scope="session")
 def ec_key() -> SigningKey:
     return keys.generate(algorithm=KeyAlgorithm.EC)
+
+
+@pytest.fixture(scope="session")
+def own_ec_key(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
+    """A clone's EC key as ``clone build`` reads it back: signed with in pure Python."""
+    key = keys.load_or_create(tmp_path_factory.mktemp("keys"), algorithm=KeyAlgorithm.EC)
+    assert isinstance(key.signer, P256PrivateKey)
+    return key
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,8 @@ def _write(tmp_path: Path, data: bytes, name: str = "signed.apk") -> Path:
 
 @pytest.mark.parametrize(
     ("key_name", "min_sdk"),
-    [("rsa_key", 19), ("ec_key", 21), ("rsa_key", 14)],  # 14: SHA-1 JAR digests
+    # 14: SHA-1 JAR digests; own_ec_key: signed in pure Python (apk.signing.p256)
+    [("rsa_key", 19), ("ec_key", 21), ("rsa_key", 14), ("own_ec_key", 18)],
 )
 def test_v1_v2_v3_verify(
     small_apk: bytes, tmp_path: Path, key_name: str, min_sdk: int, request: pytest.FixtureRequest
@@ -40,10 +41,12 @@ def test_v1_v2_v3_verify(
     assert "ERROR" not in verdict.output
 
 
+@pytest.mark.parametrize("key_name", ["rsa_key", "own_ec_key"])
 def test_old_platforms_verify_the_v1_signature_alone(
-    small_apk: bytes, tmp_path: Path, rsa_key: SigningKey
+    small_apk: bytes, tmp_path: Path, key_name: str, request: pytest.FixtureRequest
 ) -> None:
-    apk = _write(tmp_path, zipsign.sign_zip(small_apk, rsa_key, min_sdk=19))
+    key: SigningKey = request.getfixturevalue(key_name)
+    apk = _write(tmp_path, zipsign.sign_zip(small_apk, key, min_sdk=19))
     verdict = apksigner.verify(apk, min_sdk=19, max_sdk=23)
     assert verdict.verifies and verdict.schemes[1], verdict.output
 
