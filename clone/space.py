@@ -206,6 +206,29 @@ class Space:
 
         return list_devices(adb)
 
+    def device_apps(self, device: str | None = None, adb: str | None = None) -> list[str]:
+        """The apps the user installed on ``device`` (the only one when None), sorted,
+        without the clones this registry installed there: what a new clone can be made of."""
+        from clone.workflows.device_apps import device_apps
+
+        return device_apps(self.registry, device, adb)
+
+    @staticmethod
+    def pull_app(
+        package: str,
+        dest: Path | str,
+        device: str | None = None,
+        adb: str | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> Path:
+        """Pull the APKs of the installed ``package`` into the new directory ``dest``; the
+        path ``install`` then takes (the base APK, or ``dest`` for a split set).
+        ``progress("pulling PKG from SERIAL", files)`` advances by one per file."""
+        from clone.workflows.device_apps import pull_app
+
+        return pull_app(package, Path(dest), device, adb, progress)
+
     def app_face(self, app: str) -> AppFace:
         """The label and icon kept for ``app`` (the APP of ``APP:N``) when its clones were
         installed; empty (a letter avatar) for one installed before, or a host clone."""
