@@ -57,7 +57,7 @@ class Reporter:
     def check(self) -> None:
         """Raise ``Cancelled`` if the user cancelled."""
         if self._cancelled.is_set():
-            raise Cancelled("cancelled; nothing was kept")
+            raise Cancelled("cancelled by the user; what was done is undone")
 
     def say(self, label: str) -> None:
         """A step with no count (e.g. ``reading the APK``)."""

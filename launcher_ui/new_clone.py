@@ -14,8 +14,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from clone import CloneError, Space
+from clone import Cancelled, CloneError, Space
 from launcher_ui.background import Reporter, Step
+from launcher_ui.text import one_line
 
 MAX_COUNT = 99  # clones made at once from the launcher (``clone install -n`` takes more)
 APK_SUFFIXES = (".apk", ".apks", ".xapk")
@@ -240,7 +241,10 @@ class NewCloneFlow:
 
     def failed(self, error: CloneError) -> None:
         self.state = FlowState.FAILED
-        self.error = one_line(str(error))
+        if isinstance(error, Cancelled):
+            self.error = "Cancelled: nothing was kept"
+        else:
+            self.error = f"Could not make the clones: {one_line(str(error))}"
 
     def edit_again(self) -> None:
         """Back to the form after a failure (the choices are kept)."""
@@ -259,7 +263,3 @@ class NewCloneFlow:
         if self.state is FlowState.CANCELLING:
             text += " (cancelling: what was done is undone)"
         return text
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())

@@ -14,12 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from clone import AppFace, Backend, CloneError, CloneRow, CloneState, HostState, Space
+from launcher_ui.text import one_line
 
-# What the clones screen says when there are none (one quoting style: none).
+# What the clones screen says when there are none (commands in backticks, as everywhere).
 EMPTY_TITLE = "No clones yet"
 EMPTY_HINT = (
-    "Clone an Android app:  clone install app.apk\n"
-    "Run a Linux program as a clone:  clone host run --app APP --clone N --data DIR -- CMD"
+    "Press + New clone, or clone an Android app with `clone install app.apk`\n"
+    "Run a Linux program as a clone: `clone host run --app APP --clone N --data DIR -- CMD`"
 )
 
 
@@ -171,10 +172,6 @@ class IdentitySummary:
     error: str | None = None
 
 
-def one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 class LauncherModel:
     """The launcher's state and actions over one Space."""
 
@@ -194,7 +191,10 @@ class LauncherModel:
         to make a clone."""
         home = self.space.home
         if home.has_demo():
-            return f"the demo's clones are in its own home: CLONE_HOME={home.demo_home} clone ui"
+            return (
+                f"The demo's clones are in its own home: `CLONE_HOME={home.demo_home} clone ui`"
+                "\nPress + New clone to make your own"
+            )
         return EMPTY_HINT
 
     @property

@@ -227,7 +227,7 @@ def test_cancel_stops_the_work_at_its_next_step(kivy_clock: Any, tmp_path: Path)
     gates.release()  # the step ends; its advance sees the cancel
     tick_until(kivy_clock, lambda: flow.state is FlowState.FAILED)
 
-    assert flow.error == "cancelled; nothing was kept"
+    assert flow.error == "Cancelled: nothing was kept"
     assert flow.result == ""
     flow.edit_again()
     after: FlowState = flow.state
@@ -244,7 +244,7 @@ def test_an_error_of_the_work_is_one_line(kivy_clock: Any, tmp_path: Path) -> No
 
     run_flow(flow, work, Measured(kivy_clock))
     tick_until(kivy_clock, lambda: flow.state is FlowState.FAILED)
-    assert flow.error == "no APK at /x.apk really; pass an .apk file"
+    assert flow.error == "Could not make the clones: no APK at /x.apk really; pass an .apk file"
 
 
 # -- the real work (no Kivy): a queue stands in for the UI thread ---------------------------

@@ -50,8 +50,10 @@ def test_after_the_demo_the_empty_launcher_points_at_its_clones(
     with Space(home=demo_home) as demo:  # what 'clone demo' leaves
         host_clones(demo, tmp_path)
     assert model.empty_hint == (
-        f"the demo's clones are in its own home: CLONE_HOME={demo_home} clone ui"
+        f"The demo's clones are in its own home: `CLONE_HOME={demo_home} clone ui`\n"
+        "Press + New clone to make your own"
     )
+    assert "clone demo" not in model.empty_hint
 
 
 def test_host_clones_become_tiles(clone_space: Space, tmp_path: Path) -> None:
@@ -109,7 +111,7 @@ def test_a_failed_action_is_a_status_line_and_the_model_goes_on(
     status = model.remove("notes:1")  # the tile still shows it
 
     assert status == (
-        "Could not remove notes:1: no clone named 'notes:1'; 'clone list' shows the clones"
+        "Could not remove notes:1: no clone named 'notes:1'; `clone list` shows the clones"
     )
     assert model.status == status
     assert [t.name for t in model.tiles] == ["notes:2"]  # refreshed after the failure
@@ -146,7 +148,7 @@ def test_identity_of_an_unknown_clone_is_an_error_line(clone_space: Space) -> No
     summary = LauncherModel(clone_space).identity("ghost:1")
     assert summary.rows == ()
     assert summary.error == (
-        "Could not read the identity: no clone named 'ghost:1'; 'clone list' shows the clones"
+        "Could not read the identity: no clone named 'ghost:1'; `clone list` shows the clones"
     )
 
 
@@ -199,7 +201,7 @@ def test_device_not_connected_to_a_real_adb_server(space: Space, real_adb_server
 
     assert status == (
         "Could not stop com.example.app:1: the device emulator-5554 of com.example.app:1 is not "
-        "connected; connect it ('adb devices' must list it) and retry"
+        "connected; connect it (`adb devices` must list it) and retry"
     )
 
 
