@@ -192,6 +192,15 @@ class Space:
         parse_adb_option(value)
         return value
 
+    @staticmethod
+    def adb_server(adb: str | None = None) -> str:
+        """``HOST:PORT`` of the adb server ``adb`` names, or of the one adb itself would
+        use (``$ANDROID_ADB_SERVER_HOST``/``_PORT``, else 127.0.0.1:5037)."""
+        from clone.workflows.device_access import parse_adb_option
+        from device.adb import server_from_env
+
+        return str(parse_adb_option(adb) or server_from_env())
+
     def list_clones(self, adb: str | None = None) -> list[CloneRow]:
         """Every clone with its state on its device (``clone list``); devices are asked
         once each, host clones not at all."""

@@ -194,5 +194,19 @@ def import_clone(home: Path, source: str, as_name: str, reporter: Reporter) -> s
     return line
 
 
+_ACRONYMS = {
+    "id": "ID",
+    "meid": "MEID",
+    "imsi": "IMSI",
+    "iccid": "ICCID",
+    "gsf": "GSF",
+    "sim": "SIM",
+    "iso": "ISO",
+}
+
+
 def _label(field: str) -> str:
-    return field.replace("_", " ").capitalize().replace(" id", " ID")
+    """``gsf_id`` -> ``GSF ID``, ``phone_number`` -> ``Phone number``."""
+    words = [_ACRONYMS.get(w, w) for w in field.split("_")]
+    words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words)

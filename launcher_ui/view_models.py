@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from clone import AppFace, Backend, CloneError, CloneRow, CloneState, HostState, Space
+from launcher_ui.details import CloneDetails
 from launcher_ui.text import one_line
 
 # What the clones screen says when there are none (commands in backticks, as everywhere).
@@ -172,6 +173,48 @@ class IdentitySummary:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class DeviceRow:
+    """One device the adb server sees, as the launcher lists it."""
+
+    serial: str
+    state: str  # device, unauthorized, offline…
+    model: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "device"
+
+    @property
+    def text(self) -> str:
+        what = self.model.replace("_", " ") if self.model else ""
+        status = "ready" if self.ready else self.state
+        return f"{self.serial} ({what + ', ' if what else ''}{status})"
+
+
+@dataclass(frozen=True)
+class DeviceList:
+    """Every device of the adb server ``server``, or why they could not be listed."""
+
+    server: str
+    devices: tuple[DeviceRow, ...] = ()
+    error: str | None = None
+
+    @property
+    def ready(self) -> tuple[str, ...]:
+        """The serials clones can be installed on."""
+        return tuple(d.serial for d in self.devices if d.ready)
+
+    @property
+    def text(self) -> str:
+        """``adb server 127.0.0.1:5037: emulator-5554 (sdk phone x86 64, ready)``."""
+        if self.error:
+            return f"adb server {self.server}: {self.error}"
+        if not self.devices:
+            return f"adb server {self.server}: no device connected"
+        return f"adb server {self.server}: " + ", ".join(d.text for d in self.devices)
+
+
 class LauncherModel:
     """The launcher's state and actions over one Space."""
 
@@ -255,6 +298,34 @@ class LauncherModel:
         except CloneError as e:
             return IdentitySummary(name, error=f"Could not read the identity: {one_line(str(e))}")
         return IdentitySummary(name, _identity_rows(data, IDENTITY_FIELDS))
+
+    @property
+    def adb_server(self) -> str:
+        """``HOST:PORT`` of the adb server the launcher uses (not contacted)."""
+        try:
+            return self.space.adb_server(self.adb)
+        except CloneError:
+            return str(self.adb)
+
+    def devices(self) -> DeviceList:
+        """Every device the adb server in use sees, ready or not (``clone devices``)."""
+        server = self.adb_server
+        try:
+            found = self.space.devices(self.adb)
+        except CloneError as e:
+            return DeviceList(server, error=one_line(str(e)))
+        rows = tuple(DeviceRow(d.serial, d.state.value, d.model) for d in found)
+        return DeviceList(server, rows)
+
+    def device_apps(self, serial: str) -> tuple[list[str], str | None]:
+        """The user's apps on ``serial`` a clone can be made of, or why not."""
+        try:
+            return self.space.device_apps(serial, self.adb), None
+        except CloneError as e:
+            return [], f"Could not list the apps on {serial}: {one_line(str(e))}"
+
+    def details(self, name: str) -> CloneDetails:
+        return CloneDetails(self.space, name, self.adb)
 
     def _devices_hint(self) -> str:
         """A word on clones whose device is not connected (their state is unknown)."""

@@ -40,7 +40,9 @@ def test_the_identity_is_shown_with_its_labels(notes: CloneDetails, space: Space
     rows = {field: (label, value) for field, label, value in view.identity}
     assert rows["android_id"] == ("Android ID", stored.android_id)
     assert rows["imei"] == ("IMEI", stored.imei)
-    assert rows["gsf_id"][0] == "Gsf ID"  # the fields not listed first follow, labelled
+    assert rows["gsf_id"][0] == "GSF ID"  # the fields not listed first follow, labelled
+    assert rows["sim_country_iso"][0] == "SIM country ISO"
+    assert rows["phone_number"][0] == "Phone number"
     assert [f for f, _, _ in view.identity][:3] == ["android_id", "imei", "serial"]
     assert "imei" in view.editable and "profile" in view.editable
     assert "sim_operator" not in view.editable  # derived from the IMSI
