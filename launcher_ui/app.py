@@ -52,6 +52,7 @@ from launcher_ui.new_clone_screen import (  # noqa: E402
     DeviceAppsPopup,
     NewCloneScreen,
 )
+from launcher_ui.on_phone import AndroidPhone, on_android  # noqa: E402
 from launcher_ui.scenes import Scene, stage  # noqa: E402
 from launcher_ui.view_models import (  # noqa: E402
     EMPTY_HINT,
@@ -409,7 +410,7 @@ class LauncherApp(App):  # type: ignore[misc]
         if screen.running:
             self.root.current = "new"  # a run goes on: show it
             return
-        screen.open_for((), self.model.adb)
+        screen.open_for((), self.model.adb, self.model.phone)
         screen.devices_text = "Looking for devices…"
         self.root.transition.direction = "left"
         self.root.current = "new"
@@ -417,7 +418,7 @@ class LauncherApp(App):  # type: ignore[misc]
         def show(devices: DeviceList) -> None:
             self.devices_text = devices.text
             if not screen.running:
-                screen.open_for(devices.ready, self.model.adb)
+                screen.open_for(devices.ready, self.model.adb, self.model.phone)
             screen.devices_text = devices.text
 
         self._submit(self.model.devices, show)
@@ -579,9 +580,11 @@ def run(
     """Run the launcher over ``space`` until it is closed (or, with ``screenshot``, until
     ``scene`` has been saved there as a PNG; ``dump`` then gets its texts); its model
     reaches devices through the adb server ``adb``."""
+    phone = AndroidPhone() if on_android() else None  # on the phone itself: no adb
     app = LauncherApp(
-        LauncherModel(space, adb=adb), screenshot, dump, scene=scene, scene_apk=scene_apk
-    )
+        LauncherModel(space, adb=adb, phone=phone), screenshot, dump, scene=scene,
+        scene_apk=scene_apk,
+    )  # fmt: skip
     try:
         app.run()
     finally:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import enum
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from clone import Cancelled, CloneError, Space
+from clone import Cancelled, CloneError, NotFound, Space
 from launcher_ui.background import Reporter, Step
+from launcher_ui.on_phone import THIS_PHONE, Phone, copy_app
 from launcher_ui.text import one_line
 
 MAX_COUNT = 99  # clones made at once from the launcher (``clone install -n`` takes more)
@@ -92,6 +93,7 @@ class NewCloneJob:
     device: str | None
     adb: str | None = None
     hooks: str = "gadget"
+    phone: Phone | None = field(default=None, compare=False)  # running on the phone itself
 
     def run(self, home: Path, reporter: Reporter) -> str:
         """Do it (on the task's thread, with a Space of its own: a registry connection
@@ -100,6 +102,8 @@ class NewCloneJob:
             apk = self._source_apk(space, Path(tmp), reporter)
             if self.device is None:
                 return self._build(space, apk, reporter)
+            if self.device == THIS_PHONE and self.phone is not None:
+                return self._onto_this_phone(space, apk, Path(tmp) / "built", reporter)
             what = "clone" if self.count == 1 else "clones"
             label = f"building and installing {self.count} {what} on {self.device}"
             with reporter.progress(label, self.count) as advance:
@@ -113,8 +117,28 @@ class NewCloneJob:
         if isinstance(self.source, ApkFile):
             return self.source.path
         app = self.source
+        if app.device == THIS_PHONE and self.phone is not None:
+            found = {a.package: a for a in self.phone.apps()}
+            if app.package not in found:
+                raise NotFound(f"{app.package} is not installed on this phone")
+            reporter.say(f"copying the APKs of {app.package}")
+            return copy_app(found[app.package], tmp / "copied")
         return space.pull_app(
             app.package, tmp / "pulled", app.device, self.adb, progress=reporter.progress
+        )
+
+    def _onto_this_phone(self, space: Space, apk: Path, out: Path, reporter: Reporter) -> str:
+        """On the phone itself: build, then hand each clone to Android's installer (the
+        user confirms each). They are not registered: nothing here can see them installed."""
+        assert self.phone is not None
+        with reporter.progress(f"building {self.count} clones", self.count) as advance:
+            built = space.build(apk, self.count, out, hooks=self.hooks, advance=advance)
+        with reporter.progress("handing them to Android's installer", self.count) as advance:
+            for c in built.clones:
+                self.phone.install(c.package, (c.apk, *c.splits), advance)
+        return (
+            f"Sent {len(built.clones)} clones of {built.source.package} to Android's "
+            "installer: confirm each on screen"
         )
 
     def _build(self, space: Space, apk: Path, reporter: Reporter) -> str:
@@ -128,14 +152,19 @@ class NewCloneJob:
 class NewCloneFlow:
     """The "+ New clone" form and its run, for one opening of it."""
 
-    def __init__(self, devices: tuple[str, ...] = (), adb: str | None = None) -> None:
+    def __init__(
+        self, devices: tuple[str, ...] = (), adb: str | None = None, phone: Phone | None = None
+    ) -> None:
         self.devices = devices  # the connected devices; the first is the default target
         self.adb = adb
+        self.phone = phone  # the phone the launcher runs on (then devices is (THIS_PHONE,))
         self.state = FlowState.EDITING
         self.source: Source | None = None
         self.count_text = "1"
         self.device: str | None = devices[0] if devices else None
-        self.hooks = "gadget"
+        # On the phone: no hook payload (LIEF, which embeds it, has no python-for-android
+        # recipe), so plain renamed clones.
+        self.hooks = "gadget" if phone is None else "none"
         self.error = ""  # one line: a bad field, a failure, a cancel
         self.step: Step | None = None
         self.result = ""
@@ -219,7 +248,7 @@ class NewCloneFlow:
         self.state = FlowState.RUNNING
         self.error = ""
         self.step = Step("starting")
-        return NewCloneJob(self.source, count, self.device, self.adb, self.hooks)
+        return NewCloneJob(self.source, count, self.device, self.adb, self.hooks, self.phone)
 
     # -- the run (called on the UI thread) ---------------------------------------------
 

@@ -20,6 +20,7 @@ from kivy.uix.screenmanager import Screen
 from clone import CloneError
 from launcher_ui.background import Reporter, Task
 from launcher_ui.new_clone import APK_SUFFIXES, FlowState, NewCloneFlow, NewCloneJob
+from launcher_ui.on_phone import Phone
 
 BUILD_ONLY = "No device: build the APKs only"
 
@@ -97,9 +98,9 @@ class NewCloneScreen(Screen):  # type: ignore[misc]
 
     # -- opening -----------------------------------------------------------------------
 
-    def open_for(self, devices: tuple[str, ...], adb: str | None) -> None:
-        """A fresh form, its target the first connected device."""
-        self.flow = NewCloneFlow(devices, adb)
+    def open_for(self, devices: tuple[str, ...], adb: str | None, phone: Phone | None) -> None:
+        """A fresh form, its target the first connected device (on the phone: itself)."""
+        self.flow = NewCloneFlow(devices, adb, phone)
         self.targets = [*devices, BUILD_ONLY]
         self.sync()
 

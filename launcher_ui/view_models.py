@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from clone import AppFace, Backend, CloneError, CloneRow, CloneState, HostState, Space
 from launcher_ui.details import CloneDetails
+from launcher_ui.on_phone import THIS_PHONE, Phone
 from launcher_ui.text import one_line
 
 # What the clones screen says when there are none (commands in backticks, as everywhere).
@@ -218,9 +219,10 @@ class DeviceList:
 class LauncherModel:
     """The launcher's state and actions over one Space."""
 
-    def __init__(self, space: Space, adb: str | None = None) -> None:
+    def __init__(self, space: Space, adb: str | None = None, phone: Phone | None = None) -> None:
         self.space = space
         self.adb = adb  # HOST:PORT of the adb server, None for the default
+        self.phone = phone  # on the phone itself: no adb, its own package manager
         self.tiles: tuple[CloneTile, ...] = ()
         self.status = ""
 
@@ -309,6 +311,10 @@ class LauncherModel:
 
     def devices(self) -> DeviceList:
         """Every device the adb server in use sees, ready or not (``clone devices``)."""
+        if self.phone is not None:
+            return DeviceList(
+                "none (the launcher runs on the phone)", (DeviceRow(THIS_PHONE, "device"),)
+            )
         server = self.adb_server
         try:
             found = self.space.devices(self.adb)
@@ -320,6 +326,8 @@ class LauncherModel:
     def device_apps(self, serial: str) -> tuple[list[str], str | None]:
         """The user's apps on ``serial`` a clone can be made of, or why not."""
         try:
+            if self.phone is not None and serial == THIS_PHONE:
+                return [a.package for a in self.phone.apps()], None
             return self.space.device_apps(serial, self.adb), None
         except CloneError as e:
             return [], f"Could not list the apps on {serial}: {one_line(str(e))}"
