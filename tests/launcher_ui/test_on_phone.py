@@ -4,6 +4,8 @@ what these tests show is the logic around them, not that it works on a phone."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import zipfile
 from collections.abc import Callable, Sequence
@@ -235,3 +237,14 @@ def test_on_the_phone_its_own_app_is_cloned_and_handed_to_the_installer(
     ]  # fmt: skip
     assert steps[0] == Step("copying the APKs of com.github.uiautomator")
     assert steps[-1] == Step("handing them to Android's installer", 2, 2)
+
+
+def test_the_android_entry_refuses_to_start_on_a_computer() -> None:
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(root / "main.py")], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert done.stderr == ("main.py starts the launcher on a phone; on a computer run `clone ui`\n")
+    spec = (root / "buildozer.spec").read_text()
+    assert "source.dir = ." in spec and "android.permissions = QUERY_ALL_PACKAGES" in spec
