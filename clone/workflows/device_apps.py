@@ -9,6 +9,7 @@ its splits), into a directory ``clone install`` reads as a split set. The launch
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from clone.errors import BadInput, NotFound
@@ -43,7 +44,8 @@ def pull_app(
     ``dest`` (a split set, as ``clone install`` takes it).
 
     ``progress("pulling PKG from SERIAL", files)`` is opened once the paths are known; its
-    ``advance(1)`` follows each file pulled.
+    ``advance(1)`` follows each file pulled. On any failure (a cancel raised by ``advance``
+    too) ``dest`` is removed again.
     """
     from device import packages
 
@@ -60,8 +62,12 @@ def pull_app(
         dest.mkdir(parents=True)
         local = []
         label = f"pulling {package} from {handle.serial}"
-        with (progress or no_progress)(label, len(remote)) as advance:
-            for i, path in enumerate(remote):
-                local.append(packages.pull(handle.dev, path, dest / f"{i}.apk"))
-                advance(1)
+        try:
+            with (progress or no_progress)(label, len(remote)) as advance:
+                for i, path in enumerate(remote):
+                    local.append(packages.pull(handle.dev, path, dest / f"{i}.apk"))
+                    advance(1)
+        except BaseException:
+            shutil.rmtree(dest, ignore_errors=True)  # no half-pulled app left behind
+            raise
     return local[0] if len(local) == 1 else dest

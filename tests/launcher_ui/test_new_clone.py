@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from clone import Cancelled, CloneError, NotFound
+from clone import Cancelled, NotFound
 from clone.space import Space
 from launcher_ui import quiet_kivy
 from launcher_ui.background import Reporter, Step, Task
@@ -349,17 +349,6 @@ def test_a_cancel_during_the_install_leaves_nothing(
     assert "com.github.uiautomator.clone1" not in phone_with_app.packages
     assert space.records() == []
     assert ["pm", "uninstall", "com.github.uiautomator.clone1"] in phone_with_app.commands
-
-
-def test_pulling_an_app_that_is_not_there_is_an_error(
-    space: Space, fake_adb: FakeAdbServer, fake_phone: FakePhone, tmp_path: Path
-) -> None:
-    """FAKE adb server."""
-    with pytest.raises(NotFound, match=r"^com\.example\.gone is not installed on fake-0001"):
-        space.pull_app("com.example.gone", tmp_path / "pulled")
-    with pytest.raises(CloneError, match="not a package name"):
-        space.pull_app("../etc", tmp_path / "pulled")
-    assert not (tmp_path / "pulled").exists()
 
 
 @pytest.mark.slow
