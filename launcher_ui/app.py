@@ -417,9 +417,7 @@ class LauncherApp(App):  # type: ignore[misc]
 
         def show(devices: DeviceList) -> None:
             self.devices_text = devices.text
-            if not screen.running:
-                screen.open_for(devices.ready, self.model.adb, self.model.phone)
-            screen.devices_text = devices.text
+            screen.devices_found(devices)
 
         self._submit(self.model.devices, show)
 

@@ -172,6 +172,8 @@ def export_clone(home: Path, name: str, target: str, reporter: Reporter) -> str:
     if not target.strip():
         raise BadInput("no file chosen to export to")
     path = Path(target.strip()).expanduser()
+    if path.exists():  # the CLI's answer is --force; here, another name
+        raise BadInput(f"{path.name} exists in {path.parent}", hint="choose another name")
     with Space(home=home) as space:
         result = space.export_clone(name, path, progress=reporter.progress)
     line = f"Exported {result.name} to {result.path}"

@@ -16,7 +16,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
-from clone import CloneError
+from clone import Cancelled, CloneError
 from launcher_ui.background import Step, Task
 from launcher_ui.details import (
     DetailsView,
@@ -70,6 +70,7 @@ class DetailsScreen(Screen):  # type: ignore[misc]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.task: Task[str] | None = None
+        self.transferring = ""  # "export notes:1", for the line of its failure
 
     # -- showing -----------------------------------------------------------------------
 
@@ -147,15 +148,18 @@ class DetailsScreen(Screen):  # type: ignore[misc]
     def export_to(self, target: str) -> None:
         app = App.get_running_app()
         name, home = app.selected, app.model.space.home.root
-        self._transfer(lambda reporter: export_clone(home, name, target, reporter))
+        self._transfer(
+            f"export {name}", lambda reporter: export_clone(home, name, target, reporter)
+        )
 
     def import_from(self, source: str) -> None:
         home = App.get_running_app().model.space.home.root
-        self._transfer(lambda reporter: import_clone(home, source, "", reporter))
+        self._transfer("import the clone", lambda r: import_clone(home, source, "", r))
 
-    def _transfer(self, work: Any) -> None:
+    def _transfer(self, what: str, work: Any) -> None:
         if self.working:
             return
+        self.transferring = what
         self.working = True
         self.message, self.message_ok = "", True
         self.transfer, self.transfer_text = 0.0, "Starting…"
@@ -183,4 +187,8 @@ class DetailsScreen(Screen):  # type: ignore[misc]
     def _failed(self, error: CloneError) -> None:
         self.working = False
         self.transfer_text = ""
-        self.message, self.message_ok = one_line(str(error)), False
+        if isinstance(error, Cancelled):
+            self.message = "Cancelled: nothing was kept"
+        else:
+            self.message = f"Could not {self.transferring}: {one_line(str(error))}"
+        self.message_ok = False

@@ -162,6 +162,7 @@ class NewCloneFlow:
         self.source: Source | None = None
         self.count_text = "1"
         self.device: str | None = devices[0] if devices else None
+        self.target_chosen = False  # by the user (then devices_found leaves it)
         # On the phone: no hook payload (LIEF, which embeds it, has no python-for-android
         # recipe), so plain renamed clones.
         self.hooks = "gadget" if phone is None else "none"
@@ -209,7 +210,15 @@ class NewCloneFlow:
             self.error = f"{device} is not connected"
             return
         self.device = device
+        self.target_chosen = True
         self.error = ""
+
+    def devices_found(self, devices: tuple[str, ...]) -> None:
+        """The connected devices, once known (the form is open meanwhile): the first is the
+        target unless one was chosen; what else was chosen stays."""
+        self.devices = devices
+        if not self.target_chosen and not isinstance(self.source, DeviceApp):
+            self.device = devices[0] if devices else None
 
     def set_hooks(self, on: bool) -> None:
         self.hooks = "gadget" if on else "none"

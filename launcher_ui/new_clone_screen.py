@@ -21,6 +21,7 @@ from clone import CloneError
 from launcher_ui.background import Reporter, Task
 from launcher_ui.new_clone import APK_SUFFIXES, FlowState, NewCloneFlow, NewCloneJob
 from launcher_ui.on_phone import Phone
+from launcher_ui.view_models import DeviceList
 
 BUILD_ONLY = "No device: build the APKs only"
 
@@ -102,6 +103,13 @@ class NewCloneScreen(Screen):  # type: ignore[misc]
         """A fresh form, its target the first connected device (on the phone: itself)."""
         self.flow = NewCloneFlow(devices, adb, phone)
         self.targets = [*devices, BUILD_ONLY]
+        self.sync()
+
+    def devices_found(self, devices: DeviceList) -> None:
+        """The devices arrived: the target choices grow, the form keeps what was chosen."""
+        self.flow.devices_found(devices.ready)
+        self.targets = [*devices.ready, BUILD_ONLY]
+        self.devices_text = devices.text
         self.sync()
 
     # -- the form ----------------------------------------------------------------------

@@ -153,7 +153,7 @@ def test_export_then_import_elsewhere_with_progress(
 
     assert line == f"Exported notes:1 to {target}"
     assert steps[0] == Step("exporting notes:1", 0, 6) and steps[-1].done == 6
-    with pytest.raises(BadInput, match="exists"):  # not over an existing file
+    with pytest.raises(BadInput, match=r"^notes-1\.clone exists in .*; choose another name$"):
         export_clone(space.home.root, "notes:1", str(target), reporter([]))
     with pytest.raises(BadInput, match="no file chosen"):
         export_clone(space.home.root, "notes:1", " ", reporter([]))

@@ -76,6 +76,21 @@ def test_the_form_checks_each_field_in_one_line(tmp_path: Path) -> None:
     assert flow.state is FlowState.RUNNING and flow.start() is None  # one run at a time
 
 
+def test_the_devices_arriving_late_keep_what_was_chosen(tmp_path: Path) -> None:
+    (tmp_path / "app.apk").write_bytes(b"PK")
+    flow = NewCloneFlow()  # opened before the adb server answered
+    assert flow.device is None
+    flow.choose_apk(str(tmp_path / "app.apk"))
+    flow.set_count("0")
+    flow.devices_found(("emulator-5554", "fake-0001"))
+    assert flow.device == "emulator-5554"  # the first, as no target was chosen
+    assert flow.source == ApkFile(tmp_path / "app.apk") and flow.count_text == "0"
+    assert flow.error.startswith("the count must be")
+    flow.set_target(None)
+    flow.devices_found(("fake-0001",))
+    assert flow.device is None  # chosen: build only, kept
+
+
 def test_an_app_from_a_device_goes_back_to_it() -> None:
     flow = NewCloneFlow(devices=())
     flow.choose_device_app("com.example.app", "fake-0001")
