@@ -12,7 +12,14 @@ import pytest
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
 from clone.state import UserState
-from launcher_ui.view_models import EMPTY_HINT, Action, CloneTile, LauncherModel
+from launcher_ui.view_models import (
+    EMPTY_HINT,
+    Action,
+    CloneTile,
+    DeviceList,
+    DeviceRow,
+    LauncherModel,
+)
 from tests.device.fake_adb import FakeAdbServer, FakePackage, FakePhone
 
 
@@ -261,3 +268,34 @@ def test_which_actions_a_device_clone_offers(state: str, expected: list[bool]) -
     record = CloneRecord("app", 1, Backend.USER, "app", "app", "serial", state=UserState(10))
     tile = CloneTile.from_row(CloneRow(record, CloneState(state)))
     assert [tile.can(a) for a in Action] == expected
+
+
+def test_every_device_and_the_adb_server_are_listed(
+    space: Space, fake_adb: FakeAdbServer, fake_phone: FakePhone
+) -> None:
+    """FAKE adb server: what the new-clone form lists as targets, and under them."""
+    devices = LauncherModel(space).devices()
+
+    assert devices.server == f"127.0.0.1:{fake_adb.port}"
+    assert devices.ready == (fake_phone.serial,)
+    assert devices.text == (
+        f"adb server 127.0.0.1:{fake_adb.port}: {fake_phone.serial} (Fake Phone, ready)"
+    )
+
+
+def test_devices_not_ready_are_listed_but_not_targets() -> None:
+    rows = (DeviceRow("emulator-5554", "device", "sdk_gphone64"), DeviceRow("R58M", "unauthorized"))
+    devices = DeviceList("127.0.0.1:5037", rows)
+    assert devices.ready == ("emulator-5554",)
+    assert devices.text == (
+        "adb server 127.0.0.1:5037: emulator-5554 (sdk gphone64, ready), R58M (unauthorized)"
+    )
+    assert DeviceList("127.0.0.1:5037").text == "adb server 127.0.0.1:5037: no device connected"
+
+
+def test_without_an_adb_server_the_devices_line_says_why(space: Space) -> None:
+    adb = unreachable_adb_server()
+    devices = LauncherModel(space, adb=adb).devices()
+    assert devices.ready == ()
+    assert devices.text.startswith(f"adb server {adb}: cannot reach the adb server at {adb}")
+    assert "`adb start-server`" in devices.text
