@@ -12,6 +12,7 @@ process). ``scripts/screenshots.py`` fetches the two real APKs the docs use and 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,7 @@ def make_home(home: Path, apks: list[Path]) -> None:
                         package=f"{face.app}.clone{n}", device=DEVICE,
                     )
                 )  # fmt: skip
+                space.regen_identity(f"{face.app}:{n}", seed=n)  # the same PNGs each time
             space.add_account(f"{face.app}:1", "com.google", "alice@example.com")
 
 
@@ -66,12 +68,17 @@ def main(argv: list[str] | None = None) -> None:
     if len(args.apks) != 2:
         parser.error("give two APKs")
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="clone-screenshots-") as tmp:
-        home = Path(tmp) / "home"
+    # A fixed place, since the clones screen shows it: the same PNGs each time.
+    work = Path(tempfile.gettempdir()) / "clonespace-screenshots"
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        home = work / "home"
         make_home(home, args.apks)
         for scene in Scene:
             render(home, scene, args.out / f"{scene.value}.png", args.apks[0])
             print(args.out / f"{scene.value}.png")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
