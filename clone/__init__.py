@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from clone.errors import (
     BadInput,
+    Cancelled,
     CannotRun,
     CloneError,
     CommandNotFound,
@@ -64,6 +65,7 @@ __all__ = [
     "Backend",
     "BackendState",
     "BadInput",
+    "Cancelled",
     "CannotRun",
     "Clone",
     "CloneError",

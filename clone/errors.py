@@ -63,6 +63,11 @@ class BoundaryMissing(OperationFailed):
     give it (no Landlock). Exit code 1."""
 
 
+class Cancelled(OperationFailed):
+    """The user cancelled the work (e.g. the launcher's Cancel); what it had done is
+    undone, as for any failure. Exit code 1."""
+
+
 class NotSupported(BadInput):
     """The clone's backend cannot do the action (``launch`` on a host clone, ``run`` on a
     phone's clone); the message names the backends that can. Exit code 2."""

@@ -191,6 +191,15 @@ class Space:
         parse_adb_option(value)
         return value
 
+    @staticmethod
+    def adb_server(adb: str | None = None) -> str:
+        """``HOST:PORT`` of the adb server ``adb`` names, or of the one adb itself would
+        use (``$ANDROID_ADB_SERVER_HOST``/``_PORT``, else 127.0.0.1:5037)."""
+        from clone.workflows.device_access import parse_adb_option
+        from device.adb import server_from_env
+
+        return str(parse_adb_option(adb) or server_from_env())
+
     def list_clones(self, adb: str | None = None) -> list[CloneRow]:
         """Every clone with its state on its device (``clone list``); devices are asked
         once each, host clones not at all."""
@@ -204,6 +213,29 @@ class Space:
         from clone.workflows.device_access import list_devices
 
         return list_devices(adb)
+
+    def device_apps(self, device: str | None = None, adb: str | None = None) -> list[str]:
+        """The apps the user installed on ``device`` (the only one when None), sorted,
+        without the clones this registry installed there: what a new clone can be made of."""
+        from clone.workflows.device_apps import device_apps
+
+        return device_apps(self.registry, device, adb)
+
+    @staticmethod
+    def pull_app(
+        package: str,
+        dest: Path | str,
+        device: str | None = None,
+        adb: str | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> Path:
+        """Pull the APKs of the installed ``package`` into the new directory ``dest``; the
+        path ``install`` then takes (the base APK, or ``dest`` for a split set).
+        ``progress("pulling PKG from SERIAL", files)`` advances by one per file."""
+        from clone.workflows.device_apps import pull_app
+
+        return pull_app(package, Path(dest), device, adb, progress)
 
     def app_face(self, app: str) -> AppFace:
         """The label and icon kept for ``app`` (the APP of ``APP:N``) when its clones were

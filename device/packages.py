@@ -80,6 +80,11 @@ def installed(dev: adbutils.AdbDevice, user: int | None = None) -> frozenset[str
     return parse_package_list(check(dev, ["pm", "list", "packages", *_user_args(user)]))
 
 
+def third_party(dev: adbutils.AdbDevice) -> frozenset[str]:
+    """The apps the user installed (``pm list packages -3``: no system apps)."""
+    return parse_package_list(check(dev, ["pm", "list", "packages", "-3"]))
+
+
 def is_installed(dev: adbutils.AdbDevice, package: str, user: int | None = None) -> bool:
     return package in installed(dev, user)
 

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     import socket
 
     from clone import Space
+    from launcher_ui.scenes import Scene
 
-__all__ = ["launch", "parse_screenshot_path"]
+__all__ = ["launch", "launch_scene", "parse_screenshot_path"]
 
 
 def parse_screenshot_path(text: str) -> Path:
@@ -64,6 +65,25 @@ def launch(
             hint="pip install 'clonespace[ui]'",
         ) from e
     run(space, screenshot, dump=dump, adb=adb)
+
+
+def launch_scene(
+    home: Path,
+    screenshot: Path,
+    scene: Scene,
+    apk: Path | None,
+    dump: Path | None = None,
+    adb: str | None = None,
+) -> None:
+    """Save one scene of the launcher over the CLONE_HOME ``home`` (``launcher_ui.scenes``;
+    ``apk`` is what the new-clone scene builds) as the PNG ``screenshot``."""
+    from clone import Space
+
+    with Space(home=home) as space:
+        quiet_kivy(space.home.cache_dir / "kivy")
+        from launcher_ui.app import run
+
+        run(space, screenshot, dump=dump, adb=adb, scene=scene, scene_apk=apk)
 
 
 def display_problem(environ: Mapping[str, str]) -> str | None:

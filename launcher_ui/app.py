@@ -45,20 +45,32 @@ from kivy.uix.screenmanager import Screen, ScreenManager, SlideTransition  # noq
 from kivy.uix.widget import Widget  # noqa: E402
 
 from clone import Space  # noqa: E402
+from launcher_ui.details import DetailsView  # noqa: E402
+from launcher_ui.details_screen import ArchiveChooser, DetailsScreen  # noqa: E402
+from launcher_ui.new_clone_screen import (  # noqa: E402
+    ApkChooser,
+    DeviceAppsPopup,
+    NewCloneScreen,
+)
+from launcher_ui.on_phone import AndroidPhone, on_android  # noqa: E402
+from launcher_ui.scenes import Scene, stage  # noqa: E402
 from launcher_ui.view_models import (  # noqa: E402
     EMPTY_HINT,
     EMPTY_TITLE,
     Action,
     AppGroup,
     CloneTile,
-    IdentitySummary,
+    DeviceList,
     LauncherModel,
 )
+
+# Registered with Kivy's Factory by their import (the .kv files name them).
+SCREEN_WIDGETS = (ApkChooser, ArchiveChooser, DetailsScreen, DeviceAppsPopup, NewCloneScreen)
 
 T = TypeVar("T")
 
 # The kv files, in load order: shared widgets first, then one per screen.
-KV_FILES = ("widgets.kv", "clones.kv", "details.kv")
+KV_FILES = ("widgets.kv", "clones.kv", "new_clone.kv", "details.kv")
 
 STATE_COLORS: dict[str, tuple[float, ...]] = {
     "running": (0.20, 0.66, 0.36, 1),
@@ -242,10 +254,6 @@ class ClonesScreen(Screen):  # type: ignore[misc]
     """Every clone as a tile (clones.kv)."""
 
 
-class DetailsScreen(Screen):  # type: ignore[misc]
-    """The identity of the selected clone (details.kv)."""
-
-
 class LauncherApp(App):  # type: ignore[misc]
     """The launcher. State the screens show lives in these properties."""
 
@@ -265,15 +273,20 @@ class LauncherApp(App):  # type: ignore[misc]
     selected_color = ColorProperty(NEUTRAL)
     identity_rows = ListProperty([])  # [{"key": …, "value": …}] of the selected clone
     identity_error = StringProperty("")
+    devices_text = StringProperty("")  # the adb server in use and every device it sees
 
     def __init__(
         self,
         model: LauncherModel,
         screenshot: Path | None = None,
         dump: Path | None = None,
+        scene: Scene = Scene.CLONES,
+        scene_apk: Path | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.scene = scene  # what --screenshot saves (see launcher_ui.scenes)
+        self.scene_apk = scene_apk
         self.title = "Clonespace"
         self.model = model
         self.screenshot = screenshot
@@ -290,21 +303,28 @@ class LauncherApp(App):  # type: ignore[misc]
         for name in KV_FILES:
             with resources.as_file(kv_dir / name) as path:
                 Builder.load_file(str(path))
-        manager = ScreenManager(transition=SlideTransition(duration=0.18))
+        # A screenshot saves the screen a scene went to, not a slide on the way there.
+        slide = 0.0 if self.screenshot is not None else 0.18
+        manager = ScreenManager(transition=SlideTransition(duration=slide))
         manager.add_widget(ClonesScreen(name="clones"))
         manager.add_widget(DetailsScreen(name="details"))
+        manager.add_widget(NewCloneScreen(name="new"))
         Window.bind(on_keyboard=self._on_keyboard)
         return manager
 
     def _on_keyboard(self, _window: object, key: int, *_args: object) -> bool:
-        """Escape (or Android's back key, 27 too) leaves the details screen."""
-        if key == 27 and self.root.current == "details":
+        """Escape (or Android's back key, 27 too) leaves the details and new-clone screens
+        (not while a new clone is being made: Cancel first)."""
+        if key != 27 or self.root.current == "clones":
+            return False
+        if not self.root.get_screen("new").running:
             self.back()
-            return True
-        return False
+        return True
 
     def on_start(self) -> None:
         self.status = "Loading the clones…"
+        # The server only: asking it for devices could start one (+ New clone asks).
+        self.devices_text = f"adb server {self.model.adb_server}"
         self._submit(self.model.refresh, self._show_tiles)
 
     def close(self) -> None:
@@ -378,9 +398,45 @@ class LauncherApp(App):  # type: ignore[misc]
         self._select(tile)
         self.identity_rows = []
         self.identity_error = ""
+        screen = self.root.get_screen("details")
+        screen.reset()
         self.root.transition.direction = "left"
         self.root.current = "details"
-        self._submit(lambda: self.model.identity(name), self._show_identity)
+        self._submit(lambda: self.model.details(name).load(), self._show_details)
+
+    def new_clone(self) -> None:
+        """Open the "+ New clone" form; the devices arrive from the worker."""
+        screen = self.root.get_screen("new")
+        if screen.running:
+            self.root.current = "new"  # a run goes on: show it
+            return
+        screen.open_for((), self.model.adb, self.model.phone)
+        screen.devices_text = "Looking for devices…"
+        self.root.transition.direction = "left"
+        self.root.current = "new"
+
+        def show(devices: DeviceList) -> None:
+            self.devices_text = devices.text
+            screen.devices_found(devices)
+
+        self._submit(self.model.devices, show)
+
+    def load_device_apps(self, popup: DeviceAppsPopup) -> None:
+        serial = popup.device
+        self._submit(lambda: self.model.device_apps(serial), lambda found: popup.show(*found))
+
+    def clones_changed(self, line: str) -> None:
+        """A new clone, or an import, changed the registry: list again, say ``line``."""
+
+        def shown(result: object) -> None:
+            self._show_tiles(result)
+            self.status = line
+
+        self._submit(self.model.refresh, shown)
+
+    def submit(self, call: Callable[[], T], then: Callable[[T], None]) -> None:
+        """Run ``call`` on the worker thread (the registry's), then ``then`` here."""
+        self._submit(call, then)
 
     def back(self) -> None:
         self.root.transition.direction = "right"
@@ -402,7 +458,7 @@ class LauncherApp(App):  # type: ignore[misc]
         if not self.loaded:
             self.loaded = True
             if self.screenshot is not None:
-                self._capture_after_frames(3)
+                stage(self, self.scene, lambda: self._capture_after_frames(3))
 
     def _render_groups(self) -> None:
         """Rebuild the clones screen's groups and tiles from the model."""
@@ -414,11 +470,8 @@ class LauncherApp(App):  # type: ignore[misc]
                 view.ids.grid.add_widget(CloneTileView(**tile_view_data(tile)))
             box.add_widget(view)
 
-    def _show_identity(self, summary: IdentitySummary) -> None:
-        if summary.name != self.selected:
-            return  # another clone was selected meanwhile
-        self.identity_rows = [{"key": k, "value": v} for k, v in summary.rows]
-        self.identity_error = summary.error or ""
+    def _show_details(self, view: DetailsView) -> None:
+        self.root.get_screen("details").show(view)
 
     def _select(self, tile: CloneTile | None) -> None:
         """Show ``tile`` on the details screen (None: nothing selected)."""
@@ -519,11 +572,17 @@ def run(
     *,
     dump: Path | None = None,
     adb: str | None = None,
+    scene: Scene = Scene.CLONES,
+    scene_apk: Path | None = None,
 ) -> None:
     """Run the launcher over ``space`` until it is closed (or, with ``screenshot``, until
-    the clones screen has been saved there as a PNG; ``dump`` then gets its texts); its
-    model reaches devices through the adb server ``adb``."""
-    app = LauncherApp(LauncherModel(space, adb=adb), screenshot=screenshot, dump=dump)
+    ``scene`` has been saved there as a PNG; ``dump`` then gets its texts); its model
+    reaches devices through the adb server ``adb``."""
+    phone = AndroidPhone() if on_android() else None  # on the phone itself: no adb
+    app = LauncherApp(
+        LauncherModel(space, adb=adb, phone=phone), screenshot, dump, scene=scene,
+        scene_apk=scene_apk,
+    )  # fmt: skip
     try:
         app.run()
     finally:

@@ -14,12 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from clone import AppFace, Backend, CloneError, CloneRow, CloneState, HostState, Space
+from launcher_ui.details import CloneDetails
+from launcher_ui.on_phone import THIS_PHONE, Phone
+from launcher_ui.text import one_line
 
-# What the clones screen says when there are none (one quoting style: none).
+# What the clones screen says when there are none (commands in backticks, as everywhere).
 EMPTY_TITLE = "No clones yet"
 EMPTY_HINT = (
-    "Clone an Android app:  clone install app.apk\n"
-    "Run a Linux program as a clone:  clone host run --app APP --clone N --data DIR -- CMD"
+    "Press + New clone, or clone an Android app with `clone install app.apk`\n"
+    "Run a Linux program as a clone: `clone host run --app APP --clone N --data DIR -- CMD`"
 )
 
 
@@ -171,16 +174,55 @@ class IdentitySummary:
     error: str | None = None
 
 
-def one_line(text: str) -> str:
-    return " ".join(text.split())
+@dataclass(frozen=True)
+class DeviceRow:
+    """One device the adb server sees, as the launcher lists it."""
+
+    serial: str
+    state: str  # device, unauthorized, offline…
+    model: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "device"
+
+    @property
+    def text(self) -> str:
+        what = self.model.replace("_", " ") if self.model else ""
+        status = "ready" if self.ready else self.state
+        return f"{self.serial} ({what + ', ' if what else ''}{status})"
+
+
+@dataclass(frozen=True)
+class DeviceList:
+    """Every device of the adb server ``server``, or why they could not be listed."""
+
+    server: str
+    devices: tuple[DeviceRow, ...] = ()
+    error: str | None = None
+
+    @property
+    def ready(self) -> tuple[str, ...]:
+        """The serials clones can be installed on."""
+        return tuple(d.serial for d in self.devices if d.ready)
+
+    @property
+    def text(self) -> str:
+        """``adb server 127.0.0.1:5037: emulator-5554 (sdk phone x86 64, ready)``."""
+        if self.error:
+            return f"adb server {self.server}: {self.error}"
+        if not self.devices:
+            return f"adb server {self.server}: no device connected"
+        return f"adb server {self.server}: " + ", ".join(d.text for d in self.devices)
 
 
 class LauncherModel:
     """The launcher's state and actions over one Space."""
 
-    def __init__(self, space: Space, adb: str | None = None) -> None:
+    def __init__(self, space: Space, adb: str | None = None, phone: Phone | None = None) -> None:
         self.space = space
         self.adb = adb  # HOST:PORT of the adb server, None for the default
+        self.phone = phone  # on the phone itself: no adb, its own package manager
         self.tiles: tuple[CloneTile, ...] = ()
         self.status = ""
 
@@ -194,7 +236,10 @@ class LauncherModel:
         to make a clone."""
         home = self.space.home
         if home.has_demo():
-            return f"the demo's clones are in its own home: CLONE_HOME={home.demo_home} clone ui"
+            return (
+                f"The demo's clones are in its own home: `CLONE_HOME={home.demo_home} clone ui`"
+                "\nPress + New clone to make your own"
+            )
         return EMPTY_HINT
 
     @property
@@ -255,6 +300,40 @@ class LauncherModel:
         except CloneError as e:
             return IdentitySummary(name, error=f"Could not read the identity: {one_line(str(e))}")
         return IdentitySummary(name, _identity_rows(data, IDENTITY_FIELDS))
+
+    @property
+    def adb_server(self) -> str:
+        """``HOST:PORT`` of the adb server the launcher uses (not contacted)."""
+        try:
+            return self.space.adb_server(self.adb)
+        except CloneError:
+            return str(self.adb)
+
+    def devices(self) -> DeviceList:
+        """Every device the adb server in use sees, ready or not (``clone devices``)."""
+        if self.phone is not None:
+            return DeviceList(
+                "none (the launcher runs on the phone)", (DeviceRow(THIS_PHONE, "device"),)
+            )
+        server = self.adb_server
+        try:
+            found = self.space.devices(self.adb)
+        except CloneError as e:
+            return DeviceList(server, error=one_line(str(e)))
+        rows = tuple(DeviceRow(d.serial, d.state.value, d.model) for d in found)
+        return DeviceList(server, rows)
+
+    def device_apps(self, serial: str) -> tuple[list[str], str | None]:
+        """The user's apps on ``serial`` a clone can be made of, or why not."""
+        try:
+            if self.phone is not None and serial == THIS_PHONE:
+                return [a.package for a in self.phone.apps()], None
+            return self.space.device_apps(serial, self.adb), None
+        except CloneError as e:
+            return [], f"Could not list the apps on {serial}: {one_line(str(e))}"
+
+    def details(self, name: str) -> CloneDetails:
+        return CloneDetails(self.space, name, self.adb)
 
     def _devices_hint(self) -> str:
         """A word on clones whose device is not connected (their state is unknown)."""

@@ -89,7 +89,7 @@ def test_the_window_shows_two_host_clones(tmp_path: Path) -> None:
     assert shown_texts.count(f"data: {data}") == 2
     assert not any("No clones yet" in t for t in shown_texts)
     buttons = [(t["text"], t["enabled"]) for t in shown["texts"] if t["widget"] == "FlatButton"]
-    assert buttons == [("Refresh", True), ("More", True), ("More", True)]  # a tap launches
+    assert buttons == [("+ New clone", True), ("Refresh", True), ("More", True), ("More", True)]
     assert shown["images"] == []  # no icon kept for a host clone: letter avatars
 
 
@@ -100,7 +100,7 @@ def test_the_empty_window_says_how_to_make_clones(tmp_path: Path) -> None:
     assert EMPTY_TITLE in shown_texts and EMPTY_HINT in shown_texts
     assert "No clones" in shown_texts
     assert not any("clone demo" in t for t in shown_texts)
-    assert texts(shown, "FlatButton") == ["Refresh"]
+    assert texts(shown, "FlatButton") == ["+ New clone", "Refresh"]
 
 
 def test_kivy_keeps_to_clone_home(tmp_path: Path) -> None:

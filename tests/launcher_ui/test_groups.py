@@ -3,6 +3,7 @@ and icon when kept; what a tap does; the empty state's wording."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from clone.registry import Backend, CloneRecord
@@ -66,6 +67,10 @@ def test_a_tap_launches_what_can_launch_and_opens_the_menu_otherwise() -> None:
 
 def test_the_empty_state_has_one_quoting_style_and_no_demo() -> None:
     text = EMPTY_TITLE + EMPTY_HINT
-    assert "`" not in text and "'" not in text and '"' not in text
+    assert "'" not in text and '"' not in text
+    assert text.count("`") % 2 == 0
+    outside = re.sub(r"`[^`]*`", "", text)  # every command in backticks
+    assert not re.search(r"\bclone (install|host|ui|list|demo)\b", outside)
     assert "clone demo" not in text
-    assert "clone install" in text and "clone host run" in text
+    assert "`clone install app.apk`" in text and "`clone host run " in text
+    assert "+ New clone" in text

@@ -12,7 +12,14 @@ import pytest
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
 from clone.state import UserState
-from launcher_ui.view_models import EMPTY_HINT, Action, CloneTile, LauncherModel
+from launcher_ui.view_models import (
+    EMPTY_HINT,
+    Action,
+    CloneTile,
+    DeviceList,
+    DeviceRow,
+    LauncherModel,
+)
 from tests.device.fake_adb import FakeAdbServer, FakePackage, FakePhone
 
 
@@ -50,8 +57,10 @@ def test_after_the_demo_the_empty_launcher_points_at_its_clones(
     with Space(home=demo_home) as demo:  # what 'clone demo' leaves
         host_clones(demo, tmp_path)
     assert model.empty_hint == (
-        f"the demo's clones are in its own home: CLONE_HOME={demo_home} clone ui"
+        f"The demo's clones are in its own home: `CLONE_HOME={demo_home} clone ui`\n"
+        "Press + New clone to make your own"
     )
+    assert "clone demo" not in model.empty_hint
 
 
 def test_host_clones_become_tiles(clone_space: Space, tmp_path: Path) -> None:
@@ -109,7 +118,7 @@ def test_a_failed_action_is_a_status_line_and_the_model_goes_on(
     status = model.remove("notes:1")  # the tile still shows it
 
     assert status == (
-        "Could not remove notes:1: no clone named 'notes:1'; 'clone list' shows the clones"
+        "Could not remove notes:1: no clone named 'notes:1'; `clone list` shows the clones"
     )
     assert model.status == status
     assert [t.name for t in model.tiles] == ["notes:2"]  # refreshed after the failure
@@ -146,7 +155,7 @@ def test_identity_of_an_unknown_clone_is_an_error_line(clone_space: Space) -> No
     summary = LauncherModel(clone_space).identity("ghost:1")
     assert summary.rows == ()
     assert summary.error == (
-        "Could not read the identity: no clone named 'ghost:1'; 'clone list' shows the clones"
+        "Could not read the identity: no clone named 'ghost:1'; `clone list` shows the clones"
     )
 
 
@@ -199,7 +208,7 @@ def test_device_not_connected_to_a_real_adb_server(space: Space, real_adb_server
 
     assert status == (
         "Could not stop com.example.app:1: the device emulator-5554 of com.example.app:1 is not "
-        "connected; connect it ('adb devices' must list it) and retry"
+        "connected; connect it (`adb devices` must list it) and retry"
     )
 
 
@@ -259,3 +268,34 @@ def test_which_actions_a_device_clone_offers(state: str, expected: list[bool]) -
     record = CloneRecord("app", 1, Backend.USER, "app", "app", "serial", state=UserState(10))
     tile = CloneTile.from_row(CloneRow(record, CloneState(state)))
     assert [tile.can(a) for a in Action] == expected
+
+
+def test_every_device_and_the_adb_server_are_listed(
+    space: Space, fake_adb: FakeAdbServer, fake_phone: FakePhone
+) -> None:
+    """FAKE adb server: what the new-clone form lists as targets, and under them."""
+    devices = LauncherModel(space).devices()
+
+    assert devices.server == f"127.0.0.1:{fake_adb.port}"
+    assert devices.ready == (fake_phone.serial,)
+    assert devices.text == (
+        f"adb server 127.0.0.1:{fake_adb.port}: {fake_phone.serial} (Fake Phone, ready)"
+    )
+
+
+def test_devices_not_ready_are_listed_but_not_targets() -> None:
+    rows = (DeviceRow("emulator-5554", "device", "sdk_gphone64"), DeviceRow("R58M", "unauthorized"))
+    devices = DeviceList("127.0.0.1:5037", rows)
+    assert devices.ready == ("emulator-5554",)
+    assert devices.text == (
+        "adb server 127.0.0.1:5037: emulator-5554 (sdk gphone64, ready), R58M (unauthorized)"
+    )
+    assert DeviceList("127.0.0.1:5037").text == "adb server 127.0.0.1:5037: no device connected"
+
+
+def test_without_an_adb_server_the_devices_line_says_why(space: Space) -> None:
+    adb = unreachable_adb_server()
+    devices = LauncherModel(space, adb=adb).devices()
+    assert devices.ready == ()
+    assert devices.text.startswith(f"adb server {adb}: cannot reach the adb server at {adb}")
+    assert "`adb start-server`" in devices.text
