@@ -1,8 +1,10 @@
 """The Kivy app: binds the ``.kv`` screens to a ``LauncherModel`` through Kivy properties.
 
-Only this module imports Kivy (``launcher_ui.launch`` prepares its environment first).
-The model's calls (the registry, adb) run on one worker thread so the window stays live;
-their results come back to the UI thread through ``mainthread``.
+Kivy is imported only here and by the screens' widget modules (``new_clone_screen``,
+``details_screen``); ``launcher_ui.launch`` prepares its environment first. The model's
+calls (the registry, adb) run on one worker thread so the window stays live; their results
+come back to the UI thread through ``mainthread``. Long work (a new clone, export, import)
+is a ``background.Task`` on a thread of its own.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
-"""What the launcher shows and does, in plain Python (no Kivy): tiles, actions, identity.
+"""What the launcher shows and does, in plain Python (no Kivy): tiles, actions, identity,
+the devices (every one the adb server sees, and the server itself).
 
 ``LauncherModel`` wraps a ``clone.Space``. It lists the clones the way ``clone list`` does
 (the registry joined with each device's view, through ``Space.list_clones``), acts on
 one clone through the ``Clone`` handle (launch, stop, wipe, remove), and turns every
 ``CloneError`` into a one-line status message: nothing it does raises a ``CloneError`` to
-the UI. The model is not thread-safe; the app calls it from one worker thread.
+the UI. The model is not thread-safe; the app calls it from one worker thread. A clone's
+details are ``launcher_ui.details``, "+ New clone" is ``launcher_ui.new_clone``.
 """
 
 from __future__ import annotations
