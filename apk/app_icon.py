@@ -246,7 +246,7 @@ class ApkResources(Resources):
 
     # what a vector asks for
     def color(self, res_id: int) -> int | None:
-        value = resolve_value([self.table], res_id)
+        value = self._value(res_id)
         if value is None:
             return None
         if value.data_type == TYPE_STRING:  # res/color/x.xml: a selector or a gradient
@@ -255,8 +255,18 @@ class ApkResources(Resources):
         return color(value)
 
     def number(self, res_id: int) -> float | None:
-        value = resolve_value([self.table], res_id)
+        value = self._value(res_id)
         return None if value is None else number(value)
+
+    def _value(self, res_id: int) -> ResourceValue | None:
+        """The default configuration's value, else that of a configuration that varies only
+        in density and SDK version (aapt2 puts a gradient it extracts from a vector under
+        the vector's own -v24), densest first."""
+        found = resolve_value([self.table], res_id)
+        if found is not None:
+            return found
+        ranked = sorted(dict.fromkeys(_values(self.table, res_id)), key=lambda c: -_rank(c[0]))
+        return ranked[0][1] if ranked else None
 
     def text(self, res_id: int) -> str | None:
         return resolve_string([self.table], res_id)

@@ -30,8 +30,8 @@ from apk.axml import ResValue, XmlAttr, XmlElement
 from apk.res_tree import XmlNode, xml_tree
 from apk.source import load_source, parse_source
 from apk.vector_drawable import VectorError, draw_vector, read_vector
+from tests.apk import aapt2_app, oracles
 from tests.apk import icon_factory as f
-from tests.apk import oracles
 from tests.realapks import ALL, framework_res, real_apk
 
 RED, GREEN, BLUE = 0xFFFF0000, 0xFF00FF00, 0xFF0000FF
@@ -158,6 +158,45 @@ def test_every_vector_of_framework_res_is_drawn_or_refused_for_a_theme_colour() 
             assert _is_nothing_to_draw(root), name
     assert drawn >= 200 and refused <= 10, (drawn, refused)
     assert len(blank) <= 5
+
+
+def test_android_studio_style_icon_built_by_aapt2(tmp_path: Path) -> None:
+    """The template app's icon as aapt2 compiles it (the gradient moved into its own
+    ``$ic_launcher_foreground__0`` resource under -v24): composed from the files aapt names."""
+    apk = aapt2_app.build(tmp_path, aapt2_app.template_sources(f.png(0xFF3DDC84, 96, "WEBP")))
+    face = app_face(load_source(apk))
+    expected = oracles.face(apk)
+    assert face.label == expected.label == "Icons"
+    icon = face.icon
+    assert icon is not None and icon.drawn
+    assert icon.path == expected.icons[ANY_DPI] == "res/mipmap-anydpi-v26/ic_launcher.xml"
+    layers = _aapt_layer_ids(apk, icon.path)
+    assert icon.layers == (
+        _aapt_files(apk, layers["background"])["(default)"],
+        _aapt_files(apk, layers["foreground"])["v24"],
+    )
+    picture = image(icon)
+    assert picture.size == (SIZE, SIZE)
+    assert f.px(picture, (2, 2))[3] == 0  # the circle mask
+    assert f.px(picture, (SIZE // 2, SIZE // 2 - 20)) == (255, 255, 255, 255)  # the head
+    eye = f.px(picture, (round((43.4 - 18) / 72 * SIZE), round((55.4 - 18) / 72 * SIZE)))
+    assert eye[0] < 100 and eye[1] > 150  # the eyes are holes: green, not the white head
+    background = f.px(picture, (40, 60))  # clear of the shadow and of the grid lines
+    shadow = f.px(picture, (SIZE - 50, SIZE - 45))
+    assert background[3] == shadow[3] == 255
+    assert sum(shadow[:3]) < sum(background[:3])  # the shadow darkens the green
+    assert abs(background[1] - aapt2_app.GREEN[1]) <= 30  # grid lines lighten it a little
+
+
+def test_a_webp_only_icon_built_by_aapt2_is_kept_as_it_is(tmp_path: Path) -> None:
+    sources = aapt2_app.template_sources(f.png(0xFF3DDC84, 96, "WEBP"))
+    del sources["mipmap-anydpi-v26/ic_launcher.xml"]
+    apk = aapt2_app.build(tmp_path, sources)
+    icon = app_face(load_source(apk)).icon
+    expected = oracles.face(apk)
+    assert icon is not None and not icon.drawn and icon.ext == "webp"
+    assert icon.path == expected.icons[max(d for d in expected.icons if d < ANY_DPI)]
+    assert icon.path == "res/mipmap-xxxhdpi-v4/ic_launcher.webp"
 
 
 # -------------------------------------------------------------------- generated: layer kinds
