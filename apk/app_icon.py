@@ -42,7 +42,7 @@ from apk.axml import ResValue
 from apk.axml.document import parse as parse_axml
 from apk.res_tree import XmlNode, color, number, xml_tree
 from apk.source import SourceApk
-from apk.vector_drawable import Resources, read_vector
+from apk.vector_drawable import Gradient, Resources, read_vector
 from apk.zip_read import ZipFormatError
 
 ICON = 0x01010002
@@ -52,6 +52,8 @@ SRC = 0x01010119  # android:src (<bitmap>)
 COLOR = 0x010101A5  # android:color (<color>, <solid>, a colour-state-list <item>)
 INSET = 0x010104B5  # android:inset (<inset>)
 START_COLOR, CENTER_COLOR, END_COLOR = 0x0101019D, 0x0101019F, 0x0101019E
+GRADIENT_TYPE = 0x010101A1  # android:type of <gradient>: 0 linear, 1 radial, 2 sweep
+START_X, START_Y, END_X, END_Y, OFFSET = range(0x01010510, 0x01010515)
 ANY_DPI = 0xFFFE
 NO_DPI = 0xFFFF
 ICON_LIMIT = 4 * 1024 * 1024  # bytes of one icon file
@@ -270,6 +272,41 @@ class ApkResources(Resources):
 
     def text(self, res_id: int) -> str | None:
         return resolve_string([self.table], res_id)
+
+    def gradient(self, res_id: int) -> Gradient | None:
+        value = self._value(res_id)
+        if value is None or value.data_type != TYPE_STRING:
+            return None
+        data = _read(self.apk, self.table.string(value.data))
+        root = None if data is None else xml_tree(data)
+        if root is None or root.tag != "gradient":
+            return None
+        kind = root.attrs.get(GRADIENT_TYPE)
+        if kind is not None and kind.data != 0:
+            return None  # radial or sweep: drawn in the average colour
+        ends = [
+            number(root.attrs[k]) if k in root.attrs else None
+            for k in (START_X, START_Y, END_X, END_Y)
+        ]
+        stops = self._stops(root)
+        if None in ends or len(stops) < 2:
+            return None
+        sx, sy, ex, ey = (float(e or 0.0) for e in ends)
+        return Gradient((sx, sy), (ex, ey), stops)
+
+    def _stops(self, root: XmlNode) -> tuple[tuple[float, int], ...]:
+        stops: list[tuple[float, int]] = []
+        for item in root.children:
+            if item.tag == "item" and COLOR in item.attrs and OFFSET in item.attrs:
+                argb, offset = self._value_color(item.attrs[COLOR]), number(item.attrs[OFFSET])
+                if argb is not None and offset is not None:
+                    stops.append((offset, argb))
+        if not stops:
+            for offset, attr in ((0.0, START_COLOR), (0.5, CENTER_COLOR), (1.0, END_COLOR)):
+                argb = self._value_color(root.attrs[attr]) if attr in root.attrs else None
+                if argb is not None:
+                    stops.append((offset, argb))
+        return tuple(sorted(stops))
 
     # an adaptive icon's layer
     def layer(self, node: XmlNode | None) -> Layer | None:

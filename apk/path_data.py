@@ -134,6 +134,11 @@ def _apply(m: Matrix, x: float, y: float) -> Point:
     return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
 
 
+def transform_points(points: Sequence[Point], matrix: Matrix) -> list[Point]:
+    """``points`` transformed by ``matrix``."""
+    return [_apply(matrix, x, y) for x, y in points]
+
+
 # ------------------------------------------------------------------------------- flattening
 
 

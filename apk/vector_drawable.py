@@ -15,8 +15,9 @@ colour resource or a colour-state-list or gradient file (through ``resources.col
 ``fillAlpha``, ``fillType`` (nonZero, evenOdd), ``strokeColor``/``strokeWidth``/
 ``strokeAlpha`` (drawn as round-joined, butt-capped lines), group transforms, clip paths,
 path data kept as a string resource, the vector's ``alpha`` and ``tint`` (a theme's tint,
-``?attr/…``, is left out: the vector keeps its own colours). A gradient fill is drawn in
-the average of its colours. Not covered: trimmed paths (only a path trimmed to nothing is
+``?attr/…``, is left out: the vector keeps its own colours). A linear gradient fill
+(``resources.gradient``) is drawn as one; a radial or sweep gradient in the average of its
+colours. Not covered: trimmed paths (only a path trimmed to nothing is
 left out), theme colours for fills and strokes (``?attr/…``: the vector is refused,
 ``VectorError``), stroke miters and caps other than butt. The drawing needs Pillow,
 imported when drawing.
@@ -40,6 +41,7 @@ from apk.path_data import (
     parse_path,
     rotate,
     scale,
+    transform_points,
     translate,
 )
 from apk.res_tree import TYPE_ATTRIBUTE, TYPE_REFERENCE, XmlNode, color, number
@@ -75,14 +77,32 @@ class VectorError(ValueError):
 
 
 @dataclass(frozen=True)
+class Gradient:
+    """A linear gradient (``<gradient android:type="linear">``): from ``start`` to ``end``
+    (path units), colours at offsets 0..1 between them, the ends' colours beyond them
+    (Android's default ``clamp`` tile mode)."""
+
+    start: tuple[float, float]
+    end: tuple[float, float]
+    stops: tuple[tuple[float, int], ...]  # (offset, ARGB), by offset
+
+    def moved(self, matrix: Matrix, alpha: float) -> Gradient:
+        """The gradient in the coordinates ``matrix`` leads to, its colours times ``alpha``."""
+        ends = transform_points((self.start, self.end), matrix)
+        stops = tuple((o, _with_alpha(c, alpha)) for o, c in self.stops)
+        return Gradient(ends[0], ends[1], stops)
+
+
+@dataclass(frozen=True)
 class Shape:
-    """One path to paint: its polygons (viewport units, transforms applied), ARGB colour,
-    rule, and the clip polygons (each set one clip; all must hold)."""
+    """One path to paint: its polygons (viewport units, transforms applied), ARGB colour
+    (or ``gradient``), rule, and the clip polygons (each set one clip; all must hold)."""
 
     polygons: tuple[Polygon, ...]
     argb: int
     even_odd: bool
     clips: tuple[tuple[Polygon, ...], ...] = ()
+    gradient: Gradient | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,12 @@ class Resources:
 
     def text(self, res_id: int) -> str | None:
         """The string ``res_id`` stands for (path data kept as ``@string/…``), or None."""
+        return None
+
+    def gradient(self, res_id: int) -> Gradient | None:
+        """The linear gradient ``res_id`` is (a ``res/color`` file, or the resource aapt2
+        makes of an ``<aapt:attr>`` gradient), or None; ``color`` then gives a colour for
+        any other gradient."""
         return None
 
 
@@ -193,9 +219,13 @@ def _path(
         raise VectorError(f"vector drawable: {e}") from e
     fill = _color(node, FILL_COLOR, res)
     if fill is not None:
-        argb = _with_alpha(fill, _num(node, FILL_ALPHA, res, 1.0))
+        alpha = _num(node, FILL_ALPHA, res, 1.0)
+        argb = _with_alpha(fill, alpha)
         even_odd = int(node.attrs[FILL_TYPE].data) == EVEN_ODD if FILL_TYPE in node.attrs else False
-        out.append(Shape(tuple(flatten(commands, matrix)), argb, even_odd, clips))
+        value = node.attrs[FILL_COLOR]
+        found = res.gradient(value.data) if value.data_type == TYPE_REFERENCE else None
+        gradient = None if found is None else found.moved(matrix, alpha)
+        out.append(Shape(tuple(flatten(commands, matrix)), argb, even_odd, clips, gradient))
     stroke = _color(node, STROKE_COLOR, res)
     width = _num(node, STROKE_WIDTH, res, 0.0)
     if stroke is not None and width > 0:
@@ -294,11 +324,15 @@ def draw_vector(vector: Vector, width: int, height: int) -> Image.Image:
         for clip in shape.clips:
             mask = ImageChops.multiply(mask, _mask(clip, to_pixels, width, height, False))
         a = (shape.argb >> 24) & 0xFF
-        if a != 255:
+        if a != 255 and shape.gradient is None:
             mask = mask.point(lambda v, a=a: v * a // 255)
-        rgb = ((shape.argb >> 16) & 0xFF, (shape.argb >> 8) & 0xFF, shape.argb & 0xFF)
-        layer = Image.new("RGBA", (width, height), (*rgb, 0))
-        layer.putalpha(mask)
+        if shape.gradient is not None:
+            layer = _gradient_image(shape.gradient, to_pixels, width, height)
+            layer.putalpha(ImageChops.multiply(layer.getchannel("A"), mask))
+        else:
+            rgb = ((shape.argb >> 16) & 0xFF, (shape.argb >> 8) & 0xFF, shape.argb & 0xFF)
+            layer = Image.new("RGBA", (width, height), (*rgb, 0))
+            layer.putalpha(mask)
         canvas.alpha_composite(layer)
     if vector.tint is not None:
         t = vector.tint
@@ -311,6 +345,42 @@ def draw_vector(vector: Vector, width: int, height: int) -> Image.Image:
         alpha = canvas.getchannel("A").point(lambda v: round(v * vector.alpha))
         canvas.putalpha(alpha)
     return canvas
+
+
+def _gradient_image(gradient: Gradient, matrix: Matrix, width: int, height: int) -> Image.Image:
+    """The gradient over the whole image: each pixel's place between start and end (0-255,
+    clamped), then each channel looked up in a table made from the stops."""
+    from PIL import Image
+
+    (sx, sy), (ex, ey) = (
+        (matrix[0] * x + matrix[4], matrix[3] * y + matrix[5])
+        for x, y in (gradient.start, gradient.end)
+    )
+    dx, dy = ex - sx, ey - sy
+    length = dx * dx + dy * dy or 1.0
+    kx, ky = 255 * dx / length, 255 * dy / length
+    k0 = -(sx - 0.5) * kx - (sy - 0.5) * ky  # sample at pixel centres
+    place = bytes(
+        min(255, max(0, round(k0 + kx * x + ky * y))) for y in range(height) for x in range(width)
+    )
+    ramp = Image.frombytes("L", (width, height), place)
+    colours = [_at(gradient.stops, i / 255) for i in range(256)]
+    channels = [ramp.point([(c >> shift) & 0xFF for c in colours]) for shift in (16, 8, 0, 24)]
+    return Image.merge("RGBA", channels)
+
+
+def _at(stops: tuple[tuple[float, int], ...], t: float) -> int:
+    """The colour at ``t`` (0..1): the stops interpolated channel by channel."""
+    if t <= stops[0][0]:
+        return stops[0][1]
+    for (o0, c0), (o1, c1) in itertools.pairwise(stops):
+        if t <= o1:
+            w = 0.0 if o1 == o0 else (t - o0) / (o1 - o0)
+            return sum(
+                round(((c0 >> s) & 0xFF) * (1 - w) + ((c1 >> s) & 0xFF) * w) << s
+                for s in (24, 16, 8, 0)
+            )
+    return stops[-1][1]
 
 
 def _mask(

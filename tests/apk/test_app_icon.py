@@ -185,6 +185,10 @@ def test_android_studio_style_icon_built_by_aapt2(tmp_path: Path) -> None:
     shadow = f.px(picture, (SIZE - 50, SIZE - 45))
     assert background[3] == shadow[3] == 255
     assert sum(shadow[:3]) < sum(background[:3])  # the shadow darkens the green
+    # a linear gradient: darkest by the head, fading to nothing towards the corner
+    near = f.px(picture, (round((60 - 18) / 72 * SIZE), round((72 - 18) / 72 * SIZE)))
+    far = f.px(picture, (round((78 - 18) / 72 * SIZE), round((86 - 18) / 72 * SIZE)))
+    assert sum(near[:3]) + 20 < sum(far[:3])
     assert abs(background[1] - aapt2_app.GREEN[1]) <= 30  # grid lines lighten it a little
 
 

@@ -8,7 +8,14 @@ from PIL import Image
 
 from apk.axml import ResValue, XmlAttr, XmlElement, build_document
 from apk.res_tree import tree
-from apk.vector_drawable import Resources, Vector, VectorError, draw_vector, read_vector
+from apk.vector_drawable import (
+    Gradient,
+    Resources,
+    Vector,
+    VectorError,
+    draw_vector,
+    read_vector,
+)
 from tests.apk import icon_factory as f
 
 RED, BLUE = 0xFF0000, 0x0000FF
@@ -90,6 +97,33 @@ def test_colour_resources_resolve_and_unknown_ones_refuse_the_vector() -> None:
         drawn(f.path("M0,0H100V100H0Z", f.ref(0x7F030001)), resources=_Colours())
     with pytest.raises(VectorError, match="theme"):
         drawn(f.path("M0,0H100V100H0Z", ResValue(0x02, 0x01010036)))
+
+
+class _Gradients(Resources):
+    """@0x7f020000: black (opaque) to transparent red, from x=20 to x=80."""
+
+    def gradient(self, res_id: int) -> Gradient | None:
+        stops = ((0.0, 0xFF000000), (1.0, 0x00FF0000))
+        return Gradient((20.0, 0.0), (80.0, 0.0), stops) if res_id == 0x7F020000 else None
+
+    def color(self, res_id: int) -> int | None:
+        return 0x80800000 if res_id == 0x7F020000 else None  # the average, if drawn flat
+
+
+def test_linear_gradient_fills_clamped_beyond_its_ends() -> None:
+    image = drawn(f.path("M0,0H100V100H0Z", f.ref(0x7F020000)), resources=_Gradients())
+    assert f.px(image, (10, 50)) == (0, 0, 0, 255)  # before the start: the first colour
+    assert f.px(image, (90, 50))[3] == 0  # after the end: the last, transparent
+    middle = f.px(image, (50, 50))
+    assert abs(middle[3] - 128) <= 3 and abs(middle[0] - 128) <= 3 and middle[1] == 0
+    assert f.px(image, (50, 10)) == middle  # constant across the gradient's direction
+    # moved with its path's group, and scaled by fillAlpha
+    moved = drawn(
+        f.group(f.path("M0,0H100V100H0Z", f.ref(0x7F020000), fillAlpha=f.f32(0.5)), translateX=20),
+        resources=_Gradients(),
+    )
+    assert f.px(moved, (30, 50)) == (0, 0, 0, 128)  # before the start, now at x=40
+    assert abs(f.px(moved, (70, 50))[3] - 64) <= 1  # half way, half alpha
 
 
 def test_not_a_vector_or_no_viewport() -> None:
