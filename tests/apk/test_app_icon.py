@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from apk.adaptive_icon import IconShape
@@ -478,6 +480,47 @@ def test_reference_loops_give_no_icon() -> None:
     a, b = 0x7F010000, 0x7F010001
     resources = [f.Res("drawable", "a", (f.Var(ref=b),)), f.Res("drawable", "b", (f.Var(ref=a),))]
     assert _face(f.icon_apk(resources, a)) is None
+
+
+_VECTOR = f.vector(
+    f.group(f.path(FG_SQUARE, f.rgb(RED), fillType=ResValue(0x10, 1)), rotation=10, pivotX=54),
+    f.path("M10,10a5 5 0 1 1 10 0", None, strokeColor=f.rgb(BLUE), strokeWidth=f.f32(2)),
+)
+_ADAPTIVE = f.adaptive(f.ref(0x7F030000), f.ref(0x7F010000))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    which=st.sampled_from(["vector", "adaptive"]),
+    damage=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6),
+)
+def test_damaged_drawables_never_raise(which: str, damage: list[tuple[int, int]]) -> None:
+    """Bytes of the vector layer or of the adaptive icon overwritten at random: the face is
+    still read, the icon drawn or the raster fallback, never an exception."""
+    vector, adaptive = bytearray(_VECTOR), bytearray(_ADAPTIVE)
+    target = vector if which == "vector" else adaptive
+    for at, byte in damage:
+        target[at % len(target)] = byte
+    resources = [
+        f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", bytes(vector))),)),
+        f.Res("color", "bg", (f.Var(color=GREEN),)),
+    ]
+    mipmap = f.res_id([*resources, f.Res("mipmap", "ic_launcher")], "mipmap", "ic_launcher")
+    variants = (
+        f.Var(
+            density=f.ANYDPI,
+            sdk=26,
+            file=("res/mipmap-anydpi-v26/ic_launcher.xml", bytes(adaptive)),
+        ),
+        f.Var(density=480, file=("res/mipmap-xxhdpi-v4/ic_launcher.png", f.png(BLUE))),
+    )
+    data = f.icon_apk([*resources, f.Res("mipmap", "ic_launcher", variants)], mipmap)
+    icon = _face(data)
+    assert icon is not None
+    if icon.drawn:
+        assert image(icon).size == (SIZE, SIZE)
+    else:
+        assert icon.path == "res/mipmap-xxhdpi-v4/ic_launcher.png"
 
 
 def test_reading_a_face_imports_pillow_only_when_drawing() -> None:
