@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import io
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,12 +112,17 @@ def _draw(layer: Layer, full: int) -> Image.Image:
     if layer.vector is not None:
         return draw_vector(layer.vector, full, full)
     if layer.bitmap is not None:
+        bombs = (Image.DecompressionBombError, Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(layer.bitmap)) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    raise LayerError(f"{layer.source}: {image.width}x{image.height} is too big")
-                image.load()
-                rgba = image.convert("RGBA")
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(layer.bitmap)) as image:
+                    if image.width * image.height > MAX_PIXELS:
+                        raise LayerError(f"{layer.source}: {image.width}x{image.height} is too big")
+                    image.load()
+                    rgba = image.convert("RGBA")
+        except bombs as e:  # a header that claims a huge image: refused before decoding
+            raise LayerError(f"{layer.source or 'a layer'}: too big an image: {e}") from e
         except (OSError, ValueError, UnidentifiedImageError) as e:
             raise LayerError(f"{layer.source or 'a layer'}: not an image Pillow reads: {e}") from e
         return rgba.resize((full, full), Image.Resampling.LANCZOS)

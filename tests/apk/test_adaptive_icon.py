@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import math
+import struct
+import zlib
 
 import pytest
 from PIL import Image
@@ -63,3 +65,21 @@ def test_a_bitmap_is_stretched_over_the_whole_layer() -> None:
     image = picture(compose(None, Layer(bitmap=f.png(0xFF00FF00, size=8)), 48))
     assert f.px(image, (24, 1)) == (0, 255, 0, 255)
     assert f.px(image, (0, 0))[3] == 0  # the circle's corner
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that claims ``width`` x ``height`` and holds almost no pixel data."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("side", [3000, 20_000, 60_000])
+def test_a_bitmap_claiming_a_huge_size_is_refused_before_decoding(side: int) -> None:
+    with pytest.raises(LayerError, match="too big"):
+        compose(None, Layer(bitmap=_png_header(side, side), source="huge.png"), 32)
