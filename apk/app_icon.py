@@ -155,9 +155,10 @@ def image_kind(data: bytes) -> str | None:
     return next((kind for magic, kind in _RASTER.items() if data.startswith(magic)), None)
 
 
-def icon_files(table: ResourceTable, res_id: int) -> Iterator[tuple[int, str]]:
-    """(density, file path) for every density variant of ``res_id``, references followed."""
-    for density, value in _values(table, res_id):
+def icon_files(table: ResourceTable, res_id: int, depth: int = 0) -> Iterator[tuple[int, str]]:
+    """(density, file path) for every density variant of ``res_id``, references followed
+    (``depth`` references have been followed already)."""
+    for density, value in _values(table, res_id, depth):
         if value.data_type == TYPE_STRING:
             yield density, table.string(value.data)
 
