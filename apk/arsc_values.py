@@ -4,7 +4,8 @@
 type, the type chunks of the *default configuration* (a ``ResTable_config`` that is all zero
 after its ``size`` field). ``table.entry(res_id)`` is an entry there, and
 ``resolve_string(tables, res_id)`` follows references (``@string/a`` → ``@string/b`` → text)
-for at most ``MAX_REFERENCE_DEPTH`` steps, as Android's ``AssetManager2`` does.
+for at most ``MAX_REFERENCE_DEPTH`` steps, as Android's ``AssetManager2`` does;
+``resolve_value`` does the same for any simple value (a colour, a number).
 
 Only the default configuration is read, because it is the only value a manifest attribute can
 soundly be replaced with: Android reads provider authorities, permission names and the shared
@@ -12,6 +13,11 @@ user id with ``TypedArray.getNonConfigurationString``, which refuses a value tha
 the configuration. An entry defined only under qualifiers (``values-fr``, ``values-v31``) is
 therefore reported as absent (``None``), like an id the table does not hold; callers leave
 such an attribute as it is.
+
+Other readers need every configuration: an app's icon has one file per screen density.
+``table.variants(res_id)`` gives each configuration (``Variant``: its ``ResTable_config``
+bytes, e.g. ``density`` and ``sdk_version``) whose type chunk has an entry for ``res_id``,
+with that entry, in file order.
 
 Layouts (AOSP ``libs/androidfw/include/androidfw/ResourceTypes.h``): entry offsets as u32
 (``NO_ENTRY`` 0xffffffff), ``FLAG_OFFSET16`` u16 offsets (times 4, 0xffff for none),
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from apk.arsc import (
     RES_STRING_POOL_TYPE,
@@ -57,6 +63,7 @@ _TYPE_FIXED_HEADER = 20  # chunk header, id, flags, reserved, entryCount, entrie
 _ENTRY = struct.Struct("<HHI")  # size (compact: key), flags, key (compact: data)
 _RES_VALUE = struct.Struct("<HBBI")  # size, res0, dataType, data
 _MAP_ENTRY_SIZE = 16  # ResTable_entry + parent + count
+_DENSITY_AND_SDK = frozenset({10, 11, 20, 21, 22, 23})  # in a config after its size field
 
 Resolver = Callable[[int], str | None]
 
@@ -81,7 +88,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class TypeChunk:
-    """A default-configuration ``ResTable_type`` chunk at ``offset`` (header checked)."""
+    """A ``ResTable_type`` chunk at ``offset`` (header checked)."""
 
     offset: int
     size: int
@@ -92,13 +99,42 @@ class TypeChunk:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A resource's entry in one configuration. ``config`` is the ``ResTable_config`` after
+    its ``size`` field (AOSP ``ResourceTypes.h``), so its fields sit 4 bytes earlier than the
+    struct's own offsets: density is the u16 at 10, sdkVersion and minorVersion at 20 and 22."""
+
+    config: bytes
+    entry: Entry
+
+    @property
+    def density(self) -> int:
+        """The screen density in dpi; 0 for any (the default), 0xfffe anydpi, 0xffff nodpi."""
+        return int.from_bytes(self.config[10:12], "little")
+
+    @property
+    def sdk_version(self) -> int:
+        return int.from_bytes(self.config[20:22], "little")
+
+    @property
+    def density_only(self) -> bool:
+        """True if the configuration sets nothing but density and SDK version (so it applies
+        to every locale, orientation, night mode, screen size…)."""
+        return not any(b for i, b in enumerate(self.config) if i not in _DENSITY_AND_SDK)
+
+
+@dataclass(frozen=True)
 class ResourceTable:
     """A parsed table: its bytes, global string pool and default-configuration type chunks
-    by (package id, type id)."""
+    by (package id, type id); ``configured`` holds the type chunks of every configuration
+    (the default one too), with their configuration bytes."""
 
     data: bytes
     pool: StringPool
     types: Mapping[tuple[int, int], tuple[TypeChunk, ...]]
+    configured: Mapping[tuple[int, int], tuple[tuple[bytes, TypeChunk], ...]] = field(
+        default_factory=dict
+    )
 
     def entry(self, res_id: int) -> Entry | None:
         """The entry of ``res_id`` (0xPPTTEEEE) in the default configuration, if there is one."""
@@ -108,6 +144,14 @@ class ResourceTable:
             if found is not None:
                 return found
         return None
+
+    def variants(self, res_id: int) -> Iterator[Variant]:
+        """The entry of ``res_id`` in each configuration that has one, in file order."""
+        package, type_id, index = res_id >> 24, (res_id >> 16) & 0xFF, res_id & 0xFFFF
+        for config, chunk in self.configured.get((package, type_id), ()):
+            found = _entry(self.data, chunk, index)
+            if found is not None:
+                yield Variant(config, found)
 
     def string(self, index: int) -> str:
         """The global pool's string ``index`` (what a ``TYPE_STRING`` value holds)."""
@@ -126,28 +170,54 @@ def parse_table(data: bytes) -> ResourceTable:
     pool = StringPool((), (), 0)
     seen_pool = False
     types: dict[tuple[int, int], list[TypeChunk]] = {}
+    configured: dict[tuple[int, int], list[tuple[bytes, TypeChunk]]] = {}
     for chunk in chunks(data, TABLE_HEADER_SIZE, end):
         if chunk.type == RES_STRING_POOL_TYPE and not seen_pool:
             pool, seen_pool = _pool(data, chunk), True
         elif chunk.type == RES_TABLE_PACKAGE_TYPE:
-            for key, found in _package(data, chunk):
-                types.setdefault(key, []).append(found)
-    return ResourceTable(data, pool, {k: tuple(v) for k, v in types.items()})
+            for key, config, found in _package(data, chunk):
+                configured.setdefault(key, []).append((config, found))
+                if not any(config):
+                    types.setdefault(key, []).append(found)
+    return ResourceTable(
+        data,
+        pool,
+        {k: tuple(v) for k, v in types.items()},
+        {k: tuple(v) for k, v in configured.items()},
+    )
 
 
 def resolve_string(tables: Sequence[ResourceTable], res_id: int) -> str | None:
     """The text ``res_id`` stands for in the default configuration, following references;
     each id is looked up in ``tables`` in order. ``None`` if an id along the way is in none
     of them (or only under qualifiers), or the value is not text (a map, a number, @null)."""
+    found = _resolve(tables, res_id)
+    if found is None or found[1].data_type != TYPE_STRING:
+        return None
+    return found[0].string(found[1].data)
+
+
+def resolve_value(tables: Sequence[ResourceTable], res_id: int) -> ResourceValue | None:
+    """The value ``res_id`` stands for in the default configuration, references followed as
+    ``resolve_string`` does: never a ``TYPE_REFERENCE``; ``None`` for a map entry, @null or
+    an id not in the default configuration of any of ``tables``. A ``TYPE_STRING`` value
+    indexes the pool of the table it came from (use ``resolve_string`` for text)."""
+    found = _resolve(tables, res_id)
+    return None if found is None else found[1]
+
+
+def _resolve(
+    tables: Sequence[ResourceTable], res_id: int
+) -> tuple[ResourceTable, ResourceValue] | None:
     current = res_id
     for _ in range(MAX_REFERENCE_DEPTH):
         found = next(((t, e) for t in tables if (e := t.entry(current)) is not None), None)
         if found is None or found[1].value is None:
             return None
         table, value = found[0], found[1].value
-        if value.data_type == TYPE_STRING:
-            return table.string(value.data)
-        if value.data_type != TYPE_REFERENCE or value.data == 0:
+        if value.data_type != TYPE_REFERENCE:
+            return table, value
+        if value.data == 0:
             return None
         current = value.data
     raise ArscFormatError(
@@ -185,8 +255,8 @@ def _pool(data: bytes, chunk: ChunkHeader) -> StringPool:
         raise ArscFormatError(f"resources.arsc: the global string pool: {e}") from e
 
 
-def _package(data: bytes, chunk: ChunkHeader) -> Iterator[tuple[tuple[int, int], TypeChunk]]:
-    """The default-configuration type chunks of a package, keyed (package id, type id)."""
+def _package(data: bytes, chunk: ChunkHeader) -> Iterator[tuple[tuple[int, int], bytes, TypeChunk]]:
+    """The type chunks of a package, keyed (package id, type id), with their configuration."""
     if chunk.header_size < _PACKAGE_MIN_HEADER:
         raise ArscFormatError(
             f"resources.arsc: package chunk at offset {chunk.offset} has a "
@@ -200,9 +270,8 @@ def _package(data: bytes, chunk: ChunkHeader) -> Iterator[tuple[tuple[int, int],
         if child.type == RES_TABLE_TYPE_SPEC_TYPE:
             _check_spec(data, child)
         elif child.type == RES_TABLE_TYPE_TYPE:
-            type_id, found = _type_chunk(data, child)
-            if found is not None:
-                yield (package_id, type_id + type_id_offset), found
+            type_id, config, found = _type_chunk(data, child)
+            yield (package_id, type_id + type_id_offset), config, found
 
 
 def _check_spec(data: bytes, chunk: ChunkHeader) -> None:
@@ -216,9 +285,9 @@ def _check_spec(data: bytes, chunk: ChunkHeader) -> None:
         )
 
 
-def _type_chunk(data: bytes, chunk: ChunkHeader) -> tuple[int, TypeChunk | None]:
-    """The type id of a ``ResTable_type`` and, if its configuration is the default, the chunk.
-    Checked as ``LoadedArsc``'s ``VerifyResTableType`` does."""
+def _type_chunk(data: bytes, chunk: ChunkHeader) -> tuple[int, bytes, TypeChunk]:
+    """The type id of a ``ResTable_type``, its configuration (after the size field) and the
+    chunk. Checked as ``LoadedArsc``'s ``VerifyResTableType`` does."""
     at = chunk.offset
     if chunk.header_size < _TYPE_FIXED_HEADER + 4:
         raise ArscFormatError(f"resources.arsc: type chunk at offset {at} is too short")
@@ -240,9 +309,11 @@ def _type_chunk(data: bytes, chunk: ChunkHeader) -> tuple[int, TypeChunk | None]
             f"entries at {entries_start} in a {chunk.size}-byte chunk"
         )
     config = data[at + _TYPE_FIXED_HEADER + 4 : at + _TYPE_FIXED_HEADER + config_size]
-    if any(config):
-        return type_id, None
-    return type_id, TypeChunk(at, chunk.size, chunk.header_size, flags, count, entries_start)
+    return (
+        type_id,
+        config,
+        TypeChunk(at, chunk.size, chunk.header_size, flags, count, entries_start),
+    )
 
 
 # ---------------------------------------------------------------------------------------- entries

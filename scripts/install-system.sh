@@ -23,6 +23,8 @@ have npm       || need+=(npm)
 ls /usr/lib/jvm/java-17-openjdk-*/bin/javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 [ -d /usr/lib/python3/dist-packages/enjarify ] || need+=(enjarify)
 [ -f /usr/share/java/smali.jar ] || need+=(libsmali-java)
+# AOSP's own framework-res.apk: a real adaptive icon and ~220 vector drawables (icon tests)
+[ -f /usr/share/android-framework-res/framework-res.apk ] || need+=(android-framework-res)
 if [ "${#need[@]}" -eq 0 ]; then
     exit 0
 fi

@@ -12,6 +12,11 @@ checked against its sha256 and kept in ``$CLONE_TEST_APK_CACHE`` (default
   permission, two providers.
 - ``pocoservice-debug.apk`` (PyPI pocoui 1.0.94): 12.3 MB, classes.dex … classes3.dex,
   minSdk 19, targetSdk 33, a declared permission, two providers.
+
+``framework_res()`` is AOSP's ``framework-res.apk`` (package ``android``, Android 10), from
+Debian's ``android-framework-res`` package (``scripts/install-system.sh`` installs it): no
+code, but the platform's resources, among them a real adaptive icon (the default app icon,
+``@android:drawable/sym_def_app_icon``) and some 220 vector drawables.
 """
 
 from __future__ import annotations
@@ -97,6 +102,19 @@ def real_apk(name: str) -> Path:
             return target
         _fetch(source, target)
     return target
+
+
+FRAMEWORK_RES = Path("/usr/share/android-framework-res/framework-res.apk")
+
+
+def framework_res() -> Path:
+    """Debian's installed ``framework-res.apk`` (the test fails, saying how to get it, if
+    it is not installed)."""
+    if not FRAMEWORK_RES.is_file():
+        import pytest
+
+        pytest.fail(f"{FRAMEWORK_RES} is missing: apt-get install android-framework-res")
+    return FRAMEWORK_RES
 
 
 def _fetch(source: ApkSource, target: Path) -> None:

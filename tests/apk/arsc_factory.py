@@ -55,12 +55,15 @@ def ref(key: str, res_id: int) -> Value:
 
 @dataclass(frozen=True)
 class Config:
-    """The type chunk of one configuration: ``locale`` "" is the default one."""
+    """The type chunk of one configuration: ``locale`` "", ``density`` 0 and ``sdk`` 0 is
+    the default one."""
 
     entries: Mapping[int, Value]
     locale: str = ""
     layout: Layout = "u32"
     compact: bool = False
+    density: int = 0  # dpi; 0xfffe anydpi, 0xffff nodpi
+    sdk: int = 0  # the -vNN qualifier
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,14 @@ def _spec(type_id: int, res_type: ResType) -> bytes:
     return header + flags
 
 
-def config_bytes(locale: str = "") -> bytes:
-    """A ``ResTable_config`` (its size field included): all zero but the language."""
+def config_bytes(locale: str = "", density: int = 0, sdk: int = 0) -> bytes:
+    """A ``ResTable_config`` (its size field included): all zero but the language, density
+    (u16 at 14) and sdkVersion (u16 at 24)."""
     config = bytearray(CONFIG_SIZE)
     struct.pack_into("<I", config, 0, CONFIG_SIZE)
     config[8 : 8 + len(locale)] = locale.encode("ascii")
+    struct.pack_into("<H", config, 14, density)
+    struct.pack_into("<H", config, 24, sdk)
     return bytes(config)
 
 
@@ -185,7 +191,7 @@ def _type(type_id: int, entry_count: int, config: Config, keys: list[str]) -> by
     header = struct.pack(
         "<HHIBBHII", 0x0201, header_size, size, type_id, flags, 0, count, entries_start
     )
-    return header + config_bytes(config.locale) + table + bytes(data)
+    return header + config_bytes(config.locale, config.density, config.sdk) + table + bytes(data)
 
 
 # ---------------------------------------------------------------------------------------- an app

@@ -21,12 +21,13 @@ from apk.arsc_values import (
     ResourceValue,
     parse_table,
     resolve_string,
+    resolve_value,
 )
 from apk.axml import TYPE_INT_DEC
 from apk.source import load_source
 from tests.apk import arsc_factory as af
 from tests.apk import factory
-from tests.realapks import ALL, real_apk
+from tests.realapks import ALL, framework_res, real_apk
 
 STRING = af.STRING  # the first id of the factory's first type
 TEXTS = ["org.example.app.files", "Grüße, 日本 🎉", 'a "quoted" \\ back\nslash', ""]
@@ -173,6 +174,57 @@ def test_only_the_default_configuration_counts() -> None:
     for configs in ((default, french), (french, default)):
         table = af.table(strings, [af.ResType("string", 3, configs)])
         assert [resolve(table, STRING + i) for i in range(3)] == ["hello", None, "default"]
+
+
+def test_variants_give_every_configuration_with_its_density_and_sdk() -> None:
+    """What ``apk.app_icon`` picks icons from: each configuration's entry, in file order."""
+    default = af.Config({0: af.text("icon", 0)})
+    xxhdpi = af.Config({0: af.text("icon", 1), 1: af.text("other", 3)}, density=480)
+    anydpi = af.Config({0: af.text("icon", 2)}, density=0xFFFE, sdk=26)
+    french = af.Config({0: af.text("icon", 3)}, locale="fr", density=480)
+    strings = ["res/a.png", "res/a-xxhdpi.png", "res/a.xml", "res/fr.png"]
+    table = parse_table(
+        af.table(strings, [af.ResType("drawable", 2, (default, xxhdpi, anydpi, french))])
+    )
+    found = list(table.variants(STRING))
+    assert [(v.density, v.sdk_version, v.density_only) for v in found] == [
+        (0, 0, True),
+        (480, 0, True),
+        (0xFFFE, 26, True),
+        (480, 0, False),  # a locale too
+    ]
+    assert [table.string(v.entry.value.data) for v in found if v.entry.value] == strings
+    assert [v.density for v in table.variants(STRING + 1)] == [480]
+    assert list(table.variants(STRING + 2)) == [] and list(table.variants(0x7F020000)) == []
+    # the default configuration alone is what entry() reads
+    entry = table.entry(STRING)
+    assert entry is not None and entry.value == ResourceValue(0x03, 0)
+    assert table.entry(STRING + 1) is None
+
+
+def test_variants_of_a_real_table_agree_with_aapt() -> None:
+    """framework-res's default app icon: the densities aapt lists for its foreground."""
+    path = framework_res()
+    table = load_source(path).resources()
+    assert table is not None
+    found = {v.density for v in table.variants(0x010D0002) if v.density_only}
+    assert found == {160, 240, 320, 480, 640}  # mdpi … xxxhdpi; the watch one is not plain
+    assert len(list(table.variants(0x010D0002))) == 6
+
+
+def test_resolve_value_follows_references_to_any_simple_value() -> None:
+    colour = af.Value("c", 0x1C, 0xFF3DDC84)
+    number = af.Value("n", TYPE_INT_DEC, 42)
+    entries = {0: colour, 1: af.ref("alias", STRING), 2: number, 3: af.ref("null", 0)}
+    entries[4] = af.Value("map", None)
+    table = parse_table(af.table([], [af.ResType("color", 5, (af.Config(entries),))]))
+    assert resolve_value([table], STRING) == ResourceValue(0x1C, 0xFF3DDC84)
+    assert resolve_value([table], STRING + 1) == ResourceValue(0x1C, 0xFF3DDC84)
+    assert resolve_value([table], STRING + 2) == ResourceValue(TYPE_INT_DEC, 42)
+    assert resolve_value([table], STRING + 3) is None  # @null
+    assert resolve_value([table], STRING + 4) is None  # a map entry
+    assert resolve_value([table], STRING + 9) is None
+    assert resolve_string([table], STRING) is None  # a colour is not text
 
 
 # ------------------------------------------------------------------------------- references

@@ -34,7 +34,8 @@ def _help_in_a_fresh_process(args: list[str]) -> str:
         f"    main({[*args, '--help']!r})\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'frida', 'lief', 'kivy'})\n"
+        "heavy = {'frida', 'lief', 'kivy', 'PIL'}\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & heavy)\n"
         "print('HEAVY', heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -28,3 +28,28 @@ def test_an_unreadable_apk_keeps_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.apk"
     bad.write_bytes(b"not a zip")
     assert Space(home=tmp_path / "home").keep_app_face(bad) is None
+
+
+def test_an_adaptive_icon_is_kept_composed(tmp_path: Path) -> None:
+    """What the launcher then shows: the adaptive icon drawn, not the older PNG beside it."""
+    from PIL import Image
+
+    from tests.apk import icon_factory as f
+
+    resources = [f.Res("color", "bg", (f.Var(color=0xFF00FF00),))]
+    mipmap = f.res_id([*resources, f.Res("mipmap", "ic")], "mipmap", "ic")
+    adaptive = f.adaptive(f.ref(f.res_id(resources, "color", "bg")), f.rgb(0xFF0000))
+    variants = (
+        f.Var(density=f.ANYDPI, sdk=26, file=("res/mipmap-anydpi-v26/ic.xml", adaptive)),
+        f.Var(density=480, file=("res/mipmap-xxhdpi-v4/ic.png", f.png(0xFF0000FF))),
+    )
+    apk = tmp_path / "app.apk"
+    apk.write_bytes(f.icon_apk([*resources, f.Res("mipmap", "ic", variants)], mipmap))
+    space = Space(home=tmp_path / "home")
+    kept = space.keep_app_face(apk)
+    assert kept is not None and kept.label == "Icons"
+    assert kept.icon is not None and kept.icon.name == "icon.png"
+    with Image.open(kept.icon) as icon:
+        assert icon.size == (192, 192)
+        assert f.px(icon, (96, 96)) == (255, 0, 0, 255)  # the foreground colour
+        assert f.px(icon, (1, 1))[3] == 0  # masked

@@ -1,0 +1,134 @@
+"""Path data to polygons to coverage: every command, both fill rules, against areas and
+points worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from apk.path_data import (
+    Command,
+    PathDataError,
+    coverage,
+    flatten,
+    multiply,
+    parse_path,
+    rotate,
+    scale,
+    translate,
+)
+
+
+def area(path: str, size: int = 100, even_odd: bool = False) -> float:
+    """The covered fraction of a ``size``-pixel square, the path in pixel units."""
+    cov = coverage(flatten(parse_path(path)), size, size, even_odd=even_odd)
+    return sum(cov) / 255 / (size * size)
+
+
+def pixel(path: str, x: int, y: int, size: int = 100) -> int:
+    return coverage(flatten(parse_path(path)), size, size)[y * size + x]
+
+
+def test_numbers_as_android_writes_them() -> None:
+    assert parse_path("M-.5.5l1e1-2zm1,1h2v3") == [
+        Command("M", (-0.5, 0.5)),
+        Command("l", (10.0, -2.0)),
+        Command("z", ()),
+        Command("m", (1.0, 1.0)),
+        Command("h", (2.0,)),
+        Command("v", (3.0,)),
+    ]
+
+
+def test_repeated_arguments_and_moves_that_become_lines() -> None:
+    assert parse_path("M0 0 10 0 10 10") == [
+        Command("M", (0.0, 0.0)),
+        Command("L", (10.0, 0.0)),
+        Command("L", (10.0, 10.0)),
+    ]
+    assert [c.letter for c in parse_path("m1 1 2 2c1 1 2 2 3 3 4 4 5 5 6 6")] == [
+        "m",
+        "l",
+        "c",
+        "c",
+    ]
+
+
+def test_arc_flags_without_separators() -> None:
+    # "a5 5 0 1110 0": rx ry rotation, then the flags 1 and 1, then x=10, y=0
+    assert parse_path("M0 0a5 5 0 1110 0") == [
+        Command("M", (0.0, 0.0)),
+        Command("a", (5.0, 5.0, 0.0, 1.0, 1.0, 10.0, 0.0)),
+    ]
+
+
+def test_what_android_tolerates() -> None:
+    # a command letter without numbers is skipped; flags written as floats (framework-res)
+    assert parse_path("M0 0c M1 1") == [Command("M", (0.0, 0.0)), Command("M", (1.0, 1.0))]
+    assert parse_path("a10,10 0.0,1.0 1.0,20.0 0.0") == [
+        Command("a", (10.0, 10.0, 0.0, 1.0, 1.0, 20.0, 0.0))
+    ]
+
+
+@pytest.mark.parametrize("bad", ["10 10", "M10", "Mx", "M0 0 L5", "M0 0a5 5 0 2 0 1 1", "Z 5"])
+def test_malformed_path_data(bad: str) -> None:
+    with pytest.raises(PathDataError):
+        parse_path(bad)
+
+
+def test_a_square_covers_exactly_its_pixels() -> None:
+    assert area("M10,10H60V60H10Z") == pytest.approx(0.25)
+    assert area("M10,10h50v50h-50z") == pytest.approx(0.25)  # relative, the same square
+    assert pixel("M10,10H60V60H10Z", 10, 10) == 255
+    assert pixel("M10,10H60V60H10Z", 9, 30) == 0
+    assert pixel("M10.5,10H60V60H10.5Z", 10, 30) == 128  # half a pixel covered
+
+
+def test_circles_from_arcs_and_from_cubics() -> None:
+    arcs = "M50 0A50 50,0,1,1,50 100A50 50,0,1,1,50 0"  # the circular icon mask
+    assert area(arcs) == pytest.approx(math.pi / 4, abs=0.002)
+    k = 50 * 0.5523  # the cubic approximation of a quarter circle
+    cubics = (
+        f"M50,0C{50 + k},0 100,{50 - k} 100,50S{50 + k},100 50,100S0,{50 + k} 0,50S{50 - k},0 50,0Z"
+    )
+    assert area(cubics) == pytest.approx(math.pi / 4, abs=0.003)
+
+
+def test_quadratics_and_their_smooth_continuation() -> None:
+    # a quadratic from (0,100) over (50,0) to (100,100) bounds 2/3 of its triangle's box
+    assert area("M0,100Q50,0 100,100Z") == pytest.approx(0.5 * 2 / 3, abs=0.005)
+    # T reflects the control point: a symmetric wave, up then down, as much above as below
+    wave = area("M0,50Q25,0 50,50T100,50V100H0Z")
+    assert wave == pytest.approx(0.5, abs=0.005)
+
+
+def test_fill_rules() -> None:
+    # two squares drawn the same way round: non-zero fills the inner one, even-odd cuts it
+    nested = "M0,0H100V100H0ZM25,25H75V75H25Z"
+    assert area(nested) == pytest.approx(1.0)
+    assert area(nested, even_odd=True) == pytest.approx(0.75)
+    # drawn the other way round, the inner square is a hole under both rules
+    reversed_inner = "M0,0H100V100H0ZM25,25V75H75V25Z"
+    assert area(reversed_inner) == pytest.approx(0.75)
+
+
+def test_transforms_compose_inner_first() -> None:
+    m = multiply(translate(10, 0), scale(2, 2))  # scale, then move
+    [poly] = flatten(parse_path("M0,0H1V1H0Z"), m)
+    assert poly[:4] == [(10.0, 0.0), (12.0, 0.0), (12.0, 2.0), (10.0, 2.0)]
+    [turned] = flatten(parse_path("M1,0H2"), rotate(90), closed=False)
+    assert turned[0] == pytest.approx((0.0, 1.0))
+    assert turned[1] == pytest.approx((0.0, 2.0))
+
+
+def test_open_lines_for_strokes() -> None:
+    assert flatten(parse_path("M0,0L10,0"), closed=False) == [[(0.0, 0.0), (10.0, 0.0)]]
+    assert flatten(parse_path("M0,0L10,0")) == []  # nothing to fill
+    closed = flatten(parse_path("M0,0H10V10Z"), closed=False)
+    assert closed[0][-1] == (0.0, 0.0)  # Z returns to the start
+
+
+def test_degenerate_arcs_are_lines() -> None:
+    [poly] = flatten(parse_path("M0,0A0 5 0 0 1 10,0L10,10Z"))
+    assert poly[:2] == [(0.0, 0.0), (10.0, 0.0)]
