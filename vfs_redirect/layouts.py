@@ -23,9 +23,11 @@ at a time, and clone ``N`` keeps its files inside ``P``'s own directories::
     /storage/emulated/U/Android/data/P/clonespace/N  <- X/Android/data/P (every X)
     /storage/emulated/U/Android/obb/P/clonespace/N   <- X/Android/obb/P (every X)
 
-The rewrite is applied once, so a real root lying under its own virtual prefix is fine: a
-program asking for ``/data/data/P/clonespace/2`` gets ``…/clonespace/N/data/clonespace/2``,
-inside its own root. ``P/lib`` (the link to the APK's native libraries) keeps pointing at
+A real root lies under its own virtual prefix. The rewrite is applied once, and a path
+already under the real root is left as it is (``table`` notes why: libc hands the rewritten
+path back to the hooks), so a program asking for ``/data/data/P/clonespace/2`` gets
+``…/clonespace/N/data/clonespace/2``, inside its own root, and
+``/data/user/U/P/clonespace/N/data/x`` is that very file. ``P/lib`` (the link to the APK's native libraries) keeps pointing at
 the installed package's own. Each ``…/P/clonespace`` directory is additionally denied except for
 ``…/clonespace/N``, so no other spelling reaches a sibling's root.
 
