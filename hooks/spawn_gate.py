@@ -110,4 +110,3 @@ class SpawnGate:
         except queue.Empty:
             return None
         return self.handle(pid, process)
-
