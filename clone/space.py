@@ -326,9 +326,15 @@ class Space:
         ``progress("importing APP:N", total)`` is opened once the archive was checked; its
         ``advance`` calls add up to ``total``, the bytes of the store's files.
         """
-        from clone.workflows.transfer import finish_import, no_progress, prepare_import
+        from clone.workflows.transfer import (
+            check_signing_key,
+            finish_import,
+            no_progress,
+            prepare_import,
+        )
 
         prepared = prepare_import(Path(path), as_name)  # touches nothing, not even the home
+        check_signing_key(self.home, prepared)  # nor does this (the registry is not opened)
         label = f"importing {prepared.record.name}"
         with (progress or no_progress)(label, prepared.bytes) as advance:
             return finish_import(self.registry, self.home, prepared, advance)

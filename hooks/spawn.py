@@ -33,6 +33,16 @@ def spawn_on(
         pid = int(target.spawn(list(argv)))
     except errors as e:
         raise HookStartError(f"cannot spawn {' '.join(argv)}: {e}") from e
+    hook_and_resume(target, pid, " ".join(argv), agent_source, policy)
+    return pid
+
+
+def hook_and_resume(
+    target: frida.Device, pid: int, what: str, agent_source: str, policy: Mapping[str, Any]
+) -> None:
+    """Load the agent with ``policy`` into suspended ``pid``, leave it in place, resume it;
+    on any failure the process is killed (HookStartError, PolicyError)."""
+    errors = frida_errors()
     try:
         session = target.attach(pid)
         script = session.create_script(agent_source, name="clonespace")
@@ -44,9 +54,8 @@ def spawn_on(
     except BaseException as e:
         _kill(target, pid)
         if isinstance(e, errors):
-            raise HookStartError(f"cannot start {' '.join(argv)} under the hooks: {e}") from e
+            raise HookStartError(f"cannot start {what} under the hooks: {e}") from e
         raise
-    return pid
 
 
 def _kill(target: frida.Device, pid: int) -> None:

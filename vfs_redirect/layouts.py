@@ -13,7 +13,10 @@ be redirected or a clone could read its sibling's files through the name we forg
 **package backend** (``android_package_layout``): the clone is installed as its own package
 ``C`` with its own Linux UID, so Android already separates the data. The hooks only
 make the original package's paths, which apps often build by hand, lead to the clone's own
-directories: every spelling of ``P``'s storage -> ``C``'s.
+directories: every spelling of ``P``'s storage -> ``C``'s. Reads of
+``/sys/class/net/<if>/address`` (``wlan0``, ``eth0``) lead to
+``/data/user_de/U/C/clonespace/net/<if>/address``, which the agent fills with the clone's
+MAC.
 
 **virtual backend** (``android_virtual_layout``): one installed package ``P`` runs one clone
 at a time, and clone ``N`` keeps its files inside ``P``'s own directories::
@@ -23,11 +26,15 @@ at a time, and clone ``N`` keeps its files inside ``P``'s own directories::
     /storage/emulated/U/Android/data/P/clonespace/N  <- X/Android/data/P (every X)
     /storage/emulated/U/Android/obb/P/clonespace/N   <- X/Android/obb/P (every X)
 
-The rewrite is applied once, so a real root lying under its own virtual prefix is fine: a
-program asking for ``/data/data/P/clonespace/2`` gets ``…/clonespace/N/data/clonespace/2``,
-inside its own root. ``P/lib`` (the link to the APK's native libraries) keeps pointing at
-the installed package's own. Each ``…/P/clonespace`` directory is additionally denied except for
-``…/clonespace/N``, so no other spelling reaches a sibling's root.
+A real root lies under its own virtual prefix. The rewrite is applied once, and a path
+already under the real root is left as it is (``table`` notes why: libc hands the rewritten
+path back to the hooks), so a program asking for ``/data/data/P/clonespace/2`` gets
+``…/clonespace/N/data/clonespace/2``, inside its own root, and
+``/data/user/U/P/clonespace/N/data/x`` is that very file. ``P/lib`` (the link to the
+APK's native libraries) keeps pointing at the installed package's own. Each
+``…/P/clonespace`` directory is additionally denied except for ``…/clonespace/N``, so no
+other spelling reaches a sibling's root. The network addresses are read from
+``/data/user_de/U/P/clonespace/N/net/<if>/address``.
 
 **host backend** (``host_layout``): the k-th ``--data PATH`` (counting from 0) lives at
 ``$CLONE_HOME/store/host/APP/N/data/<k>``; ``/etc/machine-id`` and
@@ -45,6 +52,7 @@ from vfs_redirect.paths import is_under, parse_absolute, safe_join
 from vfs_redirect.rules import DenyRule, RedirectRule, make_deny, make_redirect
 
 CLONESPACE_DIR = "clonespace"
+ANDROID_NET_INTERFACES = ("wlan0", "eth0")  # Wi-Fi; an emulator's or an Ethernet port
 MACHINE_ID_FILE = "machine-id"
 MACHINE_ID_PATHS = ("/etc/machine-id", "/var/lib/dbus/machine-id")
 
@@ -83,7 +91,8 @@ def android_package_layout(source: str, clone: str, user: int = 0) -> Layout:
     if source == clone:
         raise ValueError(f"bad clone package {clone!r}: it is the source package itself")
     roots = _android_roots(clone, user)
-    return Layout(_android_redirects(source, user, roots), (), tuple(roots.values()))
+    net = _net_addresses(f"{roots['de']}/{CLONESPACE_DIR}/net")
+    return Layout((*_android_redirects(source, user, roots), *net), (), tuple(roots.values()))
 
 
 def android_virtual_layout(package: str, index: int, user: int = 0) -> Layout:
@@ -98,7 +107,8 @@ def android_virtual_layout(package: str, index: int, user: int = 0) -> Layout:
     roots["de"] += "/data"
     deny = tuple(make_deny(spaces[k], [f"{spaces[k]}/{index}"]) for k in sorted(spaces))
     keep = [make_redirect(f"{v}/lib", f"{own['ce']}/lib") for v in ce_spellings(package, user)]
-    redirects = (*_android_redirects(package, user, roots), *keep)
+    net = _net_addresses(f"{spaces['de']}/{index}/net")
+    redirects = (*_android_redirects(package, user, roots), *keep, *net)
     return Layout(redirects, deny, tuple(roots.values()))
 
 
@@ -166,6 +176,15 @@ def host_layout(
     deny = tuple(make_deny(h, [_respell(store.root, homes[0], h)]) for h in dict.fromkeys(homes))
     roots = tuple(store.data(k) for k in range(len(paths)))
     return Layout(tuple(redirects), deny, roots)
+
+
+def _net_addresses(real_dir: str) -> list[RedirectRule]:
+    """``/sys/class/net/<if>/address`` of the usual interfaces -> ``real_dir/<if>/address``,
+    a file the agent fills with the clone's MAC (``identity.files`` says which)."""
+    return [
+        make_redirect(f"/sys/class/net/{i}/address", f"{real_dir}/{i}/address")
+        for i in ANDROID_NET_INTERFACES
+    ]
 
 
 def _android_roots(package: str, user: int) -> dict[str, str]:

@@ -12,6 +12,14 @@ never the string the program gave: otherwise ``..`` after a symlink, or after a 
 (``/dev/fd/N``, ``/proc/self/cwd``), walks somewhere the check never saw. The suffix changes
 no decision; it keeps ``open("file/")`` failing with ENOTDIR and ``rmdir("dir/.")`` with
 EINVAL, as without the rewrite.
+
+Rewriting is idempotent: a path already under a real root is not rewritten again (unless a
+longer virtual prefix claims it). A real root may lie under its own virtual prefix (the
+virtual backend's ``/data/user/0/P/clonespace/N/data`` under ``/data/user/0/P``), and the
+rewritten path comes back to the hooks whenever one hooked libc function calls another
+(bionic's ``fopen`` and ``opendir`` call ``open``; glibc's ``scandir`` calls ``opendir``, its
+``realpath`` ``readlink``) or the kernel names it (``/proc/self/fd/N``); rewriting it again
+nested the clone's root inside itself.
 ``symlink_target_allowed`` is the rule for the text of a new symlink, which the kernel reads
 again every time the link is followed.
 """
@@ -69,10 +77,17 @@ class RedirectTable:
         self._deny = [(d.prefix, d.allow) for d in policy.deny]
 
     def match(self, virtual: str) -> RedirectRule | None:
-        """The rule with the longest ``virtual`` prefix of canonical ``virtual``, if any."""
+        """The rule with the longest ``virtual`` prefix of canonical ``virtual``, if any --
+        unless ``virtual`` already lies under a ``real`` root at least as long as that
+        prefix: then it is what a rewrite made, and is left as it is (rewriting is
+        idempotent; see the module notes)."""
         for rule in self._forward:
             if is_under(virtual, rule.virtual):
-                return rule
+                already = any(
+                    len(r.real) >= len(rule.virtual) and is_under(virtual, r.real)
+                    for r in self._forward
+                )
+                return None if already else rule
         return None
 
     def is_denied(self, real: str) -> bool:

@@ -190,6 +190,33 @@ def clone_key_file(package: str, index: int) -> str:
     return f"{CLONE_KEYS_DIR}/{package}/{index}.pem"
 
 
+class KeyConflictError(SigningKeyError):
+    """A different key is already kept under the name an imported one would take."""
+
+
+def parse_key_pem(data: bytes, where: str) -> SigningKey:
+    """The key and certificate of a clone's key file (PEM: a private key, then its
+    certificate) from untrusted ``data``, fully checked; SigningKeyError if it is not one."""
+    return _load_pem_pair(data, None, where)
+
+
+def keep_key_file(keys_dir: Path, name: str, pem: bytes) -> bool:
+    """Keep ``pem`` as the key file ``name`` of ``keys_dir`` (as ``load_or_create`` would
+    have made it: mode 0600, directories 0700). False when that very file is there already;
+    KeyConflictError when another key is."""
+    path = keys_dir / name
+    if not path.exists():
+        keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for parent in reversed(path.relative_to(keys_dir).parents[:-1]):
+            (keys_dir / parent).mkdir(mode=0o700, exist_ok=True)
+        _publish(path, pem)
+        if path.read_bytes() == pem:
+            return True
+    if path.read_bytes() != pem:
+        raise KeyConflictError(f"{path} holds another signing key")
+    return False
+
+
 def _publish(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, mode 0600; keep an existing file if one appears."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")

@@ -24,6 +24,13 @@ inside that transaction. Bad input changes nothing (exit 2); so does a failure.
 A copy of a host clone imported beside its original keeps the original's identity; the
 result warns about it (``clone identity regen`` draws a new one).
 
+A package clone's own signing key (``$CLONE_HOME/keys/clones/<app>/<n>.pem``) travels in the
+archive (format 2; the archive is written mode 0600), so the importing home signs later
+builds of the clone with the certificate the phone knows and ``adb install -r`` accepts
+them. An import keeps it under the same name; a different key already there is refused
+(exit 2), changing nothing: that key signs a clone of that home's, and replacing it would
+strand that clone's updates.
+
 Both go in two steps: ``prepare_export``/``prepare_import`` read and check, and
 ``finish_export``/``finish_import`` write, so the caller knows how many bytes the writing
 step will report to its ``advance`` before it starts (a progress bar's total).
@@ -86,6 +93,7 @@ class ExportResult:
     files: int
     bytes: int
     warnings: tuple[str, ...] = ()
+    signing_key_included: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -96,6 +104,7 @@ class ExportResult:
             "sha256": self.sha256,
             "format_version": FORMAT_VERSION,
             "app_data_included": self.app_data_included,
+            "signing_key_included": self.signing_key_included,
             "files": self.files,
             "bytes": self.bytes,
             "warnings": list(self.warnings),
@@ -149,6 +158,7 @@ class ImportResult:
     files: int
     bytes: int
     warnings: tuple[str, ...] = ()
+    signing_key: Path | None = None  # where the archive's key is kept now
 
     @property
     def name(self) -> str:
@@ -160,6 +170,7 @@ class ImportResult:
             "file": str(self.path),
             "app_data_included": self.store is not None,
             "store": str(self.store) if self.store else None,
+            "signing_key": str(self.signing_key) if self.signing_key else None,
             "files": self.files,
             "bytes": self.bytes,
             "warnings": list(self.warnings),
@@ -184,6 +195,7 @@ def prepare_export(
         accounts=tuple(_accounts(registry, record.name)),
         exported_at=datetime.now(UTC).isoformat(timespec="seconds"),
         clonespace_version=_version(),
+        signing_key=_own_key(home, record),
     )
     content = StoreContent()
     warnings: list[str] = []
@@ -213,7 +225,27 @@ def finish_export(prepared: PreparedExport, advance: Advance = lambda n: None) -
     return ExportResult(
         record.name, record.backend, written.path, written.size, written.sha256,
         manifest.app_data_included, written.files, written.bytes, prepared.warnings,
+        manifest.signing_key is not None,
     )  # fmt: skip
+
+
+def _key_path(home: Home, record: CloneRecord) -> Path | None:
+    """Where a package clone's own signing key is kept (None: no key of its own)."""
+    if record.backend is not Backend.PACKAGE:
+        return None
+    from apk.signing.keys import clone_key_file
+
+    return home.keys_dir / clone_key_file(record.source_package, record.index)
+
+
+def _own_key(home: Home, record: CloneRecord) -> bytes | None:
+    path = _key_path(home, record)
+    if path is None or not path.is_file():
+        return None  # made with --key, or by a release before per-clone keys
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise OperationFailed(f"cannot read {path}: {e.strerror or e}") from e
 
 
 def _accounts(registry: Registry, name: str) -> list[AccountEntry]:
@@ -260,18 +292,66 @@ def finish_import(
     if manifest.identity is None:
         warnings.append(f"the archive holds no identity for {record.name}; it got a new one")
     store = None
+    key = None
     if record.backend is Backend.HOST:
         _check_host_layout(home, record)
         warnings += _missing_data_paths(record)
         store = _place_store(registry, home, prepared, advance)
     else:
-        with registry.transaction():
-            _register(registry, record, manifest)
+        key = _check_key(home, record, manifest)
+        kept = False
+        try:
+            with registry.transaction():
+                _register(registry, record, manifest)
+                kept = _keep_key(home, key, manifest)
+        except BaseException:
+            if kept and key is not None:  # registered nothing: keep no key for it either
+                key.unlink(missing_ok=True)
+            raise
         warnings.append(_on_phone(record, "was not in the archive"))
     return ImportResult(
         record, manifest.record.name, prepared.path, store,
-        prepared.scanned.files, prepared.scanned.bytes, tuple(warnings),
+        prepared.scanned.files, prepared.scanned.bytes, tuple(warnings), key,
     )  # fmt: skip
+
+
+def check_signing_key(home: Home, prepared: PreparedImport) -> None:
+    """BadInput when ``home`` keeps another signing key where the archive's would go
+    (``finish_import`` checks again); reads only the key file."""
+    _check_key(home, prepared.record, prepared.manifest)
+
+
+def _check_key(home: Home, record: CloneRecord, manifest: Manifest) -> Path | None:
+    """Where the archive's signing key goes; BadInput if another key is kept there."""
+    path = _key_path(home, record)
+    if path is None or manifest.signing_key is None:
+        return None
+    try:
+        kept = path.read_bytes() if path.exists() else None
+    except OSError as e:
+        raise OperationFailed(f"cannot read {path}: {e.strerror or e}") from e
+    if kept is not None and kept != manifest.signing_key:
+        raise BadInput(
+            f"{path} holds another signing key than the one {record.name} was installed with",
+            hint="move it away (it signs a clone built in this home) or import into another "
+            "CLONE_HOME; nothing was imported",
+        )
+    return path
+
+
+def _keep_key(home: Home, path: Path | None, manifest: Manifest) -> bool:
+    """Keep the archive's key at ``path``; whether it was written now."""
+    if path is None or manifest.signing_key is None:
+        return False
+    from apk.signing.keys import KeyConflictError, keep_key_file
+
+    name = str(path.relative_to(home.keys_dir))
+    try:
+        return keep_key_file(home.keys_dir, name, manifest.signing_key)
+    except KeyConflictError as e:  # appeared since the check
+        raise BadInput(str(e), hint="nothing was imported") from e
+    except OSError as e:
+        raise OperationFailed(f"cannot keep the signing key {path}: {e.strerror or e}") from e
 
 
 def _renamed(record: CloneRecord, target: tuple[str, int] | None) -> CloneRecord:

@@ -25,13 +25,18 @@ from identity.accounts import parse_account_name, parse_account_type
 from vfs_redirect.paths import parse_absolute
 
 FORMAT = "clonespace-export"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2 adds ``signing_key``: a package clone's own key (``$CLONE_HOME/keys/clones/<app>/<n>.pem``,
+private key and certificate in PEM), so that the importing home can build updates the phone
+accepts. Format 1 archives (no key) are still read."""
+SIGNING_KEY_LIMIT = 16 * 1024
 MANIFEST_NAME = "clonespace-export.json"
 
 _TOP_KEYS = frozenset(
     {"format", "version", "clonespace_version", "exported_at", "app_data_included",
      "clone", "identity", "accounts"}
 )  # fmt: skip
+_TOP_KEYS_V2 = _TOP_KEYS | {"signing_key"}
 _CLONE_KEYS = frozenset(
     {"app", "index", "backend", "package", "source_package", "device", "created", "meta"}
 )
@@ -69,6 +74,7 @@ class Manifest:
     accounts: tuple[AccountEntry, ...]
     exported_at: str
     clonespace_version: str
+    signing_key: bytes | None = None  # PEM; only a package clone's
 
     @property
     def app_data_included(self) -> bool:
@@ -95,6 +101,7 @@ class Manifest:
             },
             "identity": self.identity.to_dict() if self.identity else None,
             "accounts": [a.to_json() for a in self.accounts],
+            "signing_key": self.signing_key.decode("ascii") if self.signing_key else None,
         }
 
     def to_bytes(self) -> bytes:
@@ -116,9 +123,9 @@ def parse_manifest(raw: bytes) -> Manifest:
             f"it is in export format {version}, made by a newer clonespace; "
             f"this one reads format {FORMAT_VERSION}"
         )
-    if version != FORMAT_VERSION or isinstance(version, bool):
+    if version not in (1, FORMAT_VERSION) or isinstance(version, bool):
         raise ManifestError(f"its manifest has an unknown format version {version!r}")
-    _keys(top, _TOP_KEYS, "the manifest")
+    _keys(top, _TOP_KEYS if version == 1 else _TOP_KEYS_V2, "the manifest")
     record = _record(_object(top["clone"], "clone"))
     manifest = Manifest(
         record=record,
@@ -126,12 +133,34 @@ def parse_manifest(raw: bytes) -> Manifest:
         accounts=_accounts(top["accounts"]),
         exported_at=_exported_at(top["exported_at"]),
         clonespace_version=_text(top["clonespace_version"], "clonespace_version", 64),
+        signing_key=_signing_key(top.get("signing_key"), record),
     )
     if top["app_data_included"] is not manifest.app_data_included:
         raise ManifestError(
             f"app_data_included is {top['app_data_included']!r} for a {record.backend.value} clone"
         )
     return manifest
+
+
+def _signing_key(value: object, record: CloneRecord) -> bytes | None:
+    """A package clone's key file, checked to be a private key with its certificate."""
+    if value is None:
+        return None
+    if record.backend is not Backend.PACKAGE:
+        raise ManifestError(f"a {record.backend.value} clone has no signing_key of its own")
+    # never echoed in an error: it is a private key
+    if not isinstance(value, str) or not value.isascii() or len(value) > SIGNING_KEY_LIMIT:
+        limit = SIGNING_KEY_LIMIT
+        raise ManifestError(f"bad signing_key: expected PEM text of at most {limit} bytes")
+    text = value
+    from apk.signing.keys import SigningKeyError, parse_key_pem
+
+    pem = text.encode("ascii")
+    try:
+        parse_key_pem(pem, "signing_key")
+    except SigningKeyError as e:
+        raise ManifestError(f"bad {e}") from None
+    return pem
 
 
 # -- the clone record --------------------------------------------------------------------

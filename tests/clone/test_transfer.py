@@ -178,17 +178,18 @@ def test_export_json_and_archive_layout(tmp_path: Path, data: Path) -> None:
     result = json.loads(ok(clone_in(home, "export", "notes:1", archive, "--json")).stdout)
     assert set(result) == {
         "schema", "clone", "backend", "file", "size", "sha256", "format_version",
-        "app_data_included", "files", "bytes", "warnings",
+        "app_data_included", "signing_key_included", "files", "bytes", "warnings",
     }  # fmt: skip
     assert result["file"] == str(archive) and result["size"] == archive.stat().st_size
-    assert (result["clone"], result["backend"], result["format_version"]) == ("notes:1", "host", 1)
+    assert (result["clone"], result["backend"], result["format_version"]) == ("notes:1", "host", 2)
+    assert result["signing_key_included"] is False  # a host clone signs nothing
     assert (result["files"], result["bytes"], result["warnings"]) == (1, 6, [])
     assert len(result["sha256"]) == 64
     assert archive.stat().st_mode & 0o777 == 0o600
     names = [name for name, _, _ in members(archive)]
     assert names == [MANIFEST, "store", "store/data", "store/data/0", "store/data/0/login"]
     manifest = manifest_of(archive)
-    assert (manifest["format"], manifest["version"]) == ("clonespace-export", 1)
+    assert (manifest["format"], manifest["version"]) == ("clonespace-export", 2)
     assert manifest["clone"]["meta"] == {"data": [str(data)]}
     assert manifest["clonespace_version"] == "0.1.0"
     assert os.listdir(archive.parent) == ["n.clone"]  # no temporary file left
@@ -209,7 +210,7 @@ def test_import_json_shape(tmp_path: Path) -> None:
         "package": None, "device": None, "imported_from": "notes:2",
         "file": str(tmp_path / "n.clone"),
         "app_data_included": True, "store": str(_store(tmp_path / "two", 2)),
-        "files": 0, "bytes": 0,
+        "signing_key": None, "files": 0, "bytes": 0,
         "warnings": [
             f"--data path {tmp_path / 'd'} of notes:2 does not exist on this machine; that is "
             "fine, the program sees it through the clone's store"

@@ -157,7 +157,9 @@ def _drop(path: str) -> Callable[[dict[str, Any]], None]:
 
 ACCOUNT = {"type": "com.google", "name": "x@example.com", "data": {}}
 MANIFESTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
-    "newer version": (_set("version", 2), "newer clonespace; this one reads format 1; upgrade"),
+    "newer version": (_set("version", 3), "newer clonespace; this one reads format 2; upgrade"),
+    "key in format 1": (_set("version", 1), "unknown fields 'signing_key'"),
+    "key of a host clone": (_set("signing_key", "x"), "a host clone has no signing_key"),
     "version as text": (_set("version", "1"), "unknown format version '1'"),
     "version missing": (_drop("version"), "unknown format version None"),
     "other format": (_set("format", "tarball"), "not a clonespace-export manifest"),
@@ -182,6 +184,17 @@ MANIFESTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "created NaN": (_set("clone.created", float("nan")), "bad clone.created nan"),
     "bad time": (_set("exported_at", "yesterday"), "bad exported_at"),
 }  # fmt: skip
+
+
+def test_a_format_1_archive_still_imports(home: Path, good: Path, tmp_path: Path) -> None:
+    """Archives written before keys travelled (format 1: no signing_key field)."""
+    manifest = copy.deepcopy(manifest_of(good))
+    assert manifest["version"] == 2 and manifest["signing_key"] is None
+    manifest["version"] = 1
+    del manifest["signing_key"]
+    old = repack(good, tmp_path / "old.clone", manifest=manifest)
+    done = ok(clone_in(home, "import", old, "--json"))
+    assert json.loads(done.stdout)["name"] == "notes:1"
 
 
 @pytest.mark.parametrize("case", list(MANIFESTS))

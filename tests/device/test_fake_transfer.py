@@ -9,9 +9,11 @@ then drives the same installed clone), not Android's behaviour.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from clone.state import UserState
+from tests.apk.signing.apksigner import verify
 from tests.clone.transfer_helpers import clone_in, ok, records, registry_rows
 from tests.conftest import RunCli
 from tests.device.fake_adb import FakeAdbServer, FakePhone
@@ -91,3 +93,70 @@ def test_fake_a_user_clone_moves_to_another_number(
     user = str(record.state.user)
     assert ["am", "switch-user", user] in fake_phone.commands  # a full user: on screen
     assert fake_phone.pid_of(SOURCE, int(user)) is not None
+
+
+def _certificate(apk: Path) -> str:
+    """The signer's certificate digest, as ``apksigner verify --print-certs`` prints it."""
+    verdict = verify(apk)
+    assert verdict.verifies, verdict.output
+    (digest,) = re.findall(r"^Signer #1 certificate SHA-256 digest: (\w+)$", verdict.output, re.M)
+    return str(digest)
+
+
+def _build_clone_1(home: Path, apk: Path, out: Path) -> str:
+    ok(clone_in(home, "build", apk, "-n", "1", "--hooks", "none", "--out", out))
+    return _certificate(out / f"{SOURCE}.clone1.apk")
+
+
+def test_fake_a_package_clones_signing_key_travels_with_it(
+    fake_adb: FakeAdbServer,
+    fake_phone: FakePhone,
+    run_cli: RunCli,
+    clone_home: Path,
+    uiautomator_apk: Path,
+    tmp_path: Path,
+) -> None:
+    """The home that imports a package clone builds its updates with the certificate the
+    phone knows (else ``adb install -r`` refuses them)."""
+    ok(run_cli("install", uiautomator_apk, "--hooks", "none"))
+    installed = _build_clone_1(clone_home, uiautomator_apk, tmp_path / "here")
+    archive = tmp_path / "c1.clone"
+    exported = json.loads(ok(run_cli("export", f"{SOURCE}:1", archive, "--json")).stdout)
+    assert exported["signing_key_included"] is True
+
+    other = tmp_path / "other-machine"
+    imported = json.loads(ok(clone_in(other, "import", archive, "--json")).stdout)
+    key = other / "keys" / "clones" / SOURCE / "1.pem"
+    assert imported["signing_key"] == str(key)
+    assert key.read_bytes() == (clone_home / "keys" / "clones" / SOURCE / "1.pem").read_bytes()
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert _build_clone_1(other, uiautomator_apk, tmp_path / "there") == installed
+
+    stranger = tmp_path / "stranger"  # a home that never saw the clone: its own key
+    assert _build_clone_1(stranger, uiautomator_apk, tmp_path / "elsewhere") != installed
+
+
+def test_fake_another_key_already_kept_refuses_the_import(
+    fake_adb: FakeAdbServer,
+    fake_phone: FakePhone,
+    run_cli: RunCli,
+    clone_home: Path,
+    uiautomator_apk: Path,
+    tmp_path: Path,
+) -> None:
+    ok(run_cli("install", uiautomator_apk, "--hooks", "none"))
+    archive = tmp_path / "c1.clone"
+    ok(run_cli("export", f"{SOURCE}:1", archive))
+    other = tmp_path / "other-machine"
+    ok(clone_in(other, "build", uiautomator_apk, "--hooks", "none", "--out", tmp_path / "o"))
+    key = other / "keys" / "clones" / SOURCE / "1.pem"
+    theirs = key.read_bytes()
+    before = registry_rows(other)
+
+    refused = clone_in(other, "import", archive)
+    assert refused.exit_code == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith(f"clone: error: {key} holds another signing key than the one")
+    assert "move it away" in line and "another CLONE_HOME" in line
+    assert key.read_bytes() == theirs
+    assert registry_rows(other) == before

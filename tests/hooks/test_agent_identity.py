@@ -21,6 +21,7 @@ import pytest
 
 from identity import generate_identity
 from tests.hooks.agent_fixtures import compile_agent_entry, sleeping_process
+from vfs_redirect.layouts import android_package_layout
 
 C_PROGRAM = r"""
 #include <errno.h>
@@ -150,6 +151,26 @@ def test_identity_files_answer_the_clone_values(identity: dict[str, str], tmp_pa
         lo,
     ]
     assert {e.get("path") for e in events if e["type"] == "redirect"} >= {path, "/etc/machine-id"}
+
+
+@pytest.mark.slow
+def test_the_android_layouts_address_rule_serves_the_clones_mac(
+    identity: dict[str, str], tmp_path: Path
+) -> None:
+    """A package clone's policy carries rules for /sys/class/net/<if>/address (wlan0, eth0):
+    here the interface this machine has, its file moved under tmp_path, read by cat."""
+    layout = android_package_layout("com.example.app", "com.example.app.clone1")
+    rules = [r for r in layout.redirects if r.virtual.startswith("/sys/class/net/")]
+    assert rules, "the Android layout has no network address rules"
+    present = [r for r in rules if Path(r.virtual).exists()]
+    if not present:
+        pytest.skip("this machine has none of the interfaces the Android rules name")
+    rule = present[0]
+    assert rule.real.startswith("/data/user_de/0/com.example.app.clone1/")
+    moved = [{"virtual": rule.virtual, "real": f"{tmp_path}{rule.real}"}]
+    text, _ = _run(["cat", rule.virtual], identity, tmp_path / "out", redirects=moved)
+    assert text.strip() == identity["wifi_mac"]
+    assert Path(rule.virtual).read_text().strip() != identity["wifi_mac"]
 
 
 @pytest.mark.slow

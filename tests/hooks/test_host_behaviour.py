@@ -232,3 +232,58 @@ def test_a_background_job_runs_to_its_end_under_the_policy(data: Path, clone_hom
     [notice] = result.stderr.splitlines()
     assert notice.startswith("clone: the command exited (3); waiting for the ")
     assert "process" in notice and "it left running (pid " in notice
+
+
+def test_a_store_inside_its_own_data_path_is_not_rewritten_twice(
+    fsops: Path, tmp_path: Path
+) -> None:
+    """The virtual backend's shape on this machine: the real root (the store, in a CLONE_HOME
+    inside the --data path) lies under its own virtual prefix. glibc's scandir calls the
+    exported, hooked opendir and its realpath the hooked readlink and getcwd, with the path
+    the hooks already rewrote, as bionic's fopen and opendir call open; rewriting it again
+    looked for .../data/0/home/store/... (ENOENT)."""
+    data = tmp_path / "app"
+    home = data / "home"
+    data.mkdir()
+    (data / "original.txt").write_text("the real user's file\n")
+    d = str(data)
+    run = host_run(
+        home,
+        "notes",
+        1,
+        [data],
+        [
+            fsops,
+            *ops(
+                ["write", f"{d}/login", "alice"],
+                ["scandir", d],
+                ["fopen", f"{d}/login"],
+                ["realpath", f"{d}/login"],
+                ["mkdir", f"{d}/sub"],
+                ["chdir", f"{d}/sub"],
+                ["write", "note", "x"],
+                ["realpath", "note"],
+                ["getcwd"],
+                ["scandir", "."],
+            ),
+        ],
+    )
+    assert run.results == [
+        ("OK", "write", ""),
+        ("OK", "scandir", "login"),
+        ("OK", "fopen", "alice"),
+        ("OK", "realpath", f"{d}/login"),
+        ("OK", "mkdir", ""),
+        ("OK", "chdir", ""),
+        ("OK", "write", ""),
+        ("OK", "realpath", f"{d}/sub/note"),
+        ("OK", "getcwd", f"{d}/sub"),
+        ("OK", "scandir", "note"),
+    ], run.stderr
+    store = home / "store" / "host" / "notes" / "1" / "data" / "0"
+    assert sorted(str(p.relative_to(store)) for p in store.rglob("*")) == [
+        "login",
+        "sub",
+        "sub/note",
+    ]
+    assert sorted(p.name for p in data.iterdir()) == ["home", "original.txt"]

@@ -9,11 +9,13 @@ Broadcasts, IPackageManager's proxy) knows only the clone's package, as a phone 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
-from tests.jvm.bed import REAL_DEVICE, Bed, BedApp
-from tests.jvm.conftest import HookedClone
+from tests.hooks.agent_fixtures import compile_agent_entry
+from tests.jvm.bed import REAL_DEVICE, Bed, BedApp, Framework, Toolchain
+from tests.jvm.conftest import HookedClone, with_script
 
 ORIGINAL = "com.clonespace.probe"
 SIGNATURE_MATCH, SIGNATURE_UNKNOWN_PACKAGE = "0", "-4"
@@ -103,3 +105,25 @@ def test_subscription_manager(app: Bed, clone: HookedClone, method: str, field: 
     answer = app.call("subscription", method)
     assert answer == clone.identity[field]
     assert answer != REAL_DEVICE[field]
+
+
+def test_a_package_info_cached_before_the_hooks_carries_the_original_certificate(
+    tools: Toolchain,
+    framework: Framework,
+    installed: list[BedApp],
+    clone: HookedClone,
+    tmp_path: Path,
+) -> None:
+    """API 30-33: ApplicationPackageManager asks a process-wide cache
+    (PackageManager.getPackageInfoAsUserCached) before IPackageManager. Here the signature
+    hooks arrive late (Java.perform: at the first Activity, see late-signature-probe.ts),
+    after the app has read its own PackageInfo at every earlier step; the cache holds that
+    answer, and only the hook on the cached path makes the Activity see the original's."""
+    script = compile_agent_entry("src/android/late-signature-probe.ts", tmp_path / "late.js")
+    app = with_script(installed[0], tmp_path / "late", script)
+    with Bed(tools, framework).start(app) as run:
+        pass
+    original = clone.policy["original_signatures"][0]
+    (own,) = installed[0].signatures
+    assert run.seen_at("attachBaseContext")["signature"] == own  # before the hooks
+    assert run.seen_at("Activity.onCreate")["signature"] == original

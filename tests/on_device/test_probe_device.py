@@ -1,6 +1,7 @@
 """Opt-in device test of the probe app (``CLONE_TEST_DEVICE=SERIAL``): its two hooked clones
 on a phone or emulator, started as a user would, each log what they see at every start-up
-step (``adb logcat -s clonespace-probe``); every step shows the clone's own identity, from
+step (``adb logcat -s clonespace-probe``); every step shows the clone's own identity and the
+original app's certificate (API 30-33: also through the process's package-info cache), from
 ``attachBaseContext`` on. The phone twin of ``tests/jvm/test_start_order.py``.
 
 Needs a real Frida Gadget for the device's ABIs (``$CLONE_TEST_GADGET_DIR`` or the gadget
@@ -33,11 +34,15 @@ pytestmark = [pytest.mark.device, pytest.mark.slow]
 
 
 @pytest.fixture
-def clones(clone_device: str, clone_space: Space, tmp_path: Path) -> Iterator[list[Any]]:
+def probe_apk(tmp_path: Path) -> Path:
     from samples.probe.build import build_probe
 
-    apk = build_probe(tmp_path / "probe.apk")
-    with helpers.hooked_clones(clone_space, apk, SOURCE, clone_device) as installed:
+    return build_probe(tmp_path / "probe.apk")
+
+
+@pytest.fixture
+def clones(clone_device: str, clone_space: Space, probe_apk: Path) -> Iterator[list[Any]]:
+    with helpers.hooked_clones(clone_space, probe_apk, SOURCE, clone_device) as installed:
         yield installed
 
 
@@ -55,8 +60,12 @@ def _reports(serial: str, package: str) -> dict[str, dict[str, Any]]:
 
 
 def test_each_probe_clone_sees_its_own_identity_from_the_first_step(
-    clone_device: str, clones: list[Any]
+    clone_device: str, clones: list[Any], probe_apk: Path
 ) -> None:
+    from apk.facts import signing_certificates
+    from apk.source import load_source
+
+    (original,) = signing_certificates(load_source(probe_apk))
     dev = helpers.device(clone_device)
     adblayer.run(dev, ["logcat", "-c"])
     seen = []
@@ -74,4 +83,5 @@ def test_each_probe_clone_sees_its_own_identity_from_the_first_step(
             assert reports[step]["android_id"] == c.identity.android_id, (c.name, step)
             assert reports[step]["build_serial"] == c.identity.serial, (c.name, step)
             assert reports[step]["own_provider"] == "found", (c.name, step)
+            assert reports[step]["signature"] == original, (c.name, step)
     assert seen[0]["attachBaseContext"]["android_id"] != seen[1]["attachBaseContext"]["android_id"]

@@ -6,6 +6,7 @@ import pytest
 
 from vfs_redirect.layouts import (
     HostStore,
+    Layout,
     android_package_layout,
     android_virtual_layout,
     host_layout,
@@ -77,6 +78,26 @@ def test_virtual_layout_sends_every_spelling_to_clone_n(path: str, kind: str, re
 def test_android_layouts_leave_other_paths_alone(path: str) -> None:
     for layout in (android_package_layout(P, f"{P}.clone2"), android_virtual_layout(P, 3)):
         assert _table(layout.redirects, layout.deny).resolve(path).action is Action.PASS
+
+
+@pytest.mark.parametrize(
+    ("layout", "real_dir"),
+    [
+        (android_package_layout(P, f"{P}.clone2"), f"/data/user_de/0/{P}.clone2/clonespace/net"),
+        (android_virtual_layout(P, 3), f"/data/user_de/0/{P}/clonespace/3/net"),
+    ],
+)
+@pytest.mark.parametrize("ifname", ["wlan0", "eth0"])
+def test_android_layouts_serve_network_addresses_from_the_clones_storage(
+    layout: Layout, real_dir: str, ifname: str
+) -> None:
+    """The agent fills these files with the clone's MAC (identity.files): a read of the
+    device's own address is one of the clone's files, never a sibling's."""
+    table = _table(layout.redirects, layout.deny)
+    done = table.resolve(f"/sys/class/net/{ifname}/address")
+    assert (done.action, done.real) == (Action.REDIRECT, f"{real_dir}/{ifname}/address")
+    assert table.resolve(done.real).action is Action.PASS  # not denied, and left as it is
+    assert table.resolve("/sys/class/net/lo/address").action is Action.PASS
 
 
 def test_virtual_layout_keeps_native_libraries() -> None:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from vfs_redirect.layouts import android_virtual_layout
 from vfs_redirect.paths import canonicalise, keep_directory
 from vfs_redirect.rules import make_deny, make_policy, make_redirect
 from vfs_redirect.table import Action, RedirectTable
@@ -157,3 +158,40 @@ def test_deny_without_allow_blocks_everything_below() -> None:
 )
 def test_symlink_target_allowed(target: str, link: str, cwd: str, allowed: bool) -> None:
     assert TABLE.symlink_target_allowed(target, link, cwd) is allowed
+
+
+# -- rewriting is idempotent (the virtual backend's roots lie under their virtual prefixes) --
+
+VIRTUAL = android_virtual_layout("com.example.app", 1)
+VIRTUAL_TABLE = RedirectTable(
+    make_policy("com.example.app:1", "android", VIRTUAL.redirects, VIRTUAL.deny)
+)
+APP_DIRS = [
+    "/data/data/com.example.app",
+    "/data/user/0/com.example.app",
+    "/data/user_de/0/com.example.app",
+    "/sdcard/Android/data/com.example.app",
+    "/storage/emulated/0/Android/obb/com.example.app",
+]
+
+
+@given(
+    st.sampled_from(APP_DIRS),
+    st.lists(st.sampled_from(["a", "clonespace", "1", "data", "lib"]), max_size=5),
+)
+def test_resolving_what_was_resolved_changes_nothing(base: str, names: list[str]) -> None:
+    first = VIRTUAL_TABLE.resolve("/".join([base, *names]))
+    again = VIRTUAL_TABLE.resolve(first.real)
+    assert (again.action, again.real) == (
+        first.action if first.action is Action.DENY else again.action,
+        first.real,
+    )
+
+
+def test_the_real_root_of_a_virtual_clone_is_left_as_it_is() -> None:
+    root = "/data/user/0/com.example.app/clonespace/1/data"
+    done = VIRTUAL_TABLE.resolve(f"{root}/files/a")
+    assert (done.action, done.real) == (Action.PASS, f"{root}/files/a")
+    # the app's own spelling is still rewritten, into its root
+    done = VIRTUAL_TABLE.resolve("/data/data/com.example.app/clonespace/1/data/x")
+    assert done.real == f"{root}/clonespace/1/data/x"

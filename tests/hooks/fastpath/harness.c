@@ -14,6 +14,9 @@
  *   case OP CWD PATH [EXTRA] one call, see run_placed; OP is one of
  *       open, execvp, fopen       cs_hook_path relative to the cwd (fopen: refusal returns 0;
  *                                 execvp: slash_only)
+ *       opendir                   as fopen, but its original is bionic's: it calls the hooked
+ *                                 open (cs_r_open) with the path it got, so what the kernel
+ *                                 receives went through the hooks twice
  *       openat, openat-cwd        cs_hook_path on the dirfd DIRFD (whose directory is CWD)
  *                                 or on AT_FDCWD
  *       realpath, realpath-buf    cs_hook_realpath, resolved NULL or a caller's buffer
@@ -49,6 +52,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +95,9 @@ int cs_closedir (void * d) { return closedir ((DIR *) d); }
 /* one thread: the event ring's lock has nothing to exclude */
 void g_mutex_lock (void * m) { (void) m; }
 void g_mutex_unlock (void * m) { (void) m; }
+/* the "inside realpath" flag (cs_raw): a real thread-specific value, as index.ts sets up */
+void * cs_getspecific (unsigned int key) { return pthread_getspecific ((pthread_key_t) key); }
+int cs_setspecific (unsigned int key, const void * v) { return pthread_setspecific ((pthread_key_t) key, v); }
 
 /* the wrappers index.ts would append (see table.ts wrapperLine) */
 CS_HOOK_PATH (open, 0, -1, 0, 0, 0)
@@ -100,6 +107,7 @@ CS_HOOK_PATH (execvp, 3, -1, 0, 0, 1)
 CS_HOOK_GETCWD (getcwd, 4)
 CS_HOOK_REALPATH (realpath, 5)
 CS_HOOK_READLINK (readlink, 6, -1, 0, 0)
+CS_HOOK_PATH (opendir, 7, -1, 0, 1, 0)
 
 /* -- the current case, as the fakes see it --------------------------------------------- */
 
@@ -198,6 +206,15 @@ orig_openat (long a0, long a1, long a2, long a3, long a4, long a5)
   return OPEN_RET;
 }
 
+/* bionic's opendir (and fopen): the original calls the exported, hooked open with the path
+ * it was given -- the translated one */
+static long
+bionic_opendir (long a0, long a1, long a2, long a3, long a4, long a5)
+{
+  (void) a1; (void) a2; (void) a3; (void) a4; (void) a5;
+  return cs_r_open (a0, 0, 0, 0, 0, 0) == OPEN_RET ? OPEN_RET : 0;
+}
+
 static long
 orig_realpath (long a0, long a1, long a2, long a3, long a4, long a5)
 {
@@ -236,6 +253,9 @@ keep (const char * s)
   return owned[nowned++] = strdup (s);
 }
 
+static pthread_key_t raw_key;
+static int have_raw_key;
+
 static void
 reset_policy (void)
 {
@@ -249,8 +269,13 @@ reset_policy (void)
   cs_orig[4] = fake_getcwd;
   cs_orig[5] = orig_realpath;
   cs_orig[6] = orig_readlink;
+  cs_orig[7] = bionic_opendir;
   cs_set_sys ((void *) fake_getcwd, (void *) fake_readlink, (void *) fake_sys_realpath);
   cs_init ();
+  if (!have_raw_key && pthread_key_create (&raw_key, 0) != 0)
+    abort ();
+  have_raw_key = 1;
+  cs_set_raw_key ((long) raw_key);
 }
 
 /* -- cases ------------------------------------------------------------------------------ */
@@ -336,9 +361,10 @@ run_placed (const char * op, char * p, const char * path)
     err = errno;
     describe_call (&o, p, ret, OPEN_RET, -1, err);
   }
-  else if (strcmp (op, "fopen") == 0)
+  else if (strcmp (op, "fopen") == 0 || strcmp (op, "opendir") == 0)
   {
-    ret = cs_r_fopen ((long) p, (long) "r", 0, 0, 0, 0);
+    ret = strcmp (op, "fopen") == 0 ? cs_r_fopen ((long) p, (long) "r", 0, 0, 0, 0)
+                                    : cs_r_opendir ((long) p, 0, 0, 0, 0, 0);
     err = errno;
     describe_call (&o, p, ret, OPEN_RET, 0, err);
   }

@@ -221,6 +221,25 @@ static void op_getcwd(void) {
   ok("getcwd", buf);
 }
 
+/* glibc's scandir calls the exported opendir, both hooked: the shape of bionic's fopen and
+ * opendir, which call the exported open */
+static void op_scandir(const char *path) {
+  struct dirent **list;
+  int n = scandir(path, &list, NULL, alphasort);
+  if (n < 0) return fail("scandir");
+  char value[8192] = "";
+  for (int i = 0; i < n; i++) {
+    const char *name = list[i]->d_name;
+    if (strcmp(name, ".") && strcmp(name, "..") && strlen(value) + strlen(name) + 2 < sizeof value) {
+      if (value[0]) strcat(value, ",");
+      strcat(value, name);
+    }
+    free(list[i]);
+  }
+  free(list);
+  ok("scandir", value);
+}
+
 static void op_realpath(const char *path) {
   char buf[PATH_MAX];
   if (!realpath(path, buf)) return fail("realpath");
@@ -293,6 +312,7 @@ static void run(char **argv, int n) {
   else if (!strcmp(op, "edgestat") && need(n, 2, op)) op_edgestat(argv[1]);
   else if (!strcmp(op, "access") && need(n, 2, op)) op_access(argv[1]);
   else if (!strcmp(op, "list") && need(n, 2, op)) op_list(argv[1]);
+  else if (!strcmp(op, "scandir") && need(n, 2, op)) op_scandir(argv[1]);
   else if (!strcmp(op, "mkdir") && need(n, 2, op)) op_mkdir(argv[1]);
   else if (!strcmp(op, "rmdir") && need(n, 2, op)) op_rmdir(argv[1]);
   else if (!strcmp(op, "rename") && need(n, 3, op)) op_rename(argv[1], argv[2]);

@@ -31,7 +31,7 @@ export function hookSignatures(map: PackageMap, emit: SpoofEmit): number {
       map.signatures.map((hex) => Signature.$new(hex)),
     );
   const ownSigningInfos = new Set<number>();
-  let hooked = replaceAll(findClass("android.content.pm.IPackageManager$Stub$Proxy"), "getPackageInfo", (_self, original, args) => {
+  const answer = (op: string) => (_self: Java.Wrapper, original: (...a: unknown[]) => unknown, args: unknown[]): unknown => {
     const name = jstring(args[0]);
     if (name === null || !isSelf(map, name)) {
       return original(...args);
@@ -43,10 +43,24 @@ export function hookSignatures(map: PackageMap, emit: SpoofEmit): number {
       if (signing) {
         ownSigningInfos.add(System.identityHashCode(signing) as number);
       }
-      emit({ type: "spoof", op: "IPackageManager.getPackageInfo", path: name, field: "signatures" });
+      emit({ type: "spoof", op, path: name, field: "signatures" });
     }
     return info;
-  });
+  };
+  let hooked = replaceAll(
+    findClass("android.content.pm.IPackageManager$Stub$Proxy"),
+    "getPackageInfo",
+    answer("IPackageManager.getPackageInfo"),
+  );
+  // API 30–33: ApplicationPackageManager asks the process-wide cache (a static, (String, int,
+  // int) to API 32, (String, long, int) from 33) before the proxy. An answer it holds from
+  // before the hooks (framework code that asked first, a payload that arrived late) would
+  // carry the clone's own certificate: the cached path is answered the same way.
+  hooked += replaceAll(
+    findClass("android.content.pm.PackageManager"),
+    "getPackageInfoAsUserCached",
+    answer("PackageManager.getPackageInfoAsUserCached"),
+  );
   const signingInfo = findClass("android.content.pm.SigningInfo");
   for (const method of ["getApkContentsSigners", "getSigningCertificateHistory"]) {
     hooked += replaceAll(signingInfo, method, (self, original, args) =>

@@ -80,6 +80,25 @@ function requireExport(libc: Module | null, names: readonly string[]): NativePoi
   throw new Error(`libc exports none of ${names.join(", ")}`);
 }
 
+/** A pthread function: in libc, or (glibc before 2.34) in libpthread. */
+function requireThreadExport(libc: Module | null, name: string): NativePointer {
+  const p = findExport(libc, name) ?? Module.findGlobalExportByName(name);
+  if (p === null) {
+    throw new Error(`no ${name} in this process`);
+  }
+  return p;
+}
+
+/** The thread-specific flag the C side sets while the original realpath runs (cs_raw). */
+function setRawKey(cm: CModule, libc: Module | null): void {
+  const create = new NativeFunction(requireThreadExport(libc, "pthread_key_create"), "int", ["pointer", "pointer"]);
+  const key = zeroed(4);
+  if (create(key, NULL) !== 0) {
+    throw new Error("pthread_key_create failed");
+  }
+  new NativeFunction(symbol(cm, "cs_set_raw_key"), "void", ["long"])(key.readU32());
+}
+
 function symbol(cm: CModule, name: string): NativePointer {
   const p = cm[name];
   if (p === undefined) {
@@ -312,6 +331,8 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
     cs_opendir: requireExport(libc, ["opendir"]),
     cs_readdir64: requireExport(libc, ["readdir64", "readdir"]),
     cs_closedir: requireExport(libc, ["closedir"]),
+    cs_getspecific: requireThreadExport(libc, "pthread_getspecific"),
+    cs_setspecific: requireThreadExport(libc, "pthread_setspecific"),
   });
   module = cm;
   const getcwd = requireExport(libc, ["getcwd"]);
@@ -319,6 +340,7 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
   const realpath = requireExport(libc, ["realpath"]);
   setSys(cm, getcwd, readlink, realpath);
   loadTables(cm, policy);
+  setRawKey(cm, libc);
   if (policy.trace) {
     connectEmitter(cm, emit);
   }

@@ -69,6 +69,7 @@ struct cs_state
   long all[CS_MAX_RULES];
   long rsafe[CS_MAX_RULES];
   unsigned char interesting[256];
+  long raw_key; /* 1 + the pthread key of the "inside realpath" flag; 0: none */
 };
 
 extern struct cs_state cs_st;
@@ -189,6 +190,36 @@ extern char * cs_strstr (const char * haystack, const char * needle);
 extern void * cs_opendir (const char * path);
 extern void * cs_readdir64 (void * dir);
 extern int cs_closedir (void * dir);
+extern void * cs_getspecific (unsigned int key);
+extern int cs_setspecific (unsigned int key, const void * value);
+
+void
+cs_set_raw_key (long key)
+{
+  cs_st.raw_key = key + 1;
+}
+
+/*
+ * Whether this thread runs inside the original realpath(). glibc's (and bionic's before
+ * Android 11) walks the real path a component at a time with getcwd, lstat and readlink,
+ * all hooked: the ancestors of a real root that lies under its own virtual prefix
+ * (.../P/clonespace, .../P/clonespace/N) would be rewritten into the clone's root and not
+ * found, and getcwd would answer the virtual cwd. realpath runs no code of the caller's, so
+ * its inner calls go to the originals untouched; the outer call judged the path and maps the
+ * result back.
+ */
+static int
+cs_raw (void)
+{
+  return cs_st.raw_key != 0 && cs_getspecific ((unsigned int) (cs_st.raw_key - 1)) != 0;
+}
+
+static void
+cs_set_raw (int on)
+{
+  if (cs_st.raw_key != 0)
+    cs_setspecific ((unsigned int) (cs_st.raw_key - 1), on ? (const void *) 1 : (const void *) 0);
+}
 
 #define cs_len(s) ((int) cs_strlen (s))
 #define cs_copy(d, s, n) cs_memcpy ((d), (s), (cs_size) (n))
@@ -270,6 +301,7 @@ has_prefix (const char * s, const char * p, int n)
 static int clean_len (const char * p);
 static int quick_unrelated (const char * p);
 static int longest (const char * s, const char ** pre, const long * lens, long count, int * which);
+static int forward (const char * s, int * which);
 static int denied (const char * real);
 static int swap_prefix (const char * s, int slen, int plen, const char * to, int tlen, char * out);
 static void report (int kind, const char * op, const char * path, const char * real);
@@ -340,7 +372,7 @@ follow_link (char * out, int o, int depth)
   int w, n, k;
   long t;
   out[o] = 0;
-  n = longest (out, rv, rvl, nrules, &w);
+  n = forward (out, &w);
   if (n >= 0 && n > 1)
   {
     if (rrl[w] + o - n + 1 >= CS_PMAX)
@@ -634,7 +666,7 @@ link_escapes (const char * text, const char * at_real, const char * at_virt)
     return 1;
   if (text[0] != '/' && resolve_beside (at_virt, text, a) < 0)
     return 1;
-  n = longest (a, rv, rvl, nrules, &w);
+  n = forward (a, &w);
   if (n >= 0 && (swap_prefix (a, cs_len (a), n, rr[w], (int) rrl[w], b) < 0 || denied (b)))
     return 1;
   return 0;
@@ -804,7 +836,7 @@ cs_hook_symlink (cs_fn6 orig, const char * op, long * a, int ti, int di, int li)
   }
   else if (resolve_beside (v, target, tv) < 0)
     return -1;
-  n = longest (tv, rv, rvl, nrules, &w);
+  n = forward (tv, &w);
   if (n < 0)
     cs_copy (tr, tv, cs_len (tv) + 1);
   else if (swap_prefix (tv, cs_len (tv), n, rr[w], (int) rrl[w], tr) < 0)
@@ -911,6 +943,7 @@ cs_hook_realpath (cs_fn6 orig, const char * op, long * a)
 {
   char v[CS_PMAX], r[CS_PMAX], tmp[CS_PMAX], back[CS_PMAX];
   char * resolved = (char *) a[1];
+  long res;
   int t, n;
   t = translate (op, CS_AT_FDCWD, (const char *) a[0], v, r);
   if (t < 0)
@@ -918,7 +951,10 @@ cs_hook_realpath (cs_fn6 orig, const char * op, long * a)
   if (t == 1)
     a[0] = (long) r;
   a[1] = (long) tmp;
-  if (CS_CALL (orig, a) == 0)
+  cs_set_raw (1);
+  res = CS_CALL (orig, a);
+  cs_set_raw (0);
+  if (res == 0)
     return 0;
   map_back (tmp, back);
   n = cs_len (back);
@@ -1007,6 +1043,29 @@ longest (const char * s, const char ** pre, const long * lens, long count, int *
     *which = k;
   }
   return best;
+}
+
+/*
+ * The rule that rewrites canonical virtual path s: the longest virtual prefix, or -1. A path
+ * already under a real root at least as long as that prefix is left as it is: it is what a
+ * rewrite made. Translation is thus idempotent, which the virtual backend needs, its real
+ * roots lying under their own virtual prefixes (/data/user/0/P/clonespace/N/data under
+ * /data/user/0/P): bionic's fopen and opendir, glibc's scandir and realpath call another
+ * hooked export with the path already rewritten, and /proc/self/fd/N leads to a real path;
+ * rewriting those again made .../clonespace/N/data/clonespace/N/data/... A per-thread
+ * re-entry guard would not do: scandir's and nftw's callbacks and signal handlers run inside
+ * the original and would go unjudged.
+ */
+static int
+forward (const char * s, int * which)
+{
+  int n = longest (s, rv, rvl, nrules, which), w;
+  if (n >= 0 && longest (s, rr, rrl, nrules, &w) >= n)
+  {
+    *which = -1;
+    return -1;
+  }
+  return n;
 }
 
 static int
@@ -1135,7 +1194,7 @@ translate_core (const char * op, int dirfd, const char * path, char * v, char * 
     vlen = to_virtual (dirfd, path, v);
   if (vlen < 0)
     return -1;
-  n = longest (vp, rv, rvl, nrules, &w);
+  n = forward (vp, &w);
   if (n < 0)
   {
     if (denied (vp) && !(ancestor_ok && allow_ancestor (vp)))
@@ -1184,7 +1243,7 @@ cs_hook_path (cs_fn6 orig, const char * op, long * a, int di, int pi, int ret_pt
   char v[CS_PMAX], r[CS_PMAX];
   const char * p = (const char *) a[pi];
   int t;
-  if (p == 0 || p[0] == 0 || quick_unrelated (p))
+  if (p == 0 || p[0] == 0 || quick_unrelated (p) || cs_raw ())
     return CS_CALL (orig, a);
   if (slash_only)
   {
@@ -1204,22 +1263,26 @@ cs_hook_path (cs_fn6 orig, const char * op, long * a, int di, int pi, int ret_pt
 
 #define CS_ARGS long a0, long a1, long a2, long a3, long a4, long a5
 #define CS_PACK long a[6]; a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5
+/* inside the original realpath: the original, untouched (cs_hook_path checks it itself,
+ * after its cheaper test) */
+#define CS_RAW(o) if (cs_raw ()) return CS_CALL ((o), a)
 #define CS_HOOK_PATH(name, idx, di, pi, ret_ptr, slash_only) \
   long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_path (cs_orig[idx], #name, a, di, pi, ret_ptr, slash_only); }
 #define CS_HOOK_PATH2(name, idx, d1, p1, d2, p2) \
-  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_path2 (cs_orig[idx], #name, a, d1, p1, d2, p2); }
+  long cs_r_##name (CS_ARGS) { CS_PACK; CS_RAW (cs_orig[idx]); return cs_hook_path2 (cs_orig[idx], #name, a, d1, p1, d2, p2); }
 #define CS_HOOK_SYMLINK(name, idx, ti, di, li) \
-  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_symlink (cs_orig[idx], #name, a, ti, di, li); }
+  long cs_r_##name (CS_ARGS) { CS_PACK; CS_RAW (cs_orig[idx]); return cs_hook_symlink (cs_orig[idx], #name, a, ti, di, li); }
 #define CS_HOOK_READLINK(name, idx, di, pi, checked) \
-  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_readlink (cs_orig[idx], #name, a, di, pi, checked); }
+  long cs_r_##name (CS_ARGS) { CS_PACK; CS_RAW (cs_orig[idx]); return cs_hook_readlink (cs_orig[idx], #name, a, di, pi, checked); }
 #define CS_HOOK_CWDNAME(name, idx) \
-  long cs_r_##name (void) { long a[6] = { 0, 0, 0, 0, 0, 0 }; return cs_hook_getcwd (cs_sys_getcwd, a); }
+  long cs_r_##name (void) { long a[6] = { 0, 0, 0, 0, 0, 0 }; CS_RAW (cs_orig[idx]); \
+    return cs_hook_getcwd (cs_sys_getcwd, a); }
 #define CS_HOOK_CANONICALIZE(name, idx) \
-  long cs_r_##name (long a0) { long a[6] = { a0, 0, 0, 0, 0, 0 }; \
+  long cs_r_##name (long a0) { long a[6] = { a0, 0, 0, 0, 0, 0 }; CS_RAW (cs_orig[idx]); \
     return cs_hook_realpath (cs_sys_realpath, #name, a); }
 #define CS_HOOK_GETCWD(name, idx) \
-  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_getcwd (cs_orig[idx], a); }
+  long cs_r_##name (CS_ARGS) { CS_PACK; CS_RAW (cs_orig[idx]); return cs_hook_getcwd (cs_orig[idx], a); }
 #define CS_HOOK_REALPATH(name, idx) \
-  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_realpath (cs_orig[idx], #name, a); }
+  long cs_r_##name (CS_ARGS) { CS_PACK; CS_RAW (cs_orig[idx]); return cs_hook_realpath (cs_orig[idx], #name, a); }
 #define CS_HOOK_TEMPLATE(name, idx, ret_ptr) \
-  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_template (cs_orig[idx], #name, a, ret_ptr); }
+  long cs_r_##name (CS_ARGS) { CS_PACK; CS_RAW (cs_orig[idx]); return cs_hook_template (cs_orig[idx], #name, a, ret_ptr); }

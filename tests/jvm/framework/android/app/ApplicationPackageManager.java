@@ -24,14 +24,10 @@ public class ApplicationPackageManager extends PackageManager {
         return getPackageInfoAsUser(packageName, flags, mContext.getUserId());
     }
 
-    /** The API 33+ path: the proxy's getPackageInfo(String, long, int). */
+    /** The API 33 path: the process's cache (PackageManager.getPackageInfoAsUserCached, flags
+     * long), in front of the proxy's getPackageInfo(String, long, int). */
     public PackageInfo getPackageInfoAsUser(String packageName, int flags, int userId) throws NameNotFoundException {
-        PackageInfo pi;
-        try {
-            pi = mPM.getPackageInfo(packageName, (long) flags, userId);
-        } catch (RemoteException e) {
-            throw new RuntimeException(e);
-        }
+        PackageInfo pi = getPackageInfoAsUserCached(packageName, (long) flags, userId);
         if (pi == null) {
             throw new NameNotFoundException(packageName);
         }

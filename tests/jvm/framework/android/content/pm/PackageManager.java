@@ -1,7 +1,11 @@
 package android.content.pm;
 
+import android.app.ActivityThread;
 import android.content.Intent;
+import android.os.RemoteException;
 import android.util.AndroidException;
+import java.util.HashMap;
+import java.util.Map;
 
 /** The app-side package manager API (implemented by android.app.ApplicationPackageManager). */
 public abstract class PackageManager {
@@ -30,6 +34,42 @@ public abstract class PackageManager {
     }
 
     public PackageManager() {}
+
+    /**
+     * AOSP's sPackageInfoCache (a PropertyInvalidatedCache, API 30–33): one per process, in
+     * front of IPackageManager.getPackageInfo, keyed by (package, flags, user). The bed never
+     * changes a package, so nothing invalidates it.
+     */
+    private static final Map<String, PackageInfo> sPackageInfoCache = new HashMap<>();
+
+    // API 30–32 form (flags int), static; what ApplicationPackageManager.getPackageInfoAsUser
+    // calls. Hooked by the agent (all overloads: an answer cached before the hooks).
+    public static PackageInfo getPackageInfoAsUserCached(String packageName, int flags, int userId) {
+        return getPackageInfoAsUserCached(packageName, (long) flags, userId);
+    }
+
+    // API 33 form (flags long), static. Hooked by the agent.
+    public static PackageInfo getPackageInfoAsUserCached(String packageName, long flags, int userId) {
+        String key = packageName + "/" + flags + "/" + userId;
+        synchronized (sPackageInfoCache) {
+            PackageInfo cached = sPackageInfoCache.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        PackageInfo info;
+        try {
+            info = ActivityThread.getPackageManager().getPackageInfo(packageName, flags, userId);
+        } catch (RemoteException e) {
+            throw new RuntimeException(e);
+        }
+        if (info != null) {
+            synchronized (sPackageInfoCache) {
+                sPackageInfoCache.put(key, info);
+            }
+        }
+        return info;
+    }
 
     public abstract PackageInfo getPackageInfo(String packageName, int flags) throws NameNotFoundException;
 
