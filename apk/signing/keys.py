@@ -197,7 +197,9 @@ class KeyConflictError(SigningKeyError):
 def parse_key_pem(data: bytes, where: str) -> SigningKey:
     """The key and certificate of a clone's key file (PEM: a private key, then its
     certificate) from untrusted ``data``, fully checked; SigningKeyError if it is not one."""
-    return _load_pem_pair(data, None, where)
+    from apk.signing import crypto_keys
+
+    return crypto_keys.load_pem_pair(data, None, where)
 
 
 def keep_key_file(keys_dir: Path, name: str, pem: bytes) -> bool:

@@ -23,7 +23,8 @@ const FLAGS = [
 // what the module may leave to the agent (CModule symbols) and to Frida (GLib)
 const PROVIDED = new Set([
   "cs_st", "cs_orig", "cs_errno_location", "cs_malloc", "cs_strlen", "cs_memcpy", "cs_strncmp",
-  "cs_strstr", "cs_opendir", "cs_readdir64", "cs_closedir", "g_mutex_lock", "g_mutex_unlock",
+  "cs_strstr", "cs_opendir", "cs_readdir64", "cs_closedir", "cs_getspecific", "cs_setspecific",
+  "g_mutex_lock", "g_mutex_unlock",
 ]);
 
 async function hookTable() {
