@@ -418,8 +418,13 @@ def test_a_layer_file_missing_from_the_zip_falls_back() -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"not xml at all", b"\x03\x00\x08\x00\xff\xff\xff\xff", f.png(RED)[:40]],
-    ids=["text", "truncated-axml", "truncated-png"],
+    [
+        b"not xml at all",
+        b"\x03\x00\x08\x00\xff\xff\xff\xff",
+        f.png(RED)[:40],
+        f.broken_chunk_png(),
+    ],
+    ids=["text", "truncated-axml", "truncated-png", "png-broken-chunk"],
 )
 def test_a_broken_layer_file_falls_back(content: bytes) -> None:
     resources = [f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", content)),))]
