@@ -28,7 +28,7 @@ from apk.app_icon import (
     best_icon,
     image_kind,
 )
-from apk.axml import ResValue, XmlAttr, XmlElement
+from apk.axml import ResValue, XmlAttr, XmlElement, build_document
 from apk.res_tree import XmlNode, xml_tree
 from apk.source import load_source, parse_source
 from apk.vector_drawable import VectorError, draw_vector, read_vector
@@ -450,6 +450,40 @@ def test_an_adaptive_icon_with_no_layers_or_bad_path_data_falls_back() -> None:
     _raster_fallback(_face(_apk([], None, None)[0]))
     bad = f.vector(f.path("M0,0L5", f.rgb(RED)))
     resources = [f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", bad)),))]
+    _raster_fallback(
+        _face(_apk(resources, f.rgb(GREEN), f.ref(f.res_id(resources, "drawable", "fg")))[0])
+    )
+
+
+def test_a_fill_naming_a_colour_state_list_uses_its_default_item_and_alpha() -> None:
+    """``res/color/fg.xml``: a pressed-state item first, then the default item, whose
+    ``android:alpha`` halves the colour's alpha (as ``ColorStateList.getDefaultColor``)."""
+    pressed = XmlElement(
+        "item",
+        (
+            XmlAttr("state_pressed", ResValue(0x12, 0xFFFFFFFF), 0x010100A7),
+            XmlAttr("color", f.rgb(BLUE), f.COLOR),
+        ),
+    )
+    default = XmlElement(
+        "item", (XmlAttr("color", f.rgb(RED), f.COLOR), XmlAttr("alpha", f.f32(0.5), 0x0101031F))
+    )
+    selector = build_document(XmlElement("selector", (), (pressed, default))).to_bytes()
+    colour = f.Res("color", "fg_colour", (f.Var(file=("res/color/fg_colour.xml", selector)),))
+    colour_id = f.res_id([colour], "color", "fg_colour")
+    xml = f.vector(f.path(FG_SQUARE, f.ref(colour_id)))
+    resources = [f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", xml)),)), colour]
+    icon = _face(_apk(resources, f.rgb(GREEN), f.ref(f.res_id(resources, "drawable", "fg")))[0])
+    picture = _check_composed(icon, GREEN, None)
+    r, g, b, a = f.px(picture, (SIZE // 2, SIZE // 2))  # half-transparent red over green
+    assert a == 255 and b == 0 and abs(r - 128) <= 1 and abs(g - 127) <= 1
+
+
+def test_a_vector_layer_in_a_theme_colour_falls_back_to_the_raster() -> None:
+    """``?attr/colorPrimary`` depends on the theme the launcher does not have: the vector is
+    refused (not drawn in a guessed colour) and the densest raster shown instead."""
+    xml = f.vector(f.path(FG_SQUARE, ResValue(0x02, 0x01010433)))
+    resources = [f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", xml)),))]
     _raster_fallback(
         _face(_apk(resources, f.rgb(GREEN), f.ref(f.res_id(resources, "drawable", "fg")))[0])
     )
