@@ -489,6 +489,22 @@ def test_a_vector_layer_in_a_theme_colour_falls_back_to_the_raster() -> None:
     )
 
 
+@pytest.mark.parametrize("loop", [1, 2], ids=["names-itself", "two-files"])
+def test_colour_state_lists_that_name_each_other_in_a_loop_fall_back(loop: int) -> None:
+    names = [f"c{i}" for i in range(loop)]
+    ids = [f.res_id([f.Res("color", n) for n in names], "color", n) for n in names]
+    colours = []
+    for i, name in enumerate(names):
+        item = XmlElement("item", (XmlAttr("color", f.ref(ids[(i + 1) % loop]), f.COLOR),))
+        selector = build_document(XmlElement("selector", (), (item,))).to_bytes()
+        colours.append(f.Res("color", name, (f.Var(file=(f"res/color/{name}.xml", selector)),)))
+    xml = f.vector(f.path(FG_SQUARE, f.ref(ids[0])))
+    resources = [f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", xml)),)), *colours]
+    _raster_fallback(
+        _face(_apk(resources, f.rgb(GREEN), f.ref(f.res_id(resources, "drawable", "fg")))[0])
+    )
+
+
 def test_a_missing_background_is_transparent() -> None:
     resources = [_vector_fg()]
     icon = _face(_apk(resources, None, f.ref(f.res_id(resources, "drawable", "fg")))[0])
