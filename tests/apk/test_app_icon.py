@@ -578,6 +578,32 @@ def test_damaged_drawables_never_raise(which: str, damage: list[tuple[int, int]]
         assert icon.path == "res/mipmap-xxhdpi-v4/ic_launcher.png"
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    ext=st.sampled_from(["PNG", "WEBP", "JPEG"]),
+    damage=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6),
+    cut=st.none() | st.integers(8, 10_000),
+)
+def test_damaged_bitmap_layers_never_raise(
+    ext: str, damage: list[tuple[int, int]], cut: int | None
+) -> None:
+    """A foreground bitmap's bytes overwritten (and perhaps cut short) at random: Pillow's
+    errors for it, whatever their class, end in the raster fallback or a drawn icon."""
+    bitmap = bytearray(f.png(RED, 32, ext))
+    for at, byte in damage:
+        bitmap[at % len(bitmap)] = byte
+    name = f"res/drawable-xxhdpi-v4/fg.{ext.lower()}"
+    content = bytes(bitmap if cut is None else bitmap[: cut % len(bitmap)])
+    resources = [f.Res("drawable", "fg", (f.Var(density=480, file=(name, content)),))]
+    data, _ = _apk(resources, f.rgb(GREEN), f.ref(f.res_id(resources, "drawable", "fg")))
+    icon = _face(data)
+    assert icon is not None
+    if icon.drawn:
+        assert icon.layers == (name,) and image(icon).size == (SIZE, SIZE)
+    else:
+        assert icon.path == "res/mipmap-xxhdpi-v4/ic_launcher.png"
+
+
 def test_reading_a_face_imports_pillow_only_when_drawing() -> None:
     code = "import sys, apk.app_icon, clone.faces; print('PIL' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
