@@ -156,3 +156,28 @@ def test_relative_arc_flags_pick_each_of_the_four_arcs(
     assert pixel(path, *outside) == 0
     # an ellipse's radii too small for the chord are scaled up to just reach it (a half disc)
     assert area("M30,50a5,5 0 0,1 40,0z") == pytest.approx(math.pi * 20**2 / 2 / 100**2, abs=0.002)
+
+
+@pytest.mark.parametrize(
+    ("absolute", "relative"),
+    [
+        # a circle by cubics, each S reflecting the control point before it
+        (
+            "M50,0C77.6,0 100,22.4 100,50S77.6,100 50,100S0,77.6 0,50S22.4,0 50,0Z",
+            "m50,0c27.6,0 50,22.4 50,50s-22.4,50 -50,50s-50,-22.4 -50,-50s22.4,-50 50,-50z",
+        ),
+        # a wave by quadratics, T reflecting the control point, then lines back
+        ("M0,50Q25,0 50,50T100,50L100,100H0Z", "m0,50q25,-50 50,0t50,0l0,50h-100z"),
+        # a second subpath after z starts from the first one's start
+        ("M10,10H40V40H10ZM50,50H90V90H50Z", "m10,10h30v30h-30zm40,40h40v40h-40z"),
+    ],
+    ids=["cubic-smooth", "quad-smooth", "after-close"],
+)
+def test_relative_commands_draw_what_their_absolute_forms_draw(
+    absolute: str, relative: str
+) -> None:
+    ours = coverage(flatten(parse_path(relative)), 100, 100)
+    theirs = coverage(flatten(parse_path(absolute)), 100, 100)
+    # the same pixels, give or take one sample where rounding moves an edge a hair
+    assert max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) <= 255 // 16 + 1
+    assert area(relative) > 0.1
