@@ -123,7 +123,9 @@ def _draw(layer: Layer, full: int) -> Image.Image:
                     rgba = image.convert("RGBA")
         except bombs as e:  # a header that claims a huge image: refused before decoding
             raise LayerError(f"{layer.source or 'a layer'}: too big an image: {e}") from e
-        except (OSError, ValueError, UnidentifiedImageError) as e:
+        # Pillow's decoders report a broken file as OSError or ValueError, and its PNG
+        # reader a chunk with a broken name, met while decoding, as SyntaxError
+        except (OSError, ValueError, SyntaxError, UnidentifiedImageError) as e:
             raise LayerError(f"{layer.source or 'a layer'}: not an image Pillow reads: {e}") from e
         return rgba.resize((full, full), Image.Resampling.LANCZOS)
     return Image.new("RGBA", (full, full), (0, 0, 0, 0))

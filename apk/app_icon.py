@@ -249,12 +249,17 @@ class ApkResources(Resources):
 
     # what a vector asks for
     def color(self, res_id: int) -> int | None:
+        return self._color(res_id, 0)
+
+    def _color(self, res_id: int, depth: int) -> int | None:
+        """The colour ``res_id`` names; ``depth`` colour files lead to it (one that names
+        itself, or a longer loop, gives None after ``MAX_NESTING``)."""
         value = self._value(res_id)
         if value is None:
             return None
         if value.data_type == TYPE_STRING:  # res/color/x.xml: a selector or a gradient
             data = _read(self.apk, self.table.string(value.data))
-            return None if data is None else self._color_file(xml_tree(data), 0)
+            return None if data is None else self._color_file(xml_tree(data), depth)
         return color(value)
 
     def number(self, res_id: int) -> float | None:
@@ -392,12 +397,12 @@ class ApkResources(Resources):
             return dataclasses.replace(found, inset=fraction)
         return None
 
-    def _value_color(self, value: ResValue) -> int | None:
+    def _value_color(self, value: ResValue, depth: int = 0) -> int | None:
         literal = color(value)
         if literal is not None:
             return literal
         if value.data_type == TYPE_REFERENCE and value.data:
-            return self.color(value.data)
+            return self._color(value.data, depth + 1)
         return None
 
     def _color_file(self, root: XmlNode, depth: int) -> int | None:
@@ -411,7 +416,7 @@ class ApkResources(Resources):
             if not items:
                 return None
             chosen = (plain or items[-1:])[0]
-            argb = self._value_color(chosen.attrs[COLOR])
+            argb = self._value_color(chosen.attrs[COLOR], depth)
             if argb is not None and 0x0101031F in chosen.attrs:  # android:alpha
                 alpha = number(chosen.attrs[0x0101031F])
                 if alpha is not None:
@@ -427,7 +432,7 @@ class ApkResources(Resources):
                 )
                 if c is not None
             ]
-            colors = [argb for s in stops if (argb := self._value_color(s)) is not None]
+            colors = [argb for s in stops if (argb := self._value_color(s, depth)) is not None]
             return _average(colors) if colors else None
         return None
 

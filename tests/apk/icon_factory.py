@@ -5,7 +5,9 @@ each kind of layer and each way one can be broken."""
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -133,6 +135,28 @@ def png(argb: int, size: int = 64, ext: str = "PNG") -> bytes:
         image = image.convert("RGB")
     image.save(out, ext, **({"lossless": True} if ext == "WEBP" else {}))
     return out.getvalue()
+
+
+def broken_chunk_png(size: int = 8) -> bytes:
+    """A PNG whose pixels run on into a second chunk with a name that is not a chunk name:
+    Pillow's PNG reader raises ``SyntaxError`` for it while decoding, not ``OSError``."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    ihdr = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
+    pixels = zlib.compress(b"".join(b"\x00" + b"\x12\x34\x56\xff" * size for _ in range(size)))
+    half = len(pixels) // 2
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            chunk(b"IHDR", ihdr),
+            chunk(b"IDAT", pixels[:half]),
+            chunk(b"ID\x13T", pixels[half:]),
+            chunk(b"IEND", b""),
+        )
+    )
 
 
 def adaptive(

@@ -61,6 +61,11 @@ def test_a_bitmap_that_is_not_an_image_is_a_layer_error() -> None:
         compose(None, Layer(bitmap=b"\x89PNG\r\n\x1a\nbroken", source="fg.png"), 32)
 
 
+def test_a_bitmap_with_a_broken_chunk_is_a_layer_error() -> None:
+    with pytest.raises(LayerError, match=r"fg\.png"):
+        compose(None, Layer(bitmap=f.broken_chunk_png(), source="fg.png"), 32)
+
+
 def test_a_bitmap_is_stretched_over_the_whole_layer() -> None:
     image = picture(compose(None, Layer(bitmap=f.png(0xFF00FF00, size=8)), 48))
     assert f.px(image, (24, 1)) == (0, 255, 0, 255)

@@ -28,7 +28,7 @@ from apk.app_icon import (
     best_icon,
     image_kind,
 )
-from apk.axml import ResValue, XmlAttr, XmlElement
+from apk.axml import ResValue, XmlAttr, XmlElement, build_document
 from apk.res_tree import XmlNode, xml_tree
 from apk.source import load_source, parse_source
 from apk.vector_drawable import VectorError, draw_vector, read_vector
@@ -418,8 +418,13 @@ def test_a_layer_file_missing_from_the_zip_falls_back() -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"not xml at all", b"\x03\x00\x08\x00\xff\xff\xff\xff", f.png(RED)[:40]],
-    ids=["text", "truncated-axml", "truncated-png"],
+    [
+        b"not xml at all",
+        b"\x03\x00\x08\x00\xff\xff\xff\xff",
+        f.png(RED)[:40],
+        f.broken_chunk_png(),
+    ],
+    ids=["text", "truncated-axml", "truncated-png", "png-broken-chunk"],
 )
 def test_a_broken_layer_file_falls_back(content: bytes) -> None:
     resources = [f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", content)),))]
@@ -445,6 +450,56 @@ def test_an_adaptive_icon_with_no_layers_or_bad_path_data_falls_back() -> None:
     _raster_fallback(_face(_apk([], None, None)[0]))
     bad = f.vector(f.path("M0,0L5", f.rgb(RED)))
     resources = [f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", bad)),))]
+    _raster_fallback(
+        _face(_apk(resources, f.rgb(GREEN), f.ref(f.res_id(resources, "drawable", "fg")))[0])
+    )
+
+
+def test_a_fill_naming_a_colour_state_list_uses_its_default_item_and_alpha() -> None:
+    """``res/color/fg.xml``: a pressed-state item first, then the default item, whose
+    ``android:alpha`` halves the colour's alpha (as ``ColorStateList.getDefaultColor``)."""
+    pressed = XmlElement(
+        "item",
+        (
+            XmlAttr("state_pressed", ResValue(0x12, 0xFFFFFFFF), 0x010100A7),
+            XmlAttr("color", f.rgb(BLUE), f.COLOR),
+        ),
+    )
+    default = XmlElement(
+        "item", (XmlAttr("color", f.rgb(RED), f.COLOR), XmlAttr("alpha", f.f32(0.5), 0x0101031F))
+    )
+    selector = build_document(XmlElement("selector", (), (pressed, default))).to_bytes()
+    colour = f.Res("color", "fg_colour", (f.Var(file=("res/color/fg_colour.xml", selector)),))
+    colour_id = f.res_id([colour], "color", "fg_colour")
+    xml = f.vector(f.path(FG_SQUARE, f.ref(colour_id)))
+    resources = [f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", xml)),)), colour]
+    icon = _face(_apk(resources, f.rgb(GREEN), f.ref(f.res_id(resources, "drawable", "fg")))[0])
+    picture = _check_composed(icon, GREEN, None)
+    r, g, b, a = f.px(picture, (SIZE // 2, SIZE // 2))  # half-transparent red over green
+    assert a == 255 and b == 0 and abs(r - 128) <= 1 and abs(g - 127) <= 1
+
+
+def test_a_vector_layer_in_a_theme_colour_falls_back_to_the_raster() -> None:
+    """``?attr/colorPrimary`` depends on the theme the launcher does not have: the vector is
+    refused (not drawn in a guessed colour) and the densest raster shown instead."""
+    xml = f.vector(f.path(FG_SQUARE, ResValue(0x02, 0x01010433)))
+    resources = [f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", xml)),))]
+    _raster_fallback(
+        _face(_apk(resources, f.rgb(GREEN), f.ref(f.res_id(resources, "drawable", "fg")))[0])
+    )
+
+
+@pytest.mark.parametrize("loop", [1, 2], ids=["names-itself", "two-files"])
+def test_colour_state_lists_that_name_each_other_in_a_loop_fall_back(loop: int) -> None:
+    names = [f"c{i}" for i in range(loop)]
+    ids = [f.res_id([f.Res("color", n) for n in names], "color", n) for n in names]
+    colours = []
+    for i, name in enumerate(names):
+        item = XmlElement("item", (XmlAttr("color", f.ref(ids[(i + 1) % loop]), f.COLOR),))
+        selector = build_document(XmlElement("selector", (), (item,))).to_bytes()
+        colours.append(f.Res("color", name, (f.Var(file=(f"res/color/{name}.xml", selector)),)))
+    xml = f.vector(f.path(FG_SQUARE, f.ref(ids[0])))
+    resources = [f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.xml", xml)),)), *colours]
     _raster_fallback(
         _face(_apk(resources, f.rgb(GREEN), f.ref(f.res_id(resources, "drawable", "fg")))[0])
     )
@@ -519,6 +574,32 @@ def test_damaged_drawables_never_raise(which: str, damage: list[tuple[int, int]]
     assert icon is not None
     if icon.drawn:
         assert image(icon).size == (SIZE, SIZE)
+    else:
+        assert icon.path == "res/mipmap-xxhdpi-v4/ic_launcher.png"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    ext=st.sampled_from(["PNG", "WEBP", "JPEG"]),
+    damage=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6),
+    cut=st.none() | st.integers(8, 10_000),
+)
+def test_damaged_bitmap_layers_never_raise(
+    ext: str, damage: list[tuple[int, int]], cut: int | None
+) -> None:
+    """A foreground bitmap's bytes overwritten (and perhaps cut short) at random: Pillow's
+    errors for it, whatever their class, end in the raster fallback or a drawn icon."""
+    bitmap = bytearray(f.png(RED, 32, ext))
+    for at, byte in damage:
+        bitmap[at % len(bitmap)] = byte
+    name = f"res/drawable-xxhdpi-v4/fg.{ext.lower()}"
+    content = bytes(bitmap if cut is None else bitmap[: cut % len(bitmap)])
+    resources = [f.Res("drawable", "fg", (f.Var(density=480, file=(name, content)),))]
+    data, _ = _apk(resources, f.rgb(GREEN), f.ref(f.res_id(resources, "drawable", "fg")))
+    icon = _face(data)
+    assert icon is not None
+    if icon.drawn:
+        assert icon.layers == (name,) and image(icon).size == (SIZE, SIZE)
     else:
         assert icon.path == "res/mipmap-xxhdpi-v4/ic_launcher.png"
 

@@ -132,3 +132,52 @@ def test_open_lines_for_strokes() -> None:
 def test_degenerate_arcs_are_lines() -> None:
     [poly] = flatten(parse_path("M0,0A0 5 0 0 1 10,0L10,10Z"))
     assert poly[:2] == [(0.0, 0.0), (10.0, 0.0)]
+
+
+@pytest.mark.parametrize(
+    ("large", "sweep", "inside", "outside"),
+    [
+        # the chord (30,50)-(70,50); with r = 20*sqrt(2) the centres are (50,30) and (50,70)
+        (0, 1, (50, 45), (50, 55)),  # small arc, clockwise on screen: a cap above the chord
+        (0, 0, (50, 55), (50, 45)),  # small, counter-clockwise: the cap below
+        (1, 1, (50, 10), (50, 55)),  # large, clockwise: most of the circle, above
+        (1, 0, (50, 90), (50, 45)),  # large, counter-clockwise: most of it, below
+    ],
+)
+def test_relative_arc_flags_pick_each_of_the_four_arcs(
+    large: int, sweep: int, inside: tuple[int, int], outside: tuple[int, int]
+) -> None:
+    r = 20 * math.sqrt(2)
+    path = f"M30,50a{r:.4f},{r:.4f} 0 {large},{sweep} 40,0z"
+    segment = r * r / 2 * (math.pi / 2 - 1)  # the 90-degree segment cut off by the chord
+    expected = math.pi * r * r - segment if large else segment
+    assert area(path) == pytest.approx(expected / 100**2, abs=0.002)
+    assert pixel(path, *inside) == 255
+    assert pixel(path, *outside) == 0
+    # an ellipse's radii too small for the chord are scaled up to just reach it (a half disc)
+    assert area("M30,50a5,5 0 0,1 40,0z") == pytest.approx(math.pi * 20**2 / 2 / 100**2, abs=0.002)
+
+
+@pytest.mark.parametrize(
+    ("absolute", "relative"),
+    [
+        # a circle by cubics, each S reflecting the control point before it
+        (
+            "M50,0C77.6,0 100,22.4 100,50S77.6,100 50,100S0,77.6 0,50S22.4,0 50,0Z",
+            "m50,0c27.6,0 50,22.4 50,50s-22.4,50 -50,50s-50,-22.4 -50,-50s22.4,-50 50,-50z",
+        ),
+        # a wave by quadratics, T reflecting the control point, then lines back
+        ("M0,50Q25,0 50,50T100,50L100,100H0Z", "m0,50q25,-50 50,0t50,0l0,50h-100z"),
+        # a second subpath after z starts from the first one's start
+        ("M10,10H40V40H10ZM50,50H90V90H50Z", "m10,10h30v30h-30zm40,40h40v40h-40z"),
+    ],
+    ids=["cubic-smooth", "quad-smooth", "after-close"],
+)
+def test_relative_commands_draw_what_their_absolute_forms_draw(
+    absolute: str, relative: str
+) -> None:
+    ours = coverage(flatten(parse_path(relative)), 100, 100)
+    theirs = coverage(flatten(parse_path(absolute)), 100, 100)
+    # the same pixels, give or take one sample where rounding moves an edge a hair
+    assert max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) <= 255 // 16 + 1
+    assert area(relative) > 0.1

@@ -53,3 +53,25 @@ def test_an_adaptive_icon_is_kept_composed(tmp_path: Path) -> None:
         assert icon.size == (192, 192)
         assert f.px(icon, (96, 96)) == (255, 0, 0, 255)  # the foreground colour
         assert f.px(icon, (1, 1))[3] == 0  # masked
+
+
+def test_a_layer_pillow_cannot_decode_keeps_the_raster_beside_it(tmp_path: Path) -> None:
+    """A PNG layer whose pixels run into a broken chunk (Pillow raises ``SyntaxError``):
+    keeping the face still succeeds, with the older PNG as the icon."""
+    from tests.apk import icon_factory as f
+
+    resources = [
+        f.Res("drawable", "fg", (f.Var(file=("res/drawable/fg.png", f.broken_chunk_png())),))
+    ]
+    mipmap = f.res_id([*resources, f.Res("mipmap", "ic")], "mipmap", "ic")
+    adaptive = f.adaptive(f.rgb(0xFF00FF00), f.ref(f.res_id(resources, "drawable", "fg")))
+    raster = f.png(0xFF0000FF)
+    variants = (
+        f.Var(density=f.ANYDPI, sdk=26, file=("res/mipmap-anydpi-v26/ic.xml", adaptive)),
+        f.Var(density=480, file=("res/mipmap-xxhdpi-v4/ic.png", raster)),
+    )
+    apk = tmp_path / "app.apk"
+    apk.write_bytes(f.icon_apk([*resources, f.Res("mipmap", "ic", variants)], mipmap))
+    kept = Space(home=tmp_path / "home").keep_app_face(apk)
+    assert kept is not None and kept.label == "Icons"
+    assert kept.icon is not None and kept.icon.read_bytes() == raster
