@@ -357,6 +357,8 @@ class Programs:
     escape: Path
     static: Path
     preload: Path
+    race: Path
+    unpatch: Path
 
 
 @pytest.fixture(scope="session")
@@ -366,6 +368,8 @@ def programs(tmp_path_factory: pytest.TempPathFactory) -> Programs:
         build("escape", out),
         build("escape", out, kind="static"),
         build("preload", out, kind="shared"),
+        build("race", out),
+        build("unpatch", out),
     )
 
 
@@ -497,3 +501,121 @@ def test_proc_of_another_clones_process_is_out_of_reach(world: World, programs: 
     )
     attempts = (*attempts, "proc-task-fd", "proc-map-files")
     _assert_held(world, result, Attack(lambda p, w: [], attempts))
+
+
+def test_another_clones_unix_sockets_are_out_of_reach(world: World, programs: Programs) -> None:
+    """Clone 2 listens on pathname sockets in its own store (a stream socket that hands out
+    its secret, a datagram one); clone 1 connects to and sends to them by path. Landlock
+    (ABI 7) has no right for connecting to a named socket: the path must not resolve."""
+    cmd = [str(CLONE), "host", "run", "--app", "notes", "--clone", "2", "--data", str(world.data)]
+    cmd += ["--", str(programs.escape), "serve-unix", str(world.victim), SECRET]
+    env = {**os.environ, "CLONE_HOME": str(world.home)}
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env) as victim:
+        try:
+            assert victim.stdout is not None
+            line = victim.stdout.readline()  # "SERVE PID" once it listens (for 60 s)
+            assert line.startswith("SERVE "), line
+            assert (world.victim / "sock").is_socket()
+            attacks: list[list[str | Path]] = [
+                [programs.escape, "connect-unix", world.victim / "sock"],
+                [programs.escape, "sendto-unix", world.victim / "dgram"],
+            ]
+            results = [
+                host_run(world.home, "notes", 1, [world.data], a, timeout=ATTACK_TIMEOUT_S)
+                for a in attacks
+            ]
+        finally:
+            victim.terminate()
+            served, _ = victim.communicate(timeout=ATTACK_TIMEOUT_S)
+    for result, attempt in zip(results, ("connect-unix", "sendto-unix"), strict=True):
+        _assert_held(world, result, Attack(lambda p, w: [], (attempt,)))
+    assert "GOT" not in served, served
+
+
+# -- races and self-repair: the hooks beaten on purpose, the kernel must still hold -------
+#
+# Each attack first beats the hooks (the test checks it did, from what the program saw),
+# then tries clone 2's login or a file in the real --data through what it won: refused
+# (the trees are not there in the run's mount namespace, or Landlock refuses them).
+
+KERNEL_HELD = {"EACCES", "EPERM", "ENOENT", "EROFS"}
+RACE_TARGETS: dict[str, Callable[[World], Path]] = {
+    "read": _login,
+    "create": lambda w: w.data / "planted",
+}
+
+
+def _climbing(w: World, target: Path, moved: Path) -> tuple[str, int]:
+    """The text of a symlink standing in ``moved`` (real, in clone 1's store) that leads
+    to ``target``, and how many levels it climbs."""
+    text = os.path.relpath(target, moved)
+    return text, text.split("/").count("..")
+
+
+def _tried(result: HostRun, what: str) -> int:
+    found = [ln.split()[2] for ln in result.stdout.splitlines() if ln.startswith(f"TRIED {what} ")]
+    assert len(found) == 1, (result.stdout, result.stderr)
+    return int(found[0])
+
+
+def _assert_kernel_held(w: World, result: HostRun, what: str) -> None:
+    assert SECRET not in result.stdout + result.stderr
+    assert result.results and all(r[0] == "ERR" for r in result.results), result.stdout
+    assert {r[2] for r in result.results if r[1] == what} <= KERNEL_HELD, result.stdout
+    assert not (w.data / "planted").exists()
+
+
+@pytest.mark.parametrize("mode", list(RACE_TARGETS))
+def test_a_rename_racing_a_symlink_made_in_it(world: World, programs: Programs, mode: str) -> None:
+    """Two threads make ``DEEP/l`` through a dirfd (the text harmless there) while a third
+    renames DEEP up to SHALLOW, where the text leads to the target: the hooks judged the
+    link where it was, the kernel made it where the directory is now."""
+    own = _own_real_data(world)
+    text, ups = _climbing(world, RACE_TARGETS[mode](world), own / "x")
+    deep = world.data.joinpath(*(f"p{i}" for i in range(ups)), "x")  # text stays inside
+    victim_before, data_before = _state(world.victim.parent), _state(world.data)
+    argv: list[str | Path] = [programs.race, "rename-race", mode, text, deep, world.data / "x"]
+    result = host_run(world.home, "notes", 1, [world.data], [*argv, "20"], timeout=60)
+    _assert_kernel_held(world, result, f"race-{mode}")
+    assert _tried(result, f"race-{mode}") >= 1  # the race was won against the hooks
+    assert _state(world.victim.parent) == victim_before
+    assert _state(world.data) == data_before
+
+
+@pytest.mark.parametrize("mode", list(RACE_TARGETS))
+def test_a_relative_symlink_deeper_than_the_scan_moved_up(
+    world: World, programs: Programs, mode: str
+) -> None:
+    """A symlink eight levels into a tree (the hooks scan a moved tree six deep), harmless
+    where it was made; the tree is then renamed up, where the text leads to the target."""
+    own = _own_real_data(world)
+    levels = [str(i) for i in range(1, 9)]
+    text, ups = _climbing(world, RACE_TARGETS[mode](world), own.joinpath("t", *levels))
+    tree = world.data.joinpath(*(f"q{i}" for i in range(max(1, ups - 9))), "t")
+    victim_before, data_before = _state(world.victim.parent), _state(world.data)
+    argv: list[str | Path] = [programs.race, "deep-move", mode, text, tree]
+    argv += [tree.joinpath(*levels), world.data / "t"]
+    result = host_run(world.home, "notes", 1, [world.data], argv, timeout=ATTACK_TIMEOUT_S)
+    _assert_kernel_held(world, result, f"deep-{mode}")
+    assert _tried(result, f"deep-{mode}") == 1  # the moved link was there: the hooks let it
+    assert _state(world.victim.parent) == victim_before
+    assert _state(world.data) == data_before
+
+
+def test_libcs_bytes_copied_over_the_hooks(world: World, programs: Programs) -> None:
+    """The program restores libc's open functions from the file on disk (the hooks are
+    gone: the same create that went to its store first now goes to the real path)."""
+    victim_before, data_before = _state(world.victim.parent), _state(world.data)
+    argv: list[str | Path] = [programs.unpatch, _login(world), world.data / "planted"]
+    result = host_run(world.home, "notes", 1, [world.data], argv, timeout=ATTACK_TIMEOUT_S)
+    assert SECRET not in result.stdout + result.stderr
+    lines = result.results
+    assert lines[0][:2] == ("OK", "hooked-create"), result.stdout  # redirected: the hooks ran
+    assert lines[1][:2] == ("OK", "unpatched") and int(lines[1][2]) >= 1, result.stdout
+    assert [(r[0], r[1]) for r in lines[2:]] == [
+        ("ERR", "unhooked-read"),
+        ("ERR", "unhooked-create"),
+    ]
+    assert {r[2] for r in lines[2:]} <= KERNEL_HELD, result.stdout
+    assert _state(world.victim.parent) == victim_before
+    assert _state(world.data) == data_before
