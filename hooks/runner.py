@@ -32,6 +32,7 @@ from hooks.errors import (
     ProcessesLost,
     ProgramNotExecutable,
     ProgramNotFound,
+    ProgramStatic,
 )
 from hooks.session import AgentSessions, signal_process
 
@@ -45,6 +46,7 @@ _GATE_FD = 3
 _RULESET_FD = 4  # the boundary's Landlock ruleset, for its entry (closed before the gate)
 _GATE_READY_S = 2.0
 _HANDOVER_LIMIT_S = 30.0
+_CHECK_MS = 1000
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,14 +97,17 @@ def run(
     (``hooks.boundary``), entered before the gate starts; BoundaryError if it cannot be.
 
     stdin/stdout/stderr are the caller's. Children carry the same policy. Raises
-    ProgramNotFound/ProgramNotExecutable before starting anything, AgentBundleMissing if the
+    ProgramNotFound/ProgramNotExecutable/ProgramStatic before starting anything (a process
+    of the run that execs a static program, or that Frida never hands over, such as a child
+    of a raw ``clone`` syscall, is killed and reported as lost), AgentBundleMissing if the
     agent is not built, HookStartError if the program could not be instrumented.
     """
     if not argv:
         raise ValueError("empty command")
     if cwd is not None and not Path(cwd).is_dir():
         raise ValueError(f"working directory is not a directory: {os.fspath(cwd)}")
-    resolve_program(argv[0], env, cwd)
+    if procfs.statically_linked(resolve_program(argv[0], env, cwd)):
+        raise ProgramStatic(argv[0])
     source = agent_source()
     sessions = AgentSessions(local_device(), source, {**policy, "host": _this_host()}, on_event)
     try:
@@ -166,7 +171,9 @@ def _run_gated(
 ) -> int:
     pid = _start_gate(sessions, argv, env, cwd, prepared)
     started = procfs.start_ticks(pid) or 0  # our child, not reaped yet: always known
-    _wait_exit(pid)
+    # meanwhile, a process Frida never hands over (a raw clone's child) is killed, not
+    # left to run, or to hang the program that waits for it
+    _wait_exit(pid, lambda: sessions.kill_unfollowed(started, _HANDOVER_LIMIT_S))
     ran = sessions.instrumented(pid)  # the program itself got the agent (asked before reaping)
     status = exit_status(_reap(pid))
     notice = None if on_running is None else functools.partial(on_running, status)
@@ -253,15 +260,16 @@ def _gate_pipe() -> tuple[int, int]:
     return read_end, write_end
 
 
-def _wait_exit(pid: int) -> None:
+def _wait_exit(pid: int, every_second: Callable[[], object] | None = None) -> None:
     """Waits until child ``pid`` has exited (a zombie), without reaping it or consuming
-    ptrace stops (Frida traces the process at times)."""
+    ptrace stops (Frida traces the process at times); calls ``every_second`` meanwhile."""
     pidfd = os.pidfd_open(pid)
     try:
         poller = select.poll()
         poller.register(pidfd, select.POLLIN)
-        while not poller.poll():
-            pass
+        while not poller.poll(_CHECK_MS):
+            if every_second is not None:
+                every_second()
     finally:
         os.close(pidfd)
 

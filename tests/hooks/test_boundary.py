@@ -230,3 +230,26 @@ def _hides(prefix: list[str], entry: list[str], tmp_path: Path) -> None:
     assert (home / "store" / "1" / "f").read_text() == "mine\n"
     assert sorted(p.name for p in home.iterdir()) == ["store"]
     assert (home / "store" / "2" / "secret").read_text() == "s"
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_without_a_mount_namespace_the_entry_warns_or_refuses(
+    entry: list[str], tmp_path: Path
+) -> None:
+    """Inside another run's boundary (its filter refuses unshare) no namespace can be made:
+    one warning line and the program runs, or with -r (--require-boundary) exit 125."""
+    (tmp_path / "home" / "own").mkdir(parents=True)
+    filter_hex = seccomp.filter_hex()
+    hide = ["-h", str(tmp_path / "home"), "-o", str(tmp_path / "home" / "own")]
+    outer = [*entry, "-", filter_hex, "--", *entry, "-", filter_hex, *hide]
+    program = ["--", "/bin/sh", "-c", "echo ran"]
+    warned = subprocess.run([*outer, *program], capture_output=True, text=True, timeout=30)
+    assert (warned.returncode, warned.stdout) == (0, "ran\n"), warned.stderr
+    assert warned.stderr == (
+        "clone: warning: other clones' stores are not hidden (unshare: Operation not "
+        "permitted): their named sockets stay reachable (--require-boundary makes this an "
+        "error)\n"
+    )
+    refused = subprocess.run([*outer, "-r", *program], capture_output=True, text=True, timeout=30)
+    assert (refused.returncode, refused.stdout) == (125, "")
+    assert refused.stderr == "clonespace-boundary: unshare: Operation not permitted\n"

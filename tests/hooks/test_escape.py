@@ -379,7 +379,6 @@ class Attack:
 
     argv: Callable[[Programs, World], list[str | Path]]
     attempts: tuple[str, ...]
-    fails_closed: bool = False  # the run may instead die before any attempt (exit 125)
 
 
 def _login(w: World) -> Path:
@@ -442,24 +441,12 @@ ATTACKS: dict[str, Attack] = {
     "AF_UNIX bind in the victim's store": Attack(
         lambda p, w: [p.escape, "bind-unix", w.victim / "sock"], ("bind-unix",)
     ),
-    "static binary": Attack(
-        lambda p, w: [p.static, "read", _login(w)], ("read",), fails_closed=True
-    ),
-    "static binary, creating in the real --data": Attack(
-        lambda p, w: [p.static, "create", w.data / "planted"], ("create",), fails_closed=True
-    ),
-    "a hooked program execs a static binary": Attack(
-        lambda p, w: [p.escape, "exec", p.static, "read", _login(w)], ("read",), fails_closed=True
-    ),
 }
 
 
 def _assert_held(w: World, result: HostRun, attack: Attack) -> None:
     assert SECRET not in result.stdout + result.stderr
     lines = result.results
-    if attack.fails_closed and not lines:
-        assert result.returncode == 125, result.stderr  # never ran unbounded: no output
-        return
     assert [r for r in lines if r[0] == "OK"] == [], result.stdout
     assert {r[1] for r in lines} >= set(attack.attempts), (result.stdout, result.stderr)
 
@@ -619,3 +606,72 @@ def test_libcs_bytes_copied_over_the_hooks(world: World, programs: Programs) -> 
     assert {r[2] for r in lines[2:]} <= KERNEL_HELD, result.stdout
     assert _state(world.victim.parent) == victim_before
     assert _state(world.data) == data_before
+
+
+# -- a run always ends: what the hooks cannot follow is killed, with one line -------------
+
+END_TIMEOUT_S = 90  # a process never handed over is killed after 30 s
+
+
+@dataclass(frozen=True)
+class Unfollowable:
+    """``argv(programs, world)`` of one run, its exit status, the one stderr line's gist
+    (None: no line), and the fsops lines it must print."""
+
+    argv: Callable[[Programs, World], list[str | Path]]
+    status: int
+    says: str | None
+    prints: tuple[tuple[str, str, str], ...]
+
+
+UNFOLLOWABLE: dict[str, Unfollowable] = {
+    "a raw clone() child that execs": Unfollowable(
+        lambda p, w: [p.escape, "clone-exec", "raw", p.escape, "read", _login(w)],
+        125,
+        "was not handed over to the hooks within 30 s",
+        (("OK", "clone-exec", "9"),),  # the child: killed by SIGKILL before it read
+    ),
+    "a clone3() child that execs": Unfollowable(
+        lambda p, w: [p.escape, "clone-exec", "clone3", p.escape, "read", _login(w)],
+        0,
+        None,
+        (("ERR", "clone-exec", "ENOSYS"),),  # seccomp: clone3 is not there (libc falls back)
+    ),
+    "a hooked program execs a static binary": Unfollowable(
+        lambda p, w: [p.escape, "exec", p.static, "read", _login(w)],
+        125,
+        "which is statically linked: the hooks cannot follow it, so it was killed",
+        (),
+    ),
+    "a static binary": Unfollowable(
+        lambda p, w: [p.static, "create", w.data / "planted"],
+        126,
+        "it is statically linked, so the hooks cannot follow it",
+        (),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(UNFOLLOWABLE))
+def test_a_run_always_ends(world: World, programs: Programs, name: str) -> None:
+    """What the hooks cannot follow never hangs the run and never runs unhooked: it is
+    refused before it starts, or killed with one clear line (``host_run`` raises
+    TimeoutExpired if the run does not end)."""
+    case = UNFOLLOWABLE[name]
+    victim_before, data_before = _state(world.victim.parent), _state(world.data)
+    argv = case.argv(programs, world)
+    result = host_run(world.home, "notes", 1, [world.data], argv, timeout=END_TIMEOUT_S)
+    assert result.returncode == case.status, result.stderr
+    lines = result.stderr.splitlines()
+    if case.says is None:
+        assert lines == []
+    else:
+        assert len(lines) == 1 and lines[0].startswith("clone: error: "), lines
+        assert case.says in lines[0], lines
+    assert result.results == list(case.prints), result.stdout
+    assert SECRET not in result.stdout + result.stderr
+    assert _state(world.victim.parent) == victim_before
+    assert _state(world.data) == data_before
+    if case.status == 126:  # refused before it started: no clone 1 was registered
+        with Space(world.home) as space:
+            assert [r.name for r in space.records()] == ["notes:2"]

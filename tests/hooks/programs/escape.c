@@ -26,6 +26,9 @@
  *                                    prints what it gets; prints "SERVE PID", serves 60 s
  *   connect-unix PATH                connect(2) to the stream socket at PATH, read from it
  *   sendto-unix PATH                 sendto(2) a datagram to the socket at PATH
+ *   clone-exec raw|clone3 PROG ARG...  a child made by a raw clone(2) / clone3(2) syscall
+ *                                    (no fork wrapper) that execs PROG; the parent waits
+ *                                    and prints "OK clone-exec STATUS" or ERR
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -227,6 +230,28 @@ static int serve_unix(const char *dir, const char *secret) {
   return 0;
 }
 
+struct clone3_args {
+  unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+static void clone_exec(const char *how, char **argv) {
+  struct clone3_args args = {.exit_signal = SIGCHLD};
+  fflush(stdout);
+  long pid = !strcmp(how, "clone3") ? syscall(SYS_clone3, &args, sizeof args)
+                                    : syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+  if (pid == 0) {
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  if (pid < 0) {
+    report("clone-exec", -1);
+    return;
+  }
+  int status;
+  if (waitpid((pid_t)pid, &status, 0) < 0) report("clone-exec", -1);
+  else printf("OK clone-exec %d\n", status);
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   self = argv[0];
@@ -317,6 +342,7 @@ int main(int argc, char **argv) {
     if (bind(s, (struct sockaddr *)&addr, sizeof addr) == 0) printf("OK bind-unix\n");
     else report("bind-unix", -1);
   } else if (!strcmp(m, "serve-unix")) return serve_unix(a, b);
+  else if (!strcmp(m, "clone-exec") && argc > 3) clone_exec(a, argv + 3);
   else if (!strcmp(m, "connect-unix")) {
     struct sockaddr_un addr;
     int s = unix_socket(SOCK_STREAM, a, &addr);
