@@ -40,7 +40,12 @@ if TYPE_CHECKING:
     import frida
 
 # fd 3: the go-ahead pipe (dash takes single-digit fds only); $1: the directory to start in
-_GATE = 'read _ <&3 || exit 125; exec 3<&-; cd -- "$1" || exit 126; shift; exec "$@"'
+# ("."  through the boundary: its entry changed there already, before hiding any tree, and a
+# path into a hidden tree would not lead there any more)
+_GATE = (
+    'read _ <&3 || exit 125; exec 3<&-; if [ "$1" = . ]; then cd -P .; else cd -- "$1"; fi'
+    ' || exit 126; shift; exec "$@"'
+)
 _GATE_ATTEMPTS = 3
 _GATE_FD = 3
 _RULESET_FD = 4  # the boundary's Landlock ruleset, for its entry (closed before the gate)
@@ -203,10 +208,12 @@ def _start_gate(
     """
     for attempt in range(_GATE_ATTEMPTS):
         read_end, write_end = _gate_pipe()
-        gate = ["/bin/sh", "-c", _GATE, "clonespace-gate", os.fspath(cwd or os.getcwd()), *argv]
+        directory = os.fspath(cwd or os.getcwd())
+        gate_dir = directory if prepared is None else "."
+        gate = ["/bin/sh", "-c", _GATE, "clonespace-gate", gate_dir, *argv]
         actions = [(os.POSIX_SPAWN_DUP2, read_end, _GATE_FD), (os.POSIX_SPAWN_CLOSE, write_end)]
         if prepared is not None:
-            gate = prepared.command(_RULESET_FD, gate)
+            gate = prepared.command(_RULESET_FD, gate, directory)
             if prepared.ruleset_fd is not None:  # last: above 9, it is none of the fds above
                 actions.append((os.POSIX_SPAWN_DUP2, prepared.ruleset_fd, _RULESET_FD))
         try:

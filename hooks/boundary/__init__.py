@@ -50,10 +50,14 @@ class Prepared:
     own: tuple[str, ...] = ()
     require_hidden: bool = False
 
-    def command(self, fd_in_child: int, argv: Sequence[str]) -> list[str]:
-        """The child's argv: the entry with the ruleset at ``fd_in_child``, then ``argv``."""
+    def command(
+        self, fd_in_child: int, argv: Sequence[str], directory: str | None = None
+    ) -> list[str]:
+        """The child's argv: the entry with the ruleset at ``fd_in_child``, then ``argv``,
+        started in ``directory`` (changed to before anything is hidden)."""
         fd = "-" if self.ruleset_fd is None else str(fd_in_child)
-        trees = [a for path in self.hidden for a in ("-h", path)]
+        trees = ["-C", directory] if directory is not None else []
+        trees += [a for path in self.hidden for a in ("-h", path)]
         trees += [a for path in self.own for a in ("-o", path)] if self.hidden else []
         trees += ["-r"] if self.require_hidden and self.hidden else []
         return [*entry(), fd, self.filter_hex, *trees, "--", *argv]

@@ -1,9 +1,10 @@
 /* The boundary's entry, compiled at install time (make setup): the same as enter.py, which
  * the runner uses where this is not built, without a Python start-up on every run.
  *
- *   enter RULESET_FD FILTER_HEX [-h HIDDEN]... [-o OWN]... [-r] -- ARGV...
+ *   enter RULESET_FD FILTER_HEX [-C DIR] [-h HIDDEN]... [-o OWN]... [-r] -- ARGV...
  *
- * First, in a mount namespace of its own (with a user namespace where it is not root),
+ * First changes to DIR (before anything is hidden, so a directory inside a hidden tree
+ * stays the working directory, as it would be without the boundary). Then, in a mount namespace of its own (with a user namespace where it is not root),
  * covers each HIDDEN tree with an empty read-only tmpfs and binds each OWN tree (inside
  * one) back in place: no path then leads into the trees kept out, not even for what
  * Landlock does not check (connecting to a named socket). Where no such namespace can be
@@ -117,18 +118,24 @@ static int nibble(char c) {
 int main(int argc, char **argv) {
   char *hidden[MAX_TREES], *own[MAX_TREES];
   int nh = 0, no = 0, required = 0, i = 3;
+  const char *dir = NULL;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (!strcmp(argv[i], "-r")) required = 1;
     else if (!strcmp(argv[i], "-h") && i + 1 < argc && nh < MAX_TREES) hidden[nh++] = argv[++i];
     else if (!strcmp(argv[i], "-o") && i + 1 < argc && no < MAX_TREES) own[no++] = argv[++i];
+    else if (!strcmp(argv[i], "-C") && i + 1 < argc) dir = argv[++i];
     else break;
   }
   if (argc < 5 || i + 1 >= argc || strcmp(argv[i], "--") != 0) {
-    fprintf(stderr, "usage: enter RULESET_FD FILTER_HEX [-h DIR]... [-o DIR]... [-r] -- ARGV...\n");
+    fprintf(stderr, "usage: enter RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]... [-r] -- ARGV...\n");
     return 125;
   }
   char **program = argv + i + 1;
   const char *what = "";
+  if (dir && chdir(dir) != 0) {
+    fprintf(stderr, "clonespace-boundary: cd %s: %s\n", dir, strerror(errno));
+    return 126;
+  }
   if (nh && hide(hidden, nh, own, no, &what) != 0) {
     if (required || strcmp(what, "unshare") != 0) fail(what); /* half-made: never run */
     fprintf(stderr,

@@ -1,14 +1,16 @@
-"""The boundary's entry: ``python -I -S enter.py RULESET_FD FILTER_HEX [-h HIDDEN]...
-[-o OWN]... [-r] -- ARGV...`` (the same as ``enter.c``, where that is not built).
+"""The boundary's entry: ``python -I -S enter.py RULESET_FD FILTER_HEX [-C DIR]
+[-h HIDDEN]... [-o OWN]... [-r] -- ARGV...`` (the same as ``enter.c``, where that is not built).
 
 Runs in the child the runner spawns, before the gate and so before the program's first
-instruction: in a mount namespace of its own (inside a user namespace where it is not
-root), covers each HIDDEN tree with an empty read-only tmpfs and binds each OWN tree back
-(where no namespace can be made: one warning, or with ``-r`` exit 125); sets
-``no_new_privs``, enters the Landlock domain of the ruleset fd (``-``: none, the kernel
-lacks Landlock), loads the seccomp filter (hex of ``struct sock_filter`` entries), then
-execs ARGV. All are inherited across fork and exec and cannot be undone. Anything else
-failing exits 125 with one stderr line: the program never runs unbounded.
+instruction: changes to DIR (before anything is hidden: a working directory inside a
+hidden tree stays one, as without the boundary); in a mount namespace of its own (inside
+a user namespace where it is not root), covers each HIDDEN tree with an empty read-only
+tmpfs and binds each OWN tree back (where no namespace can be made: one warning, or with
+``-r`` exit 125); sets ``no_new_privs``, enters the Landlock domain of the ruleset fd
+(``-``: none, the kernel lacks Landlock), loads the seccomp filter (hex of
+``struct sock_filter`` entries), then execs ARGV. All are inherited across fork and exec
+and cannot be undone. Anything else failing exits 125 with one stderr line: the program
+never runs unbounded.
 
 Standard library only (it starts with ``-S``, so no site-packages), and kept tiny: it is
 the one piece of the boundary that runs in the child.
@@ -111,8 +113,15 @@ def enter(
     hidden: list[str] | None = None,
     own: list[str] | None = None,
     required: bool = False,
+    directory: str | None = None,
 ) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
+    if directory is not None:
+        try:
+            os.chdir(directory)
+        except OSError as e:
+            os.write(2, f"clonespace-boundary: cd {directory}: {e.strerror}\n".encode())
+            os._exit(126)
     if hidden:
         try:
             hide(libc, hidden, own or [])
@@ -141,10 +150,14 @@ def enter(
 def main(args: list[str]) -> None:
     hidden: list[str] = []
     own: list[str] = []
+    directory: str | None = None
     required, i = False, 2
     while i < len(args) and args[i] != "--":
         if args[i] == "-r":
             required = True
+        elif args[i] == "-C" and i + 1 < len(args):
+            directory = args[i + 1]
+            i += 1
         elif args[i] in ("-h", "-o") and i + 1 < len(args):
             (hidden if args[i] == "-h" else own).append(args[i + 1])
             i += 1
@@ -152,9 +165,12 @@ def main(args: list[str]) -> None:
             break
         i += 1
     if len(args) < 4 or i + 1 >= len(args) or args[i] != "--":
-        os.write(2, b"usage: enter.py RULESET_FD FILTER_HEX [-h DIR]... [-o DIR]... [-r] -- ARGV\n")
+        os.write(
+            2,
+            b"usage: enter.py RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]... [-r] -- ...\n",
+        )
         os._exit(125)
-    enter(args[0], args[1], args[i + 1 :], hidden, own, required)
+    enter(args[0], args[1], args[i + 1 :], hidden, own, required, directory)
 
 
 if __name__ == "__main__":
