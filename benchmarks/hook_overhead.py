@@ -12,7 +12,8 @@ Measures, in one run:
 - the extra resident memory of a hooked process (VmRSS; target: <= 16 MB);
 - the wall time of ``clone host run … -- true`` (target: <= 0.5 s);
 - each of these hooked figures with the kernel boundary (``hooks/boundary``, on in every
-  real run) against the same run without it (target: at most 5% more on each row). The
+  real run) against the same run without it (target: at most 5% more on each row), with
+  the range of the ratio over the runs, each paired with its neighbour of the other mode. The
   runs without it go through this script's ``--without-boundary`` driver, which runs
   ``clone host run`` with the boundary left out; the CLI itself has no way to turn it off.
 The stat figures come from ``tests/hooks/programs/statloop.c``, which times a warm loop of
@@ -70,14 +71,14 @@ class Bench:
         return [*head, "host", "run", "--app", "bench", "--clone", "1",
                 "--data", str(self.data), "--", *argv]  # fmt: skip
 
-    def loops(self, path: str) -> dict[str, tuple[float, int]]:
-        """Per mode: median ns per stat() call and median VmRSS (kB) over ``repeat`` runs
-        each, the modes' runs interleaved so the machine's noise hits them all."""
+    def loops(self, path: str) -> dict[str, list[tuple[float, int]]]:
+        """Per mode: ns per stat() call and VmRSS (kB) of each of ``repeat`` runs, the
+        modes' runs interleaved so the machine's noise hits them all."""
         runs: dict[str, list[tuple[float, int]]] = {m: [] for m in MODES}
         for _ in range(self.repeat):
             for mode in MODES:
                 runs[mode].append(self._once(path, mode))
-        return {m: _medians(r) for m, r in runs.items()}
+        return runs
 
     def plain_loop(self, path: str) -> float:
         """Median ns per stat() call of ``path`` without hooks."""
@@ -90,14 +91,15 @@ class Bench:
             raise RuntimeError(f"stat({path}) failed ({mode})")
         return float(fields["ns_per_call"]), int(fields["rss_kb"])
 
-    def startup(self) -> dict[str, float]:
+    def startup(self) -> dict[str, list[float]]:
+        """Per mode: the wall time (s) of each of ``repeat`` runs of ``true``, interleaved."""
         times: dict[str, list[float]] = {m: [] for m in MODES}
         for _ in range(self.repeat):
             for mode in MODES:
                 start = time.perf_counter()
                 _run(self.argv(mode, ["true"]), self.home)
                 times[mode].append(time.perf_counter() - start)
-        return {m: statistics.median(t) for m, t in times.items()}
+        return times
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -150,12 +152,16 @@ def _measure(b: Bench) -> tuple[list[Row], list[Row]]:
     store_file = b.home / "store" / "host" / "bench" / "1" / "data" / "0" / "file"
     if not store_file.is_file():
         raise SystemExit(f"hook_overhead: the clone's copy is not at {store_file}")
-    out, by, inn = b.loops(outside), b.loops(beside), b.loops(inside)
+    out_runs, by_runs, in_runs = b.loops(outside), b.loops(beside), b.loops(inside)
+    out = {m: _medians(r) for m, r in out_runs.items()}
+    by = {m: _medians(r) for m, r in by_runs.items()}
+    inn = {m: _medians(r) for m, r in in_runs.items()}
     (plain_out, plain_rss), (hooked_out, hooked_rss) = out["plain"], out["boundary"]
     plain_beside, hooked_beside = by["plain"][0], by["boundary"][0]
     plain_in, hooked_in = inn["plain"][0], inn["boundary"][0]
     plain_store = b.plain_loop(str(store_file))
-    start = b.startup()
+    start_runs = b.startup()
+    start = {m: statistics.median(t) for m, t in start_runs.items()}
     plain_start, hooked_start = start["plain"], start["boundary"]
     extra_mb = (hooked_rss - plain_rss) / 1024
     boundary_rows = [
@@ -166,6 +172,16 @@ def _measure(b: Bench) -> tuple[list[Row], list[Row]]:
         _ratio_row(
             "clone host run -- true (ms)", start["hooks"] * 1e3, hooked_start * 1e3, 1.05, "ms"
         ),
+    ]
+    spreads = [
+        _spread([r[0] for r in runs["hooks"]], [r[0] for r in runs["boundary"]])
+        for runs in (out_runs, by_runs, in_runs)
+    ]
+    spreads.append(_spread([r[1] for r in out_runs["hooks"]], [r[1] for r in out_runs["boundary"]]))
+    spreads.append(_spread(start_runs["hooks"], start_runs["boundary"]))
+    boundary_rows = [
+        Row(r.what, r.plain, r.hooked, f"{r.figure} ({spread})", r.target, r.met)
+        for r, spread in zip(boundary_rows, spreads, strict=True)
     ]
     return [
         _ratio_row(f"stat() outside the clone's data ({outside})", plain_out, hooked_out, 1.3),
@@ -196,6 +212,13 @@ def _measure(b: Bench) -> tuple[list[Row], list[Row]]:
             hooked_start <= 0.5,
         ),
     ], boundary_rows
+
+
+def _spread(without: Sequence[float], with_: Sequence[float]) -> str:
+    """The range of the with/without ratio over the runs, each run paired with the run of
+    the other mode next to it (the figure itself is the ratio of the medians)."""
+    ratios = [w / o for o, w in zip(without, with_, strict=True)]
+    return f"runs {min(ratios):.2f}-{max(ratios):.2f}x"
 
 
 def _ratio_row(what: str, plain: float, hooked: float, target: float, unit: str = "ns") -> Row:

@@ -36,6 +36,18 @@ class ProgramNotExecutable(HookEngineError):
         self.program = program
 
 
+class ProgramStatic(HookEngineError):
+    """The program is statically linked: it has no libc for the hooks to patch, and Frida
+    cannot be injected into it, so it cannot run as a clone."""
+
+    def __init__(self, program: str) -> None:
+        super().__init__(
+            f"{program} is statically linked: the hooks cannot follow it, so it cannot run "
+            "as a clone"
+        )
+        self.program = program
+
+
 class PolicyError(ValueError):
     """The agent rejected the policy; the message names the offending value."""
 

@@ -1,9 +1,11 @@
 """What ``/proc`` says about a process (Linux): its state, when it started, whether it
-carries a Frida agent. Every function answers None or empty for a process that is gone."""
+carries a Frida agent, whether it runs a statically linked program. Every function answers
+None or empty for a process that is gone."""
 
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,14 @@ def stat_fields(pid: int) -> list[str] | None:
     except OSError:
         return None
     return stat.rsplit(")", 1)[1].split()
+
+
+def name(pid: int) -> str:
+    """The command name (``comm``), or ``?`` for a process gone."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
 
 
 def state(pid: int) -> str | None:
@@ -63,3 +73,39 @@ def agent_files(pid: int) -> frozenset[str]:
             )
     except OSError:
         return frozenset()
+
+
+_PT_INTERP = 3
+
+
+def statically_linked(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a 64-bit ELF program without an interpreter (no dynamic loader,
+    so no libc of its own that the hooks could patch); False for anything else."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(64)
+            if len(header) < 64 or header[:5] != b"\x7fELF\x02" or header[16] not in (2, 3):
+                return False
+            phoff, phentsize, phnum = (
+                struct.unpack_from("<Q", header, 32)[0],
+                *struct.unpack_from("<HH", header, 54),
+            )
+            f.seek(phoff)
+            table = f.read(phentsize * phnum)
+    except OSError:
+        return False
+    if phentsize < 4 or len(table) < phentsize * phnum:
+        return False
+    types = [struct.unpack_from("<I", table, i * phentsize)[0] for i in range(phnum)]
+    return _PT_INTERP not in types
+
+
+def static_program(pid: int) -> str | None:
+    """The program ``pid`` runs if it is statically linked (see ``statically_linked``)."""
+    exe = f"/proc/{pid}/exe"
+    if not statically_linked(exe):
+        return None
+    try:
+        return os.readlink(exe)
+    except OSError:
+        return None

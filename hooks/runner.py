@@ -32,6 +32,7 @@ from hooks.errors import (
     ProcessesLost,
     ProgramNotExecutable,
     ProgramNotFound,
+    ProgramStatic,
 )
 from hooks.session import AgentSessions, signal_process
 
@@ -39,12 +40,18 @@ if TYPE_CHECKING:
     import frida
 
 # fd 3: the go-ahead pipe (dash takes single-digit fds only); $1: the directory to start in
-_GATE = 'read _ <&3 || exit 125; exec 3<&-; cd -- "$1" || exit 126; shift; exec "$@"'
+# ("."  through the boundary: its entry changed there already, before hiding any tree, and a
+# path into a hidden tree would not lead there any more)
+_GATE = (
+    'read _ <&3 || exit 125; exec 3<&-; if [ "$1" = . ]; then cd -P .; else cd -- "$1"; fi'
+    ' || exit 126; shift; exec "$@"'
+)
 _GATE_ATTEMPTS = 3
 _GATE_FD = 3
 _RULESET_FD = 4  # the boundary's Landlock ruleset, for its entry (closed before the gate)
 _GATE_READY_S = 2.0
 _HANDOVER_LIMIT_S = 30.0
+_CHECK_MS = 1000
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,14 +102,17 @@ def run(
     (``hooks.boundary``), entered before the gate starts; BoundaryError if it cannot be.
 
     stdin/stdout/stderr are the caller's. Children carry the same policy. Raises
-    ProgramNotFound/ProgramNotExecutable before starting anything, AgentBundleMissing if the
+    ProgramNotFound/ProgramNotExecutable/ProgramStatic before starting anything (a process
+    of the run that execs a static program, or that Frida never hands over, such as a child
+    of a raw ``clone`` syscall, is killed and reported as lost), AgentBundleMissing if the
     agent is not built, HookStartError if the program could not be instrumented.
     """
     if not argv:
         raise ValueError("empty command")
     if cwd is not None and not Path(cwd).is_dir():
         raise ValueError(f"working directory is not a directory: {os.fspath(cwd)}")
-    resolve_program(argv[0], env, cwd)
+    if procfs.statically_linked(resolve_program(argv[0], env, cwd)):
+        raise ProgramStatic(argv[0])
     agent = built_agent()
     sessions = AgentSessions(local_device(), agent, {**policy, "host": _this_host()}, on_event)
     try:
@@ -166,7 +176,9 @@ def _run_gated(
 ) -> int:
     pid = _start_gate(sessions, argv, env, cwd, prepared)
     started = procfs.start_ticks(pid) or 0  # our child, not reaped yet: always known
-    _wait_exit(pid)
+    # meanwhile, a process Frida never hands over (a raw clone's child) is killed, not
+    # left to run, or to hang the program that waits for it
+    _wait_exit(pid, lambda: sessions.kill_unfollowed(started, _HANDOVER_LIMIT_S))
     ran = sessions.instrumented(pid)  # the program itself got the agent (asked before reaping)
     status = exit_status(_reap(pid))
     notice = None if on_running is None else functools.partial(on_running, status)
@@ -196,10 +208,12 @@ def _start_gate(
     """
     for attempt in range(_GATE_ATTEMPTS):
         read_end, write_end = _gate_pipe()
-        gate = ["/bin/sh", "-c", _GATE, "clonespace-gate", os.fspath(cwd or os.getcwd()), *argv]
+        directory = os.fspath(cwd or os.getcwd())
+        gate_dir = directory if prepared is None else "."
+        gate = ["/bin/sh", "-c", _GATE, "clonespace-gate", gate_dir, *argv]
         actions = [(os.POSIX_SPAWN_DUP2, read_end, _GATE_FD), (os.POSIX_SPAWN_CLOSE, write_end)]
         if prepared is not None:
-            gate = prepared.command(_RULESET_FD, gate)
+            gate = prepared.command(_RULESET_FD, gate, directory)
             if prepared.ruleset_fd is not None:  # last: above 9, it is none of the fds above
                 actions.append((os.POSIX_SPAWN_DUP2, prepared.ruleset_fd, _RULESET_FD))
         try:
@@ -253,15 +267,16 @@ def _gate_pipe() -> tuple[int, int]:
     return read_end, write_end
 
 
-def _wait_exit(pid: int) -> None:
+def _wait_exit(pid: int, every_second: Callable[[], object] | None = None) -> None:
     """Waits until child ``pid`` has exited (a zombie), without reaping it or consuming
-    ptrace stops (Frida traces the process at times)."""
+    ptrace stops (Frida traces the process at times); calls ``every_second`` meanwhile."""
     pidfd = os.pidfd_open(pid)
     try:
         poller = select.poll()
         poller.register(pidfd, select.POLLIN)
-        while not poller.poll():
-            pass
+        while not poller.poll(_CHECK_MS):
+            if every_second is not None:
+                every_second()
     finally:
         os.close(pidfd)
 

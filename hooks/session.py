@@ -61,6 +61,7 @@ class AgentSessions:
         self.errors: list[str] = []  # script errors reported by agents (not fatal)
         self.failures: list[Exception] = []  # children that could not be instrumented (killed)
         self._workers: set[threading.Thread] = set()  # one per child being instrumented
+        self._first_seen: dict[int, float] = {}  # not handed over yet: since when (monotonic)
         device.on("child-added", self._on_child_added)
 
     def gate(self, pid: int) -> None:
@@ -94,22 +95,14 @@ class AgentSessions:
         over within ``handover_limit`` seconds is killed (never run without its policy) and
         reported in ``failures``. ``on_running(pids)`` is called once if processes are still
         running ``_RUNNING_NOTICE_S`` seconds after the call."""
-        first_seen: dict[int, float] = {}
         busy_since: float | None = None
         notice_at = time.monotonic() + _RUNNING_NOTICE_S
         while True:
             with self._lock:
                 busy = self._pending > 0
                 live = [pid for pid in self._live if procfs.alive(pid)]
-            waiting = self._unreported(since)
+            waiting = self.kill_unfollowed(since, handover_limit)
             now = time.monotonic()
-            late = [p for p in waiting if now - first_seen.setdefault(p, now) >= handover_limit]
-            if late:
-                for pid in late:
-                    signal_process(pid, signal.SIGKILL)
-                self.failures.append(
-                    HookStartError(f"Frida did not hand over processes {late} in time: killed")
-                )
             busy_since = (busy_since or now) if busy else None
             if busy_since is not None and now - busy_since >= handover_limit:
                 self.failures.append(HookStartError("instrumenting a child process hangs"))
@@ -121,6 +114,26 @@ class AgentSessions:
                 on_running = None
             with self._lock:  # woken early by a child reported or a session gone
                 self._lock.wait(_HANDOVER_POLL_S if busy or waiting else _RUNNING_POLL_S)
+
+    def kill_unfollowed(self, since: int, handover_limit: float) -> list[int]:
+        """The processes started at or after ``since`` that Frida has not handed over yet;
+        each one waiting for ``handover_limit`` seconds since first seen here is killed
+        (never run without its policy: a child of a raw ``clone`` syscall, which no fork
+        hook sees, or a process whose hand-over hangs) and reported in ``failures``."""
+        waiting = self._unreported(since)
+        now = time.monotonic()
+        late = [p for p in waiting if now - self._first_seen.setdefault(p, now) >= handover_limit]
+        if late:
+            names = ", ".join(f"{pid} ({procfs.name(pid)})" for pid in late)
+            for pid in late:
+                signal_process(pid, signal.SIGKILL)
+            self.failures.append(
+                HookStartError(
+                    f"process {names} was not handed over to the hooks within "
+                    f"{handover_limit:.0f} s (started by a raw clone or clone3 call?): killed"
+                )
+            )
+        return [p for p in waiting if p not in late]
 
     def signal_all(self, signum: int) -> None:
         """Sends ``signum`` to every process of the run that is instrumented and alive, and
@@ -242,7 +255,7 @@ class AgentSessions:
             signal_process(pid, *relayed)
         except Exception as e:
             # reported through .failures; the child is killed, never run bare
-            self.failures.append(e)
+            self.failures.append(_why_lost(pid, e))
             signal_process(pid, signal.SIGKILL)
         finally:
             with self._lock:
@@ -263,6 +276,18 @@ class AgentSessions:
         for event in payload.get("events", []):
             if isinstance(event, dict):
                 self._on_event(event)
+
+
+def _why_lost(pid: int, error: Exception) -> Exception:
+    """What to report for a child that could not be instrumented: on a statically linked
+    program Frida's injector just crashes, so that is said instead."""
+    static = procfs.static_program(pid)
+    if static is None:
+        return error
+    return HookStartError(
+        f"process {pid} execs {static}, which is statically linked: the hooks cannot "
+        "follow it, so it was killed"
+    )
 
 
 def attach(device: frida.Device, pid: int) -> frida.Session:

@@ -222,9 +222,18 @@ def host_boundary(home: Home, spec: HostSpec, *, require_landlock: bool = False)
 
 
 def resolve_program(name: str) -> str:
-    """``name`` looked up like execvp; CommandNotFound (127) or CannotRun (126)."""
+    """``name`` looked up like execvp; CommandNotFound (127) or CannotRun (126), also for
+    a statically linked program (the hooks cannot follow one)."""
+    from hooks.procfs import statically_linked
+
     found = shutil.which(name)
     if found is not None:
+        if statically_linked(found):
+            raise CannotRun(
+                f"cannot run {name!r} as a clone: it is statically linked, so the hooks "
+                "cannot follow it",
+                hint="run a dynamically linked build of it",
+            )
         return found
     if "/" in name and os.path.exists(name):
         what = "a directory" if os.path.isdir(name) else "not executable"
@@ -309,6 +318,7 @@ def _run_hooked(
         ProcessesLost,
         ProgramNotExecutable,
         ProgramNotFound,
+        ProgramStatic,
     )
     from hooks.runner import run
 
@@ -326,6 +336,8 @@ def _run_hooked(
         raise CommandNotFound(f"command not found: {argv[0]!r}") from e
     except ProgramNotExecutable as e:
         raise CannotRun(f"cannot run {argv[0]!r}: it is not executable") from e
+    except ProgramStatic as e:
+        raise CannotRun(f"cannot run {argv[0]!r} as a clone: {e}") from e
     except ProcessesLost as e:
         raise ProgramLostProcesses(f"the hook engine failed: {e}") from e
     except (HookEngineError, ValueError) as e:

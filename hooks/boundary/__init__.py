@@ -1,9 +1,11 @@
 """The kernel-enforced boundary of a host run: the hooks redirect, the kernel enforces.
 
-Every process of a run lives, from before the program's first instruction, in a Landlock
-domain that keeps it out of ``keep_out`` (``$CLONE_HOME`` and the real data paths) except
-its own store, under a seccomp filter for what Landlock does not cover (``seccomp.py``),
-with ``no_new_privs``; all inherited across fork and exec and irrevocable. A redirect the
+Every process of a run lives, from before the program's first instruction, in a mount
+namespace where ``keep_out`` (``$CLONE_HOME`` and the real data paths) is covered by an
+empty tmpfs with its own store bound back in (so not even a path Landlock does not check,
+such as a named socket's, leads there), in a Landlock domain that keeps it out of the same
+trees, under a seccomp filter for what Landlock does not cover (``seccomp.py``), with
+``no_new_privs``; all inherited across fork and exec and irrevocable. A redirect the
 hooks miss then fails closed (EACCES or EPERM) instead of reaching another clone.
 
 The runner builds the ruleset in its own process (``prepare``) and starts the gate through
@@ -39,15 +41,26 @@ class Boundary:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A boundary ready to be entered: the ruleset fd (None: no Landlock) and the filter."""
+    """A boundary ready to be entered: the ruleset fd (None: no Landlock), the filter, the
+    trees its mount namespace hides and the own ones it binds back into them."""
 
     ruleset_fd: int | None
     filter_hex: str
+    hidden: tuple[str, ...] = ()
+    own: tuple[str, ...] = ()
+    require_hidden: bool = False
 
-    def command(self, fd_in_child: int, argv: Sequence[str]) -> list[str]:
-        """The child's argv: ``enter.py`` with the ruleset at ``fd_in_child``, then ``argv``."""
+    def command(
+        self, fd_in_child: int, argv: Sequence[str], directory: str | None = None
+    ) -> list[str]:
+        """The child's argv: the entry with the ruleset at ``fd_in_child``, then ``argv``,
+        started in ``directory`` (changed to before anything is hidden)."""
         fd = "-" if self.ruleset_fd is None else str(fd_in_child)
-        return [*entry(), fd, self.filter_hex, "--", *argv]
+        trees = ["-C", directory] if directory is not None else []
+        trees += [a for path in self.hidden for a in ("-h", path)]
+        trees += [a for path in self.own for a in ("-o", path)] if self.hidden else []
+        trees += ["-r"] if self.require_hidden and self.hidden else []
+        return [*entry(), fd, self.filter_hex, *trees, "--", *argv]
 
     def close(self) -> None:
         if self.ruleset_fd is not None:
@@ -70,16 +83,18 @@ def prepare(boundary: Boundary) -> Prepared:
     """The ruleset and filter of ``boundary``; BoundaryUnavailable if Landlock is missing
     and required, BoundaryError if the kernel refused a rule."""
     abi = landlock.abi_version()
+    hidden = tuple(plan.hidden(boundary.keep_out, boundary.own))
+    own, required = tuple(boundary.own), boundary.require_landlock
     if abi == 0:
         if boundary.require_landlock:
             raise BoundaryUnavailable("this kernel has no Landlock: the boundary is required")
-        return Prepared(None, seccomp.filter_hex())
+        return Prepared(None, seccomp.filter_hex(), hidden, own, required)
     fd = landlock.create_ruleset(plan.grants(boundary.keep_out, boundary.own), abi)
     if fd < _LOW_FDS:
         moved = _dup_high(fd)
         os.close(fd)
         fd = moved
-    return Prepared(fd, seccomp.filter_hex())
+    return Prepared(fd, seccomp.filter_hex(), hidden, own, required)
 
 
 def _dup_high(fd: int) -> int:

@@ -1,19 +1,29 @@
 /* The boundary's entry, compiled at install time (make setup): the same as enter.py, which
  * the runner uses where this is not built, without a Python start-up on every run.
  *
- *   enter RULESET_FD FILTER_HEX -- ARGV...
+ *   enter RULESET_FD FILTER_HEX [-C DIR] [-h HIDDEN]... [-o OWN]... [-r] -- ARGV...
  *
- * Sets no_new_privs, enters the Landlock domain of RULESET_FD ("-": none), loads the
- * seccomp filter (hex of struct sock_filter entries), then execs ARGV. Anything failing
- * exits 125 with one stderr line: the program never runs outside the boundary. */
+ * First changes to DIR (before anything is hidden, so a directory inside a hidden tree
+ * stays the working directory, as it would be without the boundary). Then, in a mount namespace of its own (with a user namespace where it is not root),
+ * covers each HIDDEN tree with an empty read-only tmpfs and binds each OWN tree (inside
+ * one) back in place: no path then leads into the trees kept out, not even for what
+ * Landlock does not check (connecting to a named socket). Where no such namespace can be
+ * made it warns in one line and goes on, or with -r exits 125. Then sets no_new_privs, enters the
+ * Landlock domain of RULESET_FD ("-": none), loads the seccomp filter (hex of struct
+ * sock_filter entries), and execs ARGV. Anything else failing exits 125 with one stderr
+ * line: the program never runs outside the boundary. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,6 +36,79 @@ static void fail(const char *what) {
   exit(125);
 }
 
+#define MAX_TREES 16
+
+static int write_file(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  close(fd);
+  return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* A mount namespace where the current uid may mount: its own as root, else inside a new
+ * user namespace mapping only this uid and gid (so the program sees the same ids). */
+static int own_mount_namespace(void) {
+  if (unshare(CLONE_NEWNS) == 0) return 0;
+  uid_t uid = geteuid();
+  gid_t gid = getegid();
+  if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return -1;
+  char map[64];
+  snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+  if (write_file("/proc/self/uid_map", map) != 0) return -1;
+  if (write_file("/proc/self/setgroups", "deny") != 0 && errno != ENOENT) return -1;
+  snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+  return write_file("/proc/self/gid_map", map);
+}
+
+static int mkdirs(char *path) {
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    int rc = mkdir(path, 0755);
+    *p = '/';
+    if (rc != 0 && errno != EEXIST) return -1;
+  }
+  return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* Hides each of hidden[] under an empty read-only tmpfs, own[] bound back; -1 and errno,
+ * with *what naming the step that failed. Paths: absolute, resolved; no hidden one inside
+ * another (the runner's plan.hidden). A hidden tree that does not exist is skipped. */
+static int hide(char **hidden, int nh, char **own, int no, const char **what) {
+  int fds[MAX_TREES];
+  *what = "unshare";
+  if (own_mount_namespace() != 0) return -1;
+  *what = "open"; /* in the new namespace: a bind takes its source from there only */
+  for (int i = 0; i < no; i++)
+    if ((fds[i] = open(own[i], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) return -1;
+  *what = "mount";
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) return -1;
+  unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  int mounted[MAX_TREES] = {0};
+  for (int i = 0; i < nh; i++) {
+    struct stat st;
+    if (stat(hidden[i], &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    if (mount("clonespace-hidden", hidden[i], "tmpfs", flags, "mode=0755,size=64k") != 0)
+      return -1;
+    mounted[i] = 1;
+  }
+  for (int i = 0; i < no; i++) {
+    char from[64];
+    snprintf(from, sizeof from, "/proc/self/fd/%d", fds[i]);
+    *what = "mkdir";
+    if (mkdirs(own[i]) != 0) return -1;
+    *what = "bind";
+    if (mount(from, own[i], NULL, MS_BIND | MS_REC, NULL) != 0) return -1;
+    close(fds[i]);
+  }
+  *what = "remount";
+  for (int i = 0; i < nh; i++)
+    if (mounted[i] && mount(NULL, hidden[i], NULL, MS_REMOUNT | MS_RDONLY | flags, NULL) != 0)
+      return -1;
+  return 0;
+}
+
 static int nibble(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -33,9 +116,32 @@ static int nibble(char c) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 5 || strcmp(argv[3], "--") != 0) {
-    fprintf(stderr, "usage: enter RULESET_FD FILTER_HEX -- ARGV...\n");
+  char *hidden[MAX_TREES], *own[MAX_TREES];
+  int nh = 0, no = 0, required = 0, i = 3;
+  const char *dir = NULL;
+  for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    if (!strcmp(argv[i], "-r")) required = 1;
+    else if (!strcmp(argv[i], "-h") && i + 1 < argc && nh < MAX_TREES) hidden[nh++] = argv[++i];
+    else if (!strcmp(argv[i], "-o") && i + 1 < argc && no < MAX_TREES) own[no++] = argv[++i];
+    else if (!strcmp(argv[i], "-C") && i + 1 < argc) dir = argv[++i];
+    else break;
+  }
+  if (argc < 5 || i + 1 >= argc || strcmp(argv[i], "--") != 0) {
+    fprintf(stderr, "usage: enter RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]... [-r] -- ARGV...\n");
     return 125;
+  }
+  char **program = argv + i + 1;
+  const char *what = "";
+  if (dir && chdir(dir) != 0) {
+    fprintf(stderr, "clonespace-boundary: cd %s: %s\n", dir, strerror(errno));
+    return 126;
+  }
+  if (nh && hide(hidden, nh, own, no, &what) != 0) {
+    if (required || strcmp(what, "unshare") != 0) fail(what); /* half-made: never run */
+    fprintf(stderr,
+            "clone: warning: other clones' stores are not hidden (%s: %s): their named sockets "
+            "stay reachable (--require-boundary makes this an error)\n",
+            what, strerror(errno));
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
   if (strcmp(argv[1], "-") != 0) {
@@ -60,6 +166,6 @@ int main(int argc, char **argv) {
   struct sock_fprog prog = {(unsigned short)(len / sizeof(struct sock_filter)),
                             (struct sock_filter *)code};
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) fail("seccomp");
-  execv(argv[4], argv + 4);
-  fail(argv[4]);
+  execv(program[0], program);
+  fail(program[0]);
 }

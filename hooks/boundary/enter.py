@@ -1,10 +1,16 @@
-"""The boundary's entry: ``python -I -S enter.py RULESET_FD FILTER_HEX -- ARGV...``.
+"""The boundary's entry: ``python -I -S enter.py RULESET_FD FILTER_HEX [-C DIR]
+[-h HIDDEN]... [-o OWN]... [-r] -- ARGV...`` (the same as ``enter.c``, where that is not built).
 
 Runs in the child the runner spawns, before the gate and so before the program's first
-instruction: sets ``no_new_privs``, enters the Landlock domain of the ruleset fd (``-``:
-none, the kernel lacks Landlock), loads the seccomp filter (hex of ``struct sock_filter``
-entries), then execs ARGV. All three are inherited across fork and exec and cannot be
-undone. Anything failing exits 125 with one stderr line: the program never runs unbounded.
+instruction: changes to DIR (before anything is hidden: a working directory inside a
+hidden tree stays one, as without the boundary); in a mount namespace of its own (inside
+a user namespace where it is not root), covers each HIDDEN tree with an empty read-only
+tmpfs and binds each OWN tree back (where no namespace can be made: one warning, or with
+``-r`` exit 125); sets ``no_new_privs``, enters the Landlock domain of the ruleset fd
+(``-``: none, the kernel lacks Landlock), loads the seccomp filter (hex of
+``struct sock_filter`` entries), then execs ARGV. All are inherited across fork and exec
+and cannot be undone. Anything else failing exits 125 with one stderr line: the program
+never runs unbounded.
 
 Standard library only (it starts with ``-S``, so no site-packages), and kept tiny: it is
 the one piece of the boundary that runs in the child.
@@ -20,6 +26,14 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 SYS_LANDLOCK_RESTRICT_SELF = 446  # x86_64
+CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_RDONLY = 2, 4, 8, 1
+MS_REMOUNT, MS_BIND, MS_REC, MS_SLAVE = 32, 4096, 16384, 1 << 19
+HIDDEN_FLAGS = MS_NOSUID | MS_NODEV | MS_NOEXEC
+NOT_HIDDEN = (
+    "clone: warning: other clones' stores are not hidden ({}): their named sockets stay "
+    "reachable (--require-boundary makes this an error)\n"
+)
 
 
 class _SockFprog(ctypes.Structure):
@@ -31,8 +45,90 @@ def _fail(what: str, errno: int) -> None:
     os._exit(125)
 
 
-def enter(ruleset_fd: str, filter_hex: str, argv: list[str]) -> None:
+class _Failed(Exception):
+    def __init__(self, what: str, errno: int) -> None:
+        super().__init__(what, errno)
+        self.what, self.errno = what, errno
+
+
+def _own_mount_namespace(libc: ctypes.CDLL) -> None:
+    """A mount namespace this process may mount in: its own as root, else inside a user
+    namespace mapping only its uid and gid."""
+    if libc.unshare(CLONE_NEWNS) == 0:
+        return
+    uid, gid = os.geteuid(), os.getegid()
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
+        raise _Failed("unshare", ctypes.get_errno())
+    for name, text in (("uid_map", f"{uid} {uid} 1\n"), ("setgroups", "deny")):
+        _write(f"/proc/self/{name}", text)
+    _write("/proc/self/gid_map", f"{gid} {gid} 1\n")
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise _Failed("unshare", e.errno or 0) from e
+
+
+def _mount(libc: ctypes.CDLL, what: str, *args: object) -> None:
+    encoded = [a.encode() if isinstance(a, str) else a for a in args]
+    if libc.mount(*encoded) != 0:
+        raise _Failed(what, ctypes.get_errno())
+
+
+def hide(libc: ctypes.CDLL, hidden: list[str], own: list[str]) -> None:
+    """Covers ``hidden`` with empty read-only tmpfs mounts, ``own`` bound back, in a mount
+    namespace of its own; _Failed naming the step."""
+    _own_mount_namespace(libc)
+    try:  # in the new namespace: a bind takes its source from there only
+        fds = [os.open(p, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC) for p in own]
+    except OSError as e:
+        raise _Failed("open", e.errno or 0) from e
+    _mount(libc, "mount", None, "/", None, MS_REC | MS_SLAVE, None)
+    mounted = [p for p in hidden if os.path.isdir(p)]
+    for path in mounted:
+        _mount(
+            libc, "mount", "clonespace-hidden", path, "tmpfs", HIDDEN_FLAGS, "mode=0755,size=64k"
+        )
+    for path, fd in zip(own, fds, strict=True):
+        try:
+            os.makedirs(path, 0o755, exist_ok=True)
+        except OSError as e:
+            raise _Failed("mkdir", e.errno or 0) from e
+        _mount(libc, "bind", f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+        os.close(fd)
+    for path in mounted:
+        _mount(libc, "remount", None, path, None, MS_REMOUNT | MS_RDONLY | HIDDEN_FLAGS, None)
+
+
+def enter(
+    ruleset_fd: str,
+    filter_hex: str,
+    argv: list[str],
+    hidden: list[str] | None = None,
+    own: list[str] | None = None,
+    required: bool = False,
+    directory: str | None = None,
+) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
+    if directory is not None:
+        try:
+            os.chdir(directory)
+        except OSError as e:
+            os.write(2, f"clonespace-boundary: cd {directory}: {e.strerror}\n".encode())
+            os._exit(126)
+    if hidden:
+        try:
+            hide(libc, hidden, own or [])
+        except _Failed as e:
+            if required or e.what != "unshare":  # half-made: never run
+                _fail(e.what, e.errno)
+            os.write(2, NOT_HIDDEN.format(f"{e.what}: {os.strerror(e.errno)}").encode())
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         _fail("no_new_privs", ctypes.get_errno())
     if ruleset_fd != "-":
@@ -51,8 +147,31 @@ def enter(ruleset_fd: str, filter_hex: str, argv: list[str]) -> None:
         _fail(f"exec {argv[0]}", e.errno or 0)
 
 
-if __name__ == "__main__":
-    if len(sys.argv) < 5 or sys.argv[3] != "--":
-        os.write(2, b"usage: enter.py RULESET_FD FILTER_HEX -- ARGV...\n")
+def main(args: list[str]) -> None:
+    hidden: list[str] = []
+    own: list[str] = []
+    directory: str | None = None
+    required, i = False, 2
+    while i < len(args) and args[i] != "--":
+        if args[i] == "-r":
+            required = True
+        elif args[i] == "-C" and i + 1 < len(args):
+            directory = args[i + 1]
+            i += 1
+        elif args[i] in ("-h", "-o") and i + 1 < len(args):
+            (hidden if args[i] == "-h" else own).append(args[i + 1])
+            i += 1
+        else:
+            break
+        i += 1
+    if len(args) < 4 or i + 1 >= len(args) or args[i] != "--":
+        os.write(
+            2,
+            b"usage: enter.py RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]... [-r] -- ...\n",
+        )
         os._exit(125)
-    enter(sys.argv[1], sys.argv[2], sys.argv[4:])
+    enter(args[0], args[1], args[i + 1 :], hidden, own, required, directory)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -57,6 +57,24 @@ def grants(keep_out: Sequence[str], own: Sequence[str]) -> list[Grant]:
     return out
 
 
+def hidden(keep_out: Sequence[str], own: Sequence[str]) -> list[str]:
+    """The trees the entry covers with an empty tmpfs in the run's mount namespace (what
+    Landlock cannot keep out, such as connecting to a named socket, then finds no path):
+    ``keep_out`` without those inside another one or inside an ``own`` tree, outer first."""
+    kept = sorted({os.path.normpath(p) for p in keep_out}, key=lambda p: (p.count("/"), p))
+    owned = [os.path.normpath(p) for p in own]
+    out: list[str] = []
+    for path in kept:
+        if any(_within(path, t) for t in [*out, *owned]):
+            continue
+        out.append(path)
+    return out
+
+
+def _within(path: str, tree: str) -> bool:
+    return path == tree or path.startswith(tree.rstrip("/") + "/")
+
+
 def _ancestors(path: str) -> Iterable[str]:
     """``/``, ``/a``, ``/a/b`` for ``/a/b/c``."""
     parts = path.strip("/").split("/")

@@ -6,16 +6,18 @@ The boundary holding against real attacks is shown in test_escape.py (its second
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from clone.space import Space
 from hooks import boundary
-from hooks.boundary import Boundary, landlock, plan, seccomp
+from hooks.boundary import Boundary, Prepared, landlock, plan, seccomp
 from hooks.errors import BoundaryUnavailable
 from tests.conftest import RunCli
 
@@ -47,6 +49,12 @@ def test_grants_never_give_device_nodes_or_raw_devices(tmp_path: Path) -> None:
 def test_a_data_path_not_made_yet_cannot_be_made(tmp_path: Path) -> None:
     granted = {g.path for g in plan.grants([str(tmp_path / "u" / ".notes")], [])}
     assert str(tmp_path) not in granted  # its nearest existing ancestor: no rights
+
+
+def test_hidden_trees_are_the_outermost_kept_out_ones_outside_the_own() -> None:
+    keep_out = ["/h/clone-home", "/d/notes", "/d", "/h/clone-home/store/x", "/o/own/in"]
+    own = ["/h/clone-home/store/host/notes/1", "/o/own"]
+    assert plan.hidden(keep_out, own) == ["/d", "/h/clone-home"]
 
 
 def test_the_filter_checks_the_architecture_first_and_allows_the_rest() -> None:
@@ -99,7 +107,9 @@ def test_prepare_makes_a_ruleset_above_the_low_fds(tmp_path: Path) -> None:
         assert prepared.ruleset_fd is not None and prepared.ruleset_fd >= 10
         assert not os.get_inheritable(prepared.ruleset_fd)
         argv = prepared.command(4, ["/bin/true"])
-        assert argv[-2:] == ["--", "/bin/true"] and argv[argv.index("--") - 2] == "4"
+        assert argv[-2:] == ["--", "/bin/true"] and argv[len(boundary.entry())] == "4"
+        home = str(tmp_path / "home")
+        assert argv[len(boundary.entry()) + 2 : -2] == ["-h", home]  # nothing own to bind
     finally:
         prepared.close()
 
@@ -110,7 +120,7 @@ def test_without_landlock_prepare_is_seccomp_only_or_refuses(
     monkeypatch.setattr(landlock, "abi_version", lambda: 0)
     prepared = boundary.prepare(Boundary(("/nonexistent",), ()))
     command = prepared.command(4, ["x"])
-    assert prepared.ruleset_fd is None and command[command.index("--") - 2] == "-"
+    assert prepared.ruleset_fd is None and command[len(boundary.entry())] == "-"
     with pytest.raises(BoundaryUnavailable):
         boundary.prepare(Boundary(("/nonexistent",), (), require_landlock=True))
 
@@ -173,3 +183,73 @@ def test_the_entry_enters_the_boundary_then_execs(entry: list[str], tmp_path: Pa
         prepared.close()
     assert done.stdout == "wrote\n", done.stderr
     assert "Permission denied" in done.stderr and "Operation not permitted" in done.stderr
+
+
+def _as_nobody() -> list[str]:
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0:
+        return []
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+@pytest.mark.parametrize("user", ["self", "nobody"])
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_the_entry_hides_the_kept_out_trees_but_the_own(entry: list[str], user: str) -> None:
+    """In the run's mount namespace, another store is not there at all (what Landlock does
+    not check, like a named socket's path, finds nothing), the own one is, and writes to
+    it land in the real store; outside the run nothing changed. As root the namespace is
+    its own; another user gets it inside a user namespace keeping its ids."""
+    prefix = _as_nobody() if user == "nobody" else []
+    if user == "nobody" and not prefix:
+        pytest.skip("needs root and setpriv to run as another user")
+    with tempfile.TemporaryDirectory(dir="/tmp") as where:  # pytest's tmp_path is 0700
+        _hides(prefix, entry, Path(where))
+
+
+def _hides(prefix: list[str], entry: list[str], tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for d in (home / "store" / "1", home / "store" / "2"):
+        d.mkdir(parents=True)
+    (home / "store" / "2" / "secret").write_text("s")
+    for d in (tmp_path, home, home / "store", home / "store" / "1", home / "store" / "2"):
+        d.chmod(0o777)
+    prepared = Prepared(None, seccomp.filter_hex(), (str(home),), (str(home / "store" / "1"),))
+    script = (
+        f"id -u; ls {home}/store; cat {home}/store/2/secret; echo mine > {home}/store/1/f"
+        f" && echo wrote; touch {home}/planted"
+    )
+    argv = [
+        *prefix,
+        *entry,
+        *prepared.command(4, ["/bin/sh", "-c", script])[len(boundary.entry()) :],
+    ]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    uid = "65534" if prefix else str(os.geteuid())
+    assert done.stdout == f"{uid}\n1\nwrote\n", done.stderr
+    assert "No such file or directory" in done.stderr and "Read-only" in done.stderr
+    assert (home / "store" / "1" / "f").read_text() == "mine\n"
+    assert sorted(p.name for p in home.iterdir()) == ["store"]
+    assert (home / "store" / "2" / "secret").read_text() == "s"
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_without_a_mount_namespace_the_entry_warns_or_refuses(
+    entry: list[str], tmp_path: Path
+) -> None:
+    """Inside another run's boundary (its filter refuses unshare) no namespace can be made:
+    one warning line and the program runs, or with -r (--require-boundary) exit 125."""
+    (tmp_path / "home" / "own").mkdir(parents=True)
+    filter_hex = seccomp.filter_hex()
+    hide = ["-h", str(tmp_path / "home"), "-o", str(tmp_path / "home" / "own")]
+    outer = [*entry, "-", filter_hex, "--", *entry, "-", filter_hex, *hide]
+    program = ["--", "/bin/sh", "-c", "echo ran"]
+    warned = subprocess.run([*outer, *program], capture_output=True, text=True, timeout=30)
+    assert (warned.returncode, warned.stdout) == (0, "ran\n"), warned.stderr
+    assert warned.stderr == (
+        "clone: warning: other clones' stores are not hidden (unshare: Operation not "
+        "permitted): their named sockets stay reachable (--require-boundary makes this an "
+        "error)\n"
+    )
+    refused = subprocess.run([*outer, "-r", *program], capture_output=True, text=True, timeout=30)
+    assert (refused.returncode, refused.stdout) == (125, "")
+    assert refused.stderr == "clonespace-boundary: unshare: Operation not permitted\n"

@@ -139,6 +139,22 @@ def test_getcwd_and_realpath_show_the_path_asked_for(
     assert not (data / "sub").exists()
 
 
+def test_a_run_started_inside_the_data_path_starts_there(
+    fsops: Path, data: Path, clone_home: Path
+) -> None:
+    """The boundary hides the real data path from the run; a run started in a directory
+    there still starts in it (as the caller's shell was), and what it writes lands in its
+    store."""
+    (data / "sub").mkdir()
+    _run(clone_home, 1, data, fsops, *ops(["mkdir", data / "sub"]))  # the clone's own sub
+    result = _run(
+        clone_home, 1, data, fsops, *ops(["getcwd"], ["write", "here", "x"]), cwd=data / "sub"
+    )
+    assert result.results == [("OK", "getcwd", str(data / "sub")), ("OK", "write", "")]
+    assert (_store(clone_home, 1) / "sub" / "here").read_text() == "x"
+    assert not (data / "sub" / "here").exists()
+
+
 def test_the_clone_sees_its_own_machine_id(fsops: Path, data: Path, clone_home: Path) -> None:
     result = _run(clone_home, 1, data, fsops, *ops(["read", "/etc/machine-id"]))
     own = (clone_home / "store" / "host" / "notes" / "1" / "machine-id").read_text().strip()

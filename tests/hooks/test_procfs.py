@@ -1,13 +1,16 @@
-"""hooks.procfs on real processes: this one, a zombie, one gone, one carrying Frida's agent."""
+"""hooks.procfs on real processes: this one, a zombie, one gone, one carrying Frida's agent,
+one running a statically linked program."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import time
+from pathlib import Path
 
 from hooks import procfs
 from tests.hooks.agent_fixtures import sleeping_process
+from tests.hooks.programs import build
 
 
 def test_this_process_is_listed_alive_and_started() -> None:
@@ -39,3 +42,20 @@ def test_an_attached_process_carries_the_agent_file_every_attach_shares() -> Non
         assert len(files) == 1
         assert procfs.agent_files(second) == files
     assert procfs.agent_files(os.getpid()) == frozenset()
+
+
+def test_a_statically_linked_program_is_told_from_others(tmp_path: Path) -> None:
+    static = build("escape", tmp_path, kind="static")
+    script = tmp_path / "script"
+    script.write_text("#!/bin/sh\ntrue\n")
+    assert procfs.statically_linked(static)
+    for other in (build("escape", tmp_path), Path("/bin/true"), script, tmp_path / "none"):
+        assert not procfs.statically_linked(other), other
+    with subprocess.Popen([static, "hold", str(script)], stdout=subprocess.PIPE) as running:
+        try:
+            assert running.stdout is not None and running.stdout.readline().startswith(b"HOLD")
+            assert procfs.static_program(running.pid) == str(static)
+            assert procfs.static_program(os.getpid()) is None
+            assert procfs.name(running.pid) == "escape-static"
+        finally:
+            running.kill()

@@ -2,7 +2,9 @@
 
 ``fsops`` runs file operations in order and prints ``OK op [value]`` / ``ERR op ERRNO``
 per operation (see its header); ``statloop`` times ``stat()`` for the benchmark; ``escape``
-(and its static build) and the ``preload`` library are the attack suite's ways out.
+(and its static build), the ``preload`` library, ``race`` (symlinks moved under the hooks'
+feet) and ``unpatch`` (libc's bytes copied back over the hooks) are the attack suite's
+ways out.
 """
 
 from __future__ import annotations

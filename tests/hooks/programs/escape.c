@@ -21,6 +21,14 @@
  *   chroot DIR PATH                  chroot(DIR), then read PATH in it
  *   unshare-bind SRC DST             unshare(CLONE_NEWNS|NEWUSER), bind SRC on DST, read
  *   bind-unix PATH                   bind(2) an AF_UNIX socket at PATH
+ *   serve-unix DIR SECRET            the victim: a stream socket DIR/sock that sends SECRET
+ *                                    to whoever connects, a datagram one DIR/dgram that
+ *                                    prints what it gets; prints "SERVE PID", serves 60 s
+ *   connect-unix PATH                connect(2) to the stream socket at PATH, read from it
+ *   sendto-unix PATH                 sendto(2) a datagram to the socket at PATH
+ *   clone-exec raw|clone3 PROG ARG...  a child made by a raw clone(2) / clone3(2) syscall
+ *                                    (no fork wrapper) that execs PROG; the parent waits
+ *                                    and prints "OK clone-exec STATUS" or ERR
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -28,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -187,6 +196,62 @@ static void spawn(const char *what, const char *path, int write_it) {
          status);
 }
 
+static int unix_socket(int type, const char *path, struct sockaddr_un *addr) {
+  *addr = (struct sockaddr_un){.sun_family = AF_UNIX};
+  snprintf(addr->sun_path, sizeof addr->sun_path, "%s", path);
+  return socket(AF_UNIX, type, 0);
+}
+
+/* The victim's side: serves its secret on DIR/sock, prints datagrams got on DIR/dgram. */
+static int serve_unix(const char *dir, const char *secret) {
+  struct sockaddr_un sa, da;
+  char p[PATH_MAX];
+  snprintf(p, sizeof p, "%s/sock", dir);
+  int s = unix_socket(SOCK_STREAM, p, &sa);
+  snprintf(p, sizeof p, "%s/dgram", dir);
+  int d = unix_socket(SOCK_DGRAM, p, &da);
+  if (bind(s, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(s, 8) != 0) return 3;
+  if (bind(d, (struct sockaddr *)&da, sizeof da) != 0) return 4;
+  printf("SERVE %d\n", getpid());
+  fflush(stdout);
+  struct pollfd fds[2] = {{s, POLLIN, 0}, {d, POLLIN, 0}};
+  while (poll(fds, 2, 60000) > 0) {
+    if (fds[0].revents & POLLIN) {
+      int c = accept(s, NULL, NULL);
+      if (c >= 0 && write(c, secret, strlen(secret)) < 0) perror("write");
+      if (c >= 0) close(c);
+    }
+    if (fds[1].revents & POLLIN) {
+      char buf[64] = {0};
+      if (recv(d, buf, sizeof buf - 1, 0) > 0) printf("GOT %s\n", buf);
+      fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+struct clone3_args {
+  unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+static void clone_exec(const char *how, char **argv) {
+  struct clone3_args args = {.exit_signal = SIGCHLD};
+  fflush(stdout);
+  long pid = !strcmp(how, "clone3") ? syscall(SYS_clone3, &args, sizeof args)
+                                    : syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+  if (pid == 0) {
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  if (pid < 0) {
+    report("clone-exec", -1);
+    return;
+  }
+  int status;
+  if (waitpid((pid_t)pid, &status, 0) < 0) report("clone-exec", -1);
+  else printf("OK clone-exec %d\n", status);
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   self = argv[0];
@@ -276,6 +341,20 @@ int main(int argc, char **argv) {
     snprintf(addr.sun_path, sizeof addr.sun_path, "%s", a);
     if (bind(s, (struct sockaddr *)&addr, sizeof addr) == 0) printf("OK bind-unix\n");
     else report("bind-unix", -1);
+  } else if (!strcmp(m, "serve-unix")) return serve_unix(a, b);
+  else if (!strcmp(m, "clone-exec") && argc > 3) clone_exec(a, argv + 3);
+  else if (!strcmp(m, "connect-unix")) {
+    struct sockaddr_un addr;
+    int s = unix_socket(SOCK_STREAM, a, &addr);
+    if (connect(s, (struct sockaddr *)&addr, sizeof addr) != 0) report("connect-unix", -1);
+    else drain("connect-unix", s);
+  } else if (!strcmp(m, "sendto-unix")) {
+    struct sockaddr_un addr;
+    int s = unix_socket(SOCK_DGRAM, a, &addr);
+    if (sendto(s, "pwned", 5, 0, (struct sockaddr *)&addr, sizeof addr) == 5)
+      printf("OK sendto-unix\n");
+    else
+      report("sendto-unix", -1);
   } else {
     return 2;
   }
