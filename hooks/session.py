@@ -62,6 +62,7 @@ class AgentSessions:
         self.failures: list[Exception] = []  # children that could not be instrumented (killed)
         self._workers: set[threading.Thread] = set()  # one per child being instrumented
         self._first_seen: dict[int, float] = {}  # not handed over yet: since when (monotonic)
+        self._killed: set[int] = set()  # killed by kill_unfollowed, perhaps not gone yet
         device.on("child-added", self._on_child_added)
 
     def gate(self, pid: int) -> None:
@@ -123,17 +124,21 @@ class AgentSessions:
         waiting = self._unreported(since)
         now = time.monotonic()
         late = [p for p in waiting if now - self._first_seen.setdefault(p, now) >= handover_limit]
-        if late:
-            names = ", ".join(f"{pid} ({procfs.name(pid)})" for pid in late)
-            for pid in late:
-                signal_process(pid, signal.SIGKILL)
+        for pid in late:
+            signal_process(pid, signal.SIGKILL)
+        newly = [p for p in late if p not in self._killed]
+        if newly:
+            self._killed.update(newly)
+            names = ", ".join(f"{pid} ({procfs.name(pid)})" for pid in newly)
             self.failures.append(
                 HookStartError(
                     f"process {names} was not handed over to the hooks within "
                     f"{handover_limit:.0f} s (started by a raw clone or clone3 call?): killed"
                 )
             )
-        return [p for p in waiting if p not in late]
+        # a killed process is still waited for until it is gone: SIGKILL takes effect when
+        # the kernel next runs it, which under load is not at once
+        return waiting
 
     def signal_all(self, signum: int) -> None:
         """Sends ``signum`` to every process of the run that is instrumented and alive, and
