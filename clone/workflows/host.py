@@ -171,6 +171,7 @@ def run_host_command(
     if not argv:
         raise BadInput("no command given", hint="put it after '--': clone host run … -- CMD")
     resolve_program(argv[0])  # 127/126 before anything is registered
+    _refuse_start_inside_home(home, spec)
     _check_boundary(require_boundary, on_warning)
     with _trace_sink(trace_file) as on_event:
         new = registry.find(spec.name) is None
@@ -209,6 +210,22 @@ def _check_boundary(required: bool, on_warning: Callable[[str], None] | None) ->
         )
     if on_warning is not None:
         on_warning(NO_LANDLOCK)
+
+
+def _refuse_start_inside_home(home: Home, spec: HostSpec) -> None:
+    """CannotRun (126) for a run started in ``$CLONE_HOME`` outside the clone's own store:
+    the boundary hides that tree, but a working directory already in it would stay one (a
+    relative path from there would reach another clone's named sockets)."""
+    where = os.path.realpath(os.getcwd())
+    root = os.path.realpath(home.root)
+    own = os.path.realpath(store_path(home, spec.app, spec.index))
+    inside = [os.path.commonpath([where, top]) == top for top in (root, own)]
+    if inside[0] and not inside[1]:
+        raise CannotRun(
+            f"cannot run {spec.name} from {where}: it is inside $CLONE_HOME ({root}), which "
+            "the run is kept out of",
+            hint="cd to a directory outside $CLONE_HOME (its data paths are fine)",
+        )
 
 
 def host_boundary(home: Home, spec: HostSpec, *, require_landlock: bool = False) -> Boundary:

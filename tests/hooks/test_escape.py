@@ -492,8 +492,10 @@ def test_proc_of_another_clones_process_is_out_of_reach(world: World, programs: 
 
 def test_another_clones_unix_sockets_are_out_of_reach(world: World, programs: Programs) -> None:
     """Clone 2 listens on pathname sockets in its own store (a stream socket that hands out
-    its secret, a datagram one); clone 1 connects to and sends to them by path. Landlock
-    (ABI 7) has no right for connecting to a named socket: the path must not resolve."""
+    its secret, a datagram one); clone 1 connects to and sends to them by path, also after
+    trying to unmount what hides them, and by a relative path from a run started in clone
+    2's store. Landlock (ABI 7) has no right for connecting to a named socket: the path
+    must not resolve."""
     cmd = [str(CLONE), "host", "run", "--app", "notes", "--clone", "2", "--data", str(world.data)]
     cmd += ["--", str(programs.escape), "serve-unix", str(world.victim), SECRET]
     env = {**os.environ, "CLONE_HOME": str(world.home)}
@@ -506,16 +508,26 @@ def test_another_clones_unix_sockets_are_out_of_reach(world: World, programs: Pr
             attacks: list[list[str | Path]] = [
                 [programs.escape, "connect-unix", world.victim / "sock"],
                 [programs.escape, "sendto-unix", world.victim / "dgram"],
+                [programs.escape, "umount-connect", world.home, world.victim / "sock"],
             ]
             results = [
                 host_run(world.home, "notes", 1, [world.data], a, timeout=ATTACK_TIMEOUT_S)
                 for a in attacks
             ]
+            relative: list[str | Path] = [programs.escape, "connect-unix", "sock"]
+            started_there = host_run(
+                world.home, "notes", 1, [world.data], relative, cwd=world.victim, timeout=60
+            )
         finally:
             victim.terminate()
             served, _ = victim.communicate(timeout=ATTACK_TIMEOUT_S)
-    for result, attempt in zip(results, ("connect-unix", "sendto-unix"), strict=True):
-        _assert_held(world, result, Attack(lambda p, w: [], (attempt,)))
+    tried = [("connect-unix",), ("sendto-unix",), ("umount", "connect-unix")]
+    for result, attempts in zip(results, tried, strict=True):
+        _assert_held(world, result, Attack(lambda p, w: [], attempts))
+    # started in clone 2's store, its working directory would have stayed there: refused
+    assert (started_there.returncode, started_there.stdout) == (126, "")
+    assert started_there.stderr.startswith("clone: error: cannot run notes:1 from ")
+    assert "inside $CLONE_HOME" in started_there.stderr
     assert "GOT" not in served, served
 
 

@@ -26,6 +26,8 @@
  *                                    prints what it gets; prints "SERVE PID", serves 60 s
  *   connect-unix PATH                connect(2) to the stream socket at PATH, read from it
  *   sendto-unix PATH                 sendto(2) a datagram to the socket at PATH
+ *   umount-connect TREE PATH         umount2(2) TREE (detached: what hides it), then
+ *                                    connect-unix PATH
  *   clone-exec raw|clone3 PROG ARG...  a child made by a raw clone(2) / clone3(2) syscall
  *                                    (no fork wrapper) that execs PROG; the parent waits
  *                                    and prints "OK clone-exec STATUS" or ERR
@@ -343,8 +345,13 @@ int main(int argc, char **argv) {
     else report("bind-unix", -1);
   } else if (!strcmp(m, "serve-unix")) return serve_unix(a, b);
   else if (!strcmp(m, "clone-exec") && argc > 3) clone_exec(a, argv + 3);
-  else if (!strcmp(m, "connect-unix")) {
+  else if (!strcmp(m, "connect-unix") || !strcmp(m, "umount-connect")) {
     struct sockaddr_un addr;
+    if (!strcmp(m, "umount-connect")) {
+      if (umount2(a, MNT_DETACH) == 0) printf("OK umount\n");
+      else report("umount", -1);
+      a = b;
+    }
     int s = unix_socket(SOCK_STREAM, a, &addr);
     if (connect(s, (struct sockaddr *)&addr, sizeof addr) != 0) report("connect-unix", -1);
     else drain("connect-unix", s);
