@@ -124,8 +124,8 @@ def hold_gate(
     agent = _agent_source()
     lost: list[str] = []
 
-    def on_lost(*args: object) -> None:  # on Frida's thread
-        lost.append(str(args[0]) if args else "lost")
+    def on_lost(*args: object) -> None:  # Frida's device "lost" signal, on Frida's thread
+        lost.append("Frida reported the device lost")
         stop.set()
 
     def choose() -> ClonePolicy | None:

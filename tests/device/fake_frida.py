@@ -87,10 +87,11 @@ class FakeFridaDevice:
         (self._listeners if signal == "spawn-added" else self._lost_listeners).remove(callback)
 
     def lose(self) -> None:
-        """The connection to frida-server drops (Frida's ``lost`` signal); calls fail after."""
+        """The connection to frida-server drops: Frida's device ``lost`` signal (it has no
+        arguments); calls fail after."""
         self.lost = True
         for listener in list(self._lost_listeners):
-            listener("connection-terminated", None, None)
+            listener()
 
     def enable_spawn_gating(self) -> None:
         self.gating = True
