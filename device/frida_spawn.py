@@ -5,12 +5,15 @@ work), then ``hooks.spawn.spawn_on`` starts the app with the agent in place."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import adbutils
 
 from device.errors import DeviceCommandFailed
 from hooks.spawn import spawn_on
+
+if TYPE_CHECKING:
+    import frida
 
 FRIDA_PORT = 27042
 
@@ -19,11 +22,15 @@ def spawn_with_agent(
     dev: adbutils.AdbDevice, package: str, agent_source: str, policy: Mapping[str, Any]
 ) -> int:
     """Spawn ``package`` with the agent initialised with ``policy``; its pid."""
+    return spawn_on(remote_device(dev), [package], agent_source, policy)
+
+
+def remote_device(dev: adbutils.AdbDevice) -> frida.Device:
+    """The phone's frida-server as a Frida device, through a forwarded port."""
     import frida
 
     try:
         local = dev.forward_port(FRIDA_PORT)
     except adbutils.AdbError as e:
         raise DeviceCommandFailed(["adb", "forward", f"tcp:{FRIDA_PORT}"], 1, str(e)) from e
-    target = frida.get_device_manager().add_remote_device(f"127.0.0.1:{local}")
-    return spawn_on(target, [package], agent_source, policy)
+    return frida.get_device_manager().add_remote_device(f"127.0.0.1:{local}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from clone.backends.base import Where
 from clone.backends.on_device import (
@@ -52,37 +53,18 @@ class VirtualBackend(OnDevice):
 
     def launch(self, where: Where, record: CloneRecord) -> None:
         """Stop whichever clone of the app runs, make this one's roots, spawn it hooked."""
-        import frida
-
-        from clone.workflows.identity import identity_policy
         from device.frida_spawn import spawn_with_agent
         from hooks.errors import HookEngineError, PolicyError
-        from vfs_redirect.rules import make_policy
 
         handle = device_of(record, where.adb)
         package = package_of(record)
-        layout = _layout(record)
-        extra = identity_policy(where.registry, record.name)
-        policy = make_policy(
-            record.name, "android", layout.redirects, layout.deny,
-            identity=extra["identity"], accounts=extra["accounts"],
-        )  # fmt: skip
-        explicit = _state(record).frida_server
-        try:
-            binary = frida_server.find_binary(
-                where.home.cache_dir / "frida-server",
-                frida.__version__,
-                frida_server.arch_for_abis(handle.info.abis),
-                Path(explicit) if explicit else None,
-            )
-        except (FridaServerMissing, ValueError) as e:
-            raise HookError(str(e), hint="see 'clone install --help' (--frida-server)") from e
+        policy = clone_policy(where, record)
+        ensure_frida_server(where, record, handle)
         with device_errors():
-            frida_server.ensure_running(handle.dev, binary, frida.__version__)
             packages.force_stop(handle.dev, package)  # one clone of the app at a time
-            _make_roots(handle, package, layout.roots)
+            _make_roots(handle, package, _layout(record).roots)
             try:
-                spawn_with_agent(handle.dev, package, _agent_source(), policy.to_agent_json())
+                spawn_with_agent(handle.dev, package, _agent_source(), policy)
             except (DeviceCommandFailed, HookEngineError, PolicyError) as e:
                 raise HookError(f"could not spawn {record.name} under the hooks: {e}") from e
             handle.dev.sync.push(str(record.index).encode(), active_marker(package), mode=0o644)
@@ -117,6 +99,38 @@ def _make_roots(handle: DeviceHandle, package: str, roots: tuple[str, ...]) -> N
     adb.check(handle.dev, as_root(handle, ["mkdir", "-p", *roots]))
     adb.check(handle.dev, as_root(handle, ["chown", "-R", f"{uid}:{uid}", *roots]))
     adb.run(handle.dev, as_root(handle, ["restorecon", "-R", *roots]))
+
+
+def clone_policy(where: Where, record: CloneRecord) -> dict[str, Any]:
+    """The agent policy (JSON form) a process of virtual clone ``record`` runs with."""
+    from clone.workflows.identity import identity_policy
+    from vfs_redirect.rules import make_policy
+
+    layout = _layout(record)
+    extra = identity_policy(where.registry, record.name)
+    policy = make_policy(
+        record.name, "android", layout.redirects, layout.deny,
+        identity=extra["identity"], accounts=extra["accounts"],
+    )  # fmt: skip
+    return policy.to_agent_json()
+
+
+def ensure_frida_server(where: Where, record: CloneRecord, handle: DeviceHandle) -> None:
+    """frida-server of the installed frida's version running on ``record``'s device."""
+    import frida
+
+    explicit = _state(record).frida_server
+    try:
+        binary = frida_server.find_binary(
+            where.home.cache_dir / "frida-server",
+            frida.__version__,
+            frida_server.arch_for_abis(handle.info.abis),
+            Path(explicit) if explicit else None,
+        )
+    except (FridaServerMissing, ValueError) as e:
+        raise HookError(str(e), hint="see 'clone install --help' (--frida-server)") from e
+    with device_errors():
+        frida_server.ensure_running(handle.dev, binary, frida.__version__)
 
 
 def _agent_source() -> str:

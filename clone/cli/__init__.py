@@ -60,6 +60,12 @@ _COMMANDS: dict[str, tuple[str, str]] = {
         "clone.cli.device:launch_cmd",
         "Start CLONE's launcher activity (and say how it was put on screen).",
     ),
+    "guard": (
+        "clone.cli.device:guard_cmd",
+        "Hold every start of APP's virtual clones on the device until Ctrl-C: run it "
+        "hooked as the active clone (the one 'clone launch' started last), or kill it "
+        "when none is.",
+    ),
     "stop": ("clone.cli.device:stop_cmd", "Force-stop CLONE."),
     "wipe": (
         "clone.cli.device:wipe_cmd",

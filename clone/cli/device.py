@@ -1,4 +1,5 @@
-"""Device commands: install, devices, list, launch, stop, wipe, remove (thin over workflows)."""
+"""Device commands: install, devices, list, launch, guard, stop, wipe, remove (thin over
+workflows)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from clone.cli.names import complete_clone_names
-from clone.cli.output import emit_json, progress, table, warn
+from clone.cli.output import SCHEMA, emit_json, progress, table, warn
 from clone.errors import BadInput, OperationFailed
 from clone.home import DEFAULT_COUNT
 from clone.space import Space
 
 if TYPE_CHECKING:
     from clone.handle import Clone
+    from hooks.spawn_gate import GatedStart
 
 _ADB_HELP = "adb server as HOST:PORT (default: $ANDROID_ADB_SERVER_HOST/_PORT or local 5037)"
 
@@ -276,11 +278,97 @@ def launch_cmd(space: Space, clone: str, adb: str | None, as_json: bool) -> None
     record = handle.to_json()
     launched = handle.launch()
     how = None if launched is None else {"how": launched.how, "text": launched.text}
+    gate = _gate(space, handle)
     if as_json:
-        emit_json({"action": "launched", "clone": record, "launched": how})
+        extra = {} if gate is None else {"gate": gate}
+        emit_json({"action": "launched", "clone": record, "launched": how, **extra})
         return
     where = f" ({handle.package})" if handle.package else ""
     click.echo(f"launched {handle.name}{where}" + (f": {launched.text}" if launched else ""))
+    if gate is not None:
+        click.echo(gate["text"])
+
+
+def _gate(space: Space, handle: Clone) -> dict[str, Any] | None:
+    """For a virtual clone: whether a guard on this host holds the gate of its app's other
+    starts (a push, a job, a tap), or that they run unhooked and what to run."""
+    from clone.state import Backend
+
+    if handle.backend != Backend.VIRTUAL:
+        return None
+    from clone.workflows.guard import guard_pid
+
+    package = handle.package or handle.record.source_package
+    pid = guard_pid(space.home, handle.device or "", package)
+    if pid is not None:
+        text = f"clone guard (pid {pid}) holds the starts of {package} this launch did not make"
+    else:
+        text = (
+            f"starts of {package} this launch did not make (a push, a job, a tap on the "
+            f"icon) run unhooked; run 'clone guard {package}' to hold them"
+        )
+    return {"guard_pid": pid, "guarded": pid is not None, "text": text}
+
+
+def start_line(done: GatedStart) -> str:
+    """One gated start as a line of text."""
+    what = f"{done.outcome} {done.process} (pid {done.pid})"
+    if done.clone is not None:
+        what += f" as {done.clone}"
+    return what + (f": {done.reason}" if done.reason else "")
+
+
+@click.command("guard")
+@click.argument("app")
+@click.option("--device", "serial", metavar="SERIAL", help="The device, when APP's virtual "
+              "clones are on more than one.")  # fmt: skip
+@adb_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per gated start.")
+@click.pass_obj
+def guard_cmd(space: Space, app: str, serial: str | None, adb: str | None, as_json: bool) -> None:
+    """Hold every start of APP's virtual clones on the device until Ctrl-C: run it hooked as
+    the active clone (the one 'clone launch' started last), or kill it when none is.
+
+    A start the phone makes on its own (a push, a job, a tap on the icon) is held by
+    frida-server's spawn gating; without a guard it runs unhooked, in the app's real data
+    directory. One line per gated start on stdout: hooked, refused (killed) or passed
+    (another app's). Exit 1 when the connection to frida-server is lost.
+    """
+    import json
+    import signal
+    import threading
+
+    from clone.backends.base import Where
+    from clone.workflows.guard import guard_target, hold_gate
+
+    target = guard_target(space.records(), app, serial)
+    stop = threading.Event()
+
+    def report(done: GatedStart) -> None:
+        if as_json:
+            fields: dict[str, Any] = {"schema": SCHEMA, "action": "gated", "pid": done.pid,
+                                      "process": done.process, "outcome": done.outcome,
+                                      "clone": done.clone, "reason": done.reason}  # fmt: skip
+            click.echo(json.dumps(fields))
+        else:
+            click.echo(start_line(done))
+
+    def ready() -> None:
+        click.echo(
+            f"clone: holding every start of {target.package} on {target.serial}; Ctrl-C to stop",
+            err=True,
+        )
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        where = Where(space.registry, space.home, adb)
+        hold_gate(where, target, stop, report, ready)
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
 
 
 stop_cmd = _clone_command("stop", "Force-stop CLONE.")

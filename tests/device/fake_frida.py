@@ -66,6 +66,8 @@ class FakeFridaDevice:
     gating: bool = False
     refuse_policy: bool = False  # the agent rejects the policy (PolicyError)
     _listeners: list[Callable[[FakeSpawn], None]] = field(default_factory=list)
+    _lost_listeners: list[Callable[..., None]] = field(default_factory=list)
+    lost: bool = False
     _next_pid: int = 4000
 
     def start(self, name: str) -> int:
@@ -77,17 +79,26 @@ class FakeFridaDevice:
                 listener(FakeSpawn(pid, name))
         return pid
 
-    def on(self, signal: str, callback: Callable[[FakeSpawn], None]) -> None:
-        assert signal == "spawn-added"
-        self._listeners.append(callback)
+    def on(self, signal: str, callback: Callable[..., None]) -> None:
+        assert signal in ("spawn-added", "lost")
+        (self._listeners if signal == "spawn-added" else self._lost_listeners).append(callback)
 
-    def off(self, signal: str, callback: Callable[[FakeSpawn], None]) -> None:
-        self._listeners.remove(callback)
+    def off(self, signal: str, callback: Callable[..., None]) -> None:
+        (self._listeners if signal == "spawn-added" else self._lost_listeners).remove(callback)
+
+    def lose(self) -> None:
+        """The connection to frida-server drops: Frida's device ``lost`` signal (it has no
+        arguments); calls fail after."""
+        self.lost = True
+        for listener in list(self._lost_listeners):
+            listener()
 
     def enable_spawn_gating(self) -> None:
         self.gating = True
 
     def disable_spawn_gating(self) -> None:
+        if self.lost:
+            raise frida.InvalidOperationError("device is gone")
         self.gating = False
         for process in self.processes.values():
             if process.state == "suspended":

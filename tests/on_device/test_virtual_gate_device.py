@@ -2,7 +2,8 @@
 ``adb root``) of ``hooks.spawn_gate``: a start of the virtual backend's app that ``clone
 launch`` did not make (here ``am start``, as a tap on the icon) is held by frida-server and
 let go with the agent loaded, or killed when no clone is active. The twin of
-``tests/hooks/test_spawn_gate.py``, which runs against a fake Frida device.
+``tests/hooks/test_spawn_gate.py``, which runs against a fake Frida device; the last test
+runs the ``clone guard`` command itself (fake twin: tests/device/test_fake_guard_cli.py).
 
 Needs frida-server for the device in the cache (``$CLONE_HOME/cache/frida-server``, see
 ``clone install --help``); skipped with the reason when there is none.
@@ -10,8 +11,14 @@ Needs frida-server for the device in the cache (``$CLONE_HOME/cache/frida-server
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -86,3 +93,50 @@ def test_a_start_not_made_by_launch_is_hooked_or_refused(
             done = gate.handle_next(30.0)
         assert done is not None and done.outcome == "refused", done
     assert not helpers.pids(helpers.device(clone_device), SOURCE)
+
+
+def _next_gated(lines: IO[str]) -> dict[str, object]:
+    """The next start ``clone guard --json`` reports that is not another app's."""
+    while True:
+        line = lines.readline()
+        assert line, "clone guard ended before reporting the start"
+        done: dict[str, object] = json.loads(line)
+        if done["outcome"] != "passed":
+            return done
+
+
+def test_clone_guard_hooks_a_tap_as_the_active_clone_then_refuses_one(
+    clone_device: str, clone_space: Space, clone_adb: str | None, tmp_path: Path
+) -> None:
+    """``clone guard`` (the command, as a user runs it) holding the gate on the phone."""
+    from clone.workflows.listing import active_marker
+    from samples.probe.build import build_probe
+
+    apk = build_probe(tmp_path / "probe.apk")
+    clone_space.install(apk, count=1, device=clone_device, backend="virtual")
+    dev = helpers.device(clone_device)
+    dev.sync.push(b"1", active_marker(SOURCE), mode=0o644)  # as 'clone launch' marks it
+    argv = [sys.executable, "-m", "clone", "guard", SOURCE, "--device", clone_device, "--json"]
+    env = {**os.environ, "CLONE_HOME": str(clone_space.home.root)}
+    guard = subprocess.Popen(
+        argv + (["--adb", clone_adb] if clone_adb else []),
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert guard.stderr is not None and guard.stdout is not None
+        assert "holding every start" in guard.stderr.readline()
+        _tap(clone_device)
+        done = _next_gated(guard.stdout)
+        assert (done["outcome"], done["clone"]) == ("hooked", f"{SOURCE}:1"), done
+        helpers.wait_for(lambda: bool(helpers.pids(dev, SOURCE)), "the app")
+
+        adblayer.run(dev, ["rm", "-f", active_marker(SOURCE)])  # no clone active
+        _tap(clone_device)
+        assert _next_gated(guard.stdout)["outcome"] == "refused"
+        assert not helpers.pids(dev, SOURCE)
+        guard.send_signal(signal.SIGINT)
+        assert guard.wait(30) == 0
+    finally:
+        if guard.poll() is None:
+            guard.kill()
+            guard.wait()
