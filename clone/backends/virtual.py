@@ -63,11 +63,13 @@ class VirtualBackend(OnDevice):
         with device_errors():
             packages.force_stop(handle.dev, package)  # one clone of the app at a time
             _make_roots(handle, package, _layout(record).roots)
+            # marked active before the spawn: a `clone guard` holding the gate that is shown
+            # this start too then gives it this clone's policy, not the one active before
+            handle.dev.sync.push(str(record.index).encode(), active_marker(package), mode=0o644)
             try:
                 spawn_with_agent(handle.dev, package, _agent_source(), policy)
             except (DeviceCommandFailed, HookEngineError, PolicyError) as e:
                 raise HookError(f"could not spawn {record.name} under the hooks: {e}") from e
-            handle.dev.sync.push(str(record.index).encode(), active_marker(package), mode=0o644)
 
     def wipe(self, where: Where, record: CloneRecord) -> None:
         handle = device_of(record, where.adb)
