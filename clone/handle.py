@@ -84,6 +84,14 @@ class Clone:
         when the backend says (the user backend: beside the owner, or a user switch)."""
         return self._backend(Action.LAUNCH).launch(self._where(), self.record)
 
+    def guard_pid(self) -> int | None:
+        """The pid of the ``clone guard`` on this host that holds the starts of this
+        clone's app on its device, or None when none runs."""
+        from clone.workflows.guard import guard_pid
+
+        package = self.package or self.record.source_package
+        return guard_pid(self.space.home, self.device or "", package)
+
     def stop(self) -> None:
         """Force-stop the clone on its device."""
         self._backend(Action.STOP).stop(self._where(), self.record)

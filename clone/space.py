@@ -10,6 +10,8 @@ from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, Home
 from clone.registry import MAX_INDEX, CloneRecord, Registry
 
 if TYPE_CHECKING:
+    import threading
+
     from clone.faces import AppFace
     from clone.handle import Clone
     from clone.workflows.build import BuildRequest, BuildResult
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from clone.workflows.listing import CloneRow
     from clone.workflows.transfer import ExportResult, ImportResult, Progress
     from device.model import DeviceInfo
+    from hooks.spawn_gate import GatedStart
     from identity import Account, Identity
 
 
@@ -236,6 +239,27 @@ class Space:
         from clone.workflows.device_apps import pull_app
 
         return pull_app(package, Path(dest), device, adb, progress)
+
+    def guard(
+        self,
+        app: str,
+        stop: threading.Event,
+        report: Callable[[GatedStart], None],
+        device: str | None = None,
+        adb: str | None = None,
+        ready: Callable[[str, str], None] = lambda package, serial: None,
+    ) -> None:
+        """Hold every start of ``app``'s virtual clones on their device (``device`` when
+        they are on several) until ``stop`` is set: each runs hooked as the active clone,
+        or is killed when none is (``clone guard``). ``report`` gets each gated start,
+        ``ready(package, serial)`` is called once the gate holds. HookError when the
+        connection to frida-server is lost."""
+        from clone.backends.base import Where
+        from clone.workflows.guard import guard_target, hold_gate
+
+        target = guard_target(self.records(), app, device)
+        where = Where(self.registry, self.home, adb, self.require_boundary)
+        hold_gate(where, target, stop, report, lambda: ready(target.package, target.serial))
 
     def app_face(self, app: str) -> AppFace:
         """The label and icon kept for ``app`` (the APP of ``APP:N``) when its clones were

@@ -292,14 +292,12 @@ def launch_cmd(space: Space, clone: str, adb: str | None, as_json: bool) -> None
 def _gate(space: Space, handle: Clone) -> dict[str, Any] | None:
     """For a virtual clone: whether a guard on this host holds the gate of its app's other
     starts (a push, a job, a tap), or that they run unhooked and what to run."""
-    from clone.state import Backend
+    from clone import Backend
 
     if handle.backend != Backend.VIRTUAL:
         return None
-    from clone.workflows.guard import guard_pid
-
     package = handle.package or handle.record.source_package
-    pid = guard_pid(space.home, handle.device or "", package)
+    pid = handle.guard_pid()
     if pid is not None:
         text = f"clone guard (pid {pid}) holds the starts of {package} this launch did not make"
     else:
@@ -338,10 +336,6 @@ def guard_cmd(space: Space, app: str, serial: str | None, adb: str | None, as_js
     import signal
     import threading
 
-    from clone.backends.base import Where
-    from clone.workflows.guard import guard_target, hold_gate
-
-    target = guard_target(space.records(), app, serial)
     stop = threading.Event()
 
     def report(done: GatedStart) -> None:
@@ -353,19 +347,15 @@ def guard_cmd(space: Space, app: str, serial: str | None, adb: str | None, as_js
         else:
             click.echo(start_line(done))
 
-    def ready() -> None:
-        click.echo(
-            f"clone: holding every start of {target.package} on {target.serial}; Ctrl-C to stop",
-            err=True,
-        )
+    def ready(package: str, serial: str) -> None:
+        click.echo(f"clone: holding every start of {package} on {serial}; Ctrl-C to stop", err=True)
 
     def on_signal(signum: int, frame: object) -> None:
         stop.set()
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        where = Where(space.registry, space.home, adb)
-        hold_gate(where, target, stop, report, ready)
+        space.guard(app, stop, report, device=serial, adb=adb, ready=ready)
     finally:
         for s, handler in old.items():
             signal.signal(s, handler)
