@@ -67,7 +67,7 @@ class VirtualBackend(OnDevice):
             # this start too then gives it this clone's policy, not the one active before
             handle.dev.sync.push(str(record.index).encode(), active_marker(package), mode=0o644)
             try:
-                spawn_with_agent(handle.dev, package, _agent_source(), policy)
+                spawn_with_agent(handle.dev, package, agent_source(), policy)
             except (DeviceCommandFailed, HookEngineError, PolicyError) as e:
                 raise HookError(f"could not spawn {record.name} under the hooks: {e}") from e
 
@@ -135,12 +135,13 @@ def ensure_frida_server(where: Where, record: CloneRecord, handle: DeviceHandle)
         frida_server.ensure_running(handle.dev, binary, frida.__version__)
 
 
-def _agent_source() -> str:
-    from hooks.agent_bundle import agent_source
+def agent_source() -> str:
+    """The agent a spawn on the device is given; HookError saying how to build it."""
+    from hooks import agent_bundle
     from hooks.errors import AgentBundleMissing
 
     try:
-        return agent_source()
+        return agent_bundle.agent_source()
     except AgentBundleMissing as e:
         raise HookError(str(e), hint="run 'make agent'") from e
 

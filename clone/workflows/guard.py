@@ -20,8 +20,7 @@ from clone.home import Home
 from clone.registry import CloneRecord
 from clone.state import Backend
 from clone.workflows.device_access import DeviceHandle, device_errors
-from clone.workflows.listing import active_marker
-from device import adb
+from clone.workflows.listing import active_index
 from hooks.spawn_gate import ClonePolicy, GatedStart
 
 
@@ -95,9 +94,9 @@ def _active(where: Where, handle: DeviceHandle, target: GuardTarget) -> ClonePol
     none is marked or the marked one is not registered."""
     from clone.backends.virtual import clone_policy
 
-    text = adb.run(handle.dev, ["cat", active_marker(target.package)]).stdout.strip()
+    index = active_index(handle.dev, target.package)
     for record in target.clones:
-        if text.isdigit() and record.index == int(text):
+        if record.index == index:
             return ClonePolicy(record.name, clone_policy(where, record))
     return None
 
@@ -114,14 +113,14 @@ def hold_gate(
     import frida
 
     from clone.backends.on_device import device_of
-    from clone.backends.virtual import _agent_source, ensure_frida_server
+    from clone.backends.virtual import agent_source, ensure_frida_server
     from device.frida_spawn import remote_device
     from hooks.spawn_gate import SpawnGate
 
     record = target.clones[0]
     handle = device_of(record, where.adb)
     ensure_frida_server(where, record, handle)
-    agent = _agent_source()
+    agent = agent_source()
     lost: list[str] = []
 
     def on_lost(*args: object) -> None:  # Frida's device "lost" signal, on Frida's thread

@@ -113,7 +113,7 @@ def _views(records: Sequence[CloneRecord], adb_server: str | None) -> dict[str, 
 
 
 def _view(dev: adbutils.AdbDevice, user_ids: set[int], virtual: set[str]) -> _DeviceView:
-    from device import adb, packages, processes, users
+    from device import packages, processes, users
 
     installed: dict[int | None, frozenset[str]] = {None: packages.installed(dev)}
     existing = {u.id for u in users.users(dev)} if user_ids else set()
@@ -121,12 +121,21 @@ def _view(dev: adbutils.AdbDevice, user_ids: set[int], virtual: set[str]) -> _De
         installed[uid] = packages.installed(dev, uid) if uid in existing else frozenset()
     active = {}
     for package in virtual:
-        text = adb.run(dev, ["cat", active_marker(package)]).stdout.strip()
-        if text.isdigit():
-            active[package] = int(text)
+        index = active_index(dev, package)
+        if index is not None:
+            active[package] = index
     return _DeviceView(installed, processes.processes(dev), active)
 
 
 def active_marker(package: str) -> str:
     """The device file naming the virtual clone of ``package`` launched last."""
     return f"/data/local/tmp/clonespace-active-{package}"
+
+
+def active_index(dev: adbutils.AdbDevice, package: str) -> int | None:
+    """The index of the virtual clone of ``package`` launched last on ``dev`` (its
+    ``active_marker``), or None when none is marked."""
+    from device import adb
+
+    text = adb.run(dev, ["cat", active_marker(package)]).stdout.strip()
+    return int(text) if text.isdigit() else None
