@@ -278,7 +278,7 @@ def launch_cmd(space: Space, clone: str, adb: str | None, as_json: bool) -> None
     record = handle.to_json()
     launched = handle.launch()
     how = None if launched is None else {"how": launched.how, "text": launched.text}
-    gate = _gate(space, handle)
+    gate = _gate(handle)
     if as_json:
         extra = {} if gate is None else {"gate": gate}
         emit_json({"action": "launched", "clone": record, "launched": how, **extra})
@@ -289,7 +289,7 @@ def launch_cmd(space: Space, clone: str, adb: str | None, as_json: bool) -> None
         click.echo(gate["text"])
 
 
-def _gate(space: Space, handle: Clone) -> dict[str, Any] | None:
+def _gate(handle: Clone) -> dict[str, Any] | None:
     """For a virtual clone: whether a guard on this host holds the gate of its app's other
     starts (a push, a job, a tap), or that they run unhooked and what to run."""
     from clone import Backend
