@@ -38,7 +38,7 @@ from clone.home import Home
 from clone.registry import MAX_INDEX, Backend, CloneRecord, Registry, parse_app_name
 from clone.state import HostState
 from clone.workflows.identity import assign_identity, identity_policy
-from vfs_redirect.layouts import HostStore, Layout, host_layout
+from vfs_redirect.layouts import MACHINE_ID_PATHS, HostStore, Layout, host_layout
 from vfs_redirect.paths import parse_absolute
 from vfs_redirect.rules import Policy, make_policy
 
@@ -230,12 +230,27 @@ def _refuse_start_inside_home(home: Home, spec: HostSpec) -> None:
 
 def host_boundary(home: Home, spec: HostSpec, *, require_landlock: bool = False) -> Boundary:
     """The kernel boundary of a run of ``spec``: out of ``$CLONE_HOME`` and the real data
-    paths (as the kernel resolves them), except the clone's own store."""
+    paths (as the kernel resolves them), except the clone's own store; and the kernel
+    serving the layout's redirects itself: each data path shows the store's ``data/<k>``
+    and the machine-id files the store's, to what the hooks never see too."""
     from hooks.boundary import Boundary
 
-    own = os.path.realpath(store_path(home, spec.app, spec.index))
-    keep_out = [os.path.realpath(home.root), *(os.path.realpath(p) for p in spec.data)]
-    return Boundary(tuple(dict.fromkeys(keep_out)), (own,), require_landlock)
+    store = host_store_of(home, spec.app, spec.index)
+    own = os.path.realpath(store.root)
+    data = [os.path.realpath(p) for p in spec.data]
+    served = {real: os.path.realpath(store.data(k)) for k, real in enumerate(data)}
+    if os.path.isfile(store.machine_id):
+        for path in MACHINE_ID_PATHS:
+            real = os.path.realpath(path)
+            if os.path.isfile(real):
+                served.setdefault(real, os.path.realpath(store.machine_id))
+    keep_out = [os.path.realpath(home.root), *data]
+    return Boundary(
+        tuple(dict.fromkeys(keep_out)),
+        (own,),
+        require_landlock,
+        tuple((src, real) for real, src in served.items()),
+    )
 
 
 def resolve_program(name: str) -> str:

@@ -1,13 +1,17 @@
 /* The boundary's entry, compiled at install time (make setup): the same as enter.py, which
  * the runner uses where this is not built, without a Python start-up on every run.
  *
- *   enter RULESET_FD FILTER_HEX [-C DIR] [-h HIDDEN]... [-o OWN]... [-r] -- ARGV...
+ *   enter RULESET_FD FILTER_HEX [-C DIR] [-h HIDDEN]... [-o OWN]... [-s SRC DST]... [-r] -- ARGV...
  *
  * First changes to DIR (before anything is hidden, so a directory inside a hidden tree
  * stays the working directory, as it would be without the boundary). Then, in a mount namespace of its own (with a user namespace where it is not root),
  * covers each HIDDEN tree with an empty read-only tmpfs and binds each OWN tree (inside
  * one) back in place: no path then leads into the trees kept out, not even for what
- * Landlock does not check (connecting to a named socket). Where no such namespace can be
+ * Landlock does not check (connecting to a named socket). Each SRC is then bound over its
+ * DST (a hidden tree, which then gets no cover, or a file such as /etc/machine-id): the
+ * kernel serves the clone's own data where the program asks for the real one, so what
+ * the hooks never see (raw syscalls, io_uring, another libc) reaches the clone's store,
+ * as the hooks' redirects would have sent it. Where no such namespace can be
  * made it warns in one line and goes on, or with -r exits 125. Then sets no_new_privs, enters the
  * Landlock domain of RULESET_FD ("-": none), loads the seccomp filter (hex of struct
  * sock_filter entries), and execs ARGV. Anything else failing exits 125 with one stderr
@@ -75,19 +79,40 @@ static int mkdirs(char *path) {
 /* Hides each of hidden[] under an empty read-only tmpfs, own[] bound back; -1 and errno,
  * with *what naming the step that failed. Paths: absolute, resolved; no hidden one inside
  * another (the runner's plan.hidden). A hidden tree that does not exist is skipped. */
-static int hide(char **hidden, int nh, char **own, int no, const char **what) {
-  int fds[MAX_TREES];
+static int served_target(const char *path, char **dst, int ns) {
+  for (int i = 0; i < ns; i++)
+    if (!strcmp(path, dst[i])) return 1;
+  return 0;
+}
+
+/* Binds the source open at fd over dst where dst exists and is of the same kind (a
+ * directory over a directory, a file over a file); skipped otherwise. */
+static int serve(int fd, const char *dst) {
+  struct stat from, to;
+  if (fstat(fd, &from) != 0) return -1;
+  if (stat(dst, &to) != 0 || S_ISDIR(from.st_mode) != S_ISDIR(to.st_mode)) return 0;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  return mount(path, dst, NULL, MS_BIND | MS_REC, NULL);
+}
+
+static int hide(char **hidden, int nh, char **own, int no, char **src, char **dst, int ns,
+                const char **what) {
+  int fds[MAX_TREES], served[MAX_TREES];
   *what = "unshare";
   if (own_mount_namespace() != 0) return -1;
   *what = "open"; /* in the new namespace: a bind takes its source from there only */
   for (int i = 0; i < no; i++)
     if ((fds[i] = open(own[i], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) return -1;
+  for (int i = 0; i < ns; i++)
+    if ((served[i] = open(src[i], O_PATH | O_CLOEXEC)) < 0) return -1;
   *what = "mount";
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) return -1;
   unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   int mounted[MAX_TREES] = {0};
   for (int i = 0; i < nh; i++) {
     struct stat st;
+    if (served_target(hidden[i], dst, ns)) continue; /* served below, not covered */
     if (stat(hidden[i], &st) != 0 || !S_ISDIR(st.st_mode)) continue;
     if (mount("clonespace-hidden", hidden[i], "tmpfs", flags, "mode=0755,size=64k") != 0)
       return -1;
@@ -101,6 +126,11 @@ static int hide(char **hidden, int nh, char **own, int no, const char **what) {
     *what = "bind";
     if (mount(from, own[i], NULL, MS_BIND | MS_REC, NULL) != 0) return -1;
     close(fds[i]);
+  }
+  *what = "serve";
+  for (int i = 0; i < ns; i++) {
+    if (serve(served[i], dst[i]) != 0) return -1;
+    close(served[i]);
   }
   *what = "remount";
   for (int i = 0; i < nh; i++)
@@ -116,18 +146,23 @@ static int nibble(char c) {
 }
 
 int main(int argc, char **argv) {
-  char *hidden[MAX_TREES], *own[MAX_TREES];
-  int nh = 0, no = 0, required = 0, i = 3;
+  char *hidden[MAX_TREES], *own[MAX_TREES], *src[MAX_TREES], *dst[MAX_TREES];
+  int nh = 0, no = 0, ns = 0, required = 0, i = 3;
   const char *dir = NULL;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (!strcmp(argv[i], "-r")) required = 1;
     else if (!strcmp(argv[i], "-h") && i + 1 < argc && nh < MAX_TREES) hidden[nh++] = argv[++i];
     else if (!strcmp(argv[i], "-o") && i + 1 < argc && no < MAX_TREES) own[no++] = argv[++i];
+    else if (!strcmp(argv[i], "-s") && i + 2 < argc && ns < MAX_TREES) {
+      src[ns] = argv[++i];
+      dst[ns++] = argv[++i];
+    }
     else if (!strcmp(argv[i], "-C") && i + 1 < argc) dir = argv[++i];
     else break;
   }
   if (argc < 5 || i + 1 >= argc || strcmp(argv[i], "--") != 0) {
-    fprintf(stderr, "usage: enter RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]... [-r] -- ARGV...\n");
+    fprintf(stderr, "usage: enter RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]... "
+                    "[-s SRC DST]... [-r] -- ARGV...\n");
     return 125;
   }
   char **program = argv + i + 1;
@@ -136,7 +171,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "clonespace-boundary: cd %s: %s\n", dir, strerror(errno));
     return 126;
   }
-  if (nh && hide(hidden, nh, own, no, &what) != 0) {
+  if ((nh || ns) && hide(hidden, nh, own, no, src, dst, ns, &what) != 0) {
     if (required || strcmp(what, "unshare") != 0) fail(what); /* half-made: never run */
     fprintf(stderr,
             "clone: warning: other clones' stores are not hidden (%s: %s): their named sockets "

@@ -1,14 +1,17 @@
 """The boundary's entry: ``python -I -S enter.py RULESET_FD FILTER_HEX [-C DIR]
-[-h HIDDEN]... [-o OWN]... [-r] -- ARGV...`` (the same as ``enter.c``, where that is not built).
+[-h HIDDEN]... [-o OWN]... [-s SRC DST]... [-r] -- ARGV...`` (the same as ``enter.c``, where
+that is not built).
 
 Runs in the child the runner spawns, before the gate and so before the program's first
 instruction: changes to DIR (before anything is hidden: a working directory inside a
 hidden tree stays one, as without the boundary); in a mount namespace of its own (inside
 a user namespace where it is not root), covers each HIDDEN tree with an empty read-only
-tmpfs and binds each OWN tree back (where no namespace can be made: one warning, or with
-``-r`` exit 125); sets ``no_new_privs``, enters the Landlock domain of the ruleset fd
-(``-``: none, the kernel lacks Landlock), loads the seccomp filter (hex of
-``struct sock_filter`` entries), then execs ARGV. All are inherited across fork and exec
+tmpfs and binds each OWN tree back, then binds each SRC over its DST (a hidden tree, left
+uncovered, or a file): the kernel serves the clone's own data at the real paths, for what
+the hooks never see (where no namespace can be made: one warning, or with ``-r`` exit
+125); sets ``no_new_privs``, enters the Landlock domain of the ruleset fd (``-``: none,
+the kernel lacks Landlock), loads the seccomp filter (hex of ``struct sock_filter``
+entries), then execs ARGV. All are inherited across fork and exec
 and cannot be undone. Anything else failing exits 125 with one stderr line: the program
 never runs unbounded.
 
@@ -81,16 +84,25 @@ def _mount(libc: ctypes.CDLL, what: str, *args: object) -> None:
         raise _Failed(what, ctypes.get_errno())
 
 
-def hide(libc: ctypes.CDLL, hidden: list[str], own: list[str]) -> None:
-    """Covers ``hidden`` with empty read-only tmpfs mounts, ``own`` bound back, in a mount
-    namespace of its own; _Failed naming the step."""
+def hide(
+    libc: ctypes.CDLL,
+    hidden: list[str],
+    own: list[str],
+    served: list[tuple[str, str]] | None = None,
+) -> None:
+    """Covers ``hidden`` with empty read-only tmpfs mounts, ``own`` bound back, and each
+    (source, target) of ``served`` bound over its target, in a mount namespace of its own;
+    _Failed naming the step."""
+    served = served or []
     _own_mount_namespace(libc)
     try:  # in the new namespace: a bind takes its source from there only
         fds = [os.open(p, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC) for p in own]
+        sources = [os.open(src, os.O_PATH | os.O_CLOEXEC) for src, _ in served]
     except OSError as e:
         raise _Failed("open", e.errno or 0) from e
     _mount(libc, "mount", None, "/", None, MS_REC | MS_SLAVE, None)
-    mounted = [p for p in hidden if os.path.isdir(p)]
+    targets = {dst for _, dst in served}  # served below, not covered
+    mounted = [p for p in hidden if p not in targets and os.path.isdir(p)]
     for path in mounted:
         _mount(
             libc, "mount", "clonespace-hidden", path, "tmpfs", HIDDEN_FLAGS, "mode=0755,size=64k"
@@ -102,8 +114,18 @@ def hide(libc: ctypes.CDLL, hidden: list[str], own: list[str]) -> None:
             raise _Failed("mkdir", e.errno or 0) from e
         _mount(libc, "bind", f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
         os.close(fd)
+    for (_, dst), fd in zip(served, sources, strict=True):
+        if _same_kind(fd, dst):
+            _mount(libc, "serve", f"/proc/self/fd/{fd}", dst, None, MS_BIND | MS_REC, None)
+        os.close(fd)
     for path in mounted:
         _mount(libc, "remount", None, path, None, MS_REMOUNT | MS_RDONLY | HIDDEN_FLAGS, None)
+
+
+def _same_kind(fd: int, target: str) -> bool:
+    """Whether ``target`` exists and is what the source open at ``fd`` is (a directory or
+    not): only then is it served (a target not there is left to the hooks)."""
+    return os.path.exists(target) and os.path.isdir(target) == os.path.isdir(f"/proc/self/fd/{fd}")
 
 
 def enter(
@@ -114,6 +136,7 @@ def enter(
     own: list[str] | None = None,
     required: bool = False,
     directory: str | None = None,
+    served: list[tuple[str, str]] | None = None,
 ) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if directory is not None:
@@ -122,9 +145,9 @@ def enter(
         except OSError as e:
             os.write(2, f"clonespace-boundary: cd {directory}: {e.strerror}\n".encode())
             os._exit(126)
-    if hidden:
+    if hidden or served:
         try:
-            hide(libc, hidden, own or [])
+            hide(libc, hidden or [], own or [], served)
         except _Failed as e:
             if required or e.what != "unshare":  # half-made: never run
                 _fail(e.what, e.errno)
@@ -150,6 +173,7 @@ def enter(
 def main(args: list[str]) -> None:
     hidden: list[str] = []
     own: list[str] = []
+    served: list[tuple[str, str]] = []
     directory: str | None = None
     required, i = False, 2
     while i < len(args) and args[i] != "--":
@@ -161,16 +185,20 @@ def main(args: list[str]) -> None:
         elif args[i] in ("-h", "-o") and i + 1 < len(args):
             (hidden if args[i] == "-h" else own).append(args[i + 1])
             i += 1
+        elif args[i] == "-s" and i + 2 < len(args):
+            served.append((args[i + 1], args[i + 2]))
+            i += 2
         else:
             break
         i += 1
     if len(args) < 4 or i + 1 >= len(args) or args[i] != "--":
         os.write(
             2,
-            b"usage: enter.py RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]... [-r] -- ...\n",
+            b"usage: enter.py RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]..."
+            b" [-s SRC DST]... [-r] -- ...\n",
         )
         os._exit(125)
-    enter(args[0], args[1], args[i + 1 :], hidden, own, required, directory)
+    enter(args[0], args[1], args[i + 1 :], hidden, own, required, directory, served)
 
 
 if __name__ == "__main__":

@@ -232,6 +232,78 @@ def _hides(prefix: list[str], entry: list[str], tmp_path: Path) -> None:
     assert (home / "store" / "2" / "secret").read_text() == "s"
 
 
+@pytest.mark.parametrize("user", ["self", "nobody"])
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_the_entry_serves_the_own_data_at_the_real_path(entry: list[str], user: str) -> None:
+    """A served (source, real path): the real data path is not covered but shows the own
+    store's data, so writes by any means land there; a served file (machine-id) shows the
+    store's copy; a target that is not there is left alone; outside, nothing changed."""
+    prefix = _as_nobody() if user == "nobody" else []
+    if user == "nobody" and not prefix:
+        pytest.skip("needs root and setpriv to run as another user")
+    with tempfile.TemporaryDirectory(dir="/tmp") as where:
+        _serves(prefix, entry, Path(where))
+
+
+def _serves(prefix: list[str], entry: list[str], tmp: Path) -> None:
+    home, data = tmp / "home", tmp / "data"
+    own = home / "store" / "1"
+    (own / "data" / "0").mkdir(parents=True)
+    data.mkdir()
+    (data / "f").write_text("real\n")
+    (own / "data" / "0" / "f").write_text("mine\n")
+    (tmp / "id").write_text("real-id\n")
+    (own / "id").write_text("own-id\n")
+    for d in (tmp, home, home / "store", own, own / "data", own / "data" / "0", data):
+        d.chmod(0o777)
+    served = (
+        (str(own / "data" / "0"), str(data)),
+        (str(own / "id"), str(tmp / "id")),
+        (str(own / "data" / "0"), str(tmp / "absent")),
+    )
+    prepared = Prepared(
+        None, seccomp.filter_hex(), (str(home), str(data)), (str(own),), False, served
+    )
+    script = f"cat {data}/f {tmp}/id; echo new > {data}/g && echo wrote; ls {tmp}/absent"
+    argv = [
+        *prefix,
+        *entry,
+        *prepared.command(4, ["/bin/sh", "-c", script])[len(boundary.entry()) :],
+    ]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert done.stdout == "mine\nown-id\nwrote\n", done.stderr
+    assert "No such file or directory" in done.stderr
+    assert (own / "data" / "0" / "g").read_text() == "new\n"
+    assert sorted(p.name for p in data.iterdir()) == ["f"]
+    assert (data / "f").read_text() == "real\n" and (tmp / "id").read_text() == "real-id\n"
+    assert not (tmp / "absent").exists()
+
+
+def test_prepare_grants_a_served_source_its_own_rule(tmp_path: Path) -> None:
+    """Through its bind, a served source is reached without passing the own tree above it:
+    with Landlock it needs a rule of its own, or the real data path would be refused."""
+    if landlock.abi_version() == 0:
+        pytest.skip("this kernel has no Landlock")
+    home, data = tmp_path / "home", tmp_path / "data"
+    source = home / "store" / "1" / "data" / "0"
+    source.mkdir(parents=True)
+    data.mkdir()
+    (source / "f").write_text("mine")
+    served = ((str(source), str(data)),)
+    prepared = boundary.prepare(
+        Boundary((str(home), str(data)), (str(home / "store" / "1"),), False, served)
+    )
+    assert prepared.served == served
+    argv = prepared.command(prepared.ruleset_fd or 0, ["/bin/cat", str(data / "f")])
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=30, pass_fds=[prepared.ruleset_fd or 0]
+        )
+    finally:
+        prepared.close()
+    assert (done.returncode, done.stdout) == (0, "mine"), done.stderr
+
+
 @pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
 def test_without_a_mount_namespace_the_entry_warns_or_refuses(
     entry: list[str], tmp_path: Path

@@ -375,10 +375,15 @@ def programs(tmp_path_factory: pytest.TempPathFactory) -> Programs:
 
 @dataclass(frozen=True)
 class Attack:
-    """``argv(programs, world)`` of one run, and the attempts it must print as ERR."""
+    """``argv(programs, world)`` of one run, and the attempts it must print as ERR; an
+    attack on the real ``--data`` is instead *served*: the run's mount namespace shows
+    clone 1's own store there, so those attempts get through (OK) and ``lands`` (a name)
+    must then be in clone 1's store, the real data path untouched."""
 
     argv: Callable[[Programs, World], list[str | Path]]
     attempts: tuple[str, ...]
+    served: tuple[str, ...] = ()
+    lands: str = ""
 
 
 def _login(w: World) -> Path:
@@ -390,7 +395,7 @@ ATTACKS: dict[str, Attack] = {
         lambda p, w: [p.escape, "raw-read", _login(w)], ("raw-read",)
     ),
     "raw syscall openat, creating in the real --data": Attack(
-        lambda p, w: [p.escape, "raw-create", w.data / "planted"], ("raw-create",)
+        lambda p, w: [p.escape, "raw-create", w.data / "planted"], (), ("raw-create",), "planted"
     ),
     "inline syscall instruction": Attack(
         lambda p, w: [p.escape, "inline-read", _login(w)], ("inline-read",)
@@ -420,7 +425,9 @@ ATTACKS: dict[str, Attack] = {
             f"ESCAPE_CREATE={w.data / 'planted'}",
             "/bin/true",
         ],
-        ("preload-read", "preload-create"),
+        ("preload-read",),
+        ("preload-create",),
+        "planted",
     ),
     "PTRACE_TRACEME then execve": Attack(
         lambda p, w: [p.escape, "traceme", _login(w)], ("traceme", "read")
@@ -436,7 +443,7 @@ ATTACKS: dict[str, Attack] = {
         ("unshare-user", "unshare-ns", "bind-mount", "bind-read"),
     ),
     "AF_UNIX bind under --data": Attack(
-        lambda p, w: [p.escape, "bind-unix", w.data / "sock"], ("bind-unix",)
+        lambda p, w: [p.escape, "bind-unix", w.data / "sock"], (), ("bind-unix",), "sock"
     ),
     "AF_UNIX bind in the victim's store": Attack(
         lambda p, w: [p.escape, "bind-unix", w.victim / "sock"], ("bind-unix",)
@@ -447,8 +454,13 @@ ATTACKS: dict[str, Attack] = {
 def _assert_held(w: World, result: HostRun, attack: Attack) -> None:
     assert SECRET not in result.stdout + result.stderr
     lines = result.results
-    assert [r for r in lines if r[0] == "OK"] == [], result.stdout
-    assert {r[1] for r in lines} >= set(attack.attempts), (result.stdout, result.stderr)
+    assert [r[1] for r in lines if r[0] == "OK"] == list(attack.served), result.stdout
+    tried = set(attack.attempts) | set(attack.served)
+    assert {r[1] for r in lines} >= tried, (result.stdout, result.stderr)
+
+
+def _own_data(w: World, index: int = 1) -> Path:
+    return w.home / "store" / "host" / "notes" / str(index) / "data" / "0"
 
 
 @pytest.mark.parametrize("name", list(ATTACKS))
@@ -460,6 +472,54 @@ def test_kernel_boundary_holds(world: World, programs: Programs, name: str) -> N
     _assert_held(world, result, attack)
     assert _state(world.victim.parent) == victim_before
     assert _state(world.data) == data_before
+    if attack.lands:
+        assert (_own_data(world) / attack.lands).exists(), result.stdout
+
+
+UNHOOKED_READS = {
+    "raw syscall openat": "raw-read",
+    "inline syscall instruction": "inline-read",
+    "openat2": "openat2",
+}
+
+
+@pytest.mark.parametrize("how", list(UNHOOKED_READS))
+def test_code_the_hooks_never_see_still_reads_its_own_clones_data(
+    world: World, programs: Programs, how: str
+) -> None:
+    """The stretch of #12 for the data paths: the run's mount namespace binds the clone's
+    ``data/0`` over the real ``--data`` path, so a raw syscall reads what the hooks would
+    have redirected it to (clone 1's copy), not the real file nor the victim's."""
+    (world.data / "notes.txt").write_text("the real one")
+    with Space(world.home) as space:  # registered first: a new clone starts with no data
+        own = space.host_clone("notes", 1, data=[world.data]).store / "data" / "0"
+    own.mkdir(parents=True)
+    (own / "notes.txt").write_text("clone-1-notes")
+    mode = UNHOOKED_READS[how]
+    argv: list[str | Path] = [programs.escape, mode, world.data / "notes.txt"]
+    result = host_run(world.home, "notes", 1, [world.data], argv, timeout=ATTACK_TIMEOUT_S)
+    assert (mode, "clone-1-notes") in [(r[1], r[2]) for r in result.results if r[0] == "OK"], (
+        result.stdout,
+        result.stderr,
+    )
+
+
+def test_code_the_hooks_never_see_reads_its_clones_machine_id(
+    world: World, programs: Programs
+) -> None:
+    """The store's ``machine-id`` is bound over ``/etc/machine-id`` too: a raw read gets
+    the clone's, which the hooks give to ``open`` (``clone identity``)."""
+    if not os.path.isfile("/etc/machine-id"):
+        pytest.skip("this machine has no /etc/machine-id to serve")
+    argv: list[str | Path] = [programs.escape, "raw-read", "/etc/machine-id"]
+    result = host_run(world.home, "notes", 1, [world.data], argv, timeout=ATTACK_TIMEOUT_S)
+    own = (world.home / "store" / "host" / "notes" / "1" / "machine-id").read_text().strip()
+    real = Path("/etc/machine-id").read_text().strip()
+    assert own != real
+    assert ("raw-read", own) in [(r[1], r[2]) for r in result.results if r[0] == "OK"], (
+        result.stdout,
+        result.stderr,
+    )
 
 
 def test_proc_of_another_clones_process_is_out_of_reach(world: World, programs: Programs) -> None:
@@ -534,8 +594,10 @@ def test_another_clones_unix_sockets_are_out_of_reach(world: World, programs: Pr
 # -- races and self-repair: the hooks beaten on purpose, the kernel must still hold -------
 #
 # Each attack first beats the hooks (the test checks it did, from what the program saw),
-# then tries clone 2's login or a file in the real --data through what it won: refused
-# (the trees are not there in the run's mount namespace, or Landlock refuses them).
+# then tries clone 2's login or a file in the real --data through what it won: the login
+# is refused (the trees are not there in the run's mount namespace, or Landlock refuses
+# them); the file is served: the namespace shows clone 1's own data at the real path, so
+# it lands there, as the hooks would have sent it, and the real --data stays untouched.
 
 KERNEL_HELD = {"EACCES", "EPERM", "ENOENT", "EROFS"}
 RACE_TARGETS: dict[str, Callable[[World], Path]] = {
@@ -559,9 +621,13 @@ def _tried(result: HostRun, what: str) -> int:
 
 def _assert_kernel_held(w: World, result: HostRun, what: str) -> None:
     assert SECRET not in result.stdout + result.stderr
+    assert not (w.data / "planted").exists()
+    if what.endswith("-create"):  # served: into clone 1's own data
+        assert result.results and all(r[0] == "OK" for r in result.results), result.stdout
+        assert (_own_real_data(w) / "planted").exists(), result.stdout
+        return
     assert result.results and all(r[0] == "ERR" for r in result.results), result.stdout
     assert {r[2] for r in result.results if r[1] == what} <= KERNEL_HELD, result.stdout
-    assert not (w.data / "planted").exists()
 
 
 @pytest.mark.parametrize("mode", list(RACE_TARGETS))
@@ -603,7 +669,8 @@ def test_a_relative_symlink_deeper_than_the_scan_moved_up(
 
 def test_libcs_bytes_copied_over_the_hooks(world: World, programs: Programs) -> None:
     """The program restores libc's open functions from the file on disk (the hooks are
-    gone: the same create that went to its store first now goes to the real path)."""
+    gone: the same create that went to its store first now goes to the real path, where
+    the run's namespace serves the same store; the victim's login stays out of reach)."""
     victim_before, data_before = _state(world.victim.parent), _state(world.data)
     argv: list[str | Path] = [programs.unpatch, _login(world), world.data / "planted"]
     result = host_run(world.home, "notes", 1, [world.data], argv, timeout=ATTACK_TIMEOUT_S)
@@ -613,9 +680,10 @@ def test_libcs_bytes_copied_over_the_hooks(world: World, programs: Programs) -> 
     assert lines[1][:2] == ("OK", "unpatched") and int(lines[1][2]) >= 1, result.stdout
     assert [(r[0], r[1]) for r in lines[2:]] == [
         ("ERR", "unhooked-read"),
-        ("ERR", "unhooked-create"),
+        ("OK", "unhooked-create"),
     ]
-    assert {r[2] for r in lines[2:]} <= KERNEL_HELD, result.stdout
+    assert lines[2][2] in KERNEL_HELD, result.stdout
+    assert (_own_real_data(world) / "planted").exists()
     assert _state(world.victim.parent) == victim_before
     assert _state(world.data) == data_before
 
