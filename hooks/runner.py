@@ -208,7 +208,9 @@ def _start_gate(
     """
     for attempt in range(_GATE_ATTEMPTS):
         read_end, write_end = _gate_pipe()
-        directory = os.fspath(cwd or os.getcwd())
+        # resolved, as the boundary's served paths are: a run started in a data path moves
+        # to its served view (enter.c)
+        directory = os.path.realpath(cwd) if cwd is not None else os.getcwd()
         gate_dir = directory if prepared is None else "."
         gate = ["/bin/sh", "-c", _GATE, "clonespace-gate", gate_dir, *argv]
         actions = [(os.POSIX_SPAWN_DUP2, read_end, _GATE_FD), (os.POSIX_SPAWN_CLOSE, write_end)]

@@ -94,7 +94,8 @@ def prepare(boundary: Boundary) -> Prepared:
     and required, BoundaryError if the kernel refused a rule."""
     abi = landlock.abi_version()
     hidden = tuple(plan.hidden(boundary.keep_out, boundary.own))
-    own, required, served = tuple(boundary.own), boundary.require_landlock, boundary.served
+    own, required = tuple(boundary.own), boundary.require_landlock
+    served = tuple(plan.servable(boundary.served, boundary.keep_out, boundary.own))
     if abi == 0:
         if boundary.require_landlock:
             raise BoundaryUnavailable("this kernel has no Landlock: the boundary is required")

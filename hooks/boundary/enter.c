@@ -177,6 +177,16 @@ int main(int argc, char **argv) {
             "clone: warning: other clones' stores are not hidden (%s: %s): their named sockets "
             "stay reachable (--require-boundary makes this an error)\n",
             what, strerror(errno));
+  } else if (dir) {
+    /* started in a served tree: the working directory moves to the served view of the
+     * same path (where that has no such directory it stays the real one, kept out) */
+    for (int k = 0; k < ns; k++) {
+      size_t n = strlen(dst[k]);
+      if (!strncmp(dir, dst[k], n) && (dir[n] == 0 || dir[n] == '/')) {
+        if (chdir(dir) != 0) errno = 0;
+        break;
+      }
+    }
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
   if (strcmp(argv[1], "-") != 0) {

@@ -128,6 +128,20 @@ def _same_kind(fd: int, target: str) -> bool:
     return os.path.exists(target) and os.path.isdir(target) == os.path.isdir(f"/proc/self/fd/{fd}")
 
 
+def _into_served_view(directory: str | None, served: list[tuple[str, str]]) -> None:
+    """Started in a served tree: the working directory moves to the served view of the
+    same path (where that has no such directory it stays the real one, kept out)."""
+    if directory is None:
+        return
+    for _, dst in served:
+        if directory == dst or directory.startswith(dst.rstrip("/") + "/"):
+            try:  # noqa: SIM105 (the entry imports as little as it can)
+                os.chdir(directory)
+            except OSError:
+                pass
+            return
+
+
 def enter(
     ruleset_fd: str,
     filter_hex: str,
@@ -152,6 +166,8 @@ def enter(
             if required or e.what != "unshare":  # half-made: never run
                 _fail(e.what, e.errno)
             os.write(2, NOT_HIDDEN.format(f"{e.what}: {os.strerror(e.errno)}").encode())
+        else:
+            _into_served_view(directory, served or [])
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         _fail("no_new_privs", ctypes.get_errno())
     if ruleset_fd != "-":

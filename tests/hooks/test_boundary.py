@@ -236,8 +236,9 @@ def _hides(prefix: list[str], entry: list[str], tmp_path: Path) -> None:
 @pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
 def test_the_entry_serves_the_own_data_at_the_real_path(entry: list[str], user: str) -> None:
     """A served (source, real path): the real data path is not covered but shows the own
-    store's data, so writes by any means land there; a served file (machine-id) shows the
-    store's copy; a target that is not there is left alone; outside, nothing changed."""
+    store's data, so writes by any means land there, and a run started there works in
+    that view; a served file (machine-id) shows the store's copy; a target that is not
+    there is left alone; outside, nothing changed."""
     prefix = _as_nobody() if user == "nobody" else []
     if user == "nobody" and not prefix:
         pytest.skip("needs root and setpriv to run as another user")
@@ -264,11 +265,12 @@ def _serves(prefix: list[str], entry: list[str], tmp: Path) -> None:
     prepared = Prepared(
         None, seccomp.filter_hex(), (str(home), str(data)), (str(own),), False, served
     )
-    script = f"cat {data}/f {tmp}/id; echo new > {data}/g && echo wrote; ls {tmp}/absent"
+    # started in the data path: it works in the served view of it
+    script = f"cat f {tmp}/id; echo new > {data}/g && echo wrote; ls {tmp}/absent"
     argv = [
         *prefix,
         *entry,
-        *prepared.command(4, ["/bin/sh", "-c", script])[len(boundary.entry()) :],
+        *prepared.command(4, ["/bin/sh", "-c", script], str(data))[len(boundary.entry()) :],
     ]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     assert done.stdout == "mine\nown-id\nwrote\n", done.stderr
@@ -277,6 +279,15 @@ def _serves(prefix: list[str], entry: list[str], tmp: Path) -> None:
     assert sorted(p.name for p in data.iterdir()) == ["f"]
     assert (data / "f").read_text() == "real\n" and (tmp / "id").read_text() == "real-id\n"
     assert not (tmp / "absent").exists()
+
+
+def test_a_served_path_holding_another_kept_out_tree_stays_covered() -> None:
+    """A ``$CLONE_HOME`` inside the data path: binding the data over it would shadow the
+    own store the hooks redirect into, so that data path is not served."""
+    served = [("/d/home/store/1/data/0", "/d"), ("/h/home/store/1/data/1", "/e")]
+    keep_out, own = ["/d/home", "/d", "/e"], ["/d/home/store/1"]
+    assert plan.servable(served, keep_out, own) == [("/h/home/store/1/data/1", "/e")]
+    assert plan.servable(served[1:], ["/h/home", "/e"], ["/h/home/store/1"]) == served[1:]
 
 
 def test_prepare_grants_a_served_source_its_own_rule(tmp_path: Path) -> None:

@@ -504,6 +504,23 @@ def test_code_the_hooks_never_see_still_reads_its_own_clones_data(
     )
 
 
+def test_started_in_its_data_path_code_the_hooks_never_see_writes_its_own_data(
+    world: World, programs: Programs
+) -> None:
+    """A run started in the real ``--data`` path works in the served view of it: a raw
+    create of a relative name lands in clone 1's store, as the hooks would have put it."""
+    argv: list[str | Path] = [programs.escape, "raw-create", "planted"]
+    result = host_run(
+        world.home, "notes", 1, [world.data], argv, cwd=world.data, timeout=ATTACK_TIMEOUT_S
+    )
+    assert [r[:2] for r in result.results] == [("OK", "raw-create")], (
+        result.stdout,
+        result.stderr,
+    )
+    assert (_own_data(world) / "planted").read_text() == "pwned\n"
+    assert not (world.data / "planted").exists()
+
+
 def test_code_the_hooks_never_see_reads_its_clones_machine_id(
     world: World, programs: Programs
 ) -> None:
