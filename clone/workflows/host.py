@@ -170,7 +170,7 @@ def run_host_command(
     with seccomp and the hooks only."""
     if not argv:
         raise BadInput("no command given", hint="put it after '--': clone host run … -- CMD")
-    resolve_program(argv[0])  # 127/126 before anything is registered
+    program = resolve_program(argv[0])  # 127/126 before anything is registered
     _refuse_start_inside_home(home, spec)
     _check_boundary(require_boundary, on_warning)
     with _trace_sink(trace_file) as on_event:
@@ -183,6 +183,12 @@ def run_host_command(
             policy = build_policy(registry, home, spec, trace=on_event is not None)
             prepare_store(home, spec, policy)
             boundary = host_boundary(home, spec, require_landlock=require_boundary)
+            from hooks.procfs import statically_linked
+
+            if statically_linked(program):
+                if on_warning is not None:
+                    on_warning(STATIC.format(name=argv[0]))
+                return _run_kernel_only(list(argv), boundary)
             return _run_hooked(list(argv), policy, on_event, on_running, boundary)
         except CloneError as e:
             if new and not isinstance(e, ProgramLostProcesses):  # never ran: leave no clone
@@ -192,6 +198,11 @@ def run_host_command(
             raise
 
 
+STATIC = (
+    "clone: note: {name} is statically linked, so the hooks cannot follow it: it runs in "
+    "the kernel boundary alone, which serves it the clone's --data and machine-id (no "
+    "trace, no other identity)"
+)
 NO_LANDLOCK = (
     "clone: warning: this kernel has no Landlock; the clone is held by the hooks and "
     "seccomp only, not by a filesystem boundary (--require-boundary makes this an error)"
@@ -254,18 +265,9 @@ def host_boundary(home: Home, spec: HostSpec, *, require_landlock: bool = False)
 
 
 def resolve_program(name: str) -> str:
-    """``name`` looked up like execvp; CommandNotFound (127) or CannotRun (126), also for
-    a statically linked program (the hooks cannot follow one)."""
-    from hooks.procfs import statically_linked
-
+    """``name`` looked up like execvp; CommandNotFound (127) or CannotRun (126)."""
     found = shutil.which(name)
     if found is not None:
-        if statically_linked(found):
-            raise CannotRun(
-                f"cannot run {name!r} as a clone: it is statically linked, so the hooks "
-                "cannot follow it",
-                hint="run a dynamically linked build of it",
-            )
         return found
     if "/" in name and os.path.exists(name):
         what = "a directory" if os.path.isdir(name) else "not executable"
@@ -374,6 +376,18 @@ def _run_hooked(
         raise ProgramLostProcesses(f"the hook engine failed: {e}") from e
     except (HookEngineError, ValueError) as e:
         raise HostToolFailed(f"the hook engine failed: {e}") from e
+
+
+def _run_kernel_only(argv: list[str], boundary: Boundary) -> int:
+    from hooks.errors import BoundaryUnavailable, HookEngineError
+    from hooks.kernel_run import run_kernel_only
+
+    try:
+        return run_kernel_only(argv, boundary)
+    except BoundaryUnavailable as e:
+        raise BoundaryMissing(str(e)) from e
+    except HookEngineError as e:
+        raise HostToolFailed(f"the kernel boundary failed: {e}") from e
 
 
 @contextmanager

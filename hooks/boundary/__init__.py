@@ -60,16 +60,23 @@ class Prepared:
     served: tuple[tuple[str, str], ...] = ()
 
     def command(
-        self, fd_in_child: int, argv: Sequence[str], directory: str | None = None
+        self,
+        fd_in_child: int,
+        argv: Sequence[str],
+        directory: str | None = None,
+        *,
+        pid_namespace: bool = False,
     ) -> list[str]:
         """The child's argv: the entry with the ruleset at ``fd_in_child``, then ``argv``,
-        started in ``directory`` (changed to before anything is hidden)."""
+        started in ``directory`` (changed to before anything is hidden); with
+        ``pid_namespace``, in a PID namespace of its own too, its namespaces required."""
         fd = "-" if self.ruleset_fd is None else str(fd_in_child)
         trees = ["-C", directory] if directory is not None else []
         trees += [a for path in self.hidden for a in ("-h", path)]
         trees += [a for path in self.own for a in ("-o", path)] if self.hidden else []
         trees += [a for src, dst in self.served for a in ("-s", src, dst)]
         trees += ["-r"] if self.require_hidden and (self.hidden or self.served) else []
+        trees += ["-p"] if pid_namespace else []
         return [*entry(), fd, self.filter_hex, *trees, "--", *argv]
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 /* The boundary's entry, compiled at install time (make setup): the same as enter.py, which
  * the runner uses where this is not built, without a Python start-up on every run.
  *
- *   enter RULESET_FD FILTER_HEX [-C DIR] [-h HIDDEN]... [-o OWN]... [-s SRC DST]... [-r] -- ARGV...
+ *   enter RULESET_FD FILTER_HEX [-C DIR] [-h HIDDEN]... [-o OWN]... [-s SRC DST]... [-r] [-p]
+ *         -- ARGV...
  *
  * First changes to DIR (before anything is hidden, so a directory inside a hidden tree
  * stays the working directory, as it would be without the boundary). Then, in a mount namespace of its own (with a user namespace where it is not root),
@@ -14,7 +15,8 @@
  * as the hooks' redirects would have sent it. Where no such namespace can be
  * made it warns in one line and goes on, or with -r exits 125. Then sets no_new_privs, enters the
  * Landlock domain of RULESET_FD ("-": none), loads the seccomp filter (hex of struct
- * sock_filter entries), and execs ARGV. Anything else failing exits 125 with one stderr
+ * sock_filter entries), and execs ARGV; with -p (which implies -r) in a new PID namespace
+ * too, ARGV the only child of its init (run_in_pid_namespace). Anything else failing exits 125 with one stderr
  * line: the program never runs outside the boundary. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,7 +29,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,13 +54,15 @@ static int write_file(const char *path, const char *text) {
   return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+static int more_namespaces; /* -p: CLONE_NEWPID, made with the mount namespace */
+
 /* A mount namespace where the current uid may mount: its own as root, else inside a new
  * user namespace mapping only this uid and gid (so the program sees the same ids). */
 static int own_mount_namespace(void) {
-  if (unshare(CLONE_NEWNS) == 0) return 0;
+  if (unshare(CLONE_NEWNS | more_namespaces) == 0) return 0;
   uid_t uid = geteuid();
   gid_t gid = getegid();
-  if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return -1;
+  if (unshare(CLONE_NEWUSER | CLONE_NEWNS | more_namespaces) != 0) return -1;
   char map[64];
   snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
   if (write_file("/proc/self/uid_map", map) != 0) return -1;
@@ -139,6 +145,59 @@ static int hide(char **hidden, int nh, char **own, int no, char **src, char **ds
   return 0;
 }
 
+static volatile pid_t relay_to;
+
+static void relay(int sig) {
+  if (relay_to > 0) kill(relay_to, sig);
+}
+
+/* Passes on what is sent to this process alone (SIGINT and SIGQUIT come from the terminal
+ * to the whole process group, the program included: they are not passed twice). */
+static void relay_signals(pid_t to) {
+  relay_to = to;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = relay;
+  sigemptyset(&sa.sa_mask);
+  const int relayed[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
+  for (size_t k = 0; k < sizeof relayed / sizeof *relayed; k++) sigaction(relayed[k], &sa, NULL);
+}
+
+static int status_of(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st); }
+
+/* -p: the program as the only child of the init of the new PID namespace (this process's
+ * first child). When the program exits, the init exits with its status and the kernel
+ * kills whatever the program left in the namespace: the run ends, nothing outlives it. */
+static void run_in_pid_namespace(char **program) {
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
+  pid_t init = fork();
+  if (init < 0) fail("fork");
+  if (init > 0) {
+    relay_signals(init);
+    int st;
+    while (waitpid(init, &st, 0) < 0)
+      if (errno != EINTR) fail("wait");
+    exit(status_of(st));
+  }
+  pid_t child = fork();
+  if (child < 0) fail("fork");
+  if (child == 0) {
+    signal(SIGINT, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
+    execv(program[0], program);
+    fprintf(stderr, "clonespace-boundary: %s: %s\n", program[0], strerror(errno));
+    _exit(errno == ENOENT ? 127 : 126);
+  }
+  relay_signals(child);
+  for (;;) {
+    int st;
+    pid_t done = wait(&st);
+    if (done == child) exit(status_of(st));
+    if (done < 0 && errno != EINTR) fail("wait");
+  }
+}
+
 static int nibble(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -151,6 +210,7 @@ int main(int argc, char **argv) {
   const char *dir = NULL;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (!strcmp(argv[i], "-r")) required = 1;
+    else if (!strcmp(argv[i], "-p")) more_namespaces = CLONE_NEWPID, required = 1;
     else if (!strcmp(argv[i], "-h") && i + 1 < argc && nh < MAX_TREES) hidden[nh++] = argv[++i];
     else if (!strcmp(argv[i], "-o") && i + 1 < argc && no < MAX_TREES) own[no++] = argv[++i];
     else if (!strcmp(argv[i], "-s") && i + 2 < argc && ns < MAX_TREES) {
@@ -162,7 +222,7 @@ int main(int argc, char **argv) {
   }
   if (argc < 5 || i + 1 >= argc || strcmp(argv[i], "--") != 0) {
     fprintf(stderr, "usage: enter RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]... "
-                    "[-s SRC DST]... [-r] -- ARGV...\n");
+                    "[-s SRC DST]... [-r] [-p] -- ARGV...\n");
     return 125;
   }
   char **program = argv + i + 1;
@@ -171,7 +231,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "clonespace-boundary: cd %s: %s\n", dir, strerror(errno));
     return 126;
   }
-  if ((nh || ns) && hide(hidden, nh, own, no, src, dst, ns, &what) != 0) {
+  if ((nh || ns || more_namespaces) && hide(hidden, nh, own, no, src, dst, ns, &what) != 0) {
     if (required || strcmp(what, "unshare") != 0) fail(what); /* half-made: never run */
     fprintf(stderr,
             "clone: warning: other clones' stores are not hidden (%s: %s): their named sockets "
@@ -211,6 +271,7 @@ int main(int argc, char **argv) {
   struct sock_fprog prog = {(unsigned short)(len / sizeof(struct sock_filter)),
                             (struct sock_filter *)code};
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) fail("seccomp");
+  if (more_namespaces) run_in_pid_namespace(program);
   execv(program[0], program);
   fail(program[0]);
 }

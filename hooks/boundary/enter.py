@@ -1,6 +1,6 @@
 """The boundary's entry: ``python -I -S enter.py RULESET_FD FILTER_HEX [-C DIR]
-[-h HIDDEN]... [-o OWN]... [-s SRC DST]... [-r] -- ARGV...`` (the same as ``enter.c``, where
-that is not built).
+[-h HIDDEN]... [-o OWN]... [-s SRC DST]... [-r] [-p] -- ARGV...`` (the same as ``enter.c``,
+where that is not built).
 
 Runs in the child the runner spawns, before the gate and so before the program's first
 instruction: changes to DIR (before anything is hidden: a working directory inside a
@@ -11,7 +11,8 @@ uncovered, or a file): the kernel serves the clone's own data at the real paths,
 the hooks never see (where no namespace can be made: one warning, or with ``-r`` exit
 125); sets ``no_new_privs``, enters the Landlock domain of the ruleset fd (``-``: none,
 the kernel lacks Landlock), loads the seccomp filter (hex of ``struct sock_filter``
-entries), then execs ARGV. All are inherited across fork and exec
+entries), then execs ARGV (with ``-p``, implying ``-r``, in a new PID namespace too, as the
+only child of its init: ``run_in_pid_namespace``). All are inherited across fork and exec
 and cannot be undone. Anything else failing exits 125 with one stderr line: the program
 never runs unbounded.
 
@@ -29,7 +30,7 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 SYS_LANDLOCK_RESTRICT_SELF = 446  # x86_64
-CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_RDONLY = 2, 4, 8, 1
 MS_REMOUNT, MS_BIND, MS_REC, MS_SLAVE = 32, 4096, 16384, 1 << 19
 HIDDEN_FLAGS = MS_NOSUID | MS_NODEV | MS_NOEXEC
@@ -54,13 +55,13 @@ class _Failed(Exception):
         self.what, self.errno = what, errno
 
 
-def _own_mount_namespace(libc: ctypes.CDLL) -> None:
+def _own_mount_namespace(libc: ctypes.CDLL, more: int = 0) -> None:
     """A mount namespace this process may mount in: its own as root, else inside a user
-    namespace mapping only its uid and gid."""
-    if libc.unshare(CLONE_NEWNS) == 0:
+    namespace mapping only its uid and gid; ``more`` namespaces (CLONE_NEWPID) with it."""
+    if libc.unshare(CLONE_NEWNS | more) == 0:
         return
     uid, gid = os.geteuid(), os.getegid()
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | more) != 0:
         raise _Failed("unshare", ctypes.get_errno())
     for name, text in (("uid_map", f"{uid} {uid} 1\n"), ("setgroups", "deny")):
         _write(f"/proc/self/{name}", text)
@@ -89,12 +90,13 @@ def hide(
     hidden: list[str],
     own: list[str],
     served: list[tuple[str, str]] | None = None,
+    more: int = 0,
 ) -> None:
     """Covers ``hidden`` with empty read-only tmpfs mounts, ``own`` bound back, and each
-    (source, target) of ``served`` bound over its target, in a mount namespace of its own;
-    _Failed naming the step."""
+    (source, target) of ``served`` bound over its target, in a mount namespace of its own
+    (``more`` namespaces with it); _Failed naming the step."""
     served = served or []
-    _own_mount_namespace(libc)
+    _own_mount_namespace(libc, more)
     try:  # in the new namespace: a bind takes its source from there only
         fds = [os.open(p, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC) for p in own]
         sources = [os.open(src, os.O_PATH | os.O_CLOEXEC) for src, _ in served]
@@ -142,6 +144,47 @@ def _into_served_view(directory: str | None, served: list[tuple[str, str]]) -> N
             return
 
 
+def _status(status: int) -> int:
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+
+
+def _relay_signals(to: int) -> None:
+    """Passes on what is sent to this process alone (SIGINT and SIGQUIT come from the
+    terminal to the whole process group, the program included: not passed twice)."""
+    import signal
+
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(signum, lambda n, _frame: os.kill(to, n))
+
+
+def run_in_pid_namespace(argv: list[str]) -> None:
+    """``-p``: ``argv`` as the only child of the init of the new PID namespace (this
+    process's first child). When it exits, the init exits with its status and the kernel
+    kills whatever it left in the namespace: the run ends, nothing outlives it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGQUIT, signal.SIG_IGN)
+    init = os.fork()
+    if init > 0:
+        _relay_signals(init)
+        os._exit(_status(os.waitpid(init, 0)[1]))
+    child = os.fork()
+    if child == 0:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+        try:
+            os.execv(argv[0], argv)
+        except OSError as e:
+            os.write(2, f"clonespace-boundary: {argv[0]}: {e.strerror}\n".encode())
+            os._exit(127 if isinstance(e, FileNotFoundError) else 126)
+    _relay_signals(child)
+    while True:
+        done, status = os.wait()
+        if done == child:
+            os._exit(_status(status))
+
+
 def enter(
     ruleset_fd: str,
     filter_hex: str,
@@ -151,17 +194,19 @@ def enter(
     required: bool = False,
     directory: str | None = None,
     served: list[tuple[str, str]] | None = None,
+    pid_namespace: bool = False,
 ) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
+    required = required or pid_namespace
     if directory is not None:
         try:
             os.chdir(directory)
         except OSError as e:
             os.write(2, f"clonespace-boundary: cd {directory}: {e.strerror}\n".encode())
             os._exit(126)
-    if hidden or served:
+    if hidden or served or pid_namespace:
         try:
-            hide(libc, hidden or [], own or [], served)
+            hide(libc, hidden or [], own or [], served, CLONE_NEWPID if pid_namespace else 0)
         except _Failed as e:
             if required or e.what != "unshare":  # half-made: never run
                 _fail(e.what, e.errno)
@@ -180,6 +225,8 @@ def enter(
     prog = _SockFprog(len(code) // 8, ctypes.addressof(buffer))
     if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
         _fail("seccomp", ctypes.get_errno())
+    if pid_namespace:
+        run_in_pid_namespace(argv)
     try:
         os.execv(argv[0], argv)
     except OSError as e:
@@ -191,10 +238,12 @@ def main(args: list[str]) -> None:
     own: list[str] = []
     served: list[tuple[str, str]] = []
     directory: str | None = None
-    required, i = False, 2
+    required, pid_namespace, i = False, False, 2
     while i < len(args) and args[i] != "--":
         if args[i] == "-r":
             required = True
+        elif args[i] == "-p":
+            pid_namespace = True
         elif args[i] == "-C" and i + 1 < len(args):
             directory = args[i + 1]
             i += 1
@@ -211,10 +260,10 @@ def main(args: list[str]) -> None:
         os.write(
             2,
             b"usage: enter.py RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]..."
-            b" [-s SRC DST]... [-r] -- ...\n",
+            b" [-s SRC DST]... [-r] [-p] -- ...\n",
         )
         os._exit(125)
-    enter(args[0], args[1], args[i + 1 :], hidden, own, required, directory, served)
+    enter(args[0], args[1], args[i + 1 :], hidden, own, required, directory, served, pid_namespace)
 
 
 if __name__ == "__main__":

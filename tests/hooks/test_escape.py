@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -740,19 +741,13 @@ UNFOLLOWABLE: dict[str, Unfollowable] = {
         "which is statically linked: the hooks cannot follow it, so it was killed",
         (),
     ),
-    "a static binary": Unfollowable(
-        lambda p, w: [p.static, "create", w.data / "planted"],
-        126,
-        "it is statically linked, so the hooks cannot follow it",
-        (),
-    ),
 }
 
 
 @pytest.mark.parametrize("name", list(UNFOLLOWABLE))
 def test_a_run_always_ends(world: World, programs: Programs, name: str) -> None:
-    """What the hooks cannot follow never hangs the run and never runs unhooked: it is
-    refused before it starts, or killed with one clear line (``host_run`` raises
+    """What the hooks cannot follow inside a hooked run never hangs the run and never runs
+    unhooked: it is killed with one clear line, or refused (``host_run`` raises
     TimeoutExpired if the run does not end)."""
     case = UNFOLLOWABLE[name]
     victim_before, data_before = _state(world.victim.parent), _state(world.data)
@@ -769,6 +764,63 @@ def test_a_run_always_ends(world: World, programs: Programs, name: str) -> None:
     assert SECRET not in result.stdout + result.stderr
     assert _state(world.victim.parent) == victim_before
     assert _state(world.data) == data_before
-    if case.status == 126:  # refused before it started: no clone 1 was registered
-        with Space(world.home) as space:
-            assert [r.name for r in space.records()] == ["notes:2"]
+
+
+# -- a static program: the kernel boundary alone (hooks/kernel_run.py) --------------------
+
+STATIC_NOTE = "clone: note: {} is statically linked, so the hooks cannot follow it"
+
+
+def test_a_static_program_runs_in_the_kernel_boundary_alone(
+    world: World, programs: Programs
+) -> None:
+    """Run as the program itself, a static binary is not refused: one note line, then it
+    runs with the kernel serving its clone's --data (its create lands in clone 1's store,
+    the real --data untouched) and holding the rest (the victim's login is refused)."""
+    victim_before, data_before = _state(world.victim.parent), _state(world.data)
+    created = host_run(
+        world.home, "notes", 1, [world.data], [programs.static, "create", world.data / "planted"]
+    )
+    stolen = host_run(
+        world.home, "notes", 1, [world.data], [programs.static, "read", _login(world)]
+    )
+    for result in (created, stolen):
+        assert result.stderr.splitlines() == [
+            STATIC_NOTE.format(programs.static)
+            + ": it runs in the kernel boundary alone, which serves it the clone's --data and "
+            "machine-id (no trace, no other identity)"
+        ]
+    assert (created.returncode, created.results) == (0, [("OK", "create", "")]), created.stdout
+    assert (_own_real_data(world) / "planted").read_text() == "pwned\n"
+    assert [r[:2] for r in stolen.results] == [("ERR", "read")], stolen.stdout
+    assert stolen.results[0][2] in KERNEL_HELD
+    assert SECRET not in stolen.stdout
+    assert _state(world.victim.parent) == victim_before
+    assert _state(world.data) == data_before
+
+
+def _running(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_what_a_static_program_leaves_ends_with_it(world: World, programs: Programs) -> None:
+    """The static program is the only child of the init of a PID namespace of its own: its
+    exit status is the run's, and what it left running (here a shell's background sleep)
+    is killed with the namespace when it exits, so the run ends and nothing outlives it."""
+    marker = "59.123"
+    script = f"sleep {marker} & echo started; exit 7"
+    argv: list[str | Path] = [programs.static, "exec", "/bin/sh", "-c", script]
+    result = host_run(world.home, "notes", 1, [world.data], argv, timeout=ATTACK_TIMEOUT_S)
+    assert (result.returncode, result.stdout) == (7, "started\n"), result.stderr
+    deadline = time.monotonic() + 10  # the kernel's kill is asynchronous; it lands at once
+    while _running(f"sleep\0{marker}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _running(f"sleep\0{marker}") == []
