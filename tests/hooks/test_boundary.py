@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -313,6 +314,33 @@ def test_prepare_grants_a_served_source_its_own_rule(tmp_path: Path) -> None:
     finally:
         prepared.close()
     assert (done.returncode, done.stdout) == (0, "mine"), done.stderr
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_with_p_the_program_is_alone_in_a_pid_namespace(entry: list[str]) -> None:
+    """``-p``: the program is pid 2 under an init of its own (pid 1); its exit status is
+    the entry's, and a background job it left is gone once the entry has exited."""
+    marker = "58.321"
+    script = f"echo $$; sleep {marker} & exit 4"
+    argv = [*entry, "-", seccomp.filter_hex(), "-p", "--", "/bin/sh", "-c", script]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout) == (4, "2\n"), done.stderr
+    left = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True)
+    assert left.stdout == ""
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_with_p_sigterm_to_the_entry_reaches_the_program(entry: list[str]) -> None:
+    """SIGTERM sent to the entry (as ``clone`` passes it on) is relayed through the init
+    to the program, whose status is then the entry's."""
+    script = 'trap "echo got; exit 5" TERM; echo ready; while :; do sleep 0.05; done'
+    argv = [*entry, "-", seccomp.filter_hex(), "-p", "--", "/bin/sh", "-c", script]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "ready\n"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 5
+        assert proc.stdout.read() == "got\n"
 
 
 @pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
