@@ -170,6 +170,8 @@ def run_host_command(
     with seccomp and the hooks only."""
     if not argv:
         raise BadInput("no command given", hint="put it after '--': clone host run … -- CMD")
+    from hooks.procfs import statically_linked
+
     program = resolve_program(argv[0])  # 127/126 before anything is registered
     _refuse_start_inside_home(home, spec)
     _check_boundary(require_boundary, on_warning)
@@ -182,13 +184,18 @@ def run_host_command(
         try:
             policy = build_policy(registry, home, spec, trace=on_event is not None)
             prepare_store(home, spec, policy)
-            boundary = host_boundary(home, spec, require_landlock=require_boundary)
-            from hooks.procfs import statically_linked
-
             if statically_linked(program):
+                # the hooks' hostname given by a UTS namespace instead: only here, since
+                # under one Frida no longer hands over the image of an exec (a static
+                # program's, at least), which must never run unwatched
+                hostname = str(policy.identity.get("hostname", ""))
+                boundary = host_boundary(
+                    home, spec, require_landlock=require_boundary, hostname=hostname
+                )
                 if on_warning is not None:
                     on_warning(STATIC.format(name=argv[0]))
                 return _run_kernel_only(list(argv), boundary)
+            boundary = host_boundary(home, spec, require_landlock=require_boundary)
             return _run_hooked(list(argv), policy, on_event, on_running, boundary)
         except CloneError as e:
             if new and not isinstance(e, ProgramLostProcesses):  # never ran: leave no clone
@@ -200,8 +207,8 @@ def run_host_command(
 
 STATIC = (
     "clone: note: {name} is statically linked, so the hooks cannot follow it: it runs in "
-    "the kernel boundary alone, which serves it the clone's --data and machine-id (no "
-    "trace, no other identity)"
+    "the kernel boundary alone, which serves it the clone's --data, machine-id and "
+    "hostname (no trace, no accounts)"
 )
 NO_LANDLOCK = (
     "clone: warning: this kernel has no Landlock; the clone is held by the hooks and "
@@ -239,11 +246,14 @@ def _refuse_start_inside_home(home: Home, spec: HostSpec) -> None:
         )
 
 
-def host_boundary(home: Home, spec: HostSpec, *, require_landlock: bool = False) -> Boundary:
+def host_boundary(
+    home: Home, spec: HostSpec, *, require_landlock: bool = False, hostname: str = ""
+) -> Boundary:
     """The kernel boundary of a run of ``spec``: out of ``$CLONE_HOME`` and the real data
     paths (as the kernel resolves them), except the clone's own store; and the kernel
     serving the layout's redirects itself: each data path shows the store's ``data/<k>``
-    and the machine-id files the store's, to what the hooks never see too."""
+    and the machine-id files the store's, and its UTS namespace is named ``hostname``, to
+    what the hooks never see too."""
     from hooks.boundary import Boundary
 
     store = host_store_of(home, spec.app, spec.index)
@@ -261,6 +271,7 @@ def host_boundary(home: Home, spec: HostSpec, *, require_landlock: bool = False)
         (own,),
         require_landlock,
         tuple((src, real) for real, src in served.items()),
+        hostname,
     )
 
 

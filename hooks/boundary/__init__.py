@@ -44,6 +44,7 @@ class Boundary:
     own: tuple[str, ...]
     require_landlock: bool = False
     served: tuple[tuple[str, str], ...] = ()
+    hostname: str = ""  # the run's UTS namespace's ("": the machine's, no namespace)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Prepared:
     own: tuple[str, ...] = ()
     require_hidden: bool = False
     served: tuple[tuple[str, str], ...] = ()
+    hostname: str = ""
 
     def command(
         self,
@@ -75,6 +77,7 @@ class Prepared:
         trees += [a for path in self.hidden for a in ("-h", path)]
         trees += [a for path in self.own for a in ("-o", path)] if self.hidden else []
         trees += [a for src, dst in self.served for a in ("-s", src, dst)]
+        trees += ["-n", self.hostname] if self.hostname else []
         trees += ["-r"] if self.require_hidden and (self.hidden or self.served) else []
         trees += ["-p"] if pid_namespace else []
         return [*entry(), fd, self.filter_hex, *trees, "--", *argv]
@@ -103,10 +106,11 @@ def prepare(boundary: Boundary) -> Prepared:
     hidden = tuple(plan.hidden(boundary.keep_out, boundary.own))
     own, required = tuple(boundary.own), boundary.require_landlock
     served = tuple(plan.servable(boundary.served, boundary.keep_out, boundary.own))
+    hostname = boundary.hostname
     if abi == 0:
         if boundary.require_landlock:
             raise BoundaryUnavailable("this kernel has no Landlock: the boundary is required")
-        return Prepared(None, seccomp.filter_hex(), hidden, own, required, served)
+        return Prepared(None, seccomp.filter_hex(), hidden, own, required, served, hostname)
     # a served source is reached through its bind, whose root is the source itself and not
     # the own tree above it: Landlock needs the grant on the source too
     granted = (*boundary.own, *(src for src, _ in served))
@@ -115,7 +119,7 @@ def prepare(boundary: Boundary) -> Prepared:
         moved = _dup_high(fd)
         os.close(fd)
         fd = moved
-    return Prepared(fd, seccomp.filter_hex(), hidden, own, required, served)
+    return Prepared(fd, seccomp.filter_hex(), hidden, own, required, served, hostname)
 
 
 def _dup_high(fd: int) -> int:

@@ -1,23 +1,25 @@
 /* The boundary's entry, compiled at install time (make setup): the same as enter.py, which
  * the runner uses where this is not built, without a Python start-up on every run.
  *
- *   enter RULESET_FD FILTER_HEX [-C DIR] [-h HIDDEN]... [-o OWN]... [-s SRC DST]... [-r] [-p]
- *         -- ARGV...
+ *   enter RULESET_FD FILTER_HEX [-C DIR] [-h HIDDEN]... [-o OWN]... [-s SRC DST]...
+ *         [-n HOSTNAME] [-r] [-p] -- ARGV...
  *
  * First changes to DIR (before anything is hidden, so a directory inside a hidden tree
- * stays the working directory, as it would be without the boundary). Then, in a mount namespace of its own (with a user namespace where it is not root),
- * covers each HIDDEN tree with an empty read-only tmpfs and binds each OWN tree (inside
- * one) back in place: no path then leads into the trees kept out, not even for what
- * Landlock does not check (connecting to a named socket). Each SRC is then bound over its
- * DST (a hidden tree, which then gets no cover, or a file such as /etc/machine-id): the
- * kernel serves the clone's own data where the program asks for the real one, so what
- * the hooks never see (raw syscalls, io_uring, another libc) reaches the clone's store,
- * as the hooks' redirects would have sent it. Where no such namespace can be
- * made it warns in one line and goes on, or with -r exits 125. Then sets no_new_privs, enters the
- * Landlock domain of RULESET_FD ("-": none), loads the seccomp filter (hex of struct
- * sock_filter entries), and execs ARGV; with -p (which implies -r) in a new PID namespace
- * too, ARGV the only child of its init (run_in_pid_namespace). Anything else failing exits 125 with one stderr
- * line: the program never runs outside the boundary. */
+ * stays the working directory, as it would be without the boundary). Then, in a mount
+ * namespace of its own (with a user namespace where it is not root), covers each HIDDEN
+ * tree with an empty read-only tmpfs and binds each OWN tree (inside one) back in place:
+ * no path then leads into the trees kept out, not even for what Landlock does not check
+ * (connecting to a named socket). Each SRC is then bound over its DST (a hidden tree,
+ * which then gets no cover, or a file such as /etc/machine-id): the kernel serves the
+ * clone's own data where the program asks for the real one, so what the hooks never see
+ * (raw syscalls, io_uring, another libc) reaches the clone's store, as the hooks'
+ * redirects would have sent it; with -n, a UTS namespace named HOSTNAME comes with it.
+ * Where no such namespace can be made it warns in one line and goes on, or with -r exits
+ * 125. Then sets no_new_privs, enters the Landlock domain of RULESET_FD ("-": none), loads
+ * the seccomp filter (hex of struct sock_filter entries), and execs ARGV; with -p (which
+ * implies -r) in a new PID namespace too, ARGV the only child of its init
+ * (run_in_pid_namespace). Anything else failing exits 125 with one stderr line: the
+ * program never runs outside the boundary. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -54,7 +56,8 @@ static int write_file(const char *path, const char *text) {
   return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-static int more_namespaces; /* -p: CLONE_NEWPID, made with the mount namespace */
+static int more_namespaces; /* -p: CLONE_NEWPID, -n: CLONE_NEWUTS, with the mount one */
+static const char *hostname;  /* -n NAME: the UTS namespace's */
 
 /* A mount namespace where the current uid may mount: its own as root, else inside a new
  * user namespace mapping only this uid and gid (so the program sees the same ids). */
@@ -107,6 +110,8 @@ static int hide(char **hidden, int nh, char **own, int no, char **src, char **ds
   int fds[MAX_TREES], served[MAX_TREES];
   *what = "unshare";
   if (own_mount_namespace() != 0) return -1;
+  *what = "sethostname";
+  if (hostname && sethostname(hostname, strlen(hostname)) != 0) return -1;
   *what = "open"; /* in the new namespace: a bind takes its source from there only */
   for (int i = 0; i < no; i++)
     if ((fds[i] = open(own[i], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) return -1;
@@ -146,9 +151,19 @@ static int hide(char **hidden, int nh, char **own, int no, char **src, char **ds
 }
 
 static volatile pid_t relay_to;
+static const int relayed[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
 
 static void relay(int sig) {
   if (relay_to > 0) kill(relay_to, sig);
+}
+
+/* The relayed signals blocked (how = SIG_BLOCK) or not: they stay blocked across each
+ * fork until the new process relays them, so none is lost or kills it meanwhile. */
+static void mask_relayed(int how) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (size_t k = 0; k < sizeof relayed / sizeof *relayed; k++) sigaddset(&set, relayed[k]);
+  sigprocmask(how, &set, NULL);
 }
 
 /* Passes on what is sent to this process alone (SIGINT and SIGQUIT come from the terminal
@@ -159,8 +174,8 @@ static void relay_signals(pid_t to) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = relay;
   sigemptyset(&sa.sa_mask);
-  const int relayed[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
   for (size_t k = 0; k < sizeof relayed / sizeof *relayed; k++) sigaction(relayed[k], &sa, NULL);
+  mask_relayed(SIG_UNBLOCK);
 }
 
 static int status_of(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st); }
@@ -171,6 +186,7 @@ static int status_of(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WT
 static void run_in_pid_namespace(char **program) {
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
+  mask_relayed(SIG_BLOCK);
   pid_t init = fork();
   if (init < 0) fail("fork");
   if (init > 0) {
@@ -185,6 +201,7 @@ static void run_in_pid_namespace(char **program) {
   if (child == 0) {
     signal(SIGINT, SIG_DFL);
     signal(SIGQUIT, SIG_DFL);
+    mask_relayed(SIG_UNBLOCK);
     execv(program[0], program);
     fprintf(stderr, "clonespace-boundary: %s: %s\n", program[0], strerror(errno));
     _exit(errno == ENOENT ? 127 : 126);
@@ -210,7 +227,8 @@ int main(int argc, char **argv) {
   const char *dir = NULL;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (!strcmp(argv[i], "-r")) required = 1;
-    else if (!strcmp(argv[i], "-p")) more_namespaces = CLONE_NEWPID, required = 1;
+    else if (!strcmp(argv[i], "-p")) more_namespaces |= CLONE_NEWPID, required = 1;
+    else if (!strcmp(argv[i], "-n") && i + 1 < argc) more_namespaces |= CLONE_NEWUTS, hostname = argv[++i];
     else if (!strcmp(argv[i], "-h") && i + 1 < argc && nh < MAX_TREES) hidden[nh++] = argv[++i];
     else if (!strcmp(argv[i], "-o") && i + 1 < argc && no < MAX_TREES) own[no++] = argv[++i];
     else if (!strcmp(argv[i], "-s") && i + 2 < argc && ns < MAX_TREES) {
@@ -222,7 +240,7 @@ int main(int argc, char **argv) {
   }
   if (argc < 5 || i + 1 >= argc || strcmp(argv[i], "--") != 0) {
     fprintf(stderr, "usage: enter RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]... "
-                    "[-s SRC DST]... [-r] [-p] -- ARGV...\n");
+                    "[-s SRC DST]... [-n HOSTNAME] [-r] [-p] -- ARGV...\n");
     return 125;
   }
   char **program = argv + i + 1;

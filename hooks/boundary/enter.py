@@ -1,6 +1,6 @@
 """The boundary's entry: ``python -I -S enter.py RULESET_FD FILTER_HEX [-C DIR]
-[-h HIDDEN]... [-o OWN]... [-s SRC DST]... [-r] [-p] -- ARGV...`` (the same as ``enter.c``,
-where that is not built).
+[-h HIDDEN]... [-o OWN]... [-s SRC DST]... [-n HOSTNAME] [-r] [-p] -- ARGV...`` (the same
+as ``enter.c``, where that is not built).
 
 Runs in the child the runner spawns, before the gate and so before the program's first
 instruction: changes to DIR (before anything is hidden: a working directory inside a
@@ -8,11 +8,12 @@ hidden tree stays one, as without the boundary); in a mount namespace of its own
 a user namespace where it is not root), covers each HIDDEN tree with an empty read-only
 tmpfs and binds each OWN tree back, then binds each SRC over its DST (a hidden tree, left
 uncovered, or a file): the kernel serves the clone's own data at the real paths, for what
-the hooks never see (where no namespace can be made: one warning, or with ``-r`` exit
-125); sets ``no_new_privs``, enters the Landlock domain of the ruleset fd (``-``: none,
-the kernel lacks Landlock), loads the seccomp filter (hex of ``struct sock_filter``
-entries), then execs ARGV (with ``-p``, implying ``-r``, in a new PID namespace too, as the
-only child of its init: ``run_in_pid_namespace``). All are inherited across fork and exec
+the hooks never see, and with ``-n`` a UTS namespace named HOSTNAME comes with it (where
+no namespace can be made: one warning, or with ``-r`` exit 125); sets ``no_new_privs``,
+enters the Landlock domain of the ruleset fd (``-``: none, the kernel lacks Landlock),
+loads the seccomp filter (hex of ``struct sock_filter`` entries), then execs ARGV (with
+``-p``, implying ``-r``, in a new PID namespace too, as the only child of its init:
+``run_in_pid_namespace``). All are inherited across fork and exec
 and cannot be undone. Anything else failing exits 125 with one stderr line: the program
 never runs unbounded.
 
@@ -31,6 +32,7 @@ PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 SYS_LANDLOCK_RESTRICT_SELF = 446  # x86_64
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
+CLONE_NEWUTS = 0x04000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_RDONLY = 2, 4, 8, 1
 MS_REMOUNT, MS_BIND, MS_REC, MS_SLAVE = 32, 4096, 16384, 1 << 19
 HIDDEN_FLAGS = MS_NOSUID | MS_NODEV | MS_NOEXEC
@@ -91,12 +93,15 @@ def hide(
     own: list[str],
     served: list[tuple[str, str]] | None = None,
     more: int = 0,
+    hostname: str | None = None,
 ) -> None:
     """Covers ``hidden`` with empty read-only tmpfs mounts, ``own`` bound back, and each
     (source, target) of ``served`` bound over its target, in a mount namespace of its own
-    (``more`` namespaces with it); _Failed naming the step."""
+    (``more`` namespaces with it; a UTS one named ``hostname``); _Failed naming the step."""
     served = served or []
-    _own_mount_namespace(libc, more)
+    _own_mount_namespace(libc, more | (CLONE_NEWUTS if hostname else 0))
+    if hostname and libc.sethostname(hostname.encode(), len(hostname.encode())) != 0:
+        raise _Failed("sethostname", ctypes.get_errno())
     try:  # in the new namespace: a bind takes its source from there only
         fds = [os.open(p, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC) for p in own]
         sources = [os.open(src, os.O_PATH | os.O_CLOEXEC) for src, _ in served]
@@ -148,13 +153,21 @@ def _status(status: int) -> int:
     return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
-def _relay_signals(to: int) -> None:
-    """Passes on what is sent to this process alone (SIGINT and SIGQUIT come from the
-    terminal to the whole process group, the program included: not passed twice)."""
+def _relayed() -> set[int]:
     import signal
 
-    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+    return {signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2}
+
+
+def _relay_signals(to: int) -> None:
+    """Passes on what is sent to this process alone (SIGINT and SIGQUIT come from the
+    terminal to the whole process group, the program included: not passed twice). They
+    were blocked across the fork (none lost, none killing this process meanwhile)."""
+    import signal
+
+    for signum in _relayed():
         signal.signal(signum, lambda n, _frame: os.kill(to, n))
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _relayed())
 
 
 def run_in_pid_namespace(argv: list[str]) -> None:
@@ -165,6 +178,7 @@ def run_in_pid_namespace(argv: list[str]) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGQUIT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, _relayed())
     init = os.fork()
     if init > 0:
         _relay_signals(init)
@@ -173,6 +187,7 @@ def run_in_pid_namespace(argv: list[str]) -> None:
     if child == 0:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _relayed())
         try:
             os.execv(argv[0], argv)
         except OSError as e:
@@ -195,6 +210,7 @@ def enter(
     directory: str | None = None,
     served: list[tuple[str, str]] | None = None,
     pid_namespace: bool = False,
+    hostname: str | None = None,
 ) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     required = required or pid_namespace
@@ -204,9 +220,10 @@ def enter(
         except OSError as e:
             os.write(2, f"clonespace-boundary: cd {directory}: {e.strerror}\n".encode())
             os._exit(126)
-    if hidden or served or pid_namespace:
+    if hidden or served or pid_namespace or hostname:
         try:
-            hide(libc, hidden or [], own or [], served, CLONE_NEWPID if pid_namespace else 0)
+            more = CLONE_NEWPID if pid_namespace else 0
+            hide(libc, hidden or [], own or [], served, more, hostname)
         except _Failed as e:
             if required or e.what != "unshare":  # half-made: never run
                 _fail(e.what, e.errno)
@@ -239,11 +256,15 @@ def main(args: list[str]) -> None:
     served: list[tuple[str, str]] = []
     directory: str | None = None
     required, pid_namespace, i = False, False, 2
+    hostname: str | None = None
     while i < len(args) and args[i] != "--":
         if args[i] == "-r":
             required = True
         elif args[i] == "-p":
             pid_namespace = True
+        elif args[i] == "-n" and i + 1 < len(args):
+            hostname = args[i + 1]
+            i += 1
         elif args[i] == "-C" and i + 1 < len(args):
             directory = args[i + 1]
             i += 1
@@ -260,10 +281,21 @@ def main(args: list[str]) -> None:
         os.write(
             2,
             b"usage: enter.py RULESET_FD FILTER_HEX [-C DIR] [-h DIR]... [-o DIR]..."
-            b" [-s SRC DST]... [-r] [-p] -- ...\n",
+            b" [-s SRC DST]... [-n HOSTNAME] [-r] [-p] -- ...\n",
         )
         os._exit(125)
-    enter(args[0], args[1], args[i + 1 :], hidden, own, required, directory, served, pid_namespace)
+    enter(
+        args[0],
+        args[1],
+        args[i + 1 :],
+        hidden,
+        own,
+        required,
+        directory,
+        served,
+        pid_namespace,
+        hostname,
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ and the secret never reached clone 1 (not in its output, not in its store).
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -787,8 +788,8 @@ def test_a_static_program_runs_in_the_kernel_boundary_alone(
     for result in (created, stolen):
         assert result.stderr.splitlines() == [
             STATIC_NOTE.format(programs.static)
-            + ": it runs in the kernel boundary alone, which serves it the clone's --data and "
-            "machine-id (no trace, no other identity)"
+            + ": it runs in the kernel boundary alone, which serves it the clone's --data, "
+            "machine-id and hostname (no trace, no accounts)"
         ]
     assert (created.returncode, created.results) == (0, [("OK", "create", "")]), created.stdout
     assert (_own_real_data(world) / "planted").read_text() == "pwned\n"
@@ -797,6 +798,17 @@ def test_a_static_program_runs_in_the_kernel_boundary_alone(
     assert SECRET not in stolen.stdout
     assert _state(world.victim.parent) == victim_before
     assert _state(world.data) == data_before
+
+
+def test_a_static_program_gets_its_clones_hostname(world: World, programs: Programs) -> None:
+    """The kernel-only run's UTS namespace carries the clone's hostname (what ``uname``
+    and /proc/sys/kernel/hostname say), not the machine's."""
+    name = "/proc/sys/kernel/hostname"
+    static = host_run(world.home, "notes", 1, [world.data], [programs.static, "read", name])
+    with Space(world.home) as space:
+        hostname = space.identity("notes:1").hostname
+    assert static.results and static.results[0][:2] == ("OK", "read"), static.stdout
+    assert static.results[0][2] == hostname != socket.gethostname()
 
 
 def _running(marker: str) -> list[int]:
