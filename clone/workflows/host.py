@@ -186,8 +186,8 @@ def run_host_command(
             prepare_store(home, spec, policy)
             if statically_linked(program):
                 # the hooks' hostname given by a UTS namespace instead: only here, since
-                # under one Frida no longer hands over the image of an exec (a static
-                # program's, at least), which must never run unwatched
+                # under one a static program exec'd by a hooked one was not handed over
+                # by Frida (so not killed) and ran unwatched
                 hostname = str(policy.identity.get("hostname", ""))
                 boundary = host_boundary(
                     home, spec, require_landlock=require_boundary, hostname=hostname
