@@ -81,6 +81,14 @@ def _read(path: Path, mtime_ns: int) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=4)
+def _digest(path: Path, mtime_ns: int) -> str:
+    """The start of the SHA-256 of ``path``'s text, read once per build; the text itself is
+    not kept (a run's supervisor would hold it for its whole life)."""
+    del mtime_ns  # part of the cache key only
+    return hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()[:16]
+
+
 def agent_source() -> str:
     """The agent's JavaScript source, read once per build."""
     path = agent_path()
@@ -112,8 +120,7 @@ class AgentCode:
             return None
         import frida
 
-        text = _read(self._single, self._single.stat().st_mtime_ns)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        digest = _digest(self._single, self._single.stat().st_mtime_ns)
         name = f"agent-{frida.__version__}-{platform.machine()}-{digest}.qjs"
         return self._cache_dir / name
 
@@ -161,7 +168,7 @@ class AgentCode:
         with contextlib.suppress(OSError):
             return path.read_bytes()
         try:
-            text = _read(self._single, self._single.stat().st_mtime_ns)
+            text = self._single.read_text(encoding="utf-8")  # compiled once: not kept
             compiled = session.compile_script(text, name=SCRIPT_NAME)
         except Exception:
             self._refused = True

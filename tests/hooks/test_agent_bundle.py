@@ -80,6 +80,11 @@ def test_the_file_is_named_for_the_frida_version_and_the_build(tmp_path: Path) -
     assert AgentCode(single=other, cache_dir=tmp_path).cache_file != kept
 
 
+def test_a_process_finds_the_bytecode_make_agent_wrote() -> None:
+    kept = built_agent().cache_file  # named by the hash of the text, as the build names it
+    assert kept is not None and kept.is_file()
+
+
 def test_a_bytecode_file_frida_refuses_is_left_for_the_source(tmp_path: Path) -> None:
     code = AgentCode(cache_dir=tmp_path)
     kept = code.cache_file
