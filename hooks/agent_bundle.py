@@ -5,10 +5,13 @@
 - ``dist/agent.js``, frida-compile's bundle of modules: the script a clone's Gadget runs on
   Android, and the one sent to a remote device. Frida compiles its modules as they are
   imported, so a process that never imports the Android half never compiles it.
-- ``dist/agent.single.js``, the same agent bundled by esbuild into one plain script. Frida can
-  compile only such a script to bytecode (``Session.compile_script``; a bundle of modules
-  compiles to its entry alone), and a process then creates the agent from that bytecode
-  without compiling any JavaScript (``create_script_from_bytes``).
+- ``dist/agent.single.js``, the same agent less its Android half, bundled by esbuild into one
+  plain script. Frida can compile only such a script to bytecode (``Session.compile_script``;
+  a bundle of modules compiles to its entry alone), and a process then creates the agent from
+  that bytecode without compiling any JavaScript (``create_script_from_bytes``). Only host
+  runs load it: the Android half (and frida-java-bridge) is a stub refusing an Android
+  policy, which keeps ~1.2 MB out of every hooked process (QuickJS creates every function
+  of the bytecode it loads; ``hooks/agent/scripts/bundle-single.mjs``).
 
 The bytecode depends on the Frida version and on the agent: it is kept as
 ``dist/bytecode/agent-<frida version>-<machine>-<hash of agent.single.js>.qjs``, written by
