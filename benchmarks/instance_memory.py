@@ -160,11 +160,15 @@ def _wait_hooked(runs: list[subprocess.Popen[bytes]]) -> list[int]:
 
 
 def _hooked_child(supervisor: int) -> int | None:
+    children: list[int] = []
     try:
-        children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+        for task in os.listdir(f"/proc/{supervisor}/task"):  # children of any of its threads
+            children += map(
+                int, Path(f"/proc/{supervisor}/task/{task}/children").read_text().split()
+            )
     except OSError:
         return None
-    for child in map(int, children):
+    for child in children:
         try:
             comm = Path(f"/proc/{child}/comm").read_text().strip()
             maps = Path(f"/proc/{child}/maps").read_text()
