@@ -5,10 +5,13 @@
 - ``dist/agent.js``, frida-compile's bundle of modules: the script a clone's Gadget runs on
   Android, and the one sent to a remote device. Frida compiles its modules as they are
   imported, so a process that never imports the Android half never compiles it.
-- ``dist/agent.single.js``, the same agent bundled by esbuild into one plain script. Frida can
-  compile only such a script to bytecode (``Session.compile_script``; a bundle of modules
-  compiles to its entry alone), and a process then creates the agent from that bytecode
-  without compiling any JavaScript (``create_script_from_bytes``).
+- ``dist/agent.single.js``, the same agent less its Android half, bundled by esbuild into one
+  plain script. Frida can compile only such a script to bytecode (``Session.compile_script``;
+  a bundle of modules compiles to its entry alone), and a process then creates the agent from
+  that bytecode without compiling any JavaScript (``create_script_from_bytes``). Only host
+  runs load it: the Android half (and frida-java-bridge) is a stub refusing an Android
+  policy, which keeps ~1.2 MB out of every hooked process (QuickJS creates every function
+  of the bytecode it loads; ``hooks/agent/scripts/bundle-single.mjs``).
 
 The bytecode depends on the Frida version and on the agent: it is kept as
 ``dist/bytecode/agent-<frida version>-<machine>-<hash of agent.single.js>.qjs``, written by
@@ -81,6 +84,14 @@ def _read(path: Path, mtime_ns: int) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=4)
+def _digest(path: Path, mtime_ns: int) -> str:
+    """The start of the SHA-256 of ``path``'s text, read once per build; the text itself is
+    not kept (a run's supervisor would hold it for its whole life)."""
+    del mtime_ns  # part of the cache key only
+    return hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()[:16]
+
+
 def agent_source() -> str:
     """The agent's JavaScript source, read once per build."""
     path = agent_path()
@@ -112,8 +123,7 @@ class AgentCode:
             return None
         import frida
 
-        text = _read(self._single, self._single.stat().st_mtime_ns)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        digest = _digest(self._single, self._single.stat().st_mtime_ns)
         name = f"agent-{frida.__version__}-{platform.machine()}-{digest}.qjs"
         return self._cache_dir / name
 
@@ -161,7 +171,7 @@ class AgentCode:
         with contextlib.suppress(OSError):
             return path.read_bytes()
         try:
-            text = _read(self._single, self._single.stat().st_mtime_ns)
+            text = self._single.read_text(encoding="utf-8")  # compiled once: not kept
             compiled = session.compile_script(text, name=SCRIPT_NAME)
         except Exception:
             self._refused = True

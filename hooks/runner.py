@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hooks import procfs
+from hooks import memory, procfs
 from hooks.agent_bundle import built_agent
 from hooks.boundary import Boundary, Prepared, prepare
 from hooks.errors import (
@@ -175,6 +175,7 @@ def _run_gated(
     prepared: Prepared | None = None,
 ) -> int:
     pid = _start_gate(sessions, argv, env, cwd, prepared)
+    memory.release_read_once_pages()  # Frida has written out what it embeds: see hooks.memory
     started = procfs.start_ticks(pid) or 0  # our child, not reaped yet: always known
     # meanwhile, a process Frida never hands over (a raw clone's child) is killed, not
     # left to run, or to hang the program that waits for it

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from hooks import agent_bundle, procfs
 from hooks.agent_bundle import AgentCode, built_agent
 from hooks.rpc import AgentRpc
 from tests.hooks.agent_fixtures import (
@@ -20,6 +21,7 @@ from tests.hooks.agent_fixtures import (
     run_captured,
     sleeping_process,
 )
+from vfs_redirect.rules import AndroidNames, make_policy, make_redirect
 
 if TYPE_CHECKING:
     import frida
@@ -78,6 +80,39 @@ def test_the_file_is_named_for_the_frida_version_and_the_build(tmp_path: Path) -
     other = tmp_path / "agent.single.js"
     other.write_text("rpc.exports = {};\n")  # another build of the agent
     assert AgentCode(single=other, cache_dir=tmp_path).cache_file != kept
+
+
+def test_a_process_finds_the_bytecode_make_agent_wrote() -> None:
+    kept = built_agent().cache_file  # named by the hash of the text, as the build names it
+    assert kept is not None and kept.is_file()
+
+
+def test_the_host_build_leaves_the_android_half_to_agent_js(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """agent.single.js is loaded by host runs only: it carries no frida-java-bridge, and a
+    process given an Android policy through it is stopped (never run without its hooks),
+    saying which build an Android clone runs."""
+    dist = Path(agent_bundle.__file__).parent / "agent" / "dist"
+    assert "performNow" in (dist / "agent.js").read_text(encoding="utf-8")
+    assert "performNow" not in (dist / "agent.single.js").read_text(encoding="utf-8")
+    android = make_policy(
+        "com.example:2",
+        "android",
+        [make_redirect("/nonexistent/app", "/nonexistent/store/2")],
+        [],
+        android=AndroidNames("com.example", "com.example.clone2", ("3082",), {}, {}, {}),
+    ).to_agent_json()
+    capfd.readouterr()
+    with sleeping_process() as (pid, session):
+        rpc = AgentRpc(built_agent().load(session))
+        with pytest.raises(Exception):  # noqa: B017 - the process is gone, whatever Frida says
+            rpc.init(android)
+        assert not procfs.alive(pid)
+    assert "for host runs: an Android clone runs agent.js" in capfd.readouterr().err
+    with sleeping_process() as (pid, session):
+        stats = _started(built_agent().create_script(session))  # a host policy: as ever
+    assert stats["pid"] == pid
 
 
 def test_a_bytecode_file_frida_refuses_is_left_for_the_source(tmp_path: Path) -> None:
