@@ -1,7 +1,7 @@
 """Cost per process of ``clone host run`` against its peers (issue 13), measured the way it
 was found: whole runs of real programs, with a data directory redirected where the peer can.
 
-    .venv/bin/python benchmarks/peers.py [--repeat R] [--loop N] [--files F] [--frida-script]
+    .venv/bin/python benchmarks/peers.py [--repeat R] [--loop N] [--files F]
 
 Columns (how the program is run; a peer whose tool is missing or does not work here is
 skipped, with a printed reason):
@@ -11,7 +11,8 @@ skipped, with a printed reason):
 - ``proot``: ``proot -b STORE:DIR`` (ptrace follows every process and rewrites paths);
 - ``frida``: bare Frida following every fork and exec (``benchmarks/frida_gated.py``: a
   gate started as ``clone host run`` starts it, child gating in every process, nothing
-  injected but Frida's own agent; ``--frida-script``: an empty script in each too);
+  injected but Frida's own agent), and ``frida+js``: the same with an empty script loaded in
+  each process (a JavaScript runtime, as each process of a clone gets one);
 - ``clone``: this checkout's ``clone host run --data DIR`` (agent, policy, kernel boundary).
 Workloads: ``/bin/true``; ``python3 -c 'import json, sqlite3, email'``; ``git status`` in a
 repository of ``F`` files (in DIR); ``sh -c 'find DIR | wc -l'``; 20 x ``git status`` in a
@@ -39,10 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODES = ("plain", "bind", "proot", "frida", "clone")
-RATIOS = (("clone", "frida"), ("clone", "bind"), ("frida", "plain"))
+MODES = ("plain", "bind", "proot", "frida", "frida+js", "clone")
+RATIOS = (("clone", "frida"), ("clone", "frida+js"), ("clone", "bind"), ("frida", "plain"))
 GIT_LOOP = 20
 APP = "peers"
+_UNREDIRECTED = ("plain", "frida", "frida+js")  # given the store itself
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--loop", type=int, default=20)
     parser.add_argument("--files", type=int, default=2000)
-    parser.add_argument("--frida-script", action="store_true")
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.loop < 1 or args.files < 1:
         parser.error("--repeat, --loop and --files must be at least 1")
@@ -168,11 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the clone's first run registers it and makes its store; the repository goes there
         # (elsewhere when the clone cannot run)
         place = Place(home / "store" / "host" / APP / "1" / "data" / "0", data)
-        commands = _commands(place, args.frida_script)
+        commands = _commands(place)
         reasons = {m: why for m in ("clone",) if (why := _try(commands[m](["true"]), env))}
         if "clone" in reasons:
             place = Place(Path(tmp) / "store", data)
-            commands = _commands(place, args.frida_script)
+            commands = _commands(place)
         _make_repo(place.store, args.files)
         for mode in MODES:
             if mode not in reasons and (why := _usable(mode, place, commands, env)):
@@ -203,10 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows.append(("per exec (derived)", per_op(ms, execs, forks, n, modes)))
     load1, load5, load15 = os.getloadavg()
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    script = "; frida: an empty script in each process" if args.frida_script else ""
     print(f"peers: median of {args.repeat} rounds, {stamp}, {os.cpu_count()} CPUs, load average"
           f" {load1:.2f} {load5:.2f} {load15:.2f}; {args.files} files in DIR; python3 is"
-          f" {python3}{script}")  # fmt: skip
+          f" {python3}")  # fmt: skip
     print(render(table_rows(rows, modes, [r for r in RATIOS if set(r) <= set(modes)])))
     for mode in MODES:
         if mode in reasons:
@@ -219,27 +219,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 Command = Callable[[list[str]], list[str]]
 
 
-def _commands(place: Place, frida_script: bool) -> dict[str, Command]:
+def _commands(place: Place) -> dict[str, Command]:
     """How each column runs ``argv`` (the redirecting ones see the store at ``place.data``)."""
     store, data = place.store, place.data
     clone = HERE.parent / ".venv" / "bin" / "clone"
     head = [str(clone)] if clone.exists() else [sys.executable, "-m", "clone"]
     head += ["host", "run", "--app", APP, "--clone", "1", "--data", str(data), "--"]
-    gated = [sys.executable, str(HERE / "frida_gated.py"), *(["--script"] * frida_script), "--"]
+    gated = [sys.executable, str(HERE / "frida_gated.py")]
     mount = 'mount --bind -- "$1" "$2" && shift 2 && exec "$@"'
     bind = ["unshare", "-m", "sh", "-c", mount, "bind", str(store), str(data)]
     return {
         "plain": lambda argv: argv,
         "bind": lambda argv: [*bind, *argv],
         "proot": lambda argv: ["proot", "-b", f"{store}:{data}", *argv],
-        "frida": lambda argv: [*gated, *argv],
+        "frida": lambda argv: [*gated, "--", *argv],
+        "frida+js": lambda argv: [*gated, "--script", "--", *argv],
         "clone": lambda argv: [*head, *argv],
     }
 
 
 def _argv(mode: str, load: Workload, place: Place, commands: Mapping[str, Command]) -> list[str]:
     # plain and bare Frida redirect nothing: they are given the store itself
-    seen = place.store if mode in ("plain", "frida") else place.data
+    seen = place.store if mode in _UNREDIRECTED else place.data
     return commands[mode](load.argv(str(seen)))
 
 
@@ -253,12 +254,12 @@ def _usable(
         return f"{tool} is not installed (scripts/install-system.sh installs it)"
     if mode == "bind" and os.geteuid() != 0:
         return "a bind mount needs root"
-    if mode == "frida":
+    if mode.startswith("frida"):
         try:
             import frida  # noqa: F401
         except ImportError:
             return "the frida module is not installed (make setup)"
-    seen = place.store if mode in ("plain", "frida") else place.data
+    seen = place.store if mode in _UNREDIRECTED else place.data
     return _try(commands[mode](["test", "-d", f"{seen}/.git"]), env)
 
 
