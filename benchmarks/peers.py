@@ -185,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _run(_argv(mode, load, place, commands), env)
         times: dict[tuple[str, str], list[float]] = {}
         failures: dict[tuple[str, str], list[str]] = {}
+        load_before = os.getloadavg()[0]
         for round_ in range(args.repeat):
             for load in loads:
                 for mode in rotated(modes, round_):
@@ -205,8 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     load1, load5, load15 = os.getloadavg()
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"peers: median of {args.repeat} rounds, {stamp}, {os.cpu_count()} CPUs, load average"
-          f" {load1:.2f} {load5:.2f} {load15:.2f}; {args.files} files in DIR; python3 is"
-          f" {python3}")  # fmt: skip
+          f" {load_before:.2f} at the start, {load1:.2f} {load5:.2f} {load15:.2f} at the end;"
+          f" {args.files} files in DIR; python3 is {python3}")  # fmt: skip
     print(render(table_rows(rows, modes, [r for r in RATIOS if set(r) <= set(modes)])))
     for mode in MODES:
         if mode in reasons:
