@@ -1,15 +1,17 @@
 """Bare Frida following a program and every process it starts: the peer of ``clone host run``
 that costs only what Frida itself costs (``benchmarks/peers.py``).
 
-    .venv/bin/python benchmarks/frida_gated.py [--script] -- PROG [ARG...]
+    .venv/bin/python benchmarks/frida_gated.py [--script | --agent POLICY] -- PROG [ARG...]
 
 Started the way ``clone host run`` starts a program (``hooks/runner.py``): a ``sh`` gate,
 this process's child, waits on a pipe; Frida attaches to it with child gating, the gate then
 ``exec``s the program. Each process Frida hands over (fork or exec, suspended) is attached
 to with child gating, so its own children are followed too, and resumed. Nothing is injected
 but Frida's own agent (which child gating needs); with ``--script`` each process also gets
-an empty script (a JavaScript runtime, as every process of a clone gets one). No policy, no
-hooks, no kernel boundary, no supervision beyond waiting for the handed-over processes.
+an empty script (a JavaScript runtime, as every process of a clone gets one); with
+``--agent POLICY`` (a JSON file) Clonespace's agent, loaded and given that policy as
+``hooks/session.py`` does it: the hooks without the rest of ``clone host run``. No kernel
+boundary, no supervision beyond waiting for the handed-over processes.
 Exits with the program's status (125 if this driver fails).
 """
 
@@ -17,15 +19,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import select
 import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 _GATE = 'read _ <&3 || exit 125; exec 3<&-; exec "$@"'
 _SETTLE_S = 10.0
@@ -34,9 +41,10 @@ _SETTLE_S = 10.0
 class Follower:
     """Attaches to each process handed over, gates its children, resumes it."""
 
-    def __init__(self, device: Any, script: bool) -> None:
+    def __init__(self, device: Any, script: bool, policy: Mapping[str, Any] | None) -> None:
         self._device = device
         self._script = script
+        self._policy = policy
         self._lock = threading.Condition()
         self._pending = 0
         self._sessions: list[Any] = []
@@ -48,6 +56,11 @@ class Follower:
         session.enable_child_gating()
         if self._script:
             session.create_script("").load()
+        if self._policy is not None:
+            from hooks.agent_bundle import load_agent
+            from hooks.rpc import AgentRpc
+
+            AgentRpc(load_agent(session)).init(self._policy)
         with self._lock:
             self._sessions.append(session)
 
@@ -89,12 +102,15 @@ class Follower:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--script", action="store_true", help="an empty script in each process")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--script", action="store_true", help="an empty script in each process")
+    kind.add_argument("--agent", type=Path, metavar="POLICY", help="the agent, given POLICY")
     parser.add_argument("program", nargs="+")
     args = parser.parse_args(argv)
     import frida
 
-    follower = Follower(frida.get_local_device(), args.script)
+    policy = None if args.agent is None else json.loads(args.agent.read_text(encoding="utf-8"))
+    follower = Follower(frida.get_local_device(), args.script, policy)
     pid, write_end = _start_gate(args.program)
     try:
         follower.follow(pid)

@@ -12,7 +12,9 @@ skipped, with a printed reason):
 - ``frida``: bare Frida following every fork and exec (``benchmarks/frida_gated.py``: a
   gate started as ``clone host run`` starts it, child gating in every process, nothing
   injected but Frida's own agent), and ``frida+js``: the same with an empty script loaded in
-  each process (a JavaScript runtime, as each process of a clone gets one);
+  each process (a JavaScript runtime, as each process of a clone gets one), and
+  ``frida+agent``: the same with Clonespace's agent given the clone's policy (the hooks
+  redirect DIR; no CLI, no kernel boundary, no supervision of the run);
 - ``clone``: this checkout's ``clone host run --data DIR`` (agent, policy, kernel boundary).
 Workloads: ``/bin/true``; ``python3 -c 'import json, sqlite3, email'``; ``git status`` in a
 repository of ``F`` files (in DIR); ``sh -c 'find DIR | wc -l'``; 20 x ``git status`` in a
@@ -28,6 +30,7 @@ table with the load average; exits 0 (it reports, it does not judge).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -38,10 +41,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
-MODES = ("plain", "bind", "proot", "frida", "frida+js", "clone")
-RATIOS = (("clone", "frida"), ("clone", "frida+js"), ("clone", "bind"), ("frida", "plain"))
+MODES = ("plain", "bind", "proot", "frida", "frida+js", "frida+agent", "clone")
+RATIOS = (("clone", "frida"), ("clone", "frida+js"), ("clone", "frida+agent"), ("clone", "bind"))
 GIT_LOOP = 20
 APP = "peers"
 _UNREDIRECTED = ("plain", "frida", "frida+js")  # given the store itself
@@ -169,11 +173,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the clone's first run registers it and makes its store; the repository goes there
         # (elsewhere when the clone cannot run)
         place = Place(home / "store" / "host" / APP / "1" / "data" / "0", data)
-        commands = _commands(place)
+        policy = Path(tmp) / "policy.json"
+        commands = _commands(place, policy)
         reasons = {m: why for m in ("clone",) if (why := _try(commands[m](["true"]), env))}
         if "clone" in reasons:
+            reasons["frida+agent"] = "it needs the clone, and the clone cannot run"
             place = Place(Path(tmp) / "store", data)
-            commands = _commands(place)
+            commands = _commands(place, policy)
+        else:
+            policy.write_text(json.dumps(_policy(home, data)), encoding="utf-8")
         _make_repo(place.store, args.files)
         for mode in MODES:
             if mode not in reasons and (why := _usable(mode, place, commands, env)):
@@ -220,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 Command = Callable[[list[str]], list[str]]
 
 
-def _commands(place: Place) -> dict[str, Command]:
+def _commands(place: Place, policy: Path) -> dict[str, Command]:
     """How each column runs ``argv`` (the redirecting ones see the store at ``place.data``)."""
     store, data = place.store, place.data
     clone = HERE.parent / ".venv" / "bin" / "clone"
@@ -235,6 +243,7 @@ def _commands(place: Place) -> dict[str, Command]:
         "proot": lambda argv: ["proot", "-b", f"{store}:{data}", *argv],
         "frida": lambda argv: [*gated, "--", *argv],
         "frida+js": lambda argv: [*gated, "--script", "--", *argv],
+        "frida+agent": lambda argv: [*gated, "--agent", str(policy), "--", *argv],
         "clone": lambda argv: [*head, *argv],
     }
 
@@ -280,6 +289,21 @@ def _run(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
         return None
     last = (done.stderr.strip().splitlines() or [""])[-1]
     return f"{argv[0]} exited {done.returncode}: {last}"
+
+
+def _policy(home: Path, data: Path) -> dict[str, Any]:
+    """The policy ``clone host run --app peers --clone 1 --data DATA`` runs with (the
+    clone is registered already, by its first run)."""
+    sys.path.insert(0, str(HERE.parent))
+    from clone.home import Home
+    from clone.registry import Registry
+    from clone.workflows.host import build_policy, open_host_clone, parse_host_spec
+
+    where = Home(home)
+    with Registry(where.ensure().registry_path) as registry:
+        spec = parse_host_spec(APP, 1, [str(data)])
+        open_host_clone(registry, where, spec)
+        return build_policy(registry, where, spec, trace=False).to_agent_json()
 
 
 def _make_repo(root: Path, files: int) -> None:
