@@ -3,7 +3,8 @@
 # oracles (never at run time), adb talks to devices, gcc builds the C test programs and
 # the agent's C fast path ahead of time, node/npm build the Frida agent, Xvfb gives the
 # launcher a screen in tests, OpenJDK 17, enjarify and smali run the JVM test bed and build
-# the probe app.
+# the probe app; git and proot are peers in benchmarks/peers.py (git status as a workload,
+# proot as the ptrace way of redirecting a directory).
 # Safe to re-run: it only calls apt when something is missing. Needs root.
 set -euo pipefail
 need=()
@@ -18,6 +19,8 @@ have gcc       || need+=(gcc libc6-dev)
 have make      || need+=(make)
 have node      || need+=(nodejs)
 have npm       || need+=(npm)
+have git       || need+=(git)
+have proot     || need+=(proot)
 # the JVM test bed (tests/jvm) and the probe app (samples/probe): OpenJDK 17 exactly
 # (frida-java-bridge's JVM backend does not work with 20+), enjarify, smali
 ls /usr/lib/jvm/java-17-openjdk-*/bin/javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
