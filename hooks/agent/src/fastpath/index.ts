@@ -1,11 +1,13 @@
 // Installs the CModule fast path: loads redirect.c compiled ahead of time (a shared object the
-// host hands over, built by scripts/build-cmodule.mjs with a wrapper for every export of the
-// hook table) or, when none fits, compiles redirect.c plus one wrapper per libc export found
+// host hands over, or that a clone's payload carries in this bundle (carried.ts), built by
+// scripts/build-cmodule.mjs with a wrapper for every export of the hook table) or, when none
+// fits, compiles redirect.c plus one wrapper per libc export found
 // with Frida's TinyCC; copies the policy's tables into it, and replaces the exports with the
 // C wrappers.
 import { inOwnProcess } from "../events.js";
 import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Policy } from "../policy.js";
+import { CARRIED } from "./carried.js";
 import { REDIRECT_C, REDIRECT_KEY } from "./redirect.generated.js";
 import { EXEC_NAMES, HOOKS, type HookSpec, wrapperLine } from "./table.js";
 
@@ -45,6 +47,42 @@ let covered: string[] = [];
 let origin: string | null = null;
 let offered: PrebuiltOffer | null = null;
 let drainEvents = (): void => {};
+
+/** The module the payload carries in this bundle, decoded; null when it carries none. */
+function carriedOffer(): PrebuiltOffer | null {
+  const carried = CARRIED;
+  return carried === null ? null : { arch: carried.arch, key: carried.key, so: fromBase64(carried.so) };
+}
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64_TEXT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Standard base64 (padded) to bytes; throws on anything else. */
+export function fromBase64(text: string): ArrayBuffer {
+  if (!BASE64_TEXT.test(text)) {
+    throw new Error("not base64");
+  }
+  const value = new Uint8Array(128);
+  for (let i = 0; i < BASE64.length; i++) {
+    value[BASE64.charCodeAt(i)] = i;
+  }
+  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const buffer = new ArrayBuffer((text.length / 4) * 3 - pad);
+  const out = new Uint8Array(buffer);
+  let o = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    const word = (value[text.charCodeAt(i)]! << 18) | (value[text.charCodeAt(i + 1)]! << 12) |
+      (value[text.charCodeAt(i + 2)]! << 6) | value[text.charCodeAt(i + 3)]!;
+    out[o++] = word >>> 16;
+    if (o < out.length) {
+      out[o++] = (word >>> 8) & 255;
+    }
+    if (o < out.length) {
+      out[o++] = word & 255;
+    }
+  }
+  return buffer;
+}
 
 /** Takes the host's prebuilt fast path (before init; used by installFileHooks). */
 export function offerPrebuilt(offer: PrebuiltOffer): void {
@@ -254,7 +292,12 @@ function checkLayout(cm: CModule, found: readonly Found[]): void {
 
 /** The host's prebuilt module when it is for this process and these sources, else null and why. */
 function prebuiltModule(found: readonly Found[], symbols: CSymbols): CModule | string {
-  const offer = offered;
+  let offer: PrebuiltOffer | null;
+  try {
+    offer = offered ?? carriedOffer(); // the host's, else the payload's
+  } catch (e) {
+    return `the carried module is damaged (${String(e)})`;
+  }
   if (offer === null) {
     return "no prebuilt module offered";
   }
@@ -353,6 +396,11 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
   const orig = (p: NativePointer): NativePointer => originals.get(p.toString()) ?? p;
   setSys(cm, orig(getcwd), orig(readlink), orig(realpath));
   installed = found.map(({ spec }) => spec.name);
+}
+
+/** "prebuilt" or "tinycc": how this process got its fast path (null before init). */
+export function fastPathKind(): string | null {
+  return origin === null ? null : origin.startsWith("tinycc") ? "tinycc" : "prebuilt";
 }
 
 export function fileHookStats(): FileHookStats {
