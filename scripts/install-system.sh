@@ -17,6 +17,7 @@ have dexdump   || need+=(dexdump)
 have Xvfb      || need+=(xvfb)
 have gcc       || need+=(gcc libc6-dev)
 have make      || need+=(make)
+have unzip     || need+=(unzip)  # the payload tests read a clone's entries with it
 # the C fast path for a clone's other ABIs (hooks/agent/scripts/build-cmodule.mjs)
 have aarch64-linux-gnu-gcc   || need+=(gcc-aarch64-linux-gnu)
 have arm-linux-gnueabihf-gcc || need+=(gcc-arm-linux-gnueabihf)
