@@ -4,11 +4,13 @@
 // the shape below are its contract). The build itself carries none: the host hands its
 // processes their module by message instead (hooks/agent_bundle.py).
 
-/** A shared object for one Frida architecture, its bytes in base64. */
+/** A shared object for one Frida architecture: the one row (column "so") of table
+ * "fastpath" of a SQLite database, gzipped and in base64, which Frida opens natively
+ * (SqliteDatabase.openInline) where decoding it in JavaScript would cost more than TinyCC. */
 export interface CarriedModule {
   readonly arch: string;
   readonly key: string;
-  readonly so: string;
+  readonly db: string;
 }
 
 export const CARRIED: CarriedModule | null = null;

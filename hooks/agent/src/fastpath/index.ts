@@ -48,40 +48,23 @@ let origin: string | null = null;
 let offered: PrebuiltOffer | null = null;
 let drainEvents = (): void => {};
 
-/** The module the payload carries in this bundle, decoded; null when it carries none. */
+/** The module the payload carries in this bundle, read out; null when it carries none. */
 function carriedOffer(): PrebuiltOffer | null {
   const carried = CARRIED;
-  return carried === null ? null : { arch: carried.arch, key: carried.key, so: fromBase64(carried.so) };
-}
-
-const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const BASE64_TEXT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** Standard base64 (padded) to bytes; throws on anything else. */
-export function fromBase64(text: string): ArrayBuffer {
-  if (!BASE64_TEXT.test(text)) {
-    throw new Error("not base64");
+  if (carried === null) {
+    return null;
   }
-  const value = new Uint8Array(128);
-  for (let i = 0; i < BASE64.length; i++) {
-    value[BASE64.charCodeAt(i)] = i;
-  }
-  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-  const buffer = new ArrayBuffer((text.length / 4) * 3 - pad);
-  const out = new Uint8Array(buffer);
-  let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    const word = (value[text.charCodeAt(i)]! << 18) | (value[text.charCodeAt(i + 1)]! << 12) |
-      (value[text.charCodeAt(i + 2)]! << 6) | value[text.charCodeAt(i + 3)]!;
-    out[o++] = word >>> 16;
-    if (o < out.length) {
-      out[o++] = (word >>> 8) & 255;
+  const db = SqliteDatabase.openInline(carried.db);
+  try {
+    const row = db.prepare("SELECT so FROM fastpath").step();
+    const so: unknown = row === null ? null : row[0];
+    if (!(so instanceof ArrayBuffer)) {
+      throw new Error("no shared object in it");
     }
-    if (o < out.length) {
-      out[o++] = word & 255;
-    }
+    return { arch: carried.arch, key: carried.key, so };
+  } finally {
+    db.close();
   }
-  return buffer;
 }
 
 /** Takes the host's prebuilt fast path (before init; used by installFileHooks). */
@@ -296,7 +279,7 @@ function prebuiltModule(found: readonly Found[], symbols: CSymbols): CModule | s
   try {
     offer = offered ?? carriedOffer(); // the host's, else the payload's
   } catch (e) {
-    return `the carried module is damaged (${String(e)})`;
+    return `the carried module could not be read (${String(e)})`;
   }
   if (offer === null) {
     return "no prebuilt module offered";
