@@ -18,9 +18,9 @@ adds each clone's own Gadget config. Placement rules:
   script are small: stored and aligned only with ``extractNativeLibs=false``, else deflated.
 
 Each ABI's agent script carries the C fast path compiled ahead of time for that ABI when the
-build has one (``hooks.prebuilt``, put in by ``bundle``): ~67 KB more per ABI as the script is
-stored, ~21 KB deflated. Without it the agent compiles the fast path with TinyCC at every start
-(``Payload.summary()["fast_path"]`` says which, per ABI).
+build has one (``hooks.prebuilt``, put in by ``bundle``): 18-23 KB more per ABI as the script
+is stored, 14-19 KB deflated. Without it the agent compiles the fast path with TinyCC at
+every start (``Payload.summary()["fast_path"]`` says which, per ABI).
 
 The loader (``loader``) extends the app's Application class; a ``final`` one (every Kotlin
 class not declared ``open``) has that flag cleared in its dex (``dexpatch``), which the
