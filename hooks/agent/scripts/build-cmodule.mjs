@@ -2,9 +2,10 @@
 // ahead of time with a real C compiler (-O2), into one shared object per architecture:
 // dist/cmodule/redirect-<arch>.so, listed with the key of its sources in
 // dist/cmodule/manifest.json. The host hands the one for its architecture to each agent it
-// loads (hooks/agent_bundle.py), which loads it as a binary CModule and compiles redirect.c
-// with Frida's TinyCC instead when none fits (src/fastpath/index.ts). Without a compiler
-// for a target, that target has no prebuilt module; the build goes on.
+// loads (hooks/agent_bundle.py), and a clone's payload carries the one for each of its ABIs in
+// that ABI's agent script (hooks/payload/bundle.py); the agent loads it as a binary CModule and
+// compiles redirect.c with Frida's TinyCC instead when none fits (src/fastpath/index.ts).
+// Without a compiler for a target, that target has no prebuilt module; the build goes on.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { arch as hostArch, tmpdir } from "node:os";
@@ -19,10 +20,11 @@ const here = (file) => new URL(file, import.meta.url).pathname;
 // VFPv3-D16. The module is ARM code, not Thumb (-marm): its exports' addresses are then even,
 // as TinyCC's ARM code is, whatever a loader does with bit 0. x86 is i686 without SSE, so
 // nothing relies on the caller's stack alignment. The 64-bit ones keep their segments 16 KiB
-// apart, for devices with 16 KiB pages (Android's own rule for arm64 and x86_64 libraries). The
-// module uses no libc and no libgcc
-// (-nostdlib), so Debian's glibc cross compilers build it for bionic as well: what it calls
-// comes from the agent (PROVIDED), and compile() refuses anything else.
+// apart, for devices with 16 KiB pages (Android's own rule for arm64 and x86_64 libraries).
+// The module uses no libc and no libgcc (-nostdlib), so Debian's glibc cross compilers build
+// it for bionic as well: what it calls comes from the agent (PROVIDED), and compile() refuses
+// anything else (gcc may call memcpy or libgcc's division helpers on its own: redirect.c
+// avoids what would make it).
 const native = (arch) => (hostArch() === arch ? ["cc"] : []);
 const TARGETS = [
   { arch: "x64", compilers: ["x86_64-linux-gnu-gcc", ...native("x64")], flags: ["-Wl,-z,max-page-size=16384"] },

@@ -1,9 +1,8 @@
 // Installs the CModule fast path: loads redirect.c compiled ahead of time (a shared object the
 // host hands over, or that a clone's payload carries in this bundle (carried.ts), built by
 // scripts/build-cmodule.mjs with a wrapper for every export of the hook table) or, when none
-// fits, compiles redirect.c plus one wrapper per libc export found
-// with Frida's TinyCC; copies the policy's tables into it, and replaces the exports with the
-// C wrappers.
+// fits, compiles redirect.c plus one wrapper per libc export found with Frida's TinyCC;
+// copies the policy's tables into it, and replaces the exports with the C wrappers.
 import { inOwnProcess } from "../events.js";
 import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Policy } from "../policy.js";
@@ -273,7 +272,8 @@ function checkLayout(cm: CModule, found: readonly Found[]): void {
   }
 }
 
-/** The host's prebuilt module when it is for this process and these sources, else null and why. */
+/** The prebuilt module (the host's, else the payload's) when it is for this process and these
+ * sources, else why not. */
 function prebuiltModule(found: readonly Found[], symbols: CSymbols): CModule | string {
   let offer: PrebuiltOffer | null;
   try {
