@@ -9,9 +9,9 @@ the payload puts it into the bundle: the module ``/src/fastpath/carried.js``, wh
 ``CARRIED`` is ``null`` in the build, is replaced by one that holds the shared object for the
 ABI: its architecture, source key, and the object itself as the one row of a SQLite
 database, gzipped and in base64. That is the form Frida can turn back into bytes natively
-(``SqliteDatabase.openInline``: ~1 ms), where decoding base64 in the agent's JavaScript took
-longer than TinyCC's compiling (~60 ms for 67 KB, QuickJS); gzip also makes it ~21 KB of text
-per ABI instead of ~67 KB. Every other byte of the bundle is kept.
+(``SqliteDatabase.openInline``: ~1 ms on a busy x86_64 host), where decoding base64 in the
+agent's JavaScript (QuickJS) took ~60 ms for the 67 KB, longer than TinyCC's compiling; gzip
+also makes it 18-23 KB of text per ABI instead of ~67 KB. Every other byte is kept.
 """
 
 from __future__ import annotations
