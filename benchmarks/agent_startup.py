@@ -15,6 +15,9 @@ times, in the process:
 The policy is a host clone's as ``clone host run`` builds it (two redirected data paths, the
 denied ``$CLONE_HOME``, an identity). With ``--agent-js FILE`` the script is that bundle's
 source compiled in the process instead (another checkout's agent, the way it loaded before).
+With ``--payload`` two more: the agent as a clone's Gadget runs it (its source compiled in the
+process, nothing handed over), once as ``clone build`` writes the x86_64 script, carrying
+the prebuilt fast path (``hooks.payload.bundle``), and once as built, compiling it with TinyCC.
 Prints medians; exits 0 (it reports, it does not judge).
 """
 
@@ -77,6 +80,29 @@ def from_source(bundle: Path) -> Loader:
     return load
 
 
+def payload_script(carry: bool) -> Loader:
+    """The x86_64 agent script of a clone's payload, with or without this build's x64 fast
+    path in it; loaded as the Gadget loads it."""
+    from hooks.payload.bundle import with_fast_path
+    from hooks.payload.script import AGENT_JS, prebuilt_fast_path
+
+    bundle = AGENT_JS.read_bytes()
+    prebuilt = prebuilt_fast_path()
+    so = prebuilt.for_arch("x64") if prebuilt is not None else None
+    if carry:
+        if prebuilt is None or so is None:
+            raise SystemExit("no x64 fast path was built (make agent with gcc)")
+        bundle = with_fast_path(bundle, "x64", prebuilt.key, so)
+    source = bundle.decode("utf-8")
+
+    def load(session: frida.Session) -> frida.Script:
+        script = session.create_script(source, name="clonespace")
+        script.load()
+        return script
+
+    return load
+
+
 def once(load: Loader, policy: Mapping[str, Any]) -> dict[str, float]:
     """One process: the seconds each part took."""
     import frida
@@ -117,10 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--agent-js", type=Path, default=None)
+    parser.add_argument("--payload", action="store_true")
     args = parser.parse_args(argv)
     loads = {"this checkout": this_checkout()}
     if args.agent_js is not None:
         loads[str(args.agent_js)] = from_source(args.agent_js)
+    if args.payload:
+        loads["payload, carried module"] = payload_script(carry=True)
+        loads["payload, TinyCC"] = payload_script(carry=False)
     with tempfile.TemporaryDirectory(prefix="agent-startup-") as tmp:
         ms = measure(loads, host_policy(Path(tmp)), args.repeat)
     load = os.getloadavg()[0]

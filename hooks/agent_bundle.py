@@ -19,20 +19,18 @@ The bytecode depends on the Frida version and on the agent: it is kept as
 that needs it (where ``dist/`` is writable; otherwise it stays in memory for this Python
 process). A bytecode Frida refuses is dropped and the agent is compiled from source again.
 
-The agent's C fast path (``src/fastpath/redirect.c``) is compiled ahead of time too, by the
-real C compiler at ``make agent``: ``dist/cmodule/redirect-<arch>.so``, listed in
-``dist/cmodule/manifest.json`` with the key of the sources it was built from. Each process
-is handed the one for this machine before its policy (``AgentCode.load``); the agent loads it
-as a binary CModule when its key and architecture match its own, and otherwise compiles
-``redirect.c`` with Frida's TinyCC as it always could (its ``stats()["cmodule"]`` says which).
-A clone's Gadget on Android is handed none, and compiles it.
+The agent's C fast path (``src/fastpath/redirect.c``) is compiled ahead of time too, by real
+C compilers at ``make agent`` (``hooks.prebuilt``). Each process is handed the one for this
+machine before its policy (``AgentCode.load``); the agent loads it as a binary CModule when
+its key and architecture match its own, and otherwise compiles ``redirect.c`` with Frida's
+TinyCC as it always could (its ``stats()["cmodule"]`` says which). A clone's Gadget on
+Android is handed none: the payload carries the module in the agent script instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import platform
 import sys
@@ -44,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hooks.errors import AgentBundleMissing
+from hooks.prebuilt import CMODULES, read_prebuilt
 
 if TYPE_CHECKING:
     import frida
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
 _DIST = Path(__file__).resolve().parent / "agent" / "dist"
 _BUNDLE = _DIST / "agent.js"
 _SINGLE = _DIST / "agent.single.js"
-_CMODULES = _DIST / "cmodule"
 SCRIPT_NAME = "clonespace"
 # platform.machine() -> Frida's Process.arch
 _FRIDA_ARCH = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "i686": "ia32", "armv7l": "arm"}
@@ -106,7 +104,7 @@ class AgentCode:
         self,
         single: Path | None = _SINGLE,
         cache_dir: Path | None = None,
-        cmodules: Path = _CMODULES,
+        cmodules: Path = CMODULES,
     ) -> None:
         self._single = single if single is not None and single.is_file() else None
         self._cache_dir = cache_dir or _DIST / "bytecode"
@@ -184,13 +182,11 @@ def _prebuilt_fast_path(cmodules: Path) -> tuple[dict[str, str], bytes] | None:
     """The fast path compiled ahead of time for this machine: (its arch and source key, the
     shared object), or None when the build made none for it."""
     arch = _FRIDA_ARCH.get(platform.machine().lower())
-    try:
-        manifest = json.loads((cmodules / "manifest.json").read_text(encoding="utf-8"))
-        name = manifest["modules"][arch]
-        so = (cmodules / name).read_bytes()
-        return {"arch": str(arch), "key": str(manifest["key"])}, so
-    except (OSError, ValueError, KeyError, TypeError):
+    prebuilt = read_prebuilt(cmodules, [arch] if arch is not None else [])
+    so = prebuilt.for_arch(arch) if prebuilt is not None and arch is not None else None
+    if prebuilt is None or arch is None or so is None:
         return None
+    return {"arch": arch, "key": prebuilt.key}, so
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
