@@ -14,8 +14,10 @@ from pathlib import Path
 import click
 import pytest
 
-from clone.cli import _COMMANDS, cli
+from clone.cli import cli
+from clone.cli.table import COMMANDS
 from clone.registry import Backend, CloneRecord, Registry
+from launcher_ui.command import UI
 
 _LIST_THEN_REPORT = """
 import sys
@@ -79,6 +81,20 @@ def test_help_imports_no_command_module(tmp_path: Path) -> None:
     assert _imported(["--help"], tmp_path / "home") == []
 
 
+# what ``clone --help`` and ``clone --version`` have no need of (clone/cli/quick.py): click
+# (the group, a plugin's command module), typing, and shutil (the bz2 and lzma modules)
+NOT_FOR_HELP = ["click", "clone.cli.group", "launcher_ui.cli", "typing", "shutil"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], [], ["--version"]])
+def test_help_and_version_import_neither_click_nor_typing(args: list[str], tmp_path: Path) -> None:
+    code = _RUN_THEN_REPORT.format(args=args, watched=[*NOT_FOR_HELP, *HEAVY])
+    env = {"CLONE_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.startswith("Usage: clone" if args != ["--version"] else "clone, version")
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+
+
 @pytest.mark.parametrize(
     ("args", "own"),
     [
@@ -105,8 +121,9 @@ def test_the_command_table_lists_each_command_as_click_would() -> None:
     cli.format_commands(ctx, from_table)
     click.Group.format_commands(cli, ctx, from_commands)
     assert from_table.getvalue() == from_commands.getvalue()
-    assert {target.split(":")[0] for target, _ in _COMMANDS.values()} == set(COMMAND_MODULES)
-    for name, (target, summary) in _COMMANDS.items():
+    assert {target.split(":")[0] for target, _ in COMMANDS.values()} == set(COMMAND_MODULES)
+    rows = {**COMMANDS, "ui": UI}  # and the launcher's, which its entry point names
+    for name, (target, summary) in rows.items():
         module, attr = target.split(":")
         command = getattr(importlib.import_module(module), attr)
         assert " ".join((command.help or "").split("\n\n")[0].split()) == summary, name

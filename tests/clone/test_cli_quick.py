@@ -1,0 +1,74 @@
+"""``clone --help`` and ``clone --version`` are answered without click (clone/cli/quick.py):
+byte for byte what the click group prints, at every width click can choose."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from clone.cli import quick
+from clone.cli.group import cli
+
+
+def _clicks_help(width: int) -> str:
+    """What the click group prints for ``clone --help`` when its formatter is ``width`` wide."""
+    ctx = click.Context(cli, info_name="clone", terminal_width=width, **cli.context_settings)
+    return ctx.get_help() + "\n"  # as click.echo prints it
+
+
+@pytest.mark.parametrize("width", range(50, 79))  # all click can choose: 80 - 2 at most
+def test_the_help_is_clicks_at_every_width(width: int) -> None:
+    assert quick.help_text(width) == _clicks_help(width)
+
+
+@pytest.mark.parametrize(
+    "columns", [None, "", "abc", "-3", "0", "1", "52", "60", "80", "81", "300"]
+)
+def test_the_width_is_the_one_click_chooses(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert quick._terminal_columns() == shutil.get_terminal_size().columns
+    assert quick.help_width() == click.HelpFormatter().width
+
+
+def test_the_version_is_clicks() -> None:
+    version = importlib.metadata.version("clonespace")
+    assert quick.answer(["--version"]) == f"clone, version {version}\n"
+    assert CliRunner().invoke(cli, ["--version"]).output == quick.answer(["--version"])
+
+
+def test_only_help_and_version_are_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("_CLONE_COMPLETE", raising=False)
+    assert quick.answer([]) == quick.answer(["-h"]) == quick.answer(["--help"]) is not None
+    for args in (["list"], ["--debug", "--help"], ["list", "--help"], ["--version", "x"]):
+        assert quick.answer(args) is None
+    monkeypatch.setenv("_CLONE_COMPLETE", "bash_complete")  # shell completion is click's
+    assert quick.answer(["--help"]) is None
+
+
+@pytest.mark.parametrize("args", [["--help"], [], ["--version"]])
+def test_the_script_prints_what_the_click_group_prints(args: list[str], tmp_path: Path) -> None:
+    """End to end, in fresh interpreters: ``clone ARGS`` and the click group run directly."""
+    env = {**os.environ, "CLONE_HOME": str(tmp_path / "home"), "COLUMNS": "64"}
+    env.pop("_CLONE_COMPLETE", None)
+    quick_run = subprocess.run(
+        [sys.executable, "-m", "clone", *args], env=env, capture_output=True, text=True
+    )
+    via_click = subprocess.run(
+        [sys.executable, "-c", f"from clone.cli.group import cli; cli.main({args!r})"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert (quick_run.returncode, quick_run.stdout) == (via_click.returncode, via_click.stdout)
+    assert quick_run.returncode == 0 and quick_run.stdout and not quick_run.stderr
