@@ -19,16 +19,22 @@ if TYPE_CHECKING:
 __all__ = ["cli", "main"]
 
 
+# what clone/cli/quick.py may answer (a bare ``clone`` prints its help); other arguments do
+# not even load it
+_QUICK: tuple[list[str], ...] = ([], ["--help"], ["-h"], ["--version"])
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``clone`` script."""
-    from clone.cli.quick import answer
-
     args = list(sys.argv[1:] if argv is None else argv)
-    text = answer(args)
-    if text is not None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        sys.exit(0)
+    if args in _QUICK:
+        from clone.cli.quick import answer
+
+        text = answer(args)
+        if text is not None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            sys.exit(0)
     from clone.cli.group import cli
 
     cli.main(args=args, prog_name="clone")

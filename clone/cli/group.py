@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from clone.cli import quick, table
+from clone.cli import table
 from clone.errors import CloneError
 
 
@@ -150,13 +150,13 @@ class _Failure:
         sys.exit(exit_code)
 
 
-# The help texts are quick's: ``clone --help`` prints them without click, and
+# The help texts are the table's: ``clone --help`` prints them without click (quick.py), and
 # tests/clone/test_cli_quick.py checks that it prints what click prints from this group.
 @click.group(
-    cls=_CloneGroup, help=quick.HELP, context_settings={"help_option_names": ["-h", "--help"]}
+    cls=_CloneGroup, help=table.HELP, context_settings={"help_option_names": ["-h", "--help"]}
 )
-@click.option("--debug", is_flag=True, help=quick.DEBUG_HELP)
-@click.version_option(package_name=quick.DISTRIBUTION, prog_name="clone")
+@click.option("--debug", is_flag=True, help=table.DEBUG_HELP)
+@click.version_option(package_name=table.DISTRIBUTION, prog_name="clone")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     from clone.space import Space

@@ -9,7 +9,8 @@ is read from the installed metadata. Any other arguments go to the click group
 tests/clone/test_cli_quick.py checks that both print, byte for byte, what click prints, at
 every width click can choose.
 
-Only the standard library's ``os``, ``sys`` and ``textwrap`` are imported here.
+Only the standard library's ``os``, ``sys`` and ``textwrap`` are imported here. The texts
+themselves are in clone/cli/table.py, which the click group imports too.
 """
 
 from __future__ import annotations
@@ -17,20 +18,15 @@ from __future__ import annotations
 import os
 import sys
 
+from clone.cli import table
+
 TYPE_CHECKING = False  # typing's, without importing typing
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-DISTRIBUTION = "clonespace"
-
-HELP = """Clonespace: run several isolated instances of one Android app.
-
-State lives under $CLONE_HOME. Exit codes: 0 done, 1 the operation failed,
-2 bad input or usage."""
-DEBUG_HELP = "Show tracebacks for errors."
 # the group's options as click lists them: --debug, then click's --version and --help
 OPTIONS = (
-    ("--debug", DEBUG_HELP),
+    ("--debug", table.DEBUG_HELP),
     ("--version", "Show the version and exit."),
     ("-h, --help", "Show this message and exit."),
 )
@@ -47,7 +43,7 @@ def answer(args: list[str]) -> str | None:
     if args == ["--version"]:
         from clone.cli.plugins import distribution_version
 
-        version = distribution_version(DISTRIBUTION)
+        version = distribution_version(table.DISTRIBUTION)
         return None if version is None else f"clone, version {version}\n"
     return None
 
@@ -77,8 +73,6 @@ def _terminal_columns() -> int:
 def help_text(width: int) -> str | None:
     """``clone --help`` at ``width``, as click prints it; None when a command's one-line
     help is known only to its click command."""
-    from clone.cli import table
-
     names = table.names()
     summaries = [table.summary(name) for name in names]
     if not all(summaries):
@@ -90,7 +84,7 @@ def help_text(width: int) -> str | None:
     parts = [
         USAGE,
         "",
-        _wrap(HELP, width, "  "),
+        _wrap(table.HELP, width, "  "),
         "",
         "Options:",
         *_definitions(OPTIONS, width),

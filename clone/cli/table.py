@@ -1,5 +1,5 @@
-"""The ``clone`` commands, without click: each one's name, where its click command is
-(``module:attribute``) and its one-line help.
+"""The ``clone`` command's texts and commands, without click: its help, and each command's
+name, where its click command is (``module:attribute``) and its one-line help.
 
 ``clone --help`` lists the commands from this table (clone/cli/quick.py), so it imports none
 of their modules, nor click; a command's module is imported when that command runs
@@ -10,6 +10,14 @@ from __future__ import annotations
 
 import functools
 import importlib
+
+DISTRIBUTION = "clonespace"  # whose version ``clone --version`` prints
+
+HELP = """Clonespace: run several isolated instances of one Android app.
+
+State lives under $CLONE_HOME. Exit codes: 0 done, 1 the operation failed,
+2 bad input or usage."""
+DEBUG_HELP = "Show tracebacks for errors."
 
 # name -> ("module:attribute" of the click command, the first paragraph of its help). Add a
 # line here to add a command. ``clone --help`` lists the commands from this table, so it

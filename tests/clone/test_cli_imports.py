@@ -56,6 +56,7 @@ COMMAND_MODULES = [
     *("clone.cli.identity", "clone.cli.transfer"),
 ]
 HEAVY = ["clone.space", "clone.registry", "identity", "importlib.metadata", "launcher_ui.app"]
+HELP_ONLY = ["clone.cli.quick", "clone.cli.plugins"]
 
 _RUN_THEN_REPORT = """
 import json
@@ -72,13 +73,13 @@ print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)), file=sys.s
 def _imported(args: list[str], clone_home: Path) -> list[str]:
     """Which of the command modules and HEAVY a fresh ``clone ARGS`` imported."""
     env = {"CLONE_HOME": str(clone_home), "PATH": "/usr/bin:/bin"}
-    code = _RUN_THEN_REPORT.format(args=args, watched=[*COMMAND_MODULES, *HEAVY])
+    code = _RUN_THEN_REPORT.format(args=args, watched=[*COMMAND_MODULES, *HEAVY, *HELP_ONLY])
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     return list(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
 def test_help_imports_no_command_module(tmp_path: Path) -> None:
-    assert _imported(["--help"], tmp_path / "home") == []
+    assert _imported(["--help"], tmp_path / "home") == sorted(HELP_ONLY)
 
 
 # what ``clone --help`` and ``clone --version`` have no need of (clone/cli/quick.py): click
@@ -111,6 +112,8 @@ def test_listing_an_empty_registry_imports_no_identity_model(tmp_path: Path) -> 
     imported = _imported(["list", "--json"], tmp_path / "home")
     assert "identity" not in imported and "importlib.metadata" not in imported
     assert [m for m in imported if m in COMMAND_MODULES] == ["clone.cli.device"]
+    # nor what only ``clone --help``/``--version`` need: no plugin is looked for
+    assert "clone.cli.quick" not in imported and "clone.cli.plugins" not in imported
 
 
 def test_the_command_table_lists_each_command_as_click_would() -> None:
