@@ -54,7 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "multi-user; say which backends work there and what to do about the others.",
     ),
     "list": (
-        "clone.cli.device:list_cmd",
+        "clone.cli.listing:list_cmd",
         "List the registered clones with their state on the device.",
     ),
     "launch": (

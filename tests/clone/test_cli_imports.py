@@ -53,7 +53,7 @@ def test_listing_host_clones_imports_no_adb_client(tmp_path: Path) -> None:
 # the modules ``clone --help`` has no need of: the commands' own, and what they bring
 COMMAND_MODULES = [
     *("clone.cli.build", "clone.cli.demo", "clone.cli.device", "clone.cli.host"),
-    *("clone.cli.identity", "clone.cli.transfer"),
+    *("clone.cli.identity", "clone.cli.listing", "clone.cli.transfer"),
 ]
 HEAVY = ["clone.space", "clone.registry", "identity", "importlib.metadata", "launcher_ui.app"]
 HELP_ONLY = ["clone.cli.quick", "clone.cli.plugins"]
@@ -111,7 +111,7 @@ def test_a_command_imports_only_its_own_module(args: list[str], own: str, tmp_pa
 def test_listing_an_empty_registry_imports_no_identity_model(tmp_path: Path) -> None:
     imported = _imported(["list", "--json"], tmp_path / "home")
     assert "identity" not in imported and "importlib.metadata" not in imported
-    assert [m for m in imported if m in COMMAND_MODULES] == ["clone.cli.device"]
+    assert [m for m in imported if m in COMMAND_MODULES] == ["clone.cli.listing"]
     # nor what only ``clone --help``/``--version`` need: no plugin is looked for
     assert "clone.cli.quick" not in imported and "clone.cli.plugins" not in imported
 
