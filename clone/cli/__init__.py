@@ -32,8 +32,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         text = answer(args)
         if text is not None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            if sys.stdout is not None:  # as click.echo: with stdout closed, print nothing
+                sys.stdout.write(text)
+                sys.stdout.flush()
             sys.exit(0)
     from clone.cli.group import cli
 

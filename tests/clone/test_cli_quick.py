@@ -72,3 +72,15 @@ def test_the_script_prints_what_the_click_group_prints(args: list[str], tmp_path
     )  # fmt: skip
     assert (quick_run.returncode, quick_run.stdout) == (via_click.returncode, via_click.stdout)
     assert quick_run.returncode == 0 and quick_run.stdout and not quick_run.stderr
+
+
+def test_with_stdout_closed_it_ends_as_the_click_group_does(tmp_path: Path) -> None:
+    env = {**os.environ, "CLONE_HOME": str(tmp_path / "home")}
+    env.pop("_CLONE_COMPLETE", None)
+    via_click = "-c 'from clone.cli.group import cli; cli.main([\"--help\"])'"
+    ends = []
+    for code in ("-m clone --help", via_click):
+        argv = ["sh", "-c", f'"$0" {code} >&-', sys.executable]  # stdout closed
+        done = subprocess.run(argv, env=env, capture_output=True, text=True)
+        ends.append((done.returncode, done.stderr))
+    assert ends == [(0, ""), (0, "")]
