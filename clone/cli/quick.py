@@ -73,7 +73,10 @@ def _terminal_columns() -> int:
 def help_text(width: int) -> str | None:
     """``clone --help`` at ``width``, as click prints it; None when a command's one-line
     help is known only to its click command."""
-    names = table.names()
+    try:
+        names = table.names()
+    except Exception:  # a plugin's module failed to load: the click group reports it
+        return None
     summaries = [table.summary(name) for name in names]
     if not all(summaries):
         return None

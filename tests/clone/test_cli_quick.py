@@ -84,3 +84,23 @@ def test_with_stdout_closed_it_ends_as_the_click_group_does(tmp_path: Path) -> N
         done = subprocess.run(argv, env=env, capture_output=True, text=True)
         ends.append((done.returncode, done.stderr))
     assert ends == [(0, ""), (0, "")]
+
+
+def test_a_plugin_that_fails_to_load_is_reported_as_the_click_group_does(tmp_path: Path) -> None:
+    metadata = tmp_path / "site" / "broken_tool-1.0.dist-info"
+    metadata.mkdir(parents=True)
+    (metadata / "entry_points.txt").write_text("[clonespace.commands]\nsnap = no_such_module:ROW\n")
+    env = {**os.environ, "CLONE_HOME": str(tmp_path / "home")}
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "site"), *sys.path[1:]])
+    env.pop("_CLONE_COMPLETE", None)
+    via_click = "from clone.cli.group import cli; cli.main(['--help'])"
+    quick_run, click_run = (
+        subprocess.run([sys.executable, *how], env=env, capture_output=True, text=True)
+        for how in (["-m", "clone", "--help"], ["-c", via_click])
+    )
+    end = (quick_run.returncode, quick_run.stdout, quick_run.stderr)
+    assert end == (
+        1, "", "clone: error: internal error: ModuleNotFoundError: No module named "
+        "'no_such_module'; rerun with --debug and report it\n",
+    )  # fmt: skip
+    assert end == (click_run.returncode, click_run.stdout, click_run.stderr)
