@@ -104,3 +104,30 @@ def test_a_plugin_that_fails_to_load_is_reported_as_the_click_group_does(tmp_pat
         "'no_such_module'; rerun with --debug and report it\n",
     )  # fmt: skip
     assert end == (click_run.returncode, click_run.stdout, click_run.stderr)
+
+
+def test_a_plugin_naming_its_click_command_is_listed_through_click(tmp_path: Path) -> None:
+    """An entry point may name the click command itself (not a row): ``clone --help`` then
+    goes through the click group, which asks the command its help, and lists it as before."""
+    site = tmp_path / "site"
+    (site / "snap_tool-1.0.dist-info").mkdir(parents=True)
+    (site / "snap_tool-1.0.dist-info" / "entry_points.txt").write_text(
+        "[clonespace.commands]\nsnap = snap_tool:snap_cmd\n"
+    )
+    (site / "snap_tool.py").write_text(
+        "import click\n\n"
+        "@click.command('snap')\n"
+        "def snap_cmd() -> None:\n"
+        '    """Take a snapshot of every clone."""\n'
+    )
+    env = {**os.environ, "CLONE_HOME": str(tmp_path / "home"), "COLUMNS": "80"}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), *sys.path[1:]])
+    env.pop("_CLONE_COMPLETE", None)
+    via_click = "from clone.cli.group import cli; cli.main(['--help'])"
+    quick_run, click_run = (
+        subprocess.run([sys.executable, *how], env=env, capture_output=True, text=True)
+        for how in (["-m", "clone", "--help"], ["-c", via_click])
+    )
+    assert "  snap      Take a snapshot of every clone.\n" in quick_run.stdout
+    assert "  ui        Open the launcher" in quick_run.stdout
+    assert (quick_run.returncode, quick_run.stdout) == (0, click_run.stdout)
