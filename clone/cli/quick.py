@@ -5,12 +5,11 @@ Importing click costs about 0.7x a bare ``python -c pass`` (it brings ``inspect`
 of it: the help is the group's help text, its three options and the command table
 (clone/cli/table.py), laid out here as click's ``HelpFormatter`` lays them out; the version
 is read from the installed metadata. Any other arguments go to the click group
-(clone/cli/group.py), which takes its help texts from here.
+(clone/cli/group.py), which takes the same texts from clone/cli/table.py.
 tests/clone/test_cli_quick.py checks that both print, byte for byte, what click prints, at
 every width click can choose.
 
-Only the standard library's ``os``, ``sys`` and ``textwrap`` are imported here. The texts
-themselves are in clone/cli/table.py, which the click group imports too.
+Only the standard library's ``os``, ``sys`` and ``textwrap`` are imported here.
 """
 
 from __future__ import annotations
