@@ -55,7 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         home, data = Path(tmp) / "home", Path(tmp) / "data"
         data.mkdir()
         python = {"clone": [sys.executable, "-m", "clone"]}
-        env = {"clone": {**os.environ, "CLONE_HOME": str(home)}}
+        # modules' bytecode cached, as an installed tool has it (this shell may forbid it)
+        cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        cached["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        env = {"clone": {**cached, "CLONE_HOME": str(home)}}
         if args.baseline is not None:
             python["baseline"] = python["clone"]
             path = os.pathsep.join([str(args.baseline.resolve()), *sys.path[1:]])
@@ -70,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         def cli(mode: str, args_: list[str]) -> Callable[[], None]:
             if mode == "plain":
-                return lambda: _run([sys.executable, "-c", "pass"], os.environ)
+                return lambda: _run([sys.executable, "-c", "pass"], cached)
             return lambda: _run([*python[mode], *args_], env[mode])
 
         workloads: dict[str, Callable[[str], Callable[[], None]]] = {
