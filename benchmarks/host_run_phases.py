@@ -1,0 +1,206 @@
+"""Where the time of one ``clone host run -- CMD`` goes, phase by phase.
+
+    .venv/bin/python benchmarks/host_run_phases.py [--repeat R] [-- CMD...]
+
+Each round starts ``python -m clone host run --app bench --clone 1 --data D -- CMD`` (default
+CMD: ``true``) in a fresh process whose functions of interest are wrapped with timers before
+the CLI runs (``--child``; nothing of the run itself is changed): Python's start-up, the
+CLI's imports, the registry and home work, the boundary's ruleset, the gate's spawn, Frida's
+device, attach, script, load, ``rpc.init``, resume, waiting for the program, the teardown,
+and the interpreter's exit, which the parent sees. Prints, per phase, the median over
+``--repeat`` rounds of its start and its duration (ms from the moment the parent started
+the process; several threads' phases overlap), and the median wall time of a round.
+Exits 0 (it reports, it does not judge).
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import functools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+_EVENTS: list[tuple[str, float, float]] = []  # (phase, start, end), time.time()
+_LOCK = threading.Lock()
+
+
+def _note(label: str, start: float, end: float) -> None:
+    with _LOCK:
+        _EVENTS.append((label, start, end))
+
+
+def _wrap(owner: Any, name: str, label: str) -> None:
+    original = getattr(owner, name)
+    if getattr(original, "__wrapped_phase__", False):
+        return
+
+    @functools.wraps(original)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            _note(label, start, time.time())
+
+    timed.__wrapped_phase__ = True  # type: ignore[attr-defined]
+    setattr(owner, name, timed)
+
+
+def _timed_import(label: str, module: str) -> None:
+    start = time.time()
+    __import__(module)
+    _note(label, start, time.time())
+
+
+def _instrument() -> None:
+    """Wraps the functions of a host run's phases (imports first, timed as phases too)."""
+    _timed_import("import clone.cli (click)", "clone.cli")
+    _timed_import("import clone.cli.host, clone.space", "clone.cli.host")
+    _timed_import("import clone.workflows.host", "clone.workflows.host")
+    _timed_import("import hooks.runner", "hooks.runner")
+    _timed_import("import frida", "frida")
+    import frida.core
+
+    from clone.workflows import host
+    from hooks import agent_bundle, boundary, procfs, runner, session
+    from hooks.rpc import AgentRpc
+
+    for name in (
+        "resolve_program",
+        "_refuse_start_inside_home",
+        "_check_boundary",
+        "open_host_clone",
+        "build_policy",
+        "prepare_store",
+        "host_boundary",
+    ):
+        _wrap(host, name, f"host.{name}")
+    _wrap(host.Registry, "__enter__", "registry open")
+    _wrap(host.Registry, "find", "registry find")
+    _wrap(runner, "resolve_program", "runner.resolve_program")
+    _wrap(procfs, "statically_linked", "procfs.statically_linked")
+    _wrap(runner, "built_agent", "built_agent")
+    _wrap(runner, "local_device", "frida device")
+    _wrap(runner, "_this_host", "this host (start ticks)")
+    _wrap(runner, "AgentSessions", "AgentSessions()")
+    _wrap(runner, "prepare", "boundary prepare")
+    _wrap(boundary.landlock, "create_ruleset", "  landlock ruleset")
+    _wrap(boundary.plan, "grants", "  landlock grants (lists dirs)")
+    _wrap(boundary.seccomp, "filter_hex", "  seccomp filter")
+    _wrap(runner, "_start_gate", "start gate (spawn..go-ahead)")
+    _wrap(runner.os, "posix_spawn", "  posix_spawn gate")
+    _wrap(runner, "_wait_reading", "  wait gate reading")
+    _wrap(session.AgentSessions, "gate", "  gate: attach + child gating")
+    _wrap(frida.core.Device, "attach", "    device.attach")
+    _wrap(frida.core.Session, "enable_child_gating", "    enable_child_gating")
+    _wrap(procfs, "agent_files", "    procfs.agent_files")
+    _wrap(session.AgentSessions, "_on_child_added", "child-added (Frida thread)")
+    _wrap(session.AgentSessions, "instrument", "instrument child")
+    _wrap(agent_bundle.AgentCode, "create_script", "  create script (bytecode)")
+    _wrap(frida.core.Script, "load", "  script.load")
+    _wrap(frida.core.Script, "post", "  post cmodule")
+    _wrap(AgentRpc, "init", "  rpc.init")
+    _wrap(session.AgentSessions, "_handle", "  note handled")
+    _wrap(frida.core.Device, "resume", "resume child")
+    _wrap(runner, "_wait_exit", "wait program exit")
+    _wrap(runner, "_reap", "reap")
+    _wrap(session.AgentSessions, "wait_all_exited", "wait all exited")
+    _wrap(session.AgentSessions, "close", "sessions.close (detach)")
+    _wrap(frida.core.Script, "eternalize", "  script.eternalize")
+    _wrap(frida.core.Session, "detach", "  session.detach")
+    _wrap(host, "_run_hooked", "runner.run (all)")
+
+
+def child(out: Path, argv: Sequence[str]) -> None:
+    """Runs the CLI in this process with its phases timed; writes them to ``out`` at exit."""
+    begun = time.time()
+    sys.path.insert(0, str(ROOT))
+    _instrument()
+
+    def dump() -> None:
+        _note("main returned -> atexit", ended[0], time.time())
+        out.write_text(json.dumps({"begun": begun, "events": _EVENTS}), encoding="utf-8")
+
+    ended = [time.time()]
+    atexit.register(dump)
+    from clone.cli import main
+
+    try:
+        main(list(argv))
+    finally:
+        ended[0] = time.time()
+
+
+def _round(tmp: Path, cmd: Sequence[str]) -> tuple[float, dict[str, tuple[float, float]]]:
+    out = tmp / "phases.json"
+    data = tmp / "data"
+    data.mkdir(exist_ok=True)
+    argv = ["host", "run", "--app", "bench", "--clone", "1", "--data", str(data), "--", *cmd]
+    env = {**os.environ, "CLONE_HOME": str(tmp / "home")}
+    start = time.time()
+    subprocess.run(
+        [sys.executable, __file__, "--child", str(out), "--", *argv],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+    wall = time.time() - start
+    found = json.loads(out.read_text(encoding="utf-8"))
+    phases: dict[str, tuple[float, float]] = {
+        "python start-up (to the script's first line)": (0.0, found["begun"] - start),
+    }
+    for label, s, e in found["events"]:
+        first, total = phases.get(label, (s - start, 0.0))
+        phases[label] = (first, total + e - s)  # a phase run twice: first start, total time
+    last = max(e for _, _, e in found["events"])
+    phases["interpreter exit (atexit -> parent sees exit)"] = (last - start, wall - (last - start))
+    return wall, phases
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--child"]:
+        child(Path(args[1]), args[3:])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("cmd", nargs="*", default=["true"])
+    opts = parser.parse_args(args)
+    walls: list[float] = []
+    rounds: list[dict[str, tuple[float, float]]] = []
+    with tempfile.TemporaryDirectory(prefix="host-run-phases-") as tmp:
+        _round(Path(tmp), opts.cmd)  # registers the clone: later rounds are ordinary runs
+        for _ in range(opts.repeat):
+            wall, phases = _round(Path(tmp), opts.cmd)
+            walls.append(wall)
+            rounds.append(phases)
+    order: dict[str, float] = {}
+    for phases in rounds:
+        for label, (first, _) in phases.items():
+            order.setdefault(label, first)
+    labels = sorted(order, key=lambda lab: statistics.median(r[lab][0] for r in rounds if lab in r))
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{'phase':<52} {'at (ms)':>8} {'took (ms)':>9}")
+    for label in labels:
+        seen = [r[label] for r in rounds if label in r]
+        at = statistics.median(s for s, _ in seen) * 1000
+        took = statistics.median(d for _, d in seen) * 1000
+        print(f"{label:<52} {at:8.1f} {took:9.1f}")
+    print(f"{'wall, whole run (median of ' + str(len(walls)) + ')':<52} {'':>8} "
+          f"{statistics.median(walls) * 1000:9.1f}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
