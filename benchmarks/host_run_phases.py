@@ -72,6 +72,7 @@ def _instrument() -> None:
     _timed_import("import frida", "frida")
     import frida.core
 
+    from clone import registry
     from clone.workflows import host
     from hooks import agent_bundle, boundary, procfs, runner, session
     from hooks.rpc import AgentRpc
@@ -86,8 +87,8 @@ def _instrument() -> None:
         "host_boundary",
     ):
         _wrap(host, name, f"host.{name}")
-    _wrap(host.Registry, "__enter__", "registry open")
-    _wrap(host.Registry, "find", "registry find")
+    _wrap(registry.Registry, "__enter__", "registry open")
+    _wrap(registry.Registry, "find", "registry find")
     _wrap(runner, "resolve_program", "runner.resolve_program")
     _wrap(procfs, "statically_linked", "procfs.statically_linked")
     _wrap(runner, "built_agent", "built_agent")
@@ -99,7 +100,7 @@ def _instrument() -> None:
     _wrap(boundary.plan, "grants", "  landlock grants (lists dirs)")
     _wrap(boundary.seccomp, "filter_hex", "  seccomp filter")
     _wrap(runner, "_start_gate", "start gate (spawn..go-ahead)")
-    _wrap(runner.os, "posix_spawn", "  posix_spawn gate")
+    _wrap(os, "posix_spawn", "  posix_spawn gate")
     _wrap(runner, "_wait_reading", "  wait gate reading")
     _wrap(session.AgentSessions, "gate", "  gate: attach + child gating")
     _wrap(frida.core.Device, "attach", "    device.attach")
