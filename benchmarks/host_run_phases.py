@@ -1,6 +1,6 @@
 """Where the time of one ``clone host run -- CMD`` goes, phase by phase.
 
-    .venv/bin/python benchmarks/host_run_phases.py [--repeat R] [-- CMD...]
+    .venv/bin/python benchmarks/host_run_phases.py [--repeat R] [--baseline DIR] [-- CMD...]
 
 Each round starts ``python -m clone host run --app bench --clone 1 --data D -- CMD`` (default
 CMD: ``true``) in a fresh process whose functions of interest are wrapped with timers before
@@ -10,7 +10,9 @@ device, attach, script, load, ``rpc.init``, resume, waiting for the program, the
 and the interpreter's exit, which the parent sees. Prints, per phase, the median over
 ``--repeat`` rounds of its start and its duration (ms from the moment the parent started
 the process; several threads' phases overlap), and the median wall time of a round.
-Exits 0 (it reports, it does not judge).
+With ``--baseline DIR`` the same rounds run, interleaved, with another checkout's code
+(DIR first on ``sys.path``; it needs its agent and boundary entry built), in a column of its
+own. Exits 0 (it reports, it does not judge).
 """
 
 from __future__ import annotations
@@ -123,27 +125,27 @@ def _instrument() -> None:
     _wrap(host, "_run_hooked", "runner.run (all)")
 
 
-def child(out: Path, argv: Sequence[str]) -> None:
-    """Runs the CLI in this process with its phases timed; writes them to ``out`` at exit."""
+def child(root: Path, out: Path, argv: Sequence[str]) -> None:
+    """Runs the CLI of the checkout in ``root`` in this process with its phases timed;
+    writes them to ``out`` at exit."""
     begun = time.time()
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(root))
     _instrument()
 
     def dump() -> None:
-        _note("main returned -> atexit", ended[0], time.time())
+        _note("atexit", time.time(), time.time())
         out.write_text(json.dumps({"begun": begun, "events": _EVENTS}), encoding="utf-8")
 
-    ended = [time.time()]
     atexit.register(dump)
     from clone.cli import main
 
-    try:
-        main(list(argv))
-    finally:
-        ended[0] = time.time()
+    main(list(argv))
 
 
-def _round(tmp: Path, cmd: Sequence[str]) -> tuple[float, dict[str, tuple[float, float]]]:
+Phases = dict[str, tuple[float, float]]
+
+
+def _round(root: Path, tmp: Path, cmd: Sequence[str]) -> tuple[float, Phases]:
     out = tmp / "phases.json"
     data = tmp / "data"
     data.mkdir(exist_ok=True)
@@ -151,14 +153,14 @@ def _round(tmp: Path, cmd: Sequence[str]) -> tuple[float, dict[str, tuple[float,
     env = {**os.environ, "CLONE_HOME": str(tmp / "home")}
     start = time.time()
     subprocess.run(
-        [sys.executable, __file__, "--child", str(out), "--", *argv],
+        [sys.executable, __file__, "--child", str(root), str(out), "--", *argv],
         env=env,
         check=False,
         stdout=subprocess.DEVNULL,
     )
     wall = time.time() - start
     found = json.loads(out.read_text(encoding="utf-8"))
-    phases: dict[str, tuple[float, float]] = {
+    phases: Phases = {
         "python start-up (to the script's first line)": (0.0, found["begun"] - start),
     }
     for label, s, e in found["events"]:
@@ -172,34 +174,52 @@ def _round(tmp: Path, cmd: Sequence[str]) -> tuple[float, dict[str, tuple[float,
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["--child"]:
-        child(Path(args[1]), args[3:])
+        child(Path(args[1]), Path(args[2]), args[4:])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--baseline", type=Path, default=None)
     parser.add_argument("cmd", nargs="*", default=["true"])
     opts = parser.parse_args(args)
-    walls: list[float] = []
-    rounds: list[dict[str, tuple[float, float]]] = []
+    roots = {"this checkout": ROOT}
+    if opts.baseline is not None:
+        roots["baseline"] = opts.baseline.resolve()
+    walls: dict[str, list[float]] = {mode: [] for mode in roots}
+    rounds: dict[str, list[Phases]] = {mode: [] for mode in roots}
     with tempfile.TemporaryDirectory(prefix="host-run-phases-") as tmp:
-        _round(Path(tmp), opts.cmd)  # registers the clone: later rounds are ordinary runs
+        homes = {mode: Path(tmp, str(i)) for i, mode in enumerate(roots)}
+        for mode, root in roots.items():  # registers the clone: later rounds are ordinary runs
+            homes[mode].mkdir()
+            _round(root, homes[mode], opts.cmd)
         for _ in range(opts.repeat):
-            wall, phases = _round(Path(tmp), opts.cmd)
-            walls.append(wall)
-            rounds.append(phases)
-    order: dict[str, float] = {}
-    for phases in rounds:
+            for mode, root in roots.items():
+                wall, phases = _round(root, homes[mode], opts.cmd)
+                walls[mode].append(wall)
+                rounds[mode].append(phases)
+    every = [r for mode in roots for r in rounds[mode]]
+    at_first: dict[str, list[float]] = {}
+    for phases in every:
         for label, (first, _) in phases.items():
-            order.setdefault(label, first)
-    labels = sorted(order, key=lambda lab: statistics.median(r[lab][0] for r in rounds if lab in r))
+            at_first.setdefault(label, []).append(first)
+    labels = sorted(at_first, key=lambda lab: statistics.median(at_first[lab]))
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'phase':<52} {'at (ms)':>8} {'took (ms)':>9}")
+    print(f"{'phase':<52}" + "".join(f" {mode[:20]:>20}" for mode in roots))
+    print(f"{'':<52}" + " {:>9} {:>10}".format("at (ms)", "took (ms)") * len(roots))
     for label in labels:
-        seen = [r[label] for r in rounds if label in r]
-        at = statistics.median(s for s, _ in seen) * 1000
-        took = statistics.median(d for _, d in seen) * 1000
-        print(f"{label:<52} {at:8.1f} {took:9.1f}")
-    print(f"{'wall, whole run (median of ' + str(len(walls)) + ')':<52} {'':>8} "
-          f"{statistics.median(walls) * 1000:9.1f}")  # fmt: skip
+        cells = ""
+        for mode in roots:
+            seen = [r[label] for r in rounds[mode] if label in r]
+            if not seen:
+                cells += f" {'':>9} {'-':>10}"
+                continue
+            at = statistics.median(s for s, _ in seen) * 1000
+            took = statistics.median(d for _, d in seen) * 1000
+            cells += f" {at:9.1f} {took:10.1f}"
+        print(f"{label:<52}{cells}")
+    line = f"{'wall, whole run (median of ' + str(opts.repeat) + ')':<52}"
+    for mode in roots:
+        line += f" {'':>9} {statistics.median(walls[mode]) * 1000:10.1f}"
+    print(line)
     return 0
 
 
