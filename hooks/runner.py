@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hooks import procfs
+from hooks import frida_module, procfs
 from hooks.agent_bundle import built_agent
 from hooks.boundary import Boundary, Prepared, prepare
 from hooks.errors import (
@@ -57,6 +57,7 @@ _CHECK_MS = 1000
 @functools.lru_cache(maxsize=1)
 def local_device() -> frida.Device:
     """The local Frida device, created once per process."""
+    frida_module.import_without_asyncio()  # the first import of frida in a host run
     import frida
 
     return frida.get_local_device()
