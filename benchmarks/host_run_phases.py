@@ -71,7 +71,16 @@ def _instrument() -> None:
     _timed_import("import clone.cli.host, clone.space", "clone.cli.host")
     _timed_import("import clone.workflows.host", "clone.workflows.host")
     _timed_import("import hooks.runner", "hooks.runner")
-    _timed_import("import frida", "frida")
+    start = time.time()
+    try:  # as the runner imports it, where it can (without its asyncio layer)
+        from hooks.frida_module import import_without_asyncio
+    except ImportError:
+        import_without_asyncio = None  # type: ignore[assignment]
+    if import_without_asyncio is not None:
+        import_without_asyncio()
+    import frida
+
+    _note("import frida", start, time.time())
     import frida.core
 
     from clone import registry

@@ -5,10 +5,13 @@
 - ``dist/agent.js``, frida-compile's bundle of modules: the script a clone's Gadget runs on
   Android, and the one sent to a remote device. Frida compiles its modules as they are
   imported, so a process that never imports the Android half never compiles it.
-- ``dist/agent.single.js``, the same agent bundled by esbuild into one plain script. Frida can
-  compile only such a script to bytecode (``Session.compile_script``; a bundle of modules
-  compiles to its entry alone), and a process then creates the agent from that bytecode
-  without compiling any JavaScript (``create_script_from_bytes``).
+- ``dist/agent.single.js``, the same agent bundled by esbuild into one plain script, without
+  its Android half (frida-java-bridge and the Java hooks: ~90% of the agent; given an Android
+  policy, its init fails saying so). Frida can compile only such a script to bytecode
+  (``Session.compile_script``; a bundle of modules compiles to its entry alone), and a local
+  process then creates the agent from that bytecode without compiling any JavaScript
+  (``create_script_from_bytes``); every process of a host run receives it and reads it at
+  its start, so the smaller the faster.
 
 The bytecode depends on the Frida version and on the agent: it is kept as
 ``dist/bytecode/agent-<frida version>-<machine>-<hash of agent.single.js>.qjs``, written by
@@ -132,6 +135,12 @@ class AgentCode:
             offer, so = self._prebuilt
             script.post({"type": "cmodule", **offer}, so)  # before init: messages keep order
         return script
+
+    @property
+    def prebuilt(self) -> tuple[dict[str, str], bytes] | None:
+        """The fast path compiled ahead of time that ``load`` hands over: (its arch and
+        source key, the shared object), or None when the build made none for this machine."""
+        return self._prebuilt
 
     def create_script(self, session: frida.Session) -> frida.Script:
         """The agent as a script in ``session`` (not loaded yet)."""

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from hooks.agent_bundle import AgentCode, built_agent
+from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
 from tests.hooks.agent_fixtures import (
     INERT_POLICY,
     Layout,
+    asleep,
     make_layout,
     run_captured,
     sleeping_process,
@@ -229,3 +231,21 @@ def test_the_tinycc_fallback_behaves_as_the_prebuilt_fast_path(
     assert {e["type"] for e in events} == {"redirect", "deny"}
     again = _run_scenario(fallback, tmp_path / "b", fsops, capfd, monkeypatch)
     assert again == expected  # the same results, events and files, from another root
+
+
+def test_the_single_build_stops_an_android_clone_it_has_no_hooks_for(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # agent.single.js is built without the Android half (scripts/bundle-single.mjs): given
+    # an Android policy anyway, it says so and stops the process, as on any failed start
+    import frida
+
+    from hooks.session import attach, frida_errors
+
+    with asleep(60) as target:
+        session = attach(frida.get_local_device(), target.pid)
+        script = built_agent().load(session)
+        with pytest.raises((HookStartError, *frida_errors())):
+            AgentRpc(script).init({**INERT_POLICY, "platform": "android"})
+        assert target.wait(timeout=30) == 1
+    assert "has no Android hooks" in capfd.readouterr().err
