@@ -72,9 +72,17 @@ class AgentSessions:
             self._agent_files |= procfs.agent_files(pid)
 
     def instrument(self, pid: int) -> AgentRpc:
-        """Attaches, loads the agent, sends the policy; the caller resumes the process."""
-        session = self._attach(pid)
-        script = self._agent.load(session, self._on_message)
+        """Attaches, loads the agent, sends the policy; the caller resumes the process.
+        Child gating is enabled while the agent loads: each is a round trip to the process,
+        and neither needs the other (both are done before the process runs)."""
+        session = attach(self._device, pid)
+        gating = _InBackground(lambda: self._gate_children(pid, session))
+        try:
+            script = self._agent.load(session, self._on_message)
+        except Exception:
+            gating.result()  # the session is gone because gating failed: that is the error
+            raise
+        gating.result()
         with self._lock:
             self._scripts[pid] = script
         rpc = AgentRpc(script)
@@ -203,6 +211,11 @@ class AgentSessions:
     def _attach(self, pid: int) -> frida.Session:
         """Attaches (see ``attach``) and enables child gating."""
         session = attach(self._device, pid)
+        self._gate_children(pid, session)
+        return session
+
+    def _gate_children(self, pid: int, session: frida.Session) -> None:
+        """Enables child gating in ``session`` and follows it until it detaches."""
         try:
             session.enable_child_gating()
         except frida_errors() as e:
@@ -212,7 +225,6 @@ class AgentSessions:
         with self._lock:
             self._live[pid] = session
         session.on("detached", lambda reason, crash: self._on_detached(pid, session))
-        return session
 
     def instrumented(self, pid: int) -> bool:
         """Whether ``pid`` (as it runs now: a reused pid is another process) got the agent
@@ -281,6 +293,28 @@ class AgentSessions:
         for event in payload.get("events", []):
             if isinstance(event, dict):
                 self._on_event(event)
+
+
+class _InBackground:
+    """``call()`` run on a thread of its own; ``result()`` waits for it and raises what it
+    raised."""
+
+    def __init__(self, call: Callable[[], object]) -> None:
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                call()
+            except BaseException as e:  # handed to the waiting thread
+                self._error = e
+
+        self._thread = threading.Thread(target=run, name="clonespace-gating", daemon=True)
+        self._thread.start()
+
+    def result(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _why_lost(pid: int, error: Exception) -> Exception:
