@@ -44,9 +44,10 @@ class AgentSessions:
         self,
         device: frida.Device,
         agent: AgentCode,
-        policy: Mapping[str, Any],
+        policy: Mapping[str, Any] | None,
         on_event: EventHandler | None = None,
     ) -> None:
+        """``policy`` may be given later (``set_policy``), before the first child is reported."""
         self._device = device
         self._agent = agent
         self._policy = policy
@@ -71,12 +72,22 @@ class AgentSessions:
         with self._lock:
             self._agent_files |= procfs.agent_files(pid)
 
+    def set_policy(self, policy: Mapping[str, Any]) -> None:
+        """The policy every process instrumented from now on is sent."""
+        self._policy = policy
+
+    @property
+    def has_policy(self) -> bool:
+        return self._policy is not None
+
     def instrument(self, pid: int) -> AgentRpc:
         """Attaches, loads the agent, sends the policy; the caller resumes the process.
         Child gating is enabled while the agent loads: each is a round trip to the process,
         and neither needs the other (both are done before the process runs)."""
+        if self._policy is None:
+            raise HookStartError(f"process {pid} was reported before the run had its policy")
         session = attach(self._device, pid)
-        gating = _InBackground(lambda: self._gate_children(pid, session))
+        gating = InBackground(lambda: self._gate_children(pid, session))
         try:
             script = self._agent.load(session, self._on_message)
         except Exception:
@@ -295,7 +306,7 @@ class AgentSessions:
                 self._on_event(event)
 
 
-class _InBackground:
+class InBackground:
     """``call()`` run on a thread of its own; ``result()`` waits for it and raises what it
     raised."""
 

@@ -37,7 +37,6 @@ from clone.errors import (
 from clone.home import Home
 from clone.registry import MAX_INDEX, Backend, CloneRecord, Registry, parse_app_name
 from clone.state import HostState
-from clone.workflows.identity import assign_identity, identity_policy
 from vfs_redirect.layouts import HostStore, Layout, host_layout
 from vfs_redirect.paths import parse_absolute
 from vfs_redirect.rules import Policy, make_policy
@@ -121,6 +120,8 @@ def open_host_clone(registry: Registry, home: Home, spec: HostSpec) -> CloneReco
 
 def build_policy(registry: Registry, home: Home, spec: HostSpec, *, trace: bool) -> Policy:
     """The agent policy of host clone ``spec`` (its identity and accounts included)."""
+    from clone.workflows.identity import identity_policy  # the identity model: not at import
+
     layout = _layout(home, spec)
     extra = identity_policy(registry, spec.name)
     try:
@@ -137,15 +138,24 @@ def build_policy(registry: Registry, home: Home, spec: HostSpec, *, trace: bool)
         raise BadInput(str(e)) from e
 
 
-def prepare_store(home: Home, spec: HostSpec, policy: Policy) -> None:
-    """Create the clone's data roots and write its ``machine-id`` file."""
+def prepare_store(home: Home, spec: HostSpec) -> None:
+    """Create the clone's data roots (the run's boundary binds its store back in)."""
     store = host_store_of(home, spec.app, spec.index)
     try:
         for k in range(len(spec.data)):
             Path(store.data(k)).mkdir(parents=True, exist_ok=True)
-        machine_id = str(policy.identity.get("machine_id", ""))
-        if machine_id:
-            _write_if_changed(Path(store.machine_id), machine_id + "\n")
+    except OSError as e:
+        raise OperationFailed(f"cannot prepare the store of {spec.name}: {e}") from e
+
+
+def write_machine_id(home: Home, spec: HostSpec, policy: Policy) -> None:
+    """Write the clone's ``machine-id`` file (what its ``/etc/machine-id`` shows)."""
+    store = host_store_of(home, spec.app, spec.index)
+    machine_id = str(policy.identity.get("machine_id", ""))
+    if not machine_id:
+        return
+    try:
+        _write_if_changed(Path(store.machine_id), machine_id + "\n")
     except OSError as e:
         raise OperationFailed(f"cannot prepare the store of {spec.name}: {e}") from e
 
@@ -179,9 +189,16 @@ def run_host_command(
             open_host_clone(registry, home, spec)
         except OperationFailed as e:
             raise HostToolFailed(str(e)) from e
+
+        def policy() -> dict[str, Any]:
+            # made while Frida attaches to the run's gate (hooks.runner.run): its imports
+            # (the identity model) and registry reads overlap that attach
+            made = build_policy(registry, home, spec, trace=on_event is not None)
+            write_machine_id(home, spec, made)
+            return made.to_agent_json()
+
         try:
-            policy = build_policy(registry, home, spec, trace=on_event is not None)
-            prepare_store(home, spec, policy)
+            prepare_store(home, spec)
             boundary = host_boundary(home, spec, require_landlock=require_boundary)
             return _run_hooked(list(argv), policy, on_event, on_running, boundary)
         except CloneError as e:
@@ -292,6 +309,8 @@ def _layout(home: Home, spec: HostSpec) -> Layout:
 
 
 def _register(registry: Registry, home: Home, spec: HostSpec) -> CloneRecord:
+    from clone.workflows.identity import assign_identity
+
     _layout(home, spec)  # bad data paths fail before anything is written
     store = store_path(home, spec.app, spec.index)
     record = CloneRecord(
@@ -324,7 +343,7 @@ def _unregister(registry: Registry, home: Home, spec: HostSpec) -> None:
 
 def _run_hooked(
     argv: list[str],
-    policy: Policy,
+    policy: Callable[[], dict[str, Any]],
     on_event: Callable[[dict[str, Any]], None] | None,
     on_running: Callable[[int, list[int]], None] | None,
     boundary: Boundary,
@@ -342,7 +361,7 @@ def _run_hooked(
     try:
         return run(
             argv,
-            policy.to_agent_json(),
+            policy,
             on_event=on_event,
             on_running=on_running,
             boundary=boundary,
