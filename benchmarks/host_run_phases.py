@@ -95,9 +95,11 @@ def _instrument() -> None:
         "open_host_clone",
         "build_policy",
         "prepare_store",
+        "write_machine_id",
         "host_boundary",
     ):
-        _wrap(host, name, f"host.{name}")
+        if hasattr(host, name):  # a baseline may lack one
+            _wrap(host, name, f"host.{name}")
     _wrap(registry.Registry, "__enter__", "registry open")
     _wrap(registry.Registry, "find", "registry find")
     _wrap(runner, "resolve_program", "runner.resolve_program")
@@ -113,6 +115,8 @@ def _instrument() -> None:
     _wrap(runner, "_start_gate", "start gate (spawn..go-ahead)")
     _wrap(os, "posix_spawn", "  posix_spawn gate")
     _wrap(runner, "_wait_reading", "  wait gate reading")
+    if hasattr(runner, "_attach_while"):
+        _wrap(runner, "_attach_while", "  attach gate (policy made meanwhile)")
     _wrap(session.AgentSessions, "gate", "  gate: attach + child gating")
     _wrap(frida.core.Device, "attach", "    device.attach")
     _wrap(frida.core.Session, "enable_child_gating", "    enable_child_gating")

@@ -153,6 +153,17 @@ class AgentCode:
                     self._refused = True
         return session.create_script(agent_source(), name=SCRIPT_NAME)
 
+    def read_kept(self) -> None:
+        """Reads the bytecode kept in its file now, if there is one (so that the first
+        process to load the agent does not wait for it)."""
+        with self._lock:
+            if self._bytecode is not None or self._refused or self._single is None:
+                return
+            path = self.cache_file
+            assert path is not None
+            with contextlib.suppress(OSError):
+                self._bytecode = path.read_bytes()
+
     def bytecode(self, session: frida.Session) -> bytes | None:
         """The agent's bytecode: from memory, from its file, or compiled in ``session`` once
         (and kept in its file when it can be written). None without the single-script build,

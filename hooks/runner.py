@@ -124,9 +124,10 @@ def run(
     agent = built_agent()
     sessions = AgentSessions(local_device(), agent, None, on_event)
 
-    def make_policy() -> None:
+    def make_policy() -> None:  # while Frida attaches to the gate
         made = policy() if callable(policy) else policy
         sessions.set_policy({**made, "host": _this_host()})
+        agent.read_kept()  # the program's agent, ready when Frida hands it over
 
     try:
         prepared = None if boundary is None else prepare(boundary)
