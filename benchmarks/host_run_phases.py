@@ -65,18 +65,16 @@ def _timed_import(label: str, module: str) -> None:
     _note(label, start, time.time())
 
 
-def _instrument() -> None:
+def _instrument(root: Path) -> None:
     """Wraps the functions of a host run's phases (imports first, timed as phases too)."""
     _timed_import("import clone.cli (click)", "clone.cli")
     _timed_import("import clone.cli.host, clone.space", "clone.cli.host")
     _timed_import("import clone.workflows.host", "clone.workflows.host")
     _timed_import("import hooks.runner", "hooks.runner")
     start = time.time()
-    try:  # as the runner imports it, where it can (without its asyncio layer)
+    if (root / "hooks" / "frida_module.py").is_file():  # as that checkout's runner does
         from hooks.frida_module import import_without_asyncio
-    except ImportError:
-        import_without_asyncio = None  # type: ignore[assignment]
-    if import_without_asyncio is not None:
+
         import_without_asyncio()
     import frida
 
@@ -143,7 +141,7 @@ def child(root: Path, out: Path, argv: Sequence[str]) -> None:
     writes them to ``out`` at exit."""
     begun = time.time()
     sys.path.insert(0, str(root))
-    _instrument()
+    _instrument(root)
 
     def dump() -> None:
         _note("atexit", time.time(), time.time())
