@@ -31,12 +31,9 @@ A clone's Gadget on Android is handed none, and compiles it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import platform
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -53,7 +50,7 @@ _BUNDLE = _DIST / "agent.js"
 _SINGLE = _DIST / "agent.single.js"
 _CMODULES = _DIST / "cmodule"
 SCRIPT_NAME = "clonespace"
-# platform.machine() -> Frida's Process.arch
+# uname -m -> Frida's Process.arch
 _FRIDA_ARCH = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "i686": "ia32", "armv7l": "arm"}
 
 
@@ -76,6 +73,13 @@ def agent_path() -> Path:
             f"the Frida agent is not built ({_BUNDLE} is missing): {how_to_build()}"
         )
     return _BUNDLE
+
+
+def _machine() -> str:
+    """``platform.machine()`` (``uname -m``). This module is on the way to every host run's
+    first process, so it imports little at the top: ``hashlib`` and ``tempfile`` where they
+    are used (``read_kept``, while Frida attaches to the gate)."""
+    return os.uname().machine
 
 
 @lru_cache(maxsize=4)
@@ -113,11 +117,13 @@ class AgentCode:
         the single-script build)."""
         if self._single is None:
             return None
+        import hashlib
+
         import frida
 
         text = _read(self._single, self._single.stat().st_mtime_ns)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        name = f"agent-{frida.__version__}-{platform.machine()}-{digest}.qjs"
+        name = f"agent-{frida.__version__}-{_machine()}-{digest}.qjs"
         return self._cache_dir / name
 
     def load(
@@ -193,7 +199,7 @@ class AgentCode:
 def _prebuilt_fast_path(cmodules: Path) -> tuple[dict[str, str], bytes] | None:
     """The fast path compiled ahead of time for this machine: (its arch and source key, the
     shared object), or None when the build made none for it."""
-    arch = _FRIDA_ARCH.get(platform.machine().lower())
+    arch = _FRIDA_ARCH.get(_machine().lower())
     try:
         manifest = json.loads((cmodules / "manifest.json").read_text(encoding="utf-8"))
         name = manifest["modules"][arch]
@@ -205,6 +211,8 @@ def _prebuilt_fast_path(cmodules: Path) -> tuple[dict[str, str], bytes] | None:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """Writes ``data`` to ``path`` whole or not at all (another process may read it)."""
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)

@@ -178,7 +178,7 @@ def _spoiled(which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Age
     manifest["modules"] = {"arm64": manifest["modules"]["x64"]}  # a phone's, on this machine
     spoiled = _prebuilt_dir(tmp_path)
     (spoiled / "manifest.json").write_text(json.dumps(manifest))
-    monkeypatch.setattr("hooks.agent_bundle.platform.machine", lambda: "aarch64")
+    monkeypatch.setattr("hooks.agent_bundle._machine", lambda: "aarch64")
     return AgentCode(cache_dir=cache, cmodules=spoiled)
 
 
