@@ -86,6 +86,7 @@ bench: setup
 	$(PY) benchmarks/clone_build.py
 	$(PY) benchmarks/hook_overhead.py
 	$(PY) benchmarks/process_cost.py
+	$(PY) benchmarks/peers.py
 
 clean:
 	rm -rf $(VENV) $(AGENT)/node_modules $(AGENT)/dist .pytest_cache .mypy_cache .ruff_cache

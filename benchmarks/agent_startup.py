@@ -18,6 +18,9 @@ denied ``$CLONE_HOME``, an identity). With ``--agent-js FILE`` the script is tha
 source compiled in the process instead (another checkout's agent, the way it loaded before);
 with ``--agent-bytecode FILE`` that file's bytecode (another build's ``dist/bytecode/*.qjs``),
 handed this checkout's prebuilt fast path as this checkout's agent is.
+With ``--payload`` two more: the agent as a clone's Gadget runs it (its source compiled in the
+process, nothing handed over), once as ``clone build`` writes the x86_64 script, carrying
+the prebuilt fast path (``hooks.payload.bundle``), and once as built, compiling it with TinyCC.
 Prints medians; exits 0 (it reports, it does not judge).
 """
 
@@ -98,6 +101,29 @@ def from_bytecode(path: Path) -> Loader:
     return load
 
 
+def payload_script(carry: bool) -> Loader:
+    """The x86_64 agent script of a clone's payload, with or without this build's x64 fast
+    path in it; loaded as the Gadget loads it."""
+    from hooks.payload.bundle import with_fast_path
+    from hooks.payload.script import AGENT_JS, prebuilt_fast_path
+
+    bundle = AGENT_JS.read_bytes()
+    prebuilt = prebuilt_fast_path()
+    so = prebuilt.for_arch("x64") if prebuilt is not None else None
+    if carry:
+        if prebuilt is None or so is None:
+            raise SystemExit("no x64 fast path was built (make agent with gcc)")
+        bundle = with_fast_path(bundle, "x64", prebuilt.key, so)
+    source = bundle.decode("utf-8")
+
+    def load(session: frida.Session) -> frida.Script:
+        script = session.create_script(source, name="clonespace")
+        script.load()
+        return script
+
+    return load
+
+
 def once(load: Loader, policy: Mapping[str, Any]) -> dict[str, float]:
     """One process: the seconds each part took."""
     import frida
@@ -139,12 +165,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--agent-js", type=Path, default=None)
     parser.add_argument("--agent-bytecode", type=Path, default=None)
+    parser.add_argument("--payload", action="store_true")
     args = parser.parse_args(argv)
     loads = {"this checkout": this_checkout()}
     if args.agent_js is not None:
         loads[str(args.agent_js)] = from_source(args.agent_js)
     if args.agent_bytecode is not None:
         loads[str(args.agent_bytecode)] = from_bytecode(args.agent_bytecode)
+    if args.payload:
+        loads["payload, carried module"] = payload_script(carry=True)
+        loads["payload, TinyCC"] = payload_script(carry=False)
     with tempfile.TemporaryDirectory(prefix="agent-startup-") as tmp:
         ms = measure(loads, host_policy(Path(tmp)), args.repeat)
     load = os.getloadavg()[0]

@@ -13,7 +13,9 @@ Measures, in one run:
 - the wall time of ``clone host run … -- true`` (target: <= 0.5 s);
 - each of these hooked figures with the kernel boundary (``hooks/boundary``, on in every
   real run) against the same run without it (target: at most 5% more on each row), with
-  the range of the ratio over the runs, each paired with its neighbour of the other mode. The
+  the range of the ratio over the runs, each paired with its neighbour of the other mode;
+  and, for reading those, the kernel's floor: a ``stat()`` without hooks under a seccomp
+  filter that allows everything, against none. The
   runs without it go through this script's ``--without-boundary`` driver, which runs
   ``clone host run`` with the boundary left out; the CLI itself has no way to turn it off.
 The stat figures come from ``tests/hooks/programs/statloop.c``, which times a warm loop of
@@ -28,6 +30,7 @@ import argparse
 import os
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -183,6 +186,7 @@ def _measure(b: Bench) -> tuple[list[Row], list[Row]]:
         Row(r.what, r.plain, r.hooked, f"{r.figure} ({spread})", r.target, r.met)
         for r, spread in zip(boundary_rows, spreads, strict=True)
     ]
+    boundary_rows.append(_seccomp_floor(b, outside))
     return [
         _ratio_row(f"stat() outside the clone's data ({outside})", plain_out, hooked_out, 1.3),
         _ratio_row("stat() outside, beside the data dir", plain_beside, hooked_beside, 1.3),
@@ -212,6 +216,35 @@ def _measure(b: Bench) -> tuple[list[Row], list[Row]]:
             hooked_start <= 0.5,
         ),
     ], boundary_rows
+
+
+def _seccomp_floor(b: Bench, path: str) -> Row:
+    """What the kernel charges a ``stat()`` for there being any seccomp filter at all: the
+    statloop without hooks, plain against under a filter of one instruction (allow), runs
+    interleaved. Every filter costs at least this, whatever it checks (the boundary's
+    own is not even run for the calls it allows: the kernel caches those)."""
+    from hooks.boundary import entry, seccomp
+
+    allow = struct.pack("<HBBI", 0x06, 0, 0, seccomp.RET_ALLOW).hex()  # BPF_RET | BPF_K
+    argv = [str(b.statloop), path, str(b.calls)]
+    plain: list[float] = []
+    filtered: list[float] = []
+    for _ in range(b.repeat):
+        plain.append(_ns_per_call(_run(argv, b.home)))
+        filtered.append(_ns_per_call(_run([*entry(), "-", allow, "--", *argv], b.home)))
+    without, with_ = statistics.median(plain), statistics.median(filtered)
+    return Row(
+        "  any seccomp filter, no hooks (the floor)",
+        f"{without:.0f} ns",
+        f"{with_:.0f} ns",
+        f"{with_ / without:.2f}x ({_spread(plain, filtered)})",
+        "(for reading)",
+        None,
+    )
+
+
+def _ns_per_call(out: str) -> float:
+    return float(dict(item.split("=") for item in out.split())["ns_per_call"])
 
 
 def _spread(without: Sequence[float], with_: Sequence[float]) -> str:

@@ -5,13 +5,13 @@
 - ``dist/agent.js``, frida-compile's bundle of modules: the script a clone's Gadget runs on
   Android, and the one sent to a remote device. Frida compiles its modules as they are
   imported, so a process that never imports the Android half never compiles it.
-- ``dist/agent.single.js``, the same agent bundled by esbuild into one plain script, without
-  its Android half (frida-java-bridge and the Java hooks: ~90% of the agent; given an Android
-  policy, its init fails saying so). Frida can compile only such a script to bytecode
-  (``Session.compile_script``; a bundle of modules compiles to its entry alone), and a local
-  process then creates the agent from that bytecode without compiling any JavaScript
-  (``create_script_from_bytes``); every process of a host run receives it and reads it at
-  its start, so the smaller the faster.
+- ``dist/agent.single.js``, the same agent less its Android half, bundled by esbuild into one
+  plain script. Frida can compile only such a script to bytecode (``Session.compile_script``;
+  a bundle of modules compiles to its entry alone), and a process then creates the agent from
+  that bytecode without compiling any JavaScript (``create_script_from_bytes``). Only host
+  runs load it: the Android half (and frida-java-bridge) is a stub refusing an Android
+  policy, which keeps ~1.2 MB out of every hooked process (QuickJS creates every function
+  of the bytecode it loads; ``hooks/agent/scripts/bundle-single.mjs``).
 
 The bytecode depends on the Frida version and on the agent: it is kept as
 ``dist/bytecode/agent-<frida version>-<machine>-<hash of agent.single.js>.qjs``, written by
@@ -19,21 +19,22 @@ The bytecode depends on the Frida version and on the agent: it is kept as
 that needs it (where ``dist/`` is writable; otherwise it stays in memory for this Python
 process). A bytecode Frida refuses is dropped and the agent is compiled from source again.
 
-The agent's C fast path (``src/fastpath/redirect.c``) is compiled ahead of time too, by the
-real C compiler at ``make agent``: ``dist/cmodule/redirect-<arch>.so``, listed in
-``dist/cmodule/manifest.json`` with the key of the sources it was built from. Each process
-is handed the one for this machine before its policy (``AgentCode.load``); the agent loads it
-as a binary CModule when its key and architecture match its own, and otherwise compiles
-``redirect.c`` with Frida's TinyCC as it always could (its ``stats()["cmodule"]`` says which).
-A clone's Gadget on Android is handed none, and compiles it.
+The agent's C fast path (``src/fastpath/redirect.c``) is compiled ahead of time too, by real
+C compilers at ``make agent`` (``hooks.prebuilt``). Each process is handed the one for this
+machine before its policy (``AgentCode.load``); the agent loads it as a binary CModule when
+its key and architecture match its own, and otherwise compiles ``redirect.c`` with Frida's
+TinyCC as it always could (its ``stats()["cmodule"]`` says which). A clone's Gadget on
+Android is handed none: the payload carries the module in the agent script instead.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import hashlib
 import os
+import platform
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hooks.errors import AgentBundleMissing
+from hooks.prebuilt import CMODULES, read_prebuilt
 
 if TYPE_CHECKING:
     import frida
@@ -48,9 +50,8 @@ if TYPE_CHECKING:
 _DIST = Path(__file__).resolve().parent / "agent" / "dist"
 _BUNDLE = _DIST / "agent.js"
 _SINGLE = _DIST / "agent.single.js"
-_CMODULES = _DIST / "cmodule"
 SCRIPT_NAME = "clonespace"
-# uname -m -> Frida's Process.arch
+# platform.machine() -> Frida's Process.arch
 _FRIDA_ARCH = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "i686": "ia32", "armv7l": "arm"}
 
 
@@ -75,17 +76,18 @@ def agent_path() -> Path:
     return _BUNDLE
 
 
-def _machine() -> str:
-    """``platform.machine()`` (``uname -m``). This module is on the way to every host run's
-    first process, so it imports little at the top: ``hashlib`` and ``tempfile`` where they
-    are used (``read_kept``, while Frida attaches to the gate)."""
-    return os.uname().machine
-
-
 @lru_cache(maxsize=4)
 def _read(path: Path, mtime_ns: int) -> str:
     del mtime_ns  # part of the cache key only: a rebuilt bundle is read again
     return path.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def _digest(path: Path, mtime_ns: int) -> str:
+    """The start of the SHA-256 of ``path``'s text, read once per build; the text itself is
+    not kept (a run's supervisor would hold it for its whole life)."""
+    del mtime_ns  # part of the cache key only
+    return hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()[:16]
 
 
 def agent_source() -> str:
@@ -102,7 +104,7 @@ class AgentCode:
         self,
         single: Path | None = _SINGLE,
         cache_dir: Path | None = None,
-        cmodules: Path = _CMODULES,
+        cmodules: Path = CMODULES,
     ) -> None:
         self._single = single if single is not None and single.is_file() else None
         self._cache_dir = cache_dir or _DIST / "bytecode"
@@ -117,13 +119,10 @@ class AgentCode:
         the single-script build)."""
         if self._single is None:
             return None
-        import hashlib
-
         import frida
 
-        text = _read(self._single, self._single.stat().st_mtime_ns)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        name = f"agent-{frida.__version__}-{_machine()}-{digest}.qjs"
+        digest = _digest(self._single, self._single.stat().st_mtime_ns)
+        name = f"agent-{frida.__version__}-{platform.machine()}-{digest}.qjs"
         return self._cache_dir / name
 
     def load(
@@ -187,7 +186,7 @@ class AgentCode:
         with contextlib.suppress(OSError):
             return path.read_bytes()
         try:
-            text = _read(self._single, self._single.stat().st_mtime_ns)
+            text = self._single.read_text(encoding="utf-8")  # compiled once: not kept
             compiled = session.compile_script(text, name=SCRIPT_NAME)
         except Exception:
             self._refused = True
@@ -199,20 +198,16 @@ class AgentCode:
 def _prebuilt_fast_path(cmodules: Path) -> tuple[dict[str, str], bytes] | None:
     """The fast path compiled ahead of time for this machine: (its arch and source key, the
     shared object), or None when the build made none for it."""
-    arch = _FRIDA_ARCH.get(_machine().lower())
-    try:
-        manifest = json.loads((cmodules / "manifest.json").read_text(encoding="utf-8"))
-        name = manifest["modules"][arch]
-        so = (cmodules / name).read_bytes()
-        return {"arch": str(arch), "key": str(manifest["key"])}, so
-    except (OSError, ValueError, KeyError, TypeError):
+    arch = _FRIDA_ARCH.get(platform.machine().lower())
+    prebuilt = read_prebuilt(cmodules, [arch] if arch is not None else [])
+    so = prebuilt.for_arch(arch) if prebuilt is not None and arch is not None else None
+    if prebuilt is None or arch is None or so is None:
         return None
+    return {"arch": arch, "key": prebuilt.key}, so
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """Writes ``data`` to ``path`` whole or not at all (another process may read it)."""
-    import tempfile
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)

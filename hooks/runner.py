@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hooks import frida_module, procfs
+from hooks import frida_module, memory, procfs
 from hooks.agent_bundle import built_agent
 from hooks.boundary import Boundary, Prepared, prepare
 from hooks.errors import (
@@ -190,6 +190,7 @@ def _run_gated(
     make_policy: Callable[[], None] | None = None,
 ) -> int:
     pid = _start_gate(sessions, argv, env, cwd, prepared, make_policy)
+    memory.release_read_once_pages()  # Frida has written out what it embeds: see hooks.memory
     started = procfs.start_ticks(pid) or 0  # our child, not reaped yet: always known
     # meanwhile, a process Frida never hands over (a raw clone's child) is killed, not
     # left to run, or to hang the program that waits for it
@@ -231,7 +232,9 @@ def _start_gate(
 
     for attempt in range(_GATE_ATTEMPTS):
         read_end, write_end = _gate_pipe()
-        directory = os.fspath(cwd or os.getcwd())
+        # resolved, as the boundary's served paths are: a run started in a data path moves
+        # to its served view (enter.c)
+        directory = os.path.realpath(cwd) if cwd is not None else os.getcwd()
         gate_dir = directory if prepared is None else "."
         gate = ["/bin/sh", "-c", _GATE, "clonespace-gate", gate_dir, *argv]
         actions = [(os.POSIX_SPAWN_DUP2, read_end, _GATE_FD), (os.POSIX_SPAWN_CLOSE, write_end)]

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian tools Clonespace uses: the official Android tools serve as test
 # oracles (never at run time), adb talks to devices, gcc builds the C test programs and
-# the agent's C fast path ahead of time, node/npm build the Frida agent, Xvfb gives the
+# the agent's C fast path ahead of time (the cross compilers build it for the phone's other
+# ABIs: arm64, arm, x86), node/npm build the Frida agent, Xvfb gives the
 # launcher a screen in tests, OpenJDK 17, enjarify and smali run the JVM test bed and build
-# the probe app.
+# the probe app; git and proot are peers in benchmarks/peers.py (git status as a workload,
+# proot as the ptrace way of redirecting a directory).
 # Safe to re-run: it only calls apt when something is missing. Needs root.
 set -euo pipefail
 need=()
@@ -16,8 +18,15 @@ have dexdump   || need+=(dexdump)
 have Xvfb      || need+=(xvfb)
 have gcc       || need+=(gcc libc6-dev)
 have make      || need+=(make)
+have unzip     || need+=(unzip)  # the payload tests read a clone's entries with it
+# the C fast path for a clone's other ABIs (hooks/agent/scripts/build-cmodule.mjs)
+have aarch64-linux-gnu-gcc   || need+=(gcc-aarch64-linux-gnu)
+have arm-linux-gnueabihf-gcc || need+=(gcc-arm-linux-gnueabihf)
+have i686-linux-gnu-gcc      || need+=(gcc-i686-linux-gnu)
 have node      || need+=(nodejs)
 have npm       || need+=(npm)
+have git       || need+=(git)
+have proot     || need+=(proot)
 # the JVM test bed (tests/jvm) and the probe app (samples/probe): OpenJDK 17 exactly
 # (frida-java-bridge's JVM backend does not work with 20+), enjarify, smali
 ls /usr/lib/jvm/java-17-openjdk-*/bin/javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)

@@ -38,6 +38,13 @@ def _pip_wheel(src: Path, out: Path, env: dict[str, str]) -> subprocess.Complete
     )  # fmt: skip
 
 
+CROSS = {
+    "arm64": "aarch64-linux-gnu-gcc",
+    "arm": "arm-linux-gnueabihf-gcc",
+    "ia32": "i686-linux-gnu-gcc",
+}
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm to build the agent")
 def test_a_wheel_from_a_plain_checkout_carries_the_agent_and_kv_files(tmp_path: Path) -> None:
@@ -51,6 +58,9 @@ def test_a_wheel_from_a_plain_checkout_carries_the_agent_and_kv_files(tmp_path: 
     assert "hooks/agent/dist/cmodule/manifest.json" in names
     if platform.machine() == "x86_64" and shutil.which("cc") is not None:
         assert "hooks/agent/dist/cmodule/redirect-x64.so" in names  # the prebuilt fast path
+    for arch, compiler in CROSS.items():  # the phone's, for the clones' payloads
+        if shutil.which(compiler) is not None:
+            assert f"hooks/agent/dist/cmodule/redirect-{arch}.so" in names
     assert {"launcher_ui/kv/clones.kv", "launcher_ui/kv/details.kv"} <= set(names)
     assert "deprecated" not in done.stderr  # project.license is an SPDX string
 

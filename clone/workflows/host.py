@@ -37,7 +37,8 @@ from clone.errors import (
 from clone.home import Home
 from clone.registry import MAX_INDEX, Backend, CloneRecord, Registry, parse_app_name
 from clone.state import HostState
-from vfs_redirect.layouts import HostStore, Layout, host_layout
+from clone.workflows.identity import assign_identity, identity_policy
+from vfs_redirect.layouts import MACHINE_ID_PATHS, HostStore, Layout, host_layout
 from vfs_redirect.paths import parse_absolute
 from vfs_redirect.rules import Policy, make_policy
 
@@ -120,8 +121,6 @@ def open_host_clone(registry: Registry, home: Home, spec: HostSpec) -> CloneReco
 
 def build_policy(registry: Registry, home: Home, spec: HostSpec, *, trace: bool) -> Policy:
     """The agent policy of host clone ``spec`` (its identity and accounts included)."""
-    from clone.workflows.identity import identity_policy  # the identity model: not at import
-
     layout = _layout(home, spec)
     extra = identity_policy(registry, spec.name)
     try:
@@ -138,24 +137,15 @@ def build_policy(registry: Registry, home: Home, spec: HostSpec, *, trace: bool)
         raise BadInput(str(e)) from e
 
 
-def prepare_store(home: Home, spec: HostSpec) -> None:
-    """Create the clone's data roots (the run's boundary binds its store back in)."""
+def prepare_store(home: Home, spec: HostSpec, policy: Policy) -> None:
+    """Create the clone's data roots and write its ``machine-id`` file."""
     store = host_store_of(home, spec.app, spec.index)
     try:
         for k in range(len(spec.data)):
             Path(store.data(k)).mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OperationFailed(f"cannot prepare the store of {spec.name}: {e}") from e
-
-
-def write_machine_id(home: Home, spec: HostSpec, policy: Policy) -> None:
-    """Write the clone's ``machine-id`` file (what its ``/etc/machine-id`` shows)."""
-    store = host_store_of(home, spec.app, spec.index)
-    machine_id = str(policy.identity.get("machine_id", ""))
-    if not machine_id:
-        return
-    try:
-        _write_if_changed(Path(store.machine_id), machine_id + "\n")
+        machine_id = str(policy.identity.get("machine_id", ""))
+        if machine_id:
+            _write_if_changed(Path(store.machine_id), machine_id + "\n")
     except OSError as e:
         raise OperationFailed(f"cannot prepare the store of {spec.name}: {e}") from e
 
@@ -180,7 +170,9 @@ def run_host_command(
     with seccomp and the hooks only."""
     if not argv:
         raise BadInput("no command given", hint="put it after '--': clone host run … -- CMD")
-    resolve_program(argv[0])  # 127/126 before anything is registered
+    from hooks.procfs import statically_linked
+
+    program = resolve_program(argv[0])  # 127/126 before anything is registered
     _refuse_start_inside_home(home, spec)
     _check_boundary(require_boundary, on_warning)
     with _trace_sink(trace_file) as on_event:
@@ -189,16 +181,20 @@ def run_host_command(
             open_host_clone(registry, home, spec)
         except OperationFailed as e:
             raise HostToolFailed(str(e)) from e
-
-        def policy() -> dict[str, Any]:
-            # made while Frida attaches to the run's gate (hooks.runner.run): its imports
-            # (the identity model) and registry reads overlap that attach
-            made = build_policy(registry, home, spec, trace=on_event is not None)
-            write_machine_id(home, spec, made)
-            return made.to_agent_json()
-
         try:
-            prepare_store(home, spec)
+            policy = build_policy(registry, home, spec, trace=on_event is not None)
+            prepare_store(home, spec, policy)
+            if statically_linked(program):
+                # the hooks' hostname given by a UTS namespace instead: only here, since
+                # under one a static program exec'd by a hooked one was not handed over
+                # by Frida (so not killed) and ran unwatched
+                hostname = str(policy.identity.get("hostname", ""))
+                boundary = host_boundary(
+                    home, spec, require_landlock=require_boundary, hostname=hostname
+                )
+                if on_warning is not None:
+                    on_warning(STATIC.format(name=argv[0]))
+                return _run_kernel_only(list(argv), boundary)
             boundary = host_boundary(home, spec, require_landlock=require_boundary)
             return _run_hooked(list(argv), policy, on_event, on_running, boundary)
         except CloneError as e:
@@ -209,6 +205,11 @@ def run_host_command(
             raise
 
 
+STATIC = (
+    "clone: note: {name} is statically linked, so the hooks cannot follow it: it runs in "
+    "the kernel boundary alone, which serves it the clone's --data, machine-id and "
+    "hostname (no trace, no accounts)"
+)
 NO_LANDLOCK = (
     "clone: warning: this kernel has no Landlock; the clone is held by the hooks and "
     "seccomp only, not by a filesystem boundary (--require-boundary makes this an error)"
@@ -245,29 +246,39 @@ def _refuse_start_inside_home(home: Home, spec: HostSpec) -> None:
         )
 
 
-def host_boundary(home: Home, spec: HostSpec, *, require_landlock: bool = False) -> Boundary:
+def host_boundary(
+    home: Home, spec: HostSpec, *, require_landlock: bool = False, hostname: str = ""
+) -> Boundary:
     """The kernel boundary of a run of ``spec``: out of ``$CLONE_HOME`` and the real data
-    paths (as the kernel resolves them), except the clone's own store."""
+    paths (as the kernel resolves them), except the clone's own store; and the kernel
+    serving the layout's redirects itself: each data path shows the store's ``data/<k>``
+    and the machine-id files the store's, and its UTS namespace is named ``hostname``, to
+    what the hooks never see too."""
     from hooks.boundary import Boundary
 
-    own = os.path.realpath(store_path(home, spec.app, spec.index))
-    keep_out = [os.path.realpath(home.root), *(os.path.realpath(p) for p in spec.data)]
-    return Boundary(tuple(dict.fromkeys(keep_out)), (own,), require_landlock)
+    store = host_store_of(home, spec.app, spec.index)
+    own = os.path.realpath(store.root)
+    data = [os.path.realpath(p) for p in spec.data]
+    served = {real: os.path.realpath(store.data(k)) for k, real in enumerate(data)}
+    if os.path.isfile(store.machine_id):
+        for path in MACHINE_ID_PATHS:
+            real = os.path.realpath(path)
+            if os.path.isfile(real):
+                served.setdefault(real, os.path.realpath(store.machine_id))
+    keep_out = [os.path.realpath(home.root), *data]
+    return Boundary(
+        tuple(dict.fromkeys(keep_out)),
+        (own,),
+        require_landlock,
+        tuple((src, real) for real, src in served.items()),
+        hostname,
+    )
 
 
 def resolve_program(name: str) -> str:
-    """``name`` looked up like execvp; CommandNotFound (127) or CannotRun (126), also for
-    a statically linked program (the hooks cannot follow one)."""
-    from hooks.procfs import statically_linked
-
+    """``name`` looked up like execvp; CommandNotFound (127) or CannotRun (126)."""
     found = shutil.which(name)
     if found is not None:
-        if statically_linked(found):
-            raise CannotRun(
-                f"cannot run {name!r} as a clone: it is statically linked, so the hooks "
-                "cannot follow it",
-                hint="run a dynamically linked build of it",
-            )
         return found
     if "/" in name and os.path.exists(name):
         what = "a directory" if os.path.isdir(name) else "not executable"
@@ -309,8 +320,6 @@ def _layout(home: Home, spec: HostSpec) -> Layout:
 
 
 def _register(registry: Registry, home: Home, spec: HostSpec) -> CloneRecord:
-    from clone.workflows.identity import assign_identity
-
     _layout(home, spec)  # bad data paths fail before anything is written
     store = store_path(home, spec.app, spec.index)
     record = CloneRecord(
@@ -343,7 +352,7 @@ def _unregister(registry: Registry, home: Home, spec: HostSpec) -> None:
 
 def _run_hooked(
     argv: list[str],
-    policy: Callable[[], dict[str, Any]],
+    policy: Policy,
     on_event: Callable[[dict[str, Any]], None] | None,
     on_running: Callable[[int, list[int]], None] | None,
     boundary: Boundary,
@@ -361,7 +370,7 @@ def _run_hooked(
     try:
         return run(
             argv,
-            policy,
+            policy.to_agent_json(),
             on_event=on_event,
             on_running=on_running,
             boundary=boundary,
@@ -378,6 +387,18 @@ def _run_hooked(
         raise ProgramLostProcesses(f"the hook engine failed: {e}") from e
     except (HookEngineError, ValueError) as e:
         raise HostToolFailed(f"the hook engine failed: {e}") from e
+
+
+def _run_kernel_only(argv: list[str], boundary: Boundary) -> int:
+    from hooks.errors import BoundaryUnavailable, HookEngineError
+    from hooks.kernel_run import run_kernel_only
+
+    try:
+        return run_kernel_only(argv, boundary)
+    except BoundaryUnavailable as e:
+        raise BoundaryMissing(str(e)) from e
+    except HookEngineError as e:
+        raise HostToolFailed(f"the kernel boundary failed: {e}") from e
 
 
 @contextmanager

@@ -116,6 +116,7 @@ def prepare_hooks(
     if mode is HookMode.NONE:
         return HookPlan(mode, app.package)
     from hooks.payload import embed, gadget, loader, script
+    from hooks.payload.bundle import BundleError
     from hooks.payload.config import ConfigError
     from hooks.payload.dexgen import DexFormatError
     from hooks.payload.dexpatch import DexPatchError
@@ -132,7 +133,8 @@ def prepare_hooks(
     try:
         gadgets = gadget.acquire(version, archs, gadget_dir=gadget_dir, cache_root=cache_root)
         agent = script.agent_script()
-        payload = embed.prepare(facts, _dex_files(app), gadgets, agent)
+        prebuilt = script.prebuilt_fast_path()
+        payload = embed.prepare(facts, _dex_files(app), gadgets, agent, prebuilt=prebuilt)
         if narrowed is not None:
             payload = replace(payload, warnings=(*payload.warnings, narrowed))
     except gadget.GadgetInputError as e:
@@ -150,6 +152,8 @@ def prepare_hooks(
         raise _no_gadget(e, version, archs, cache_root / version) from e
     except script.AgentNotBuilt as e:
         raise OperationFailed(str(e)) from e
+    except BundleError as e:  # an agent.js that is not this checkout's build
+        raise OperationFailed(f"{script.AGENT_JS}: {e}; rebuild it with 'make agent'") from e
     own_names = OwnNames.of(apk.info for apk in app.apks)
     from apk.facts import signing_certificates
 

@@ -71,6 +71,20 @@ def hidden(keep_out: Sequence[str], own: Sequence[str]) -> list[str]:
     return out
 
 
+def servable(
+    served: Sequence[tuple[str, str]], keep_out: Sequence[str], own: Sequence[str]
+) -> list[tuple[str, str]]:
+    """The (source, real path) pairs the entry may bind: not one whose real path holds
+    another kept-out or own tree (a ``$CLONE_HOME`` inside a data path, say), which the
+    bind would shadow, the own store with it; such a path stays covered instead."""
+    others = [os.path.normpath(p) for p in (*keep_out, *own)]
+    return [
+        (src, dst)
+        for src, dst in served
+        if not any(p != os.path.normpath(dst) and _within(p, dst) for p in others)
+    ]
+
+
 def _within(path: str, tree: str) -> bool:
     return path == tree or path.startswith(tree.rstrip("/") + "/")
 

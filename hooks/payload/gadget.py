@@ -57,9 +57,15 @@ class Arch(enum.Enum):
     def bits(self) -> int:
         return 64 if self in (Arch.ARM64, Arch.X86_64) else 32
 
+    @property
+    def process_arch(self) -> str:
+        """What Frida's ``Process.arch`` says in a process of this architecture."""
+        return _PROCESS_ARCH_OF[self]
+
 
 _ABI_OF = {Arch.ARM: "armeabi-v7a", Arch.ARM64: "arm64-v8a", Arch.X86: "x86", Arch.X86_64: "x86_64"}
 _MACHINE_OF = {Arch.ARM: "ARM", Arch.ARM64: "AARCH64", Arch.X86: "I386", Arch.X86_64: "X86_64"}
+_PROCESS_ARCH_OF = {Arch.ARM: "arm", Arch.ARM64: "arm64", Arch.X86: "ia32", Arch.X86_64: "x64"}
 # APK lib/<abi>/ directory -> the Gadget that runs there ("armeabi" devices run ARMv7 Gadget).
 ARCH_FOR_ABI: Mapping[str, Arch] = {
     "arm64-v8a": Arch.ARM64,

@@ -1,8 +1,11 @@
-"""The agent a hooked clone's Gadget runs: the built ``hooks/agent/dist/agent.js``."""
+"""The agent a hooked clone's Gadget runs: the built ``hooks/agent/dist/agent.js``, and the
+C fast path compiled ahead of time that each ABI's copy of it carries (``hooks.prebuilt``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from hooks.prebuilt import CMODULES, PrebuiltFastPath, read_prebuilt
 
 AGENT_JS = Path(__file__).resolve().parent.parent / "agent" / "dist" / "agent.js"
 
@@ -25,3 +28,9 @@ def agent_script(path: Path | None = None) -> bytes:
     if not data.strip():
         raise AgentNotBuilt(f"the agent bundle {where} is empty; rebuild it with 'make agent'")
     return data
+
+
+def prebuilt_fast_path(directory: Path | None = None) -> PrebuiltFastPath | None:
+    """The fast path modules ``make agent`` built (``directory`` overrides where they are
+    looked for); None when it built none."""
+    return read_prebuilt(directory or CMODULES)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -200,8 +199,8 @@ def test_engine_failures_use_env_statuses_and_leave_no_clone(
     import hooks.errors
     import hooks.runner
 
-    def failing_run(argv: list[str], policy: Callable[[], dict[str, object]], **kw: object) -> int:
-        assert policy()["clone"] == "a:1"  # the runner makes it while it attaches
+    def failing_run(argv: list[str], policy: dict[str, object], **kw: object) -> int:
+        assert policy["clone"] == "a:1"
         cls = getattr(hooks.errors, error)
         raise cls("true") if error == "ProgramNotExecutable" else cls("frida said no")
 
@@ -222,8 +221,7 @@ def test_a_process_lost_after_the_program_ran_keeps_the_clone(
     import hooks.errors
     import hooks.runner
 
-    def losing_run(argv: list[str], policy: Callable[[], dict[str, object]], **kw: object) -> int:
-        policy()
+    def losing_run(argv: list[str], policy: dict[str, object], **kw: object) -> int:
         store = clone_home / "store" / "host" / "a" / "1" / "data" / "0"
         (store / "login").write_text("alice\n")
         raise hooks.errors.ProcessesLost("a process of the program lost its policy")
@@ -243,11 +241,7 @@ def test_the_program_status_is_the_exit_status(
 ) -> None:
     import hooks.runner
 
-    def ran(argv: list[str], policy: Callable[[], dict[str, object]], **kw: object) -> int:
-        policy()
-        return 42
-
-    monkeypatch.setattr(hooks.runner, "run", ran)
+    monkeypatch.setattr(hooks.runner, "run", lambda argv, policy, **kw: 42)
     args = ["--app", "a", "--clone", "1", "--data", tmp_path / "d", "--", "true"]
     result = run_cli("host", "run", *args)
     assert (result.exit_code, result.stderr) == (42, "")

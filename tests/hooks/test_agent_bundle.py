@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from hooks import agent_bundle, procfs
 from hooks.agent_bundle import AgentCode, built_agent
-from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
 from tests.hooks.agent_fixtures import (
     INERT_POLICY,
     Layout,
-    asleep,
     make_layout,
     run_captured,
     sleeping_process,
 )
+from vfs_redirect.rules import AndroidNames, make_policy, make_redirect
 
 if TYPE_CHECKING:
     import frida
@@ -94,6 +94,39 @@ def test_the_file_is_named_for_the_frida_version_and_the_build(tmp_path: Path) -
     other = tmp_path / "agent.single.js"
     other.write_text("rpc.exports = {};\n")  # another build of the agent
     assert AgentCode(single=other, cache_dir=tmp_path).cache_file != kept
+
+
+def test_a_process_finds_the_bytecode_make_agent_wrote() -> None:
+    kept = built_agent().cache_file  # named by the hash of the text, as the build names it
+    assert kept is not None and kept.is_file()
+
+
+def test_the_host_build_leaves_the_android_half_to_agent_js(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """agent.single.js is loaded by host runs only: it carries no frida-java-bridge, and a
+    process given an Android policy through it is stopped (never run without its hooks),
+    saying which build an Android clone runs."""
+    dist = Path(agent_bundle.__file__).parent / "agent" / "dist"
+    assert "performNow" in (dist / "agent.js").read_text(encoding="utf-8")
+    assert "performNow" not in (dist / "agent.single.js").read_text(encoding="utf-8")
+    android = make_policy(
+        "com.example:2",
+        "android",
+        [make_redirect("/nonexistent/app", "/nonexistent/store/2")],
+        [],
+        android=AndroidNames("com.example", "com.example.clone2", ("3082",), {}, {}, {}),
+    ).to_agent_json()
+    capfd.readouterr()
+    with sleeping_process() as (pid, session):
+        rpc = AgentRpc(built_agent().load(session))
+        with pytest.raises(Exception):  # noqa: B017 - the process is gone, whatever Frida says
+            rpc.init(android)
+        assert not procfs.alive(pid)
+    assert "for host runs: an Android clone runs agent.js" in capfd.readouterr().err
+    with sleeping_process() as (pid, session):
+        stats = _started(built_agent().create_script(session))  # a host policy: as ever
+    assert stats["pid"] == pid
 
 
 def test_a_bytecode_file_frida_refuses_is_left_for_the_source(tmp_path: Path) -> None:
@@ -178,7 +211,7 @@ def _spoiled(which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Age
     manifest["modules"] = {"arm64": manifest["modules"]["x64"]}  # a phone's, on this machine
     spoiled = _prebuilt_dir(tmp_path)
     (spoiled / "manifest.json").write_text(json.dumps(manifest))
-    monkeypatch.setattr("hooks.agent_bundle._machine", lambda: "aarch64")
+    monkeypatch.setattr("hooks.agent_bundle.platform.machine", lambda: "aarch64")
     return AgentCode(cache_dir=cache, cmodules=spoiled)
 
 
@@ -245,21 +278,3 @@ def test_the_tinycc_fallback_behaves_as_the_prebuilt_fast_path(
     assert {e["type"] for e in events} == {"redirect", "deny"}
     again = _run_scenario(fallback, tmp_path / "b", fsops, capfd, monkeypatch)
     assert again == expected  # the same results, events and files, from another root
-
-
-def test_the_single_build_stops_an_android_clone_it_has_no_hooks_for(
-    capfd: pytest.CaptureFixture[str],
-) -> None:
-    # agent.single.js is built without the Android half (scripts/bundle-single.mjs): given
-    # an Android policy anyway, it says so and stops the process, as on any failed start
-    import frida
-
-    from hooks.session import attach, frida_errors
-
-    with asleep(60) as target:
-        session = attach(frida.get_local_device(), target.pid)
-        script = built_agent().load(session)
-        with pytest.raises((HookStartError, *frida_errors())):
-            AgentRpc(script).init({**INERT_POLICY, "platform": "android"})
-        assert target.wait(timeout=30) == 1
-    assert "has no Android hooks" in capfd.readouterr().err

@@ -92,3 +92,5 @@ def test_startup_line_names_the_clone(agent: AgentRpc) -> None:
     assert line is not None
     assert "clone=com.example:2" in line
     assert f"pid={agent.stats()['pid']}" in line
+    kind = "tinycc" if str(agent.stats()["cmodule"]).startswith("tinycc") else "prebuilt"
+    assert f" fastpath={kind}" in line

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -230,6 +231,116 @@ def _hides(prefix: list[str], entry: list[str], tmp_path: Path) -> None:
     assert (home / "store" / "1" / "f").read_text() == "mine\n"
     assert sorted(p.name for p in home.iterdir()) == ["store"]
     assert (home / "store" / "2" / "secret").read_text() == "s"
+
+
+@pytest.mark.parametrize("user", ["self", "nobody"])
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_the_entry_serves_the_own_data_at_the_real_path(entry: list[str], user: str) -> None:
+    """A served (source, real path): the real data path is not covered but shows the own
+    store's data, so writes by any means land there, and a run started there works in
+    that view; a served file (machine-id) shows the store's copy; a target that is not
+    there is left alone; outside, nothing changed."""
+    prefix = _as_nobody() if user == "nobody" else []
+    if user == "nobody" and not prefix:
+        pytest.skip("needs root and setpriv to run as another user")
+    with tempfile.TemporaryDirectory(dir="/tmp") as where:
+        _serves(prefix, entry, Path(where))
+
+
+def _serves(prefix: list[str], entry: list[str], tmp: Path) -> None:
+    home, data = tmp / "home", tmp / "data"
+    own = home / "store" / "1"
+    (own / "data" / "0").mkdir(parents=True)
+    data.mkdir()
+    (data / "f").write_text("real\n")
+    (own / "data" / "0" / "f").write_text("mine\n")
+    (tmp / "id").write_text("real-id\n")
+    (own / "id").write_text("own-id\n")
+    for d in (tmp, home, home / "store", own, own / "data", own / "data" / "0", data):
+        d.chmod(0o777)
+    served = (
+        (str(own / "data" / "0"), str(data)),
+        (str(own / "id"), str(tmp / "id")),
+        (str(own / "data" / "0"), str(tmp / "absent")),
+    )
+    prepared = Prepared(
+        None, seccomp.filter_hex(), (str(home), str(data)), (str(own),), False, served
+    )
+    # started in the data path: it works in the served view of it
+    script = f"cat f {tmp}/id; echo new > {data}/g && echo wrote; ls {tmp}/absent"
+    argv = [
+        *prefix,
+        *entry,
+        *prepared.command(4, ["/bin/sh", "-c", script], str(data))[len(boundary.entry()) :],
+    ]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert done.stdout == "mine\nown-id\nwrote\n", done.stderr
+    assert "No such file or directory" in done.stderr
+    assert (own / "data" / "0" / "g").read_text() == "new\n"
+    assert sorted(p.name for p in data.iterdir()) == ["f"]
+    assert (data / "f").read_text() == "real\n" and (tmp / "id").read_text() == "real-id\n"
+    assert not (tmp / "absent").exists()
+
+
+def test_a_served_path_holding_another_kept_out_tree_stays_covered() -> None:
+    """A ``$CLONE_HOME`` inside the data path: binding the data over it would shadow the
+    own store the hooks redirect into, so that data path is not served."""
+    served = [("/d/home/store/1/data/0", "/d"), ("/h/home/store/1/data/1", "/e")]
+    keep_out, own = ["/d/home", "/d", "/e"], ["/d/home/store/1"]
+    assert plan.servable(served, keep_out, own) == [("/h/home/store/1/data/1", "/e")]
+    assert plan.servable(served[1:], ["/h/home", "/e"], ["/h/home/store/1"]) == served[1:]
+
+
+def test_prepare_grants_a_served_source_its_own_rule(tmp_path: Path) -> None:
+    """Through its bind, a served source is reached without passing the own tree above it:
+    with Landlock it needs a rule of its own, or the real data path would be refused."""
+    if landlock.abi_version() == 0:
+        pytest.skip("this kernel has no Landlock")
+    home, data = tmp_path / "home", tmp_path / "data"
+    source = home / "store" / "1" / "data" / "0"
+    source.mkdir(parents=True)
+    data.mkdir()
+    (source / "f").write_text("mine")
+    served = ((str(source), str(data)),)
+    prepared = boundary.prepare(
+        Boundary((str(home), str(data)), (str(home / "store" / "1"),), False, served)
+    )
+    assert prepared.served == served
+    argv = prepared.command(prepared.ruleset_fd or 0, ["/bin/cat", str(data / "f")])
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=30, pass_fds=[prepared.ruleset_fd or 0]
+        )
+    finally:
+        prepared.close()
+    assert (done.returncode, done.stdout) == (0, "mine"), done.stderr
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_with_p_the_program_is_alone_in_a_pid_namespace(entry: list[str]) -> None:
+    """``-p``: the program is pid 2 under an init of its own (pid 1); its exit status is
+    the entry's, and a background job it left is gone once the entry has exited."""
+    marker = "58.321"
+    script = f"echo $$; sleep {marker} & exit 4"
+    argv = [*entry, "-", seccomp.filter_hex(), "-p", "--", "/bin/sh", "-c", script]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout) == (4, "2\n"), done.stderr
+    left = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True)
+    assert left.stdout == ""
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_with_p_sigterm_to_the_entry_reaches_the_program(entry: list[str]) -> None:
+    """SIGTERM sent to the entry (as ``clone`` passes it on) is relayed through the init
+    to the program, whose status is then the entry's."""
+    script = 'trap "echo got; exit 5" TERM; echo ready; while :; do sleep 0.05; done'
+    argv = [*entry, "-", seccomp.filter_hex(), "-p", "--", "/bin/sh", "-c", script]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "ready\n"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 5
+        assert proc.stdout.read() == "got\n"
 
 
 @pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)

@@ -250,6 +250,7 @@ class BedRun:
     events: list[dict[str, Any]] = field(default_factory=list)
     hook_report: dict[str, int | str] | None = None
     startup_line: str | None = None
+    fast_path: str | None = None  # how the agent got its C fast path (stats()["cmodule"])
     agent_error: str | None = None  # what init raised, when it did
     agent_log: list[str] = field(default_factory=list)  # the agent's console and errors
     stderr: str = ""  # the JVM's, when it has exited
@@ -448,6 +449,7 @@ class Bed:
             # a synchronous call after init: the JVM backend's replacements are in place
             run.hook_report = script.exports_sync.hook_report()
             run.startup_line = script.exports_sync.startup_line()
+            run.fast_path = str(script.exports_sync.stats()["cmodule"])
         except (frida.RPCException, frida.InvalidOperationError, frida.TransportError) as e:
             run.agent_error = str(e)
         return session, script

@@ -1,5 +1,8 @@
 """Opt-in device test of the hook payload (``CLONE_TEST_DEVICE=SERIAL``): a hooked clone
-installs, starts, and the agent's start-up line with the clone's id shows in ``adb logcat``.
+installs, starts, and the agent's start-up line with the clone's id shows in ``adb logcat``,
+saying ``fastpath=prebuilt`` where the payload carries the C fast path for the device's ABI
+(the module compiled ahead of time loaded as a binary CModule: the one check of the arm64,
+arm and x86 modules that runs them; off a phone they are only checked structurally).
 
 It needs the REAL Frida Gadget of the installed frida's version for the device's ABIs (the
 stand-ins of the unit tests cannot run an agent): from ``$CLONE_TEST_GADGET_DIR`` (files
@@ -62,12 +65,18 @@ def test_hooked_clone_starts_and_the_agent_logs_its_clone_id(
         packages.launch(dev, packages.resolve_launcher(dev, CLONE))
         helpers.wait_for(lambda: bool(helpers.pids(dev, CLONE)), "the clone to run")
 
+        lines: list[str] = []
+
         def logged() -> bool:
             log = adblayer.run(dev, ["logcat", "-d"], timeout=30).stdout
-            return f"clone={clone_id}" in log
+            lines[:] = [line for line in log.splitlines() if f"clone={clone_id}" in line]
+            return bool(lines)
 
         helpers.wait_for(logged, f"the agent's start-up line for {clone_id}", STARTUP_WAIT)
         assert helpers.pids(dev, CLONE), "the hooked clone died after the agent started"
+        fast_path = plan.summary()["fast_path"].get(abis[0])  # the app runs in the primary ABI
+        if fast_path is not None:
+            assert f" fastpath={fast_path}" in lines[0], lines[0]
     finally:
         packages.uninstall(dev, CLONE)
     assert not packages.is_installed(dev, CLONE)

@@ -2,9 +2,10 @@
 // ahead of time with a real C compiler (-O2), into one shared object per architecture:
 // dist/cmodule/redirect-<arch>.so, listed with the key of its sources in
 // dist/cmodule/manifest.json. The host hands the one for its architecture to each agent it
-// loads (hooks/agent_bundle.py), which loads it as a binary CModule and compiles redirect.c
-// with Frida's TinyCC instead when none fits (src/fastpath/index.ts). Without a compiler
-// for a target, that target has no prebuilt module; the build goes on.
+// loads (hooks/agent_bundle.py), and a clone's payload carries the one for each of its ABIs in
+// that ABI's agent script (hooks/payload/bundle.py); the agent loads it as a binary CModule and
+// compiles redirect.c with Frida's TinyCC instead when none fits (src/fastpath/index.ts).
+// Without a compiler for a target, that target has no prebuilt module; the build goes on.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { arch as hostArch, tmpdir } from "node:os";
@@ -13,12 +14,33 @@ import { build } from "esbuild";
 import { fastPathKey } from "./fastpath-key.mjs";
 
 const here = (file) => new URL(file, import.meta.url).pathname;
-// Frida's Process.arch -> the compilers that build for it (the first one found is used)
-const TARGETS = [{ arch: "x64", compilers: ["x86_64-linux-gnu-gcc", ...(hostArch() === "x64" ? ["cc"] : [])] }];
+// Frida's Process.arch -> the compilers that build for it (the first one found is used) and
+// the flags of its ABI. Android's, as Frida builds its own Android binaries
+// (releng/env_android.py): armeabi-v7a is ARMv7-A with the soft-float calling convention over
+// VFPv3-D16. The module is ARM code, not Thumb (-marm): its exports' addresses are then even,
+// as TinyCC's ARM code is, whatever a loader does with bit 0. x86 is i686 without SSE, so
+// nothing relies on the caller's stack alignment. The 64-bit ones keep their segments 16 KiB
+// apart, for devices with 16 KiB pages (Android's own rule for arm64 and x86_64 libraries).
+// The module uses no libc and no libgcc (-nostdlib), so Debian's glibc cross compilers build
+// it for bionic as well: what it calls comes from the agent (PROVIDED), and compile() refuses
+// anything else (gcc may call memcpy or libgcc's division helpers on its own: redirect.c
+// avoids what would make it).
+const native = (arch) => (hostArch() === arch ? ["cc"] : []);
+const TARGETS = [
+  { arch: "x64", compilers: ["x86_64-linux-gnu-gcc", ...native("x64")], flags: ["-Wl,-z,max-page-size=16384"] },
+  { arch: "arm64", compilers: ["aarch64-linux-gnu-gcc", ...native("arm64")], flags: ["-Wl,-z,max-page-size=16384"] },
+  {
+    arch: "arm",
+    compilers: ["arm-linux-gnueabihf-gcc", ...native("arm")],
+    flags: ["-march=armv7-a", "-marm", "-mfloat-abi=softfp", "-mfpu=vfpv3-d16"],
+  },
+  { arch: "ia32", compilers: ["i686-linux-gnu-gcc", ...native("ia32")], flags: ["-march=i686", "-mno-sse"] },
+];
 const FLAGS = [
   "-O2", "-shared", "-fPIC", "-nostdlib", "-ffreestanding", "-fno-stack-protector",
   "-fno-semantic-interposition", "-fno-tree-loop-distribute-patterns", "-fvisibility=default",
-  "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror", "-Wl,-Bsymbolic", "-Wl,-z,now", "-s",
+  "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror", "-Wl,-Bsymbolic", "-Wl,-z,now",
+  "-Wl,-z,noseparate-code", "-s", // two segments (code, data): less padding in the APK
 ];
 // what the module may leave to the agent (CModule symbols) and to Frida (GLib)
 const PROVIDED = new Set([
@@ -46,10 +68,10 @@ function found(compilers) {
   return null;
 }
 
-function compile(cc, source, dir, so) {
+function compile(cc, flags, source, dir, so) {
   const c = join(dir, "redirect-all.c");
   writeFileSync(c, source);
-  execFileSync(cc, [...FLAGS, "-o", so, c], { stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync(cc, [...FLAGS, ...flags, "-o", so, c], { stdio: ["ignore", "inherit", "inherit"] });
   const nm = cc.endsWith("gcc") && cc.includes("-") ? cc.replace(/gcc$/, "nm") : "nm";
   const undefinedSymbols = execFileSync(nm, ["-D", "--undefined-only", "--format=just-symbols", so], {
     encoding: "utf8",
@@ -76,7 +98,7 @@ try {
       continue;
     }
     const name = `redirect-${target.arch}.so`;
-    compile(cc, source, dir, join(dir, name));
+    compile(cc, target.flags, source, dir, join(dir, name));
     copyFileSync(join(dir, name), join(out, name));
     modules[target.arch] = name;
   }

@@ -1,25 +1,23 @@
 // Bundles the agent into one plain script, dist/agent.single.js: the form Frida can compile
-// to bytecode (a frida-compile bundle of modules compiles to its entry alone). The same
-// sources as dist/agent.js but for the Android hooks: this build is loaded only into local
-// Linux processes (hooks/agent_bundle.py says which process loads which), and the Android
-// half (frida-java-bridge with it) is ~95% of the agent, which every process would
-// otherwise receive and read as bytecode at its start. Given an Android policy anyway, its
-// init fails, saying so (and, as for any failure of an Android clone's hooks, stops it).
+// to bytecode (a frida-compile bundle of modules compiles to its entry alone). Only host runs
+// load it (hooks/agent_bundle.py says which process loads which), so it is the agent without
+// its Android half: src/android/index.ts, and frida-java-bridge with it, are replaced by a
+// stub that refuses an Android policy. That is 72 kB of script instead of 610 kB, and each
+// hooked process holds ~1.2 MB less (QuickJS creates every function of the bytecode it
+// loads, used or not). A clone's Gadget, and a remote device, run the whole dist/agent.js.
 import { build } from "esbuild";
 
-const ANDROID_ENTRY = /^\.\/android\/index\.js$/;
-
-/** src/index.ts's dynamic import of ./android/index.js, answered by a stand-in. */
-const withoutAndroid = {
-  name: "without-android",
+const androidEntry = /(^|\/)android\/index\.js$/;
+const hostOnly = {
+  name: "host-only",
   setup(b) {
-    b.onResolve({ filter: ANDROID_ENTRY }, (args) =>
-      args.importer.endsWith("/src/index.ts") ? { path: "android", namespace: "without-android" } : undefined,
+    b.onResolve({ filter: androidEntry }, (args) =>
+      args.importer.endsWith("/src/index.ts") ? { path: args.path, namespace: "host-only" } : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: "without-android" }, () => ({
+    b.onLoad({ filter: /.*/, namespace: "host-only" }, () => ({
       contents:
         "export function installAndroidHooks() {\n" +
-        '  throw new Error("this build of the agent (agent.single.js) has no Android hooks: load dist/agent.js");\n' +
+        '  throw new Error("this agent build (agent.single.js) is for host runs: an Android clone runs agent.js");\n' +
         "}\n",
       loader: "js",
     }));
@@ -35,6 +33,6 @@ await build({
   target: "es2022",
   mainFields: ["module", "main"],
   alias: { buffer: "@frida/buffer" }, // frida-java-bridge's Buffer, as frida-compile shims it
-  plugins: [withoutAndroid],
+  plugins: [hostOnly],
   logLevel: "warning",
 });

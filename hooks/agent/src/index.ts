@@ -1,7 +1,7 @@
 // Clonespace agent entry point. One rpc.exports facade: init(policy), stats().
 import { flushEvents, makeEmitter } from "./events.js";
 import {
-  drainFileEvents, fileHookStats, type FileHookStats, installFileHooks, offerPrebuilt,
+  drainFileEvents, fastPathKind, fileHookStats, type FileHookStats, installFileHooks, offerPrebuilt,
 } from "./fastpath/index.js";
 import { failClosed } from "./host.js";
 import { installIdentityHooks } from "./identity/index.js";
@@ -64,13 +64,14 @@ async function start(raw: unknown, stage: string | null): Promise<void> {
     // time and upsets Frida's fork gating on Linux
     const android = await import("./android/index.js");
     javaReport = android.installAndroidHooks(policy, emit);
-    logStartup(policy, javaReport);
+    logStartup(policy, javaReport, fastPathKind());
   }
   active = policy;
 }
 
 // The host may hand over the fast path compiled ahead of time, before init (see
-// hooks/agent_bundle.py); a Gadget never does, and its agent compiles it with TinyCC.
+// hooks/agent_bundle.py); under a Gadget, the payload carries it in this bundle instead
+// (fastpath/carried.ts), and without either the agent compiles it with TinyCC.
 recv("cmodule", (message: { arch: string; key: string }, data: ArrayBuffer | null) => {
   if (data !== null) {
     offerPrebuilt({ arch: message.arch, key: message.key, so: data });
@@ -98,7 +99,7 @@ rpc.exports = {
     return active;
   },
   startupLine(): string | null {
-    return active === null ? null : startupLine(active, javaReport);
+    return active === null ? null : startupLine(active, javaReport, fastPathKind());
   },
   /** Android hook groups -> methods hooked or why not (null before init, or off Android). */
   hookReport(): Record<string, number | string> | null {

@@ -9,10 +9,14 @@ const TAG = "clonespace";
 
 type Report = Readonly<Record<string, number | string>> | null;
 
-/** `… hooks=settings:6,telephony:24 failed=accounts` (failed groups by name; the reason is
- * in the hook report and in the spoof events). */
-export function startupLine(policy: Policy, report: Report = null): string {
-  const line = `clonespace agent started clone=${policy.clone} pid=${Process.id} redirects=${policy.redirects.length}`;
+/** `… fastpath=prebuilt hooks=settings:6,telephony:24 failed=accounts` (fastpath: how the C
+ * fast path came, compiled ahead of time or by TinyCC here; failed groups by name, the reason
+ * is in the hook report and in the spoof events). */
+export function startupLine(policy: Policy, report: Report = null, fastPath: string | null = null): string {
+  let line = `clonespace agent started clone=${policy.clone} pid=${Process.id} redirects=${policy.redirects.length}`;
+  if (fastPath !== null) {
+    line += ` fastpath=${fastPath}`;
+  }
   if (report === null) {
     return line;
   }
@@ -22,8 +26,8 @@ export function startupLine(policy: Policy, report: Report = null): string {
   return `${line} hooks=${hooked.join(",")}${failed.length > 0 ? ` failed=${failed.join(",")}` : ""}`;
 }
 
-export function logStartup(policy: Policy, report: Report): void {
-  logLine(ANDROID_LOG_INFO, startupLine(policy, report));
+export function logStartup(policy: Policy, report: Report, fastPath: string | null): void {
+  logLine(ANDROID_LOG_INFO, startupLine(policy, report, fastPath));
 }
 
 /** One line to logcat (tag `clonespace`); where there is no logcat, to standard error. */

@@ -222,6 +222,29 @@ def test_agent_not_built_exits_1(
     assert not out.exists()
 
 
+def test_an_agent_that_cannot_carry_the_fast_path_exits_1(
+    run_cli: RunCli, tmp_path: Path, gadget_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agent.js that is not a build of these sources (a plain script, no carried.js) while
+    the build has prebuilt modules: one line saying to rebuild, and nothing written."""
+    from hooks.prebuilt import read_prebuilt
+
+    if read_prebuilt() is None:
+        pytest.skip("the agent build made no prebuilt module (no C compiler): nothing to carry")
+    agent = tmp_path / "agent.js"
+    agent.write_text("rpc.exports = {};\n")
+    monkeypatch.setattr("hooks.payload.script.AGENT_JS", agent)
+    out = tmp_path / "out"
+    r = run_cli(
+        "build", real_apk(UIAUTOMATOR), "--out", out,
+        "--hooks", "gadget", "--gadget-dir", gadget_dir,
+    )  # fmt: skip
+    assert r.exit_code == 1
+    line = one_line_error(r.stderr)
+    assert "not a frida-compile bundle" in line and "make agent" in line
+    assert not out.exists()
+
+
 def test_gadget_cache_is_used_without_gadget_dir(
     run_cli: RunCli, tmp_path: Path, clone_home: Path, gadget_dir: Path, frida_version: str
 ) -> None:

@@ -119,6 +119,49 @@ def test_next_dex_is_the_first_one_art_would_miss() -> None:
     ]
 
 
+# --- the C fast path each ABI's script carries -------------------------------------------
+
+SLOTTED = "📦\n2 /src/index.js\n26 /src/fastpath/carried.js\n✄\nab\n✄\nexport const CARRIED=null;"
+
+
+def test_each_abis_script_carries_its_own_architectures_module(gadgets: GadgetSet) -> None:
+    from hooks.payload.bundle import carried_fast_path
+    from hooks.prebuilt import PrebuiltFastPath
+
+    prebuilt = PrebuiltFastPath("k1", {"arm": b"ARM MODULE", "x64": b"X64 MODULE"})
+    names = ("lib/armeabi/liba.so", "lib/armeabi-v7a/liba.so", "lib/x86/liba.so")
+    agent = SLOTTED.encode()
+    payload = prepare(facts(names), {}, gadgets, agent, prebuilt=prebuilt)
+    scripts = {e.name: e.data for e in payload.shared if e.name.endswith(".script.so")}
+    # armeabi devices run the ARMv7 Gadget: both ARM directories carry the arm module
+    assert carried_fast_path(scripts["lib/armeabi/libcsrt.script.so"]) == (
+        "arm",
+        "k1",
+        b"ARM MODULE",
+    )
+    assert scripts["lib/armeabi-v7a/libcsrt.script.so"] == scripts["lib/armeabi/libcsrt.script.so"]
+    assert scripts["lib/x86/libcsrt.script.so"] == agent  # no ia32 module: the agent as built
+    assert payload.summary()["fast_path"] == {
+        "armeabi": "prebuilt", "armeabi-v7a": "prebuilt", "x86": "tinycc",
+    }  # fmt: skip
+
+
+def test_without_prebuilt_modules_every_abi_runs_the_agent_as_built(gadgets: GadgetSet) -> None:
+    payload = prepare(facts(names_of(NATIVE)), {}, gadgets, AGENT)
+    scripts = [e.data for e in payload.shared if e.name.endswith(".script.so")]
+    assert scripts == [AGENT, AGENT]
+    assert set(payload.summary()["fast_path"].values()) == {"tinycc"}
+
+
+def test_an_agent_without_the_slot_cannot_carry_the_fast_path(gadgets: GadgetSet) -> None:
+    from hooks.payload.bundle import BundleError
+    from hooks.prebuilt import PrebuiltFastPath
+
+    prebuilt = PrebuiltFastPath("k1", {"arm64": b"MODULE"})
+    with pytest.raises(BundleError, match="not a frida-compile bundle"):
+        prepare(facts(names_of(NATIVE)), {}, gadgets, AGENT, prebuilt=prebuilt)
+
+
 # --- the plan -------------------------------------------------------------------------
 
 

@@ -22,15 +22,22 @@ from apk.pipeline import BuiltClone, build_clones
 from apk.signing.keys import generate
 from apk.splits import load_app
 from clone.workflows.payload import HookMode, HookPlan, prepare_hooks
+from hooks.payload.bundle import carried_fast_path
+from hooks.payload.gadget import ARCH_FOR_ABI
+from hooks.prebuilt import read_prebuilt
 from tests.apk.oracles import attribute_values
 from tests.hooks.payload.variants import DEX, native_only, variant
+from tests.hooks.test_prebuilt import TARGETS, readelf
 from tests.realapks import NATIVE, UIAUTOMATOR, real_apk
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
-        any(shutil.which(t) is None for t in ("apksigner", "zipalign", "aapt", "dexdump")),
-        reason="needs apksigner, zipalign, aapt and dexdump",
+        any(
+            shutil.which(t) is None
+            for t in ("apksigner", "zipalign", "aapt", "dexdump", "unzip", "readelf")
+        ),
+        reason="needs apksigner, zipalign, aapt, dexdump, unzip and readelf",
     ),
 ]
 
@@ -130,6 +137,39 @@ def test_payload_is_there_for_exactly_the_right_abis(built: Built) -> None:
             info = entries[f"lib/{abi}/libcsrt.so"]
             assert info.compress_type == zipfile.ZIP_STORED
             assert data_offset(clone.apk, info) % 16384 == 0
+
+
+def unzip(apk: Path, name: str) -> bytes:
+    """Entry ``name`` of ``apk`` as Info-ZIP's ``unzip`` extracts it."""
+    done = subprocess.run(["unzip", "-p", str(apk), name], capture_output=True, check=True)
+    return done.stdout
+
+
+def test_each_abis_script_carries_the_fast_path_built_for_it(built: Built, tmp_path: Path) -> None:
+    """The agent script in ``lib/<abi>/`` (listed by aapt, extracted by unzip) carries the
+    module of dist/cmodule for that ABI's architecture, a shared object for its machine as
+    readelf reads it; an ABI whose module the build could not make carries none."""
+    prebuilt = read_prebuilt()
+    assert prebuilt is not None, "the agent build made no dist/cmodule (make agent)"
+    machines = {t.arch: t.machine for t in TARGETS}
+    expected = {}
+    for clone in built.clones:
+        listed = run("aapt", "list", clone.apk).splitlines()
+        for abi in built.case.abis:
+            name = f"lib/{abi}/libcsrt.script.so"
+            assert name in listed
+            carried = carried_fast_path(unzip(clone.apk, name))
+            arch = ARCH_FOR_ABI[abi].process_arch
+            so = prebuilt.for_arch(arch)
+            expected[abi] = "tinycc" if so is None else "prebuilt"
+            if so is None:
+                assert carried is None, f"{abi}: carries a module the build did not make"
+                continue
+            assert carried == (arch, prebuilt.key, so), f"{abi}: not its own module"
+            (tmp_path / "carried.so").write_bytes(carried[2])
+            header = readelf("-h", tmp_path / "carried.so")
+            assert re.search(rf"Machine:\s+{re.escape(machines[arch])}\n", header), abi
+    assert built.plan.summary()["fast_path"] == expected
 
 
 def test_each_config_is_script_mode_with_the_clones_policy(built: Built) -> None:

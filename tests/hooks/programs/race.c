@@ -11,7 +11,7 @@
  *     renames TREE to DEST (up: TEXT now leads out), then tries the moved link.
  *
  * Each try through the link prints "OK what [value]" if it got through (value: what it
- * read) or, once at the end, "ERR what ERRNO_NAME" (the last refusal), and
+ * read) or, once at the end, "ERR what ERRNO_NAME" (the last refusal); then always
  * "TRIED what N": how many times the moved link was there to try (the hooks were beaten).
  */
 #define _GNU_SOURCE
@@ -58,9 +58,9 @@ static int try_link(const char *what, const char *link, int create) {
   return 1;
 }
 
-static void refused(const char *what, int err, long tried) {
+static void refused(const char *what, int err) {
   const char *name = err ? strerrorname_np(err) : "NONE";
-  printf("ERR %s %s\nTRIED %s %ld\n", what, name ? name : "UNKNOWN", what, tried);
+  printf("ERR %s %s\n", what, name ? name : "UNKNOWN");
 }
 
 static int mkdirs(const char *path) {
@@ -105,7 +105,8 @@ static int rename_race(int create, const char *deep, const char *shallow, int se
   }
   stop = 1;
   for (int i = 0; i < MAKERS; i++) pthread_join(makers[i], NULL);
-  if (!leaked) refused(what, err, tried);
+  if (!leaked) refused(what, err);
+  printf("TRIED %s %ld\n", what, tried);
   return 0;
 }
 
@@ -124,7 +125,8 @@ static int deep_move(int create, const char *tree, const char *link_dir, const c
   struct stat st;
   const char *what = create ? "deep-create" : "deep-read";
   int there = lstat(moved, &st) == 0;
-  if (!try_link(what, moved, create)) refused(what, errno, there);
+  if (!try_link(what, moved, create)) refused(what, errno);
+  printf("TRIED %s %d\n", what, there);
   return 0;
 }
 

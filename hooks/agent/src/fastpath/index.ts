@@ -1,11 +1,12 @@
 // Installs the CModule fast path: loads redirect.c compiled ahead of time (a shared object the
-// host hands over, built by scripts/build-cmodule.mjs with a wrapper for every export of the
-// hook table) or, when none fits, compiles redirect.c plus one wrapper per libc export found
-// with Frida's TinyCC; copies the policy's tables into it, and replaces the exports with the
-// C wrappers.
+// host hands over, or that a clone's payload carries in this bundle (carried.ts), built by
+// scripts/build-cmodule.mjs with a wrapper for every export of the hook table) or, when none
+// fits, compiles redirect.c plus one wrapper per libc export found with Frida's TinyCC;
+// copies the policy's tables into it, and replaces the exports with the C wrappers.
 import { inOwnProcess } from "../events.js";
 import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Policy } from "../policy.js";
+import { CARRIED } from "./carried.js";
 import { REDIRECT_C, REDIRECT_KEY } from "./redirect.generated.js";
 import { EXEC_NAMES, HOOKS, type HookSpec, wrapperLine } from "./table.js";
 
@@ -45,6 +46,25 @@ let covered: string[] = [];
 let origin: string | null = null;
 let offered: PrebuiltOffer | null = null;
 let drainEvents = (): void => {};
+
+/** The module the payload carries in this bundle, read out; null when it carries none. */
+function carriedOffer(): PrebuiltOffer | null {
+  const carried = CARRIED;
+  if (carried === null) {
+    return null;
+  }
+  const db = SqliteDatabase.openInline(carried.db);
+  try {
+    const row = db.prepare("SELECT so FROM fastpath").step();
+    const so: unknown = row === null ? null : row[0];
+    if (!(so instanceof ArrayBuffer)) {
+      throw new Error("no shared object in it");
+    }
+    return { arch: carried.arch, key: carried.key, so };
+  } finally {
+    db.close();
+  }
+}
 
 /** Takes the host's prebuilt fast path (before init; used by installFileHooks). */
 export function offerPrebuilt(offer: PrebuiltOffer): void {
@@ -252,9 +272,15 @@ function checkLayout(cm: CModule, found: readonly Found[]): void {
   }
 }
 
-/** The host's prebuilt module when it is for this process and these sources, else null and why. */
+/** The prebuilt module (the host's, else the payload's) when it is for this process and these
+ * sources, else why not. */
 function prebuiltModule(found: readonly Found[], symbols: CSymbols): CModule | string {
-  const offer = offered;
+  let offer: PrebuiltOffer | null;
+  try {
+    offer = offered ?? carriedOffer(); // the host's, else the payload's
+  } catch (e) {
+    return `the carried module could not be read (${String(e)})`;
+  }
   if (offer === null) {
     return "no prebuilt module offered";
   }
@@ -353,6 +379,11 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
   const orig = (p: NativePointer): NativePointer => originals.get(p.toString()) ?? p;
   setSys(cm, orig(getcwd), orig(readlink), orig(realpath));
   installed = found.map(({ spec }) => spec.name);
+}
+
+/** "prebuilt" or "tinycc": how this process got its fast path (null before init). */
+export function fastPathKind(): string | null {
+  return origin === null ? null : origin.startsWith("tinycc") ? "tinycc" : "prebuilt";
 }
 
 export function fileHookStats(): FileHookStats {

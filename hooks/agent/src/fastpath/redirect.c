@@ -38,6 +38,7 @@ extern void g_mutex_unlock (void * mutex);
 /* provided by the agent through CModule symbols */
 extern int * cs_errno_location (void);
 extern void * cs_malloc (cs_size n);
+extern void * cs_memcpy (void * d, const void * s, cs_size n);
 
 /*
  * All mutable state lives in memory the agent allocates and passes in as symbols
@@ -152,10 +153,12 @@ cs_drain (struct cs_event * out, int max)
   n = (int) cs_st.nevents;
   if (n > max)
     n = max;
+  /* cs_memcpy, not struct assignment: a compiler may turn that into a call to memcpy, which
+   * a module built ahead of time has nobody to resolve (gcc does for arm and arm64) */
   for (i = 0; i < n; i++)
-    out[i] = cs_st.events[i];
+    cs_memcpy (&out[i], &cs_st.events[i], sizeof (struct cs_event));
   for (i = n; i < cs_st.nevents; i++)
-    cs_st.events[i - n] = cs_st.events[i];
+    cs_memcpy (&cs_st.events[i - n], &cs_st.events[i], sizeof (struct cs_event));
   cs_st.nevents -= n;
   g_mutex_unlock (cs_st.mutex);
   return n;
@@ -179,9 +182,8 @@ cs_count (int which)
   return which == 2 ? cs_count_deny : which == 3 ? cs_st.dropped : cs_count_redirect;
 }
 
-/* libc's optimised string functions (TinyCC's own loops are slow) */
+/* libc's optimised string functions (TinyCC's own loops are slow); cs_memcpy is above */
 extern cs_size cs_strlen (const char * s);
-extern void * cs_memcpy (void * d, const void * s, cs_size n);
 /* strncmp, not memcmp: a path shorter than the prefix may end just before an unmapped page
  * (argv and environ strings sit at the very top of the stack), and memcmp may read all n
  * bytes of both; strncmp stops at the path's NUL */
