@@ -9,7 +9,6 @@ are importable from here too. Names load on first use, so ``import clone`` stays
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from clone.errors import (
     BadInput,
@@ -28,7 +27,10 @@ from clone.errors import (
     ProgramLostProcesses,
 )
 
+TYPE_CHECKING = False  # typing's, without importing typing (``clone --help`` needs none)
 if TYPE_CHECKING:
+    from typing import Any
+
     from clone.faces import AppFace
     from clone.handle import Clone
     from clone.registry import CloneRecord

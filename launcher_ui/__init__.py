@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from clone import OperationFailed
+
+TYPE_CHECKING = False  # typing's, without importing typing (``clone --help`` lists ``ui``)
 
 if TYPE_CHECKING:
     import socket

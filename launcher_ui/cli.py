@@ -1,9 +1,9 @@
 """``clone ui``: the Kivy launcher over the clones of $CLONE_HOME.
 
 The command belongs to the launcher and is registered with the ``clone`` CLI through the
-entry point group ``clonespace.commands`` (pyproject), so ``clone`` never imports upward.
-Kivy is imported only when the window opens, and ``clone`` (its registry, its identity
-model) only when the command runs: ``clone --help`` imports this module to list the command.
+entry point group ``clonespace.commands`` (pyproject; its row is launcher_ui/command.py), so
+``clone`` never imports upward. Kivy is imported only when the window opens, and ``clone``
+(its registry, its identity model) only when the command runs.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Device commands: install, devices, list, launch, guard, stop, wipe, remove (thin over
-workflows)."""
+"""Device commands: install, devices, doctor, launch, guard, stop, wipe, remove (thin over
+workflows; ``clone list`` is clone/cli/listing.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from clone.cli.names import complete_clone_names
+from clone.cli.options import adb_option
 from clone.cli.output import SCHEMA, emit_json, progress, table, warn
 from clone.errors import BadInput, OperationFailed
 from clone.home import DEFAULT_COUNT
@@ -17,20 +18,6 @@ from clone.space import Space
 if TYPE_CHECKING:
     from clone.handle import Clone
     from hooks.spawn_gate import GatedStart
-
-_ADB_HELP = "adb server as HOST:PORT (default: $ANDROID_ADB_SERVER_HOST/_PORT or local 5037)"
-
-
-def _checked_adb(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Refuses a bad --adb (exit 2) before the command runs, even one that needs no device."""
-    if value is not None:
-        Space.check_adb(value)
-    return value
-
-
-adb_option = click.option(
-    "--adb", "adb", metavar="HOST:PORT", default=None, help=_ADB_HELP, callback=_checked_adb
-)
 
 
 @click.command("install")
@@ -175,42 +162,6 @@ def doctor_cmd(space: Space, adb: str | None, as_json: bool) -> None:
         click.echo(table(("", "CHECK", "DETAIL"), rows))
         usable = [name for name, ok in report.backends.items() if ok]
         click.echo(f"backends: {', '.join(usable) if usable else 'none'}")
-
-
-@click.command("list")
-@adb_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_obj
-def list_cmd(space: Space, adb: str | None, as_json: bool) -> None:
-    """List the registered clones with their state on the device."""
-    rows = space.list_clones(adb)
-    if as_json:
-        emit_json([r.to_json() for r in rows])
-        return
-    if not rows:
-        if space.home.has_demo():
-            demo = space.home.demo_home
-            click.echo(
-                f"no clones yet here; the demo's are in {demo}: 'CLONE_HOME={demo} clone list' "
-                "(or 'clone ui'); make your own with 'clone install APK' or 'clone host run …'",
-                err=True,
-            )
-        else:
-            click.echo(
-                "no clones yet: 'clone install APK', 'clone host run …' or 'clone demo'", err=True
-            )
-        return
-    headers = ("CLONE", "BACKEND", "PACKAGE", "DEVICE", "STATE", "PIDS")
-    click.echo(
-        table(
-            headers,
-            (
-                (r.record.name, r.record.backend, r.record.package or "-",
-                 r.record.device or "-", r.state, ",".join(map(str, r.pids)) or "-")
-                for r in rows
-            ),
-        )
-    )  # fmt: skip
 
 
 def interactive() -> bool:

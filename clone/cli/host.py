@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from clone.cli import SuggestingGroup
+from clone.cli.group import SuggestingGroup
 from clone.cli.output import emit_json
 from clone.errors import BadInput
 from clone.space import Space

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from clone.cli import SuggestingGroup
-from clone.cli.device import adb_option
+from clone.cli.group import SuggestingGroup
 from clone.cli.names import complete_clone_names
+from clone.cli.options import adb_option
 from clone.cli.output import emit_json
 from clone.space import Space
 from identity import Identity

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:  # imported when completing, not by every command that completes names
+    from click.shell_completion import CompletionItem
 
 
 def complete_clone_names(
@@ -11,6 +15,8 @@ def complete_clone_names(
 ) -> list[CompletionItem]:
     """The registered clones' names (APP:N) starting with ``incomplete``; nothing when
     there is no registry yet (completion never creates one) or it cannot be read."""
+    from click.shell_completion import CompletionItem
+
     from clone.errors import CloneError
     from clone.home import Home
     from clone.space import Space

@@ -1,11 +1,13 @@
 """The commands other packages add to ``clone``: entry points of the group
-``clonespace.commands`` (``clone ui`` is ``launcher_ui.cli:ui_cmd``).
+``clonespace.commands`` (``clone ui`` is ``launcher_ui.command:UI``), and the installed
+version of a distribution (``clone --version``).
 
 Found without importlib.metadata, whose import (with the email parser it brings) costs
-``clone --help`` about as much as the rest of it. The ``entry_points.txt`` of each installed
+``clone --help`` about as much as the rest of it. The metadata of each installed
 distribution is read as importlib.metadata reads it: the ``*.dist-info`` and ``*.egg-info``
 directories of each ``sys.path`` entry, each distribution once (the first one on the path
-wins), ``[group]`` sections of ``name = module:attribute`` lines.
+wins); in its ``entry_points.txt``, ``[group]`` sections of ``name = module:attribute``
+lines; in its ``METADATA`` (``PKG-INFO`` for an egg-info), the ``Version:`` header.
 """
 
 from __future__ import annotations
@@ -23,16 +25,34 @@ def command_entry_points(group: str = GROUP, path: Iterable[str] | None = None) 
     """``{name: "module:attribute"}`` of the entry points in ``group`` of the distributions
     on ``path`` (default: ``sys.path``)."""
     found: dict[str, str] = {}
+    for _, metadata in _distributions(path):
+        for name, value in _entries(os.path.join(metadata, "entry_points.txt"), group):
+            found.setdefault(name, value)
+    return found
+
+
+def distribution_version(name: str, path: Iterable[str] | None = None) -> str | None:
+    """The version of the installed distribution ``name`` (as
+    ``importlib.metadata.version`` gives it), or None when it is not installed on ``path``
+    or its metadata has no version."""
+    wanted = _normalized(name)
+    for distribution, metadata in _distributions(path):
+        if distribution == wanted:
+            info = "METADATA" if metadata.endswith(".dist-info") else "PKG-INFO"
+            return _header(os.path.join(metadata, info), "Version")
+    return None
+
+
+def _distributions(path: Iterable[str] | None) -> Iterator[tuple[str, str]]:
+    """(normalized name, metadata directory) of each distribution on ``path`` (default:
+    ``sys.path``), the first one of each name only."""
     seen: set[str] = set()
     for folder in sys.path if path is None else path:
         for metadata in _metadata_dirs(folder or "."):
             distribution = _normalized(os.path.basename(metadata).rsplit(".", 1)[0].split("-")[0])
-            if distribution in seen:
-                continue
-            seen.add(distribution)
-            for name, value in _entries(os.path.join(metadata, "entry_points.txt"), group):
-                found.setdefault(name, value)
-    return found
+            if distribution not in seen:
+                seen.add(distribution)
+                yield distribution, metadata
 
 
 def _metadata_dirs(folder: str) -> list[str]:
@@ -45,6 +65,21 @@ def _metadata_dirs(folder: str) -> list[str]:
 
 def _normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _header(metadata_file: str, field: str) -> str | None:
+    """A header's value in a core metadata file (RFC 822 headers, then a blank line)."""
+    try:
+        with open(metadata_file, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    break
+                key, colon, value = line.partition(":")
+                if colon and key.strip().lower() == field.lower():
+                    return value.strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
 
 
 def _entries(entry_points_txt: str, group: str) -> Iterator[tuple[str, str]]:

@@ -14,8 +14,10 @@ from pathlib import Path
 import click
 import pytest
 
-from clone.cli import _COMMANDS, cli
+from clone.cli import cli
+from clone.cli.table import COMMANDS
 from clone.registry import Backend, CloneRecord, Registry
+from launcher_ui.command import UI
 
 _LIST_THEN_REPORT = """
 import sys
@@ -51,9 +53,10 @@ def test_listing_host_clones_imports_no_adb_client(tmp_path: Path) -> None:
 # the modules ``clone --help`` has no need of: the commands' own, and what they bring
 COMMAND_MODULES = [
     *("clone.cli.build", "clone.cli.demo", "clone.cli.device", "clone.cli.host"),
-    *("clone.cli.identity", "clone.cli.transfer"),
+    *("clone.cli.identity", "clone.cli.listing", "clone.cli.transfer"),
 ]
 HEAVY = ["clone.space", "clone.registry", "identity", "importlib.metadata", "launcher_ui.app"]
+HELP_ONLY = ["clone.cli.quick", "clone.cli.plugins"]
 
 _RUN_THEN_REPORT = """
 import json
@@ -70,13 +73,27 @@ print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)), file=sys.s
 def _imported(args: list[str], clone_home: Path) -> list[str]:
     """Which of the command modules and HEAVY a fresh ``clone ARGS`` imported."""
     env = {"CLONE_HOME": str(clone_home), "PATH": "/usr/bin:/bin"}
-    code = _RUN_THEN_REPORT.format(args=args, watched=[*COMMAND_MODULES, *HEAVY])
+    code = _RUN_THEN_REPORT.format(args=args, watched=[*COMMAND_MODULES, *HEAVY, *HELP_ONLY])
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     return list(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
 def test_help_imports_no_command_module(tmp_path: Path) -> None:
-    assert _imported(["--help"], tmp_path / "home") == []
+    assert _imported(["--help"], tmp_path / "home") == sorted(HELP_ONLY)
+
+
+# what ``clone --help`` and ``clone --version`` have no need of (clone/cli/quick.py): click
+# (the group, a plugin's command module), typing, and shutil (the bz2 and lzma modules)
+NOT_FOR_HELP = ["click", "clone.cli.group", "launcher_ui.cli", "typing", "shutil"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], [], ["--version"]])
+def test_help_and_version_import_neither_click_nor_typing(args: list[str], tmp_path: Path) -> None:
+    code = _RUN_THEN_REPORT.format(args=args, watched=[*NOT_FOR_HELP, *HEAVY])
+    env = {"CLONE_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.startswith("Usage: clone" if args != ["--version"] else "clone, version")
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
 
 
 @pytest.mark.parametrize(
@@ -94,7 +111,9 @@ def test_a_command_imports_only_its_own_module(args: list[str], own: str, tmp_pa
 def test_listing_an_empty_registry_imports_no_identity_model(tmp_path: Path) -> None:
     imported = _imported(["list", "--json"], tmp_path / "home")
     assert "identity" not in imported and "importlib.metadata" not in imported
-    assert [m for m in imported if m in COMMAND_MODULES] == ["clone.cli.device"]
+    assert [m for m in imported if m in COMMAND_MODULES] == ["clone.cli.listing"]
+    # nor what only ``clone --help``/``--version`` need: no plugin is looked for
+    assert "clone.cli.quick" not in imported and "clone.cli.plugins" not in imported
 
 
 def test_the_command_table_lists_each_command_as_click_would() -> None:
@@ -105,8 +124,9 @@ def test_the_command_table_lists_each_command_as_click_would() -> None:
     cli.format_commands(ctx, from_table)
     click.Group.format_commands(cli, ctx, from_commands)
     assert from_table.getvalue() == from_commands.getvalue()
-    assert {target.split(":")[0] for target, _ in _COMMANDS.values()} == set(COMMAND_MODULES)
-    for name, (target, summary) in _COMMANDS.items():
+    assert {target.split(":")[0] for target, _ in COMMANDS.values()} == set(COMMAND_MODULES)
+    rows = {**COMMANDS, "ui": UI}  # and the launcher's, which its entry point names
+    for name, (target, summary) in rows.items():
         module, attr = target.split(":")
         command = getattr(importlib.import_module(module), attr)
         assert " ".join((command.help or "").split("\n\n")[0].split()) == summary, name

@@ -3,10 +3,10 @@ installed distributions' metadata as importlib.metadata reads them, without impo
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+from importlib.metadata import entry_points, version
 from pathlib import Path
 
-from clone.cli.plugins import GROUP, command_entry_points
+from clone.cli.plugins import GROUP, command_entry_points, distribution_version
 
 
 def _distribution(folder: Path, dirname: str, entry_points_txt: str) -> None:
@@ -18,7 +18,25 @@ def _distribution(folder: Path, dirname: str, entry_points_txt: str) -> None:
 def test_the_installed_commands_are_importlib_metadatas() -> None:
     expected = {ep.name: ep.value for ep in entry_points(group=GROUP)}
     assert command_entry_points() == expected
-    assert expected["ui"] == "launcher_ui.cli:ui_cmd"  # the launcher, installed here
+    assert expected["ui"] == "launcher_ui.command:UI"  # the launcher's row, installed here
+
+
+def test_the_installed_version_is_importlib_metadatas() -> None:
+    assert distribution_version("clonespace") == version("clonespace")
+    assert distribution_version("Click") == version("click")  # names compare normalized
+    assert distribution_version("no-such-distribution") is None
+
+
+def test_the_version_is_the_first_distributions_on_the_path(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    (first / "tool-2.0.dist-info").mkdir(parents=True)
+    (first / "tool-2.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: tool\nVersion: 2.0\n\nVersion: not a header\n"
+    )
+    (second / "tool.egg-info").mkdir(parents=True)
+    (second / "tool.egg-info" / "PKG-INFO").write_text("Name: tool\nVersion: 1.0\n")
+    assert distribution_version("tool", [str(first), str(second)]) == "2.0"
+    assert distribution_version("tool", [str(second)]) == "1.0"
 
 
 def test_only_the_group_is_read_and_the_first_distribution_on_the_path_wins(
