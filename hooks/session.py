@@ -81,19 +81,11 @@ class AgentSessions:
         return self._policy is not None
 
     def instrument(self, pid: int) -> AgentRpc:
-        """Attaches, loads the agent, sends the policy; the caller resumes the process.
-        Child gating is enabled while the agent loads: each is a round trip to the process,
-        and neither needs the other (both are done before the process runs)."""
+        """Attaches, loads the agent, sends the policy; the caller resumes the process."""
         if self._policy is None:
             raise HookStartError(f"process {pid} was reported before the run had its policy")
-        session = attach(self._device, pid)
-        gating = InBackground(lambda: self._gate_children(pid, session))
-        try:
-            script = self._agent.load(session, self._on_message)
-        except Exception:
-            gating.result()  # the session is gone because gating failed: that is the error
-            raise
-        gating.result()
+        session = self._attach(pid)
+        script = self._agent.load(session, self._on_message)
         with self._lock:
             self._scripts[pid] = script
         rpc = AgentRpc(script)
