@@ -3,6 +3,7 @@ running with every hook in place, on this machine (on a phone, the same work is 
 every app start).
 
     .venv/bin/python benchmarks/agent_startup.py [--repeat R] [--agent-js FILE]
+        [--agent-bytecode FILE]
 
 Each round spawns ``/bin/true`` suspended (one thread, as a gated exec is), attaches, and
 times, in the process:
@@ -14,7 +15,9 @@ times, in the process:
 - ``start-up``: the two together.
 The policy is a host clone's as ``clone host run`` builds it (two redirected data paths, the
 denied ``$CLONE_HOME``, an identity). With ``--agent-js FILE`` the script is that bundle's
-source compiled in the process instead (another checkout's agent, the way it loaded before).
+source compiled in the process instead (another checkout's agent, the way it loaded before);
+with ``--agent-bytecode FILE`` that file's bytecode (another build's ``dist/bytecode/*.qjs``),
+handed this checkout's prebuilt fast path as this checkout's agent is.
 With ``--payload`` two more: the agent as a clone's Gadget runs it (its source compiled in the
 process, nothing handed over), once as ``clone build`` writes the x86_64 script, carrying
 the prebuilt fast path (``hooks.payload.bundle``), and once as built, compiling it with TinyCC.
@@ -75,6 +78,24 @@ def from_source(bundle: Path) -> Loader:
     def load(session: frida.Session) -> frida.Script:
         script = session.create_script(source, name="clonespace")
         script.load()
+        return script
+
+    return load
+
+
+def from_bytecode(path: Path) -> Loader:
+    """The agent created from the bytecode in ``path`` and handed the prebuilt fast path, as
+    ``AgentCode.load`` does with its own."""
+    from hooks.agent_bundle import SCRIPT_NAME, built_agent
+
+    bytecode = path.read_bytes()
+    prebuilt = built_agent().prebuilt
+
+    def load(session: frida.Session) -> frida.Script:
+        script = session.create_script_from_bytes(bytecode, name=SCRIPT_NAME)
+        script.load()
+        if prebuilt is not None:
+            script.post({"type": "cmodule", **prebuilt[0]}, prebuilt[1])
         return script
 
     return load
@@ -143,11 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--agent-js", type=Path, default=None)
+    parser.add_argument("--agent-bytecode", type=Path, default=None)
     parser.add_argument("--payload", action="store_true")
     args = parser.parse_args(argv)
     loads = {"this checkout": this_checkout()}
     if args.agent_js is not None:
         loads[str(args.agent_js)] = from_source(args.agent_js)
+    if args.agent_bytecode is not None:
+        loads[str(args.agent_bytecode)] = from_bytecode(args.agent_bytecode)
     if args.payload:
         loads["payload, carried module"] = payload_script(carry=True)
         loads["payload, TinyCC"] = payload_script(carry=False)

@@ -141,6 +141,12 @@ class AgentCode:
             script.post({"type": "cmodule", **offer}, so)  # before init: messages keep order
         return script
 
+    @property
+    def prebuilt(self) -> tuple[dict[str, str], bytes] | None:
+        """The fast path compiled ahead of time that ``load`` hands over: (its arch and
+        source key, the shared object), or None when the build made none for this machine."""
+        return self._prebuilt
+
     def create_script(self, session: frida.Session) -> frida.Script:
         """The agent as a script in ``session`` (not loaded yet)."""
         bytecode = self.bytecode(session)
@@ -151,6 +157,17 @@ class AgentCode:
                 with self._lock:
                     self._refused = True
         return session.create_script(agent_source(), name=SCRIPT_NAME)
+
+    def read_kept(self) -> None:
+        """Reads the bytecode kept in its file now, if there is one (so that the first
+        process to load the agent does not wait for it)."""
+        with self._lock:
+            if self._bytecode is not None or self._refused or self._single is None:
+                return
+            path = self.cache_file
+            assert path is not None
+            with contextlib.suppress(OSError):
+                self._bytecode = path.read_bytes()
 
     def bytecode(self, session: frida.Session) -> bytes | None:
         """The agent's bytecode: from memory, from its file, or compiled in ``session`` once

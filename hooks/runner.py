@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hooks import memory, procfs
+from hooks import frida_module, memory, procfs
 from hooks.agent_bundle import built_agent
 from hooks.boundary import Boundary, Prepared, prepare
 from hooks.errors import (
@@ -34,7 +34,7 @@ from hooks.errors import (
     ProgramNotFound,
     ProgramStatic,
 )
-from hooks.session import AgentSessions, signal_process
+from hooks.session import AgentSessions, InBackground, signal_process
 
 if TYPE_CHECKING:
     import frida
@@ -57,6 +57,7 @@ _CHECK_MS = 1000
 @functools.lru_cache(maxsize=1)
 def local_device() -> frida.Device:
     """The local Frida device, created once per process."""
+    frida_module.import_without_asyncio()  # the first import of frida in a host run
     import frida
 
     return frida.get_local_device()
@@ -85,9 +86,12 @@ def exit_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
+PolicySource = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+
+
 def run(
     argv: Sequence[str],
-    policy: Mapping[str, Any],
+    policy: PolicySource,
     *,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     env: Mapping[str, str] | None = None,
@@ -100,6 +104,10 @@ def run(
     called once if, a second after the program exited, processes it started still run.
     With ``boundary``, every process of the run is also inside that kernel boundary
     (``hooks.boundary``), entered before the gate starts; BoundaryError if it cannot be.
+
+    ``policy`` may be a function that makes it: it is called once, while Frida attaches to
+    the gate (the program waits for it, and never runs if it raises, which is raised), so
+    that the work of making it overlaps the attach.
 
     stdin/stdout/stderr are the caller's. Children carry the same policy. Raises
     ProgramNotFound/ProgramNotExecutable/ProgramStatic before starting anything (a process
@@ -114,12 +122,18 @@ def run(
     if procfs.statically_linked(resolve_program(argv[0], env, cwd)):
         raise ProgramStatic(argv[0])
     agent = built_agent()
-    sessions = AgentSessions(local_device(), agent, {**policy, "host": _this_host()}, on_event)
+    sessions = AgentSessions(local_device(), agent, None, on_event)
+
+    def make_policy() -> None:  # while Frida attaches to the gate
+        made = policy() if callable(policy) else policy
+        sessions.set_policy({**made, "host": _this_host()})
+        agent.read_kept()  # the program's agent, ready when Frida hands it over
+
     try:
         prepared = None if boundary is None else prepare(boundary)
         try:
             with _relayed_signals(sessions):
-                return _run_gated(sessions, argv, env, cwd, on_running, prepared)
+                return _run_gated(sessions, argv, env, cwd, on_running, prepared, make_policy)
         finally:
             if prepared is not None:
                 prepared.close()
@@ -173,8 +187,9 @@ def _run_gated(
     cwd: str | os.PathLike[str] | None,
     on_running: Callable[[int, list[int]], None] | None = None,
     prepared: Prepared | None = None,
+    make_policy: Callable[[], None] | None = None,
 ) -> int:
-    pid = _start_gate(sessions, argv, env, cwd, prepared)
+    pid = _start_gate(sessions, argv, env, cwd, prepared, make_policy)
     memory.release_read_once_pages()  # Frida has written out what it embeds: see hooks.memory
     started = procfs.start_ticks(pid) or 0  # our child, not reaped yet: always known
     # meanwhile, a process Frida never hands over (a raw clone's child) is killed, not
@@ -199,14 +214,22 @@ def _start_gate(
     env: Mapping[str, str] | None,
     cwd: str | os.PathLike[str] | None,
     prepared: Prepared | None = None,
+    make_policy: Callable[[], None] | None = None,
 ) -> int:
     """Starts the gate, attaches to it, then lets it exec the program; returns its pid.
     With ``prepared``, the gate is started through the boundary's entry, which enters the
-    boundary and execs the gate in the same process.
+    boundary and execs the gate in the same process. ``make_policy`` is called while Frida
+    attaches (once the sessions have a policy, no more): should it raise, the gate is
+    killed before it runs the program.
 
     Frida's injection into the idle gate fails now and then under load (the gate may even
     crash); the gate has not run the program yet, so a fresh gate is tried.
     """
+
+    def meanwhile() -> None:
+        if make_policy is not None and not sessions.has_policy:
+            make_policy()
+
     for attempt in range(_GATE_ATTEMPTS):
         read_end, write_end = _gate_pipe()
         # resolved, as the boundary's served paths are: a run started in a data path moves
@@ -227,13 +250,13 @@ def _start_gate(
             os.close(read_end)
         try:
             _wait_reading(pid)
-            sessions.gate(pid)
-        except HookStartError:
+            _attach_while(sessions, pid, meanwhile)
+        except BaseException as e:
             os.close(write_end)  # no go-ahead: the gate exits without running the program
             signal_process(pid, signal.SIGKILL)
             with contextlib.suppress(HookStartError):
                 _reap(pid)
-            if attempt == _GATE_ATTEMPTS - 1:
+            if not isinstance(e, HookStartError) or attempt == _GATE_ATTEMPTS - 1:
                 raise
             continue
         with contextlib.suppress(BrokenPipeError):  # the gate is gone: its status says why
@@ -243,6 +266,20 @@ def _start_gate(
     raise AssertionError("unreachable")
 
 
+def _attach_while(sessions: AgentSessions, pid: int, meanwhile: Callable[[], None]) -> None:
+    """Attaches to the gate ``pid`` (``AgentSessions.gate``: Frida's own threads and the
+    gate do the work) while this thread runs ``meanwhile``; raises what either raised,
+    ``meanwhile``'s first."""
+    attaching = InBackground(lambda: sessions.gate(pid))
+    try:
+        meanwhile()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            attaching.result()
+        raise
+    attaching.result()
+
+
 def _wait_reading(pid: int) -> None:
     """Waits (briefly) until the gate has started and sleeps reading its pipe: Frida's
     injector fails far more often on a process that is still being loaded. A gate that dies
@@ -250,11 +287,11 @@ def _wait_reading(pid: int) -> None:
     not name the wait) is attached to anyway."""
     deadline = time.monotonic() + _GATE_READY_S
     while time.monotonic() < deadline:
-        try:
-            if Path(f"/proc/{pid}/wchan").read_text().endswith("pipe_read"):
-                return
-        except OSError as e:
-            raise HookStartError(f"the gate process {pid} is gone: {e}") from e
+        wchan = procfs.read(f"/proc/{pid}/wchan")
+        if wchan is None:
+            raise HookStartError(f"the gate process {pid} is gone")
+        if wchan.endswith(b"pipe_read"):
+            return
         if not procfs.alive(pid):
             raise HookStartError(f"the gate process {pid} exited before it was attached to")
         time.sleep(0.002)

@@ -44,9 +44,10 @@ class AgentSessions:
         self,
         device: frida.Device,
         agent: AgentCode,
-        policy: Mapping[str, Any],
+        policy: Mapping[str, Any] | None,
         on_event: EventHandler | None = None,
     ) -> None:
+        """``policy`` may be given later (``set_policy``), before the first child is reported."""
         self._device = device
         self._agent = agent
         self._policy = policy
@@ -71,8 +72,18 @@ class AgentSessions:
         with self._lock:
             self._agent_files |= procfs.agent_files(pid)
 
+    def set_policy(self, policy: Mapping[str, Any]) -> None:
+        """The policy every process instrumented from now on is sent."""
+        self._policy = policy
+
+    @property
+    def has_policy(self) -> bool:
+        return self._policy is not None
+
     def instrument(self, pid: int) -> AgentRpc:
         """Attaches, loads the agent, sends the policy; the caller resumes the process."""
+        if self._policy is None:
+            raise HookStartError(f"process {pid} was reported before the run had its policy")
         session = self._attach(pid)
         script = self._agent.load(session, self._on_message)
         with self._lock:
@@ -203,6 +214,11 @@ class AgentSessions:
     def _attach(self, pid: int) -> frida.Session:
         """Attaches (see ``attach``) and enables child gating."""
         session = attach(self._device, pid)
+        self._gate_children(pid, session)
+        return session
+
+    def _gate_children(self, pid: int, session: frida.Session) -> None:
+        """Enables child gating in ``session`` and follows it until it detaches."""
         try:
             session.enable_child_gating()
         except frida_errors() as e:
@@ -212,7 +228,6 @@ class AgentSessions:
         with self._lock:
             self._live[pid] = session
         session.on("detached", lambda reason, crash: self._on_detached(pid, session))
-        return session
 
     def instrumented(self, pid: int) -> bool:
         """Whether ``pid`` (as it runs now: a reused pid is another process) got the agent
@@ -281,6 +296,28 @@ class AgentSessions:
         for event in payload.get("events", []):
             if isinstance(event, dict):
                 self._on_event(event)
+
+
+class InBackground:
+    """``call()`` run on a thread of its own; ``result()`` waits for it and raises what it
+    raised."""
+
+    def __init__(self, call: Callable[[], object]) -> None:
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                call()
+            except BaseException as e:  # handed to the waiting thread
+                self._error = e
+
+        self._thread = threading.Thread(target=run, name="clonespace-gating", daemon=True)
+        self._thread.start()
+
+    def result(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _why_lost(pid: int, error: Exception) -> Exception:

@@ -13,6 +13,7 @@ import sys
 TYPE_CHECKING = False  # typing's, without importing typing (``clone --help`` needs none)
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import NoReturn
 
     from clone.cli.group import cli
 
@@ -38,7 +39,27 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(0)
     from clone.cli.group import cli
 
-    cli.main(args=args, prog_name="clone")
+    try:
+        cli.main(args=args, prog_name="clone")
+    except SystemExit as e:
+        if "frida" in sys.modules and (e.code is None or isinstance(e.code, int)):
+            _exit_now(e.code or 0)
+        raise
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Ends a process that loaded Frida at once: its output flushed and the ``atexit``
+    functions run as at a normal exit, without tearing down the interpreter, where Frida's
+    native module takes 30-150 ms to stop its threads (every session is detached by then)."""
+    import atexit
+    import contextlib
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed stream or a gone reader: as at exit
+            stream.flush()
+    os._exit(code)
 
 
 def __getattr__(name: str) -> object:

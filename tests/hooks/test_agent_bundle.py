@@ -72,6 +72,20 @@ def test_the_bytecode_is_compiled_once_and_kept_in_its_file(tmp_path: Path) -> N
     assert stats["pid"] == pid and "openat" in stats["installed"]
 
 
+def test_the_kept_bytecode_can_be_read_before_any_process_needs_it(tmp_path: Path) -> None:
+    AgentCode(cache_dir=tmp_path).read_kept()  # nothing kept yet: nothing read, no error
+    with sleeping_process() as (_, session):
+        AgentCode(cache_dir=tmp_path).create_script(session)  # compiles and keeps it
+    early = AgentCode(cache_dir=tmp_path)
+    kept = early.cache_file
+    assert kept is not None and kept.is_file()
+    early.read_kept()
+    kept.unlink()  # read already: neither the file nor a compile is needed any more
+    with sleeping_process() as (pid, session):
+        stats = _started(early.create_script(_NoCompiling(session)))  # type: ignore[arg-type]
+    assert stats["pid"] == pid and "openat" in stats["installed"]
+
+
 def test_the_file_is_named_for_the_frida_version_and_the_build(tmp_path: Path) -> None:
     import frida
 

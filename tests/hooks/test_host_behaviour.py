@@ -7,12 +7,14 @@ covered: the CLI, registration, the policy, the Frida agent and its CModule.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.hooks.programs import HostRun, host_run, ops
+from tests.hooks.programs import CLONE, HostRun, host_run, ops
 
 pytestmark = pytest.mark.slow
 
@@ -186,6 +188,21 @@ def test_exit_status_and_trace(fsops: Path, data: Path, clone_home: Path, tmp_pa
     assert all({"type", "op", "pid"} <= set(e) for e in events)
     status = host_run(home, "notes", 1, [data], ["sh", "-c", "exit 7"])
     assert status.returncode == 7
+
+
+def test_the_clis_own_output_follows_the_programs_whole_into_a_pipe(
+    data: Path, clone_home: Path
+) -> None:
+    # the CLI ends a process that loaded Frida without the interpreter's teardown
+    # (clone.cli._exit_now): what it printed is still flushed, after the program's output
+    cmd = [str(CLONE), "host", "run", "--app", "notes", "--clone", "1", "--data", str(data)]
+    cmd += ["--json", "--", "sh", "-c", "echo from the program; exit 3"]
+    env = {**os.environ, "CLONE_HOME": str(clone_home)}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 3, done.stderr
+    first, rest = done.stdout.split("\n", 1)
+    assert first == "from the program"
+    assert json.loads(rest) == {"schema": 1, "clone": "notes:1", "exit_status": 3}
 
 
 def test_space_host_clone_runs_a_program(fsops: Path, data: Path, clone_home: Path) -> None:

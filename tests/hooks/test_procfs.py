@@ -36,6 +36,18 @@ def test_a_zombie_has_a_start_but_is_not_alive() -> None:
     assert procfs.agent_files(child.pid) == frozenset()
 
 
+def test_a_file_is_read_whole_and_a_gone_process_reads_as_nothing(tmp_path: Path) -> None:
+    big = tmp_path / "big"
+    content = bytes(range(256)) * 1024  # several of read's chunks
+    big.write_bytes(content)
+    assert procfs.read(str(big)) == content
+    child = subprocess.Popen(["true"])
+    child.wait()
+    assert procfs.read(f"/proc/{child.pid}/stat") is None
+    assert procfs.name(child.pid) == "?"
+    assert procfs.name(os.getpid()) == Path("/proc/self/comm").read_text().strip()
+
+
 def test_an_attached_process_carries_the_agent_file_every_attach_shares() -> None:
     with sleeping_process() as (first, _), sleeping_process() as (second, _):
         files = procfs.agent_files(first)

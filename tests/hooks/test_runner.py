@@ -7,6 +7,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,6 +68,51 @@ def test_bad_policy_is_rejected_by_the_agent(layout: Layout) -> None:
     bad = {**layout.policy(), "redirects": [{"virtual": "relative/path", "real": "/x"}]}
     with pytest.raises(PolicyError, match="relative/path"):
         run(["/bin/true"], bad)
+
+
+def test_a_policy_made_by_a_function_is_made_once_while_the_gate_is_attached(
+    layout: Layout,
+) -> None:
+    # the function runs while Frida attaches to the gate: the gate is there, the program
+    # (which would write the marker) has not run yet
+    seen: list[tuple[bool, bool]] = []
+    marker = layout.data / "ran"
+
+    def policy() -> dict[str, Any]:
+        seen.append((bool(_gates()), (layout.store / "ran").exists()))
+        return layout.policy()
+
+    assert run(["/bin/sh", "-c", f"echo x > {marker}"], policy) == 0
+    assert seen == [(True, False)]
+    assert (layout.store / "ran").read_text() == "x\n"  # the policy made reached the program
+
+
+class _NoPolicy(Exception):
+    pass
+
+
+def test_a_policy_function_that_raises_ends_the_run_before_the_program(layout: Layout) -> None:
+    def policy() -> dict[str, Any]:
+        raise _NoPolicy("cannot make it")
+
+    marker = layout.root / "ran"
+    with pytest.raises(_NoPolicy, match="cannot make it"):
+        run(["/bin/sh", "-c", f"echo x > {marker}"], policy)
+    assert not marker.exists()
+    assert _gates() == []  # killed and reaped: not even a zombie left
+
+
+def _gates() -> list[int]:
+    """This process's children named ``sh`` (a run's gate)."""
+    return [p for p in procfs.pids() if procfs.name(p) == "sh" and _parent(p) == os.getpid()]
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def test_missing_bundle_says_make_agent(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
