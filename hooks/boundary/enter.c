@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -183,19 +184,31 @@ static int status_of(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WT
 /* -p: the program as the only child of the init of the new PID namespace (this process's
  * first child). When the program exits, the init exits with its status and the kernel
  * kills whatever the program left in the namespace: the run ends, nothing outlives it. */
-static void run_in_pid_namespace(char **program) {
+static void run_in_pid_namespace(char **program, pid_t parent) {
+  /* each of the entry and its init ends with its parent, even one killed with SIGKILL,
+   * and the namespace then with the init: nothing of the run outlives `clone` */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("pdeathsig");
+  if (getppid() != parent) exit(125); /* gone already */
+  int alive[2]; /* the init's view of its parent (outside the namespace, no pid there) */
+  if (pipe2(alive, O_CLOEXEC) != 0) fail("pipe");
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
   mask_relayed(SIG_BLOCK);
   pid_t init = fork();
   if (init < 0) fail("fork");
   if (init > 0) {
+    close(alive[0]);
     relay_signals(init);
     int st;
     while (waitpid(init, &st, 0) < 0)
       if (errno != EINTR) fail("wait");
     exit(status_of(st));
   }
+  close(alive[1]);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("pdeathsig");
+  struct pollfd gone = {alive[0], POLLIN, 0};
+  if (poll(&gone, 1, 0) != 0) exit(125); /* the entry's end closed: it is gone */
+  close(alive[0]);
   pid_t child = fork();
   if (child < 0) fail("fork");
   if (child == 0) {
@@ -222,6 +235,7 @@ static int nibble(char c) {
 }
 
 int main(int argc, char **argv) {
+  pid_t parent = getppid();
   char *hidden[MAX_TREES], *own[MAX_TREES], *src[MAX_TREES], *dst[MAX_TREES];
   int nh = 0, no = 0, ns = 0, required = 0, i = 3;
   const char *dir = NULL;
@@ -289,7 +303,7 @@ int main(int argc, char **argv) {
   struct sock_fprog prog = {(unsigned short)(len / sizeof(struct sock_filter)),
                             (struct sock_filter *)code};
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) fail("seccomp");
-  if (more_namespaces) run_in_pid_namespace(program);
+  if (more_namespaces & CLONE_NEWPID) run_in_pid_namespace(program, parent);
   execv(program[0], program);
   fail(program[0]);
 }

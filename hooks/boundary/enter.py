@@ -28,6 +28,7 @@ import os
 import sys
 
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 SYS_LANDLOCK_RESTRICT_SELF = 446  # x86_64
@@ -170,19 +171,38 @@ def _relay_signals(to: int) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _relayed())
 
 
-def run_in_pid_namespace(argv: list[str]) -> None:
-    """``-p``: ``argv`` as the only child of the init of the new PID namespace (this
-    process's first child). When it exits, the init exits with its status and the kernel
-    kills whatever it left in the namespace: the run ends, nothing outlives it."""
+def _die_with_parent(libc: ctypes.CDLL) -> None:
     import signal
 
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        _fail("pdeathsig", ctypes.get_errno())
+
+
+def run_in_pid_namespace(libc: ctypes.CDLL, argv: list[str], parent: int) -> None:
+    """``-p``: ``argv`` as the only child of the init of the new PID namespace (this
+    process's first child). When it exits, the init exits with its status and the kernel
+    kills whatever it left in the namespace: the run ends, nothing outlives it. The entry
+    and its init each end with their parent, even one killed with SIGKILL."""
+    import select
+    import signal
+
+    _die_with_parent(libc)
+    if os.getppid() != parent:  # gone already
+        os._exit(125)
+    alive_r, alive_w = os.pipe()  # the init's view of its parent (no pid in its namespace)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGQUIT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_BLOCK, _relayed())
     init = os.fork()
     if init > 0:
+        os.close(alive_r)
         _relay_signals(init)
         os._exit(_status(os.waitpid(init, 0)[1]))
+    os.close(alive_w)
+    _die_with_parent(libc)
+    if select.select([alive_r], [], [], 0)[0]:  # the entry's end closed: it is gone
+        os._exit(125)
+    os.close(alive_r)
     child = os.fork()
     if child == 0:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -212,6 +232,7 @@ def enter(
     pid_namespace: bool = False,
     hostname: str | None = None,
 ) -> None:
+    parent = os.getppid()
     libc = ctypes.CDLL(None, use_errno=True)
     required = required or pid_namespace
     if directory is not None:
@@ -243,7 +264,7 @@ def enter(
     if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
         _fail("seccomp", ctypes.get_errno())
     if pid_namespace:
-        run_in_pid_namespace(argv)
+        run_in_pid_namespace(libc, argv, parent)
     try:
         os.execv(argv[0], argv)
     except OSError as e:

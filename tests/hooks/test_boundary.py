@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -341,6 +342,28 @@ def test_with_p_sigterm_to_the_entry_reaches_the_program(entry: list[str]) -> No
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 5
         assert proc.stdout.read() == "got\n"
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
+def test_with_p_the_program_ends_with_a_killed_entry(entry: list[str]) -> None:
+    """The entry killed with SIGKILL (as ``clone`` may be): its init goes with it, and the
+    namespace with the init, so the program does not run on unwatched."""
+    marker = "57.654"
+    script = f"echo ready; sleep {marker}"
+    argv = [*entry, "-", seccomp.filter_hex(), "-p", "--", "/bin/sh", "-c", script]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "ready\n"
+        proc.kill()
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10  # SIGKILL down the chain lands at once; not 57 s
+        while _pgrep(f"sleep {marker}") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _pgrep(f"sleep {marker}") == ""
+
+
+def _pgrep(pattern: str) -> str:
+    return subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout
 
 
 @pytest.mark.parametrize("entry", _entries(), ids=lambda e: Path(e[-1]).name)
