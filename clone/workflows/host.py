@@ -184,19 +184,19 @@ def run_host_command(
         try:
             policy = build_policy(registry, home, spec, trace=on_event is not None)
             prepare_store(home, spec, policy)
-            if statically_linked(program):
-                # the hooks' hostname given by a UTS namespace instead: only here, since
-                # under one a static program exec'd by a hooked one was not handed over
-                # by Frida (so not killed) and ran unwatched
-                hostname = str(policy.identity.get("hostname", ""))
-                boundary = host_boundary(
-                    home, spec, require_landlock=require_boundary, hostname=hostname
-                )
-                if on_warning is not None:
-                    on_warning(STATIC.format(name=argv[0]))
-                return _run_kernel_only(list(argv), boundary)
-            boundary = host_boundary(home, spec, require_landlock=require_boundary)
-            return _run_hooked(list(argv), policy, on_event, on_running, boundary)
+            static = statically_linked(program)
+            # a static program gets the hooks' hostname from a UTS namespace instead; a
+            # hooked run gets none, since under one a static program exec'd by a hooked
+            # one was not handed over by Frida (so not killed) and ran unwatched
+            hostname = str(policy.identity.get("hostname", "")) if static else ""
+            boundary = host_boundary(
+                home, spec, require_landlock=require_boundary, hostname=hostname
+            )
+            if not static:
+                return _run_hooked(list(argv), policy, on_event, on_running, boundary)
+            if on_warning is not None:
+                on_warning(STATIC.format(name=argv[0]))
+            return _run_kernel_only(list(argv), boundary)
         except CloneError as e:
             if new and not isinstance(e, ProgramLostProcesses):  # never ran: leave no clone
                 _unregister(registry, home, spec)

@@ -86,9 +86,6 @@ static int mkdirs(char *path) {
   return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
 }
 
-/* Hides each of hidden[] under an empty read-only tmpfs, own[] bound back; -1 and errno,
- * with *what naming the step that failed. Paths: absolute, resolved; no hidden one inside
- * another (the runner's plan.hidden). A hidden tree that does not exist is skipped. */
 static int served_target(const char *path, char **dst, int ns) {
   for (int i = 0; i < ns; i++)
     if (!strcmp(path, dst[i])) return 1;
@@ -106,6 +103,10 @@ static int serve(int fd, const char *dst) {
   return mount(path, dst, NULL, MS_BIND | MS_REC, NULL);
 }
 
+/* Hides each of hidden[] under an empty read-only tmpfs, own[] bound back, and binds each
+ * src[] over its dst[] (a hidden tree so served gets no cover); -1 and errno, with *what
+ * naming the step that failed. Paths: absolute, resolved; no hidden one inside another
+ * (the runner's plan.hidden). A hidden tree or a dst that does not exist is skipped. */
 static int hide(char **hidden, int nh, char **own, int no, char **src, char **dst, int ns,
                 const char **what) {
   int fds[MAX_TREES], served[MAX_TREES];

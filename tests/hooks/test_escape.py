@@ -461,10 +461,6 @@ def _assert_held(w: World, result: HostRun, attack: Attack) -> None:
     assert {r[1] for r in lines} >= tried, (result.stdout, result.stderr)
 
 
-def _own_data(w: World, index: int = 1) -> Path:
-    return w.home / "store" / "host" / "notes" / str(index) / "data" / "0"
-
-
 @pytest.mark.parametrize("name", list(ATTACKS))
 def test_kernel_boundary_holds(world: World, programs: Programs, name: str) -> None:
     attack = ATTACKS[name]
@@ -475,7 +471,7 @@ def test_kernel_boundary_holds(world: World, programs: Programs, name: str) -> N
     assert _state(world.victim.parent) == victim_before
     assert _state(world.data) == data_before
     if attack.lands:
-        assert (_own_data(world) / attack.lands).exists(), result.stdout
+        assert (_own_real_data(world) / attack.lands).exists(), result.stdout
 
 
 UNHOOKED_READS = {
@@ -519,7 +515,7 @@ def test_started_in_its_data_path_code_the_hooks_never_see_writes_its_own_data(
         result.stdout,
         result.stderr,
     )
-    assert (_own_data(world) / "planted").read_text() == "pwned\n"
+    assert (_own_real_data(world) / "planted").read_text() == "pwned\n"
     assert not (world.data / "planted").exists()
 
 
