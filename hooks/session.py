@@ -1,9 +1,15 @@
 """Frida sessions for one program and every process it starts (child gating).
 
 Each gated child (fork, exec, ``system``/``posix_spawn``) is reported by Frida suspended; it
-gets the same agent and policy before it is resumed. A child that cannot be instrumented is
+gets the agent and policy before it is resumed. A child that cannot be instrumented is
 killed rather than run without its policy, and so is one Frida never hands over
 (``wait_all_exited``, which keeps a run going until all its processes have exited).
+
+A host run that is not traced keeps each process's agent: once its policy is in, the agent is
+made eternal, and a fork child inherits it, hooks and all, so the child only needs a session
+(for its own children's gating) and a sentinel, not an agent of its own (see ``_keep``). A
+traced run, which needs the agent's messages, loads the agent anew in every child: Frida
+tears a script that is not eternal down in a fork child.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hooks import procfs
-from hooks.agent_bundle import AgentCode
+from hooks.agent_bundle import AgentCode, sentinel_source
 from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
 
@@ -31,6 +37,8 @@ _CLOSE_ROUNDS = 4
 _CLOSE_QUIET_S = 2.0
 _HANDOVER_POLL_S = 0.02
 _RUNNING_POLL_S = 0.25
+_RELEASE_S = 5.0
+_WALL = 0x40000000  # wait for any kind of child, a tracee too (linux/wait.h: __WALL)
 _RUNNING_NOTICE_S = 1.0
 # every process instrumented by any session of this Python process (pid -> start ticks)
 _HANDLED: dict[int, int] = {}
@@ -64,6 +72,8 @@ class AgentSessions:
         self._workers: set[threading.Thread] = set()  # one per child being instrumented
         self._first_seen: dict[int, float] = {}  # not handed over yet: since when (monotonic)
         self._killed: set[int] = set()  # killed by kill_unfollowed, perhaps not gone yet
+        self._kept: set[int] = set()  # their agent is eternal: a fork child inherits it
+        self._sentinels: dict[int, frida.Script] = {}  # beside each kept agent (see _keep)
         device.on("child-added", self._on_child_added)
 
     def gate(self, pid: int) -> None:
@@ -197,6 +207,7 @@ class AgentSessions:
                 self._live.clear()
                 scripts = list(self._scripts.values())
                 self._scripts.clear()
+                self._sentinels.clear()  # not eternal: each ends with its session, host alive
             if not live and not scripts:
                 break
             for script in scripts:
@@ -256,8 +267,12 @@ class AgentSessions:
     def _on_child_added(self, child: frida._frida.Child) -> None:
         # each child on its own thread: children are instrumented side by side, not queued
         # behind one another (each is suspended until its own thread resumes it)
+        inherits = child.origin == "fork" and child.parent_pid in self._kept
         worker = threading.Thread(
-            target=self._serve_child, args=(child.pid,), name="clonespace-child", daemon=True
+            target=self._serve_child,
+            args=(child.pid, inherits),
+            name="clonespace-child",
+            daemon=True,
         )
         with self._lock:
             self._pending += 1
@@ -265,10 +280,15 @@ class AgentSessions:
             self._lock.notify_all()
         worker.start()
 
-    def _serve_child(self, pid: int) -> None:
-        # every child (fork, exec, spawn) gets its own agent: a fork child loses the parent's hooks
+    def _serve_child(self, pid: int, inherits: bool) -> None:
+        # a fork of a kept process carries its agent already; any other child (an exec, a
+        # spawn, a fork in a traced run, which loses the parent's hooks) gets its own
         try:
-            self.instrument(pid)
+            if inherits:
+                self._follow_fork(pid)
+            else:
+                self.instrument(pid)
+                self._keep(pid)
             self._device.resume(pid)
             with self._lock:
                 relayed = list(self._relayed)
@@ -277,11 +297,55 @@ class AgentSessions:
             # reported through .failures; the child is killed, never run bare
             self.failures.append(_why_lost(pid, e))
             signal_process(pid, signal.SIGKILL)
+            _release_traced(pid)
         finally:
             with self._lock:
                 self._pending -= 1
                 self._workers.discard(threading.current_thread())
                 self._lock.notify_all()
+
+    def _keep(self, pid: int) -> None:
+        """Makes the agent just instrumented in ``pid`` eternal, when the run allows (not
+        traced: an eternal script sends nothing; a host to watch; a build with the
+        sentinel), and loads the sentinel beside it. Eternal, the agent stays in a fork
+        child (Frida tears every other script down there), so a fork costs a session instead
+        of an agent; but it is never unloaded, so it could not end the process when the host
+        dies (hooks/agent/src/host.ts). The sentinel, not eternal, is unloaded when the
+        session ends and then kills the process if the host is gone."""
+        sentinel = self._sentinel
+        if sentinel is None:
+            return
+        with self._lock:
+            script = self._scripts.pop(pid)
+            session = self._live[pid]
+        script.eternalize()
+        self._watch(pid, session, sentinel)
+
+    def _follow_fork(self, pid: int) -> None:
+        """A fork child of a kept process: the agent it inherited holds the hooks and the
+        policy; it gets a session (its own children are gated) and a sentinel."""
+        sentinel = self._sentinel
+        assert sentinel is not None  # its parent was kept
+        session = self._attach(pid)
+        self._watch(pid, session, sentinel)
+        self._handle(pid)
+
+    def _watch(self, pid: int, session: frida.Session, sentinel: str) -> None:
+        watcher = session.create_script(sentinel, name="clonespace-sentinel")
+        watcher.load()
+        with self._lock:
+            self._sentinels[pid] = watcher
+            self._kept.add(pid)
+
+    @functools.cached_property
+    def _sentinel(self) -> str | None:
+        """The sentinel for this run's host; None when its agents are not kept. (Asked
+        first once a process is instrumented: the policy is in by then.)"""
+        policy = self._policy or {}
+        host = policy.get("host")
+        if policy.get("trace") or not isinstance(host, Mapping):
+            return None
+        return sentinel_source(host)
 
     def _on_message(self, message: Mapping[str, Any], data: bytes | None) -> None:
         del data
@@ -318,6 +382,27 @@ class InBackground:
         self._thread.join()
         if self._error is not None:
             raise self._error
+
+
+def _release_traced(pid: int) -> None:
+    """Waits (briefly) for killed ``pid`` as its tracer would. A gated exec Frida never handed
+    over stays traced by one of this process's threads, and dead it is then a zombie its
+    parent cannot reap until the tracer has waited for it (the run would hang on it); any
+    thread of the tracer's process may do that wait. A ``pid`` that is not traced from here
+    is not ours to wait for (ECHILD): nothing happens; nor is one that is this process's own
+    child (the program itself: its status is reaped by the run)."""
+    fields = procfs.stat_fields(pid)
+    if fields is None or fields[1] == str(os.getpid()):
+        return
+    deadline = time.monotonic() + _RELEASE_S
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG | _WALL)
+        except ChildProcessError:
+            return
+        if done == pid:
+            return
+        time.sleep(_HANDOVER_POLL_S)
 
 
 def _why_lost(pid: int, error: Exception) -> Exception:

@@ -150,6 +150,30 @@ def test_killing_clone_host_run_kills_the_program_not_the_policy(
 
 
 @pytest.mark.slow
+def test_killing_clone_host_run_kills_a_fork_child_that_runs_on_its_parents_agent(
+    data: Path, tmp_path: Path
+) -> None:
+    """A subshell is a fork that never execs: it runs on the agent it inherits, which is
+    eternal (hooks/session.py) and so never unloaded. Its sentinel, unloaded with its
+    session, kills it when the host is gone; without one it would wait on its pipe for
+    ever."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    ran = _host_run(data, tmp_path, ":", f"(read _ <> {fifo}; echo x > {data}/late)")
+    deadline = time.monotonic() + 20
+    # the subshell (started last of the two) resumed, so done with: waiting on the fifo
+    while "pipe" not in _wchan(max(_running_with(str(data)), key=_started, default=0)):
+        assert time.monotonic() < deadline, "the subshell did not start"
+        time.sleep(0.05)
+    ran.kill()
+    ran.wait()
+    while _running_with(str(data)) and time.monotonic() < deadline + 20:
+        time.sleep(0.05)
+    assert not _running_with(str(data))
+    assert sorted(p.name for p in data.iterdir()) == []
+
+
+@pytest.mark.slow
 def test_sigterm_reaches_the_program_and_what_it_started(data: Path, tmp_path: Path) -> None:
     trap = f"trap 'echo term > {data}/t; exit 5' TERM"
     ran = _host_run(data, tmp_path, trap, "sleep 60 & wait")
@@ -192,6 +216,10 @@ def _wait_until_asleep(timeout: float = 30.0) -> None:
             return
         assert time.monotonic() < deadline, "the program's sleep did not start"
         time.sleep(0.05)
+
+
+def _started(pid: int) -> int:
+    return procfs.start_ticks(pid) or 0
 
 
 def _wchan(pid: int) -> str:

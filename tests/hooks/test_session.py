@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import frida
 import pytest
@@ -20,7 +21,8 @@ import pytest
 from hooks import procfs
 from hooks.agent_bundle import built_agent
 from hooks.errors import HookStartError
-from hooks.runner import local_device
+from hooks.rpc import AgentRpc
+from hooks.runner import local_device, run
 from hooks.session import AgentSessions, attach, frida_errors
 from tests.hooks.agent_fixtures import asleep, make_layout, sleeping_process
 
@@ -141,3 +143,43 @@ def test_a_process_frida_never_hands_over_is_killed(
         sessions.wait_all_exited(since, handover_limit=0.5)
         assert not procfs.alive(stray)
     assert [str(stray) in str(failure) for failure in sessions.failures] == [True]
+
+
+# forks twice; each child (no exec) creates a file in the data path (sys.argv[1])
+_FORKS = """
+import os, sys
+for _ in range(2):
+    pid = os.fork()
+    if pid == 0:
+        open(os.path.join(sys.argv[1], f"from-{os.getpid()}"), "w").close()
+        os._exit(0)
+    os.waitpid(pid, 0)
+"""
+
+
+@pytest.mark.parametrize("trace", [False, True])
+def test_a_fork_child_keeps_the_agent_it_inherits_unless_the_run_is_traced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trace: bool
+) -> None:
+    """Untraced, the program's agent is eternal and its fork children run on the copy they
+    inherit (only the program is instrumented); traced, each child gets an agent of its own
+    (an eternal script sends nothing), whose events are reported. Either way the children's
+    files land in the store, by the hooks alone (no kernel boundary here)."""
+    layout = make_layout(tmp_path)
+    instrumented: list[int] = []
+    real = AgentSessions.instrument
+
+    def instrument(self: AgentSessions, pid: int) -> AgentRpc:
+        instrumented.append(pid)
+        return real(self, pid)
+
+    monkeypatch.setattr(AgentSessions, "instrument", instrument)
+    events: list[dict[str, Any]] = []
+    argv = [sys.executable, "-I", "-c", _FORKS, str(layout.data)]
+    assert run(argv, layout.policy(trace=trace), on_event=events.append) == 0
+    made = sorted(p.name for p in layout.store.glob("from-*"))
+    assert len(made) == 2
+    assert list(layout.data.glob("from-*")) == []
+    assert len(instrumented) == (3 if trace else 1)
+    redirected = {Path(e["path"]).name for e in events if e.get("type") == "redirect"}
+    assert (set(made) <= redirected) is trace
