@@ -1,10 +1,9 @@
 """The ``clone`` command.
 
 ``main`` answers ``clone --help`` and ``clone --version`` without importing click
-(clone/cli/quick.py), and so ``clone list`` on an empty registry (clone/cli/quick_list.py);
-everything else goes to the click group in clone/cli/group.py, whose
-subcommands live in small modules (one per area, listed in clone/cli/table.py) imported
-only when they run.
+(clone/cli/quick.py), and ``clone list`` on an empty registry too (clone/cli/quick_list.py);
+everything else goes to the click group in clone/cli/group.py, whose subcommands live in
+small modules (one per area, listed in clone/cli/table.py) imported only when they run.
 """
 
 from __future__ import annotations
@@ -38,7 +37,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif "list" in args:  # an empty registry, listed without click
         from clone.cli.quick_list import answer as list_answer
 
-        answered = list_answer(args)
+        try:
+            answered = list_answer(args)
+        except KeyboardInterrupt:
+            from clone.cli.group import aborted
+
+            aborted(args)
         if answered is not None:
             _print_and_exit(*answered)
     from clone.cli.group import cli

@@ -13,11 +13,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
-from clone.cli import quick_list
+from clone.cli import main, quick_list
+from clone.cli.group import cli
 from clone.registry import Backend, CloneRecord, Registry
+from clone.space import Space
 
 # the script's entry point; afterwards whether click was loaded is written to argv[1]
 _SCRIPT = """
@@ -202,3 +205,34 @@ def test_the_notes_are_the_ones_listing_prints(tmp_path: Path) -> None:
 def test_shell_completion_is_clicks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("_CLONE_COMPLETE", "bash_complete")
     assert quick_list.answer(["list"]) is None
+
+
+@pytest.mark.parametrize("args", [["list"], ["list", "--json"]])
+def test_ctrl_c_ends_as_it_ends_in_the_click_group(
+    args: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Stopped while it asks the registry (the quick path) or while it lists (the click
+    command, where click turns Ctrl-C into its Abort): ``aborted`` either way, exit 130."""
+
+    def stop(*args: object) -> NoReturn:
+        raise KeyboardInterrupt
+
+    monkeypatch.setenv("CLONE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("_CLONE_COMPLETE", raising=False)
+    monkeypatch.setattr(Space, "has_clones", stop)  # what only the quick path asks
+    monkeypatch.setattr(Space, "list_clones", stop)  # what only the click command asks
+    ends: list[tuple[object, str, str]] = []
+    for run in (main, cli.main):
+        with pytest.raises(SystemExit) as stopped:
+            run(args)
+        ends.append((stopped.value.code, *capsys.readouterr()))
+    assert ends[0] == ends[1]
+    code, out, err = ends[0]
+    assert code == 130
+    if "--json" in args:
+        assert '"code": "aborted"' in out and err == "\n"
+    else:
+        assert (out, err) == ("", "\nclone: error: aborted\n")
