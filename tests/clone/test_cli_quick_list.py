@@ -236,3 +236,18 @@ def test_ctrl_c_ends_as_it_ends_in_the_click_group(
         assert '"code": "aborted"' in out and err == "\n"
     else:
         assert (out, err) == ("", "\nclone: error: aborted\n")
+
+
+@pytest.mark.parametrize(("args", "closed"), [(["list", "--json"], 1), (["list"], 2)])
+def test_with_its_stream_closed_it_ends_as_the_click_group_does(
+    args: list[str], closed: int, tmp_path: Path
+) -> None:
+    """click.echo prints nothing where there is no stream; nor does the quick answer."""
+    env = {k: v for k, v in os.environ.items() if k != "_CLONE_COMPLETE"}
+    ends: list[tuple[int, bytes, bytes]] = []
+    for code in (["-m", "clone"], ["-c", _CLICK]):
+        home = tmp_path / f"home{len(ends)}"
+        argv = ["sh", "-c", f'"$0" "$@" {closed}>&-', sys.executable, *code, *args]
+        done = subprocess.run(argv, env={**env, "CLONE_HOME": str(home)}, capture_output=True)
+        ends.append((done.returncode, done.stdout, done.stderr))
+    assert ends[0] == ends[1] == (0, b"", b"")
