@@ -43,6 +43,7 @@ def answer(args: list[str]) -> tuple[str, str] | None:
         space = Space()
         if space.has_clones():
             return None
+        # with --json, the empty list as clone/cli/output.py's emit_json prints it
         out, err = ("[]\n", "") if as_json else ("", nothing_listed(space.home) + "\n")
     except Exception:  # the click group meets it again and reports it, as for every command
         return None
