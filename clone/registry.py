@@ -3,9 +3,9 @@
 SQLite in WAL mode under ``$CLONE_HOME/registry.sqlite``, with a schema version
 (``PRAGMA user_version``) and forward migrations: schema 2 holds each clone's typed backend
 state (``clone.state``) in column ``state``, where schema 1 had an untyped ``meta`` dict;
-opening a schema-1 registry migrates it in place, in one transaction. Workflows write in
-one transaction, after the device (or host) confirmed the work, so a failed operation
-records nothing.
+opening a schema-1 registry migrates it in place, in one transaction (the file, its schema
+and migrations are clone/registry_file.py's). Workflows write in one transaction, after the
+device (or host) confirmed the work, so a failed operation records nothing.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clone.errors import BadInput, NotFound, OperationFailed
+from clone.errors import BadInput, NotFound
+from clone.registry_file import MAX_INDEX, SCHEMA_VERSION, open_registry
 from clone.state import (
     STATE_TYPES,
     Backend,
@@ -32,58 +33,13 @@ from clone.state import (
 
 __all__ = [
     "MAX_INDEX",
+    "SCHEMA_VERSION",
     "Backend",
     "CloneRecord",
     "Registry",
     "parse_app_name",
     "parse_clone_name",
 ]
-
-SCHEMA_VERSION = 2
-
-
-def _typed_state(db: sqlite3.Connection) -> None:
-    """Schema 2: column ``meta`` becomes ``state``, each row's JSON read as its backend's
-    typed state and written back as that type writes it (keys it never had are dropped)."""
-    db.execute("ALTER TABLE clones RENAME COLUMN meta TO state")
-    rows = db.execute("SELECT id, backend, state FROM clones").fetchall()
-    for cid, backend, text in rows:
-        state = state_from_json(Backend(backend), json.loads(text), what="meta", strict=False)
-        db.execute(
-            "UPDATE clones SET state = ? WHERE id = ?",
-            (json.dumps(state.to_json(), sort_keys=True), cid),
-        )
-
-
-_MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
-    1: """
-    CREATE TABLE clones (
-        id INTEGER PRIMARY KEY,
-        app TEXT NOT NULL,
-        idx INTEGER NOT NULL CHECK (idx >= 1),
-        backend TEXT NOT NULL,
-        package TEXT,
-        source_package TEXT NOT NULL,
-        device TEXT,
-        created REAL NOT NULL,
-        meta TEXT NOT NULL DEFAULT '{}',
-        UNIQUE (app, idx)
-    );
-    CREATE INDEX clones_package ON clones (package);
-    CREATE TABLE identities (
-        clone_id INTEGER PRIMARY KEY REFERENCES clones (id) ON DELETE CASCADE,
-        data TEXT NOT NULL
-    );
-    CREATE TABLE accounts (
-        clone_id INTEGER NOT NULL REFERENCES clones (id) ON DELETE CASCADE,
-        type TEXT NOT NULL,
-        name TEXT NOT NULL,
-        data TEXT NOT NULL DEFAULT '{}',
-        PRIMARY KEY (clone_id, type, name)
-    );
-    """,
-    2: _typed_state,
-}
 
 _APP_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
@@ -93,9 +49,6 @@ def parse_app_name(text: str) -> str:
     if not _APP_RE.match(text) or len(text) > 200:
         raise ValueError(f"bad app name {text!r}: use letters, digits, '.', '_' or '-'")
     return text
-
-
-MAX_INDEX = 2**31 - 1  # a clone number fits the registry's INTEGER with room to spare
 
 
 def parse_clone_name(text: str) -> tuple[str, int]:
@@ -153,20 +106,7 @@ class Registry:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-        except OperationFailed:
-            self._db.close()
-            raise
-        except sqlite3.DatabaseError as e:
-            raise OperationFailed(
-                f"cannot open the registry {path}: {e}",
-                hint="move the file away or set CLONE_HOME to another directory",
-            ) from e
+        self._db = open_registry(path)
         self._depth = 0
 
     def __enter__(self) -> Registry:
@@ -177,33 +117,6 @@ class Registry:
 
     def close(self) -> None:
         self._db.close()
-
-    def _migrate(self) -> None:
-        (version,) = self._db.execute("PRAGMA user_version").fetchone()
-        if version > SCHEMA_VERSION:
-            raise OperationFailed(
-                f"registry {self.path} has schema {version}, newer than this clonespace "
-                f"({SCHEMA_VERSION})",
-                hint="upgrade clonespace",
-            )
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            step = _MIGRATIONS[target]
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if callable(step):
-                    step(self._db)
-                else:
-                    for statement in step.split(";"):
-                        if statement.strip():
-                            self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {target}")
-            except (sqlite3.DatabaseError, ValueError) as e:
-                self._db.execute("ROLLBACK")
-                raise OperationFailed(
-                    f"cannot migrate the registry {self.path} to schema {target}: {e}",
-                    hint="your clones are unchanged; report this with the file",
-                ) from e
-            self._db.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

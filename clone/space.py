@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from clone.home import DEFAULT_COUNT, DEFAULT_TEMPLATE, Home
-from clone.registry import MAX_INDEX, CloneRecord, Registry
+from clone.registry_file import MAX_INDEX
 
+# typing's, without importing typing: ``clone list`` on an empty registry loads neither it
+# nor the registry's model (clone.registry, clone.state), only the file (clone.registry_file)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import threading
 
     from clone.faces import AppFace
     from clone.handle import Clone
+    from clone.registry import CloneRecord, Registry
     from clone.workflows.build import BuildRequest, BuildResult
     from clone.workflows.device_policy import DeviceUpdate
     from clone.workflows.doctor import DeviceReport
@@ -43,9 +46,24 @@ class Space:
     @property
     def registry(self) -> Registry:
         if self._registry is None:
+            from clone.registry import Registry
+
             self.home.ensure()
             self._registry = Registry(self.home.registry_path)
         return self._registry
+
+    def has_clones(self) -> bool:
+        """Whether any clone is registered, asked of the registry's file without loading its
+        model (what ``clone list`` asks first: an empty registry is answered without click)."""
+        if self._registry is not None:
+            return bool(self._registry.clones())
+        from contextlib import closing
+
+        from clone.registry_file import has_clones, open_registry
+
+        self.home.ensure()
+        with closing(open_registry(self.home.registry_path)) as db:
+            return has_clones(db)
 
     def close(self) -> None:
         if self._registry is not None:
@@ -189,7 +207,7 @@ class Space:
     @staticmethod
     def check_adb(value: str) -> str:
         """An ``--adb HOST:PORT`` value, checked (BadInput naming what is wrong)."""
-        from clone.workflows.device_access import parse_adb_option
+        from clone.workflows.adb_option import parse_adb_option
 
         parse_adb_option(value)
         return value
@@ -198,8 +216,8 @@ class Space:
     def adb_server(adb: str | None = None) -> str:
         """``HOST:PORT`` of the adb server ``adb`` names, or of the one adb itself would
         use (``$ANDROID_ADB_SERVER_HOST``/``_PORT``, else 127.0.0.1:5037)."""
-        from clone.workflows.device_access import parse_adb_option
-        from device.adb import server_from_env
+        from clone.workflows.adb_option import parse_adb_option
+        from device.server import server_from_env
 
         return str(parse_adb_option(adb) or server_from_env())
 

@@ -1,9 +1,9 @@
 """The ``clone`` command.
 
 ``main`` answers ``clone --help`` and ``clone --version`` without importing click
-(clone/cli/quick.py); everything else goes to the click group in clone/cli/group.py, whose
-subcommands live in small modules (one per area, listed in clone/cli/table.py) imported
-only when they run.
+(clone/cli/quick.py), and ``clone list`` on an empty registry too (clone/cli/quick_list.py);
+everything else goes to the click group in clone/cli/group.py, whose subcommands live in
+small modules (one per area, listed in clone/cli/table.py) imported only when they run.
 """
 
 from __future__ import annotations
@@ -33,10 +33,18 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         text = answer(args)
         if text is not None:
-            if sys.stdout is not None:  # as click.echo: with stdout closed, print nothing
-                sys.stdout.write(text)
-                sys.stdout.flush()
-            sys.exit(0)
+            _print_and_exit(text)
+    elif "list" in args:  # an empty registry, listed without click
+        from clone.cli.quick_list import answer as list_answer
+
+        try:
+            answered = list_answer(args)
+        except KeyboardInterrupt:
+            from clone.cli.group import aborted
+
+            aborted(args)
+        if answered is not None:
+            _print_and_exit(*answered)
     from clone.cli.group import cli
 
     try:
@@ -45,6 +53,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         if "frida" in sys.modules and (e.code is None or isinstance(e.code, int)):
             _exit_now(e.code or 0)
         raise
+
+
+def _print_and_exit(out: str, err: str = "") -> NoReturn:
+    """Prints a quick answer as click.echo would (nothing on a closed stream), exits 0."""
+    for stream, text in ((sys.stdout, out), (sys.stderr, err)):
+        if text and stream is not None:
+            stream.write(text)
+            stream.flush()
+    sys.exit(0)
 
 
 def _exit_now(code: int) -> NoReturn:

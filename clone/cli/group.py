@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -73,7 +73,7 @@ class _CloneGroup(SuggestingGroup):
         **extra: Any,
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
-        options = argv[: argv.index("--")] if "--" in argv else argv  # not the program's
+        options = _options(argv)
         debug = "--debug" in options
         fail = _Failure(as_json="--json" in options)
         extra.pop("standalone_mode", None)
@@ -112,6 +112,18 @@ class _CloneGroup(SuggestingGroup):
         sys.exit(code)
 
 
+def aborted(args: Sequence[str]) -> NoReturn:
+    """Ends ``clone ARGS`` stopped by Ctrl-C as the group ends a command stopped so (click
+    ends the line, and aborts), for an answer begun without it (clone/cli/quick_list.py)."""
+    click.echo(file=sys.stderr)
+    _Failure(as_json="--json" in _options(args))("aborted", "aborted", None, 130)
+
+
+def _options(argv: Sequence[str]) -> Sequence[str]:
+    """The arguments that may be ``clone``'s options: not a program's, after ``--``."""
+    return argv[: argv.index("--")] if "--" in argv else argv
+
+
 def _print_traceback() -> None:
     import traceback  # only with --debug: not on every start
 
@@ -137,7 +149,7 @@ class _Failure:
 
     def __call__(
         self, code: str, message: str, hint: str | None, exit_code: int, *, in_parens: bool = False
-    ) -> None:
+    ) -> NoReturn:
         if self.as_json:
             from clone.cli.output import emit_json
 

@@ -1,5 +1,6 @@
 """``clone list``: the registered clones and their state, in a module of its own so that
-the command run most loads no other command's (host clones, or none, need no device)."""
+the command run most loads no other command's (host clones need no device). An empty
+registry is listed without click, by clone/cli/quick_list.py, when the arguments allow."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import click
 
 from clone.cli.options import adb_option
 from clone.cli.output import emit_json, table
+from clone.cli.quick_list import nothing_listed
 from clone.space import Space
 
 
@@ -20,18 +22,8 @@ def list_cmd(space: Space, adb: str | None, as_json: bool) -> None:
     if as_json:
         emit_json([r.to_json() for r in rows])
         return
-    if not rows:
-        if space.home.has_demo():
-            demo = space.home.demo_home
-            click.echo(
-                f"no clones yet here; the demo's are in {demo}: 'CLONE_HOME={demo} clone list' "
-                "(or 'clone ui'); make your own with 'clone install APK' or 'clone host run …'",
-                err=True,
-            )
-        else:
-            click.echo(
-                "no clones yet: 'clone install APK', 'clone host run …' or 'clone demo'", err=True
-            )
+    if not rows:  # what clone/cli/quick_list.py gives without click
+        click.echo(nothing_listed(space.home), err=True)
         return
     headers = ("CLONE", "BACKEND", "PACKAGE", "DEVICE", "STATE", "PIDS")
     click.echo(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import adbutils
 
 from clone.errors import BadInput, DeviceError, InstallError, NoDevice, NotFound
+from clone.workflows.adb_option import parse_adb_option
 from device import adb
 from device.errors import (
     AdbUnavailable,
@@ -40,15 +41,6 @@ class DeviceHandle:
     @property
     def serial(self) -> str:
         return self.info.serial
-
-
-def parse_adb_option(text: str | None) -> adb.AdbServer | None:
-    if text is None:
-        return None
-    try:
-        return adb.parse_server(text)
-    except ValueError as e:
-        raise BadInput(str(e)) from e
 
 
 @contextmanager

@@ -108,12 +108,68 @@ def test_a_command_imports_only_its_own_module(args: list[str], own: str, tmp_pa
     assert [m for m in _imported(args, tmp_path / "home") if m in COMMAND_MODULES] == [own]
 
 
-def test_listing_an_empty_registry_imports_no_identity_model(tmp_path: Path) -> None:
-    imported = _imported(["list", "--json"], tmp_path / "home")
+def test_listing_clones_imports_only_its_command_module(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    with Registry(home / "registry.sqlite") as registry:
+        registry.add(CloneRecord("notes", 1, Backend.HOST, source_package="notes"))
+    imported = _imported(["list", "--json"], home)
     assert "identity" not in imported and "importlib.metadata" not in imported
     assert [m for m in imported if m in COMMAND_MODULES] == ["clone.cli.listing"]
     # nor what only ``clone --help``/``--version`` need: no plugin is looked for
     assert "clone.cli.quick" not in imported and "clone.cli.plugins" not in imported
+
+
+# what ``clone list`` on an empty registry has no need of (clone/cli/quick_list.py): click
+# and the group, typing, the command's module and the listing workflow, the registry's model
+# (its records and their typed states), and the adb client, even with --adb
+NOT_FOR_AN_EMPTY_LIST = [
+    *("click", "clone.cli.group", "clone.cli.listing", "clone.cli.output", "typing"),
+    *("clone.workflows.listing", "clone.registry", "clone.state"),
+    *("clone.workflows.device_access", "device.adb", "adbutils", "requests"),
+    *("clone.cli.quick", "clone.cli.plugins", "importlib.metadata", "identity"),
+]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["list", "--json"],
+        ["--debug", "list", "--adb", "10.0.0.2:5037"],
+        ["list", "--adb=farm", "--json"],
+    ],
+)
+@pytest.mark.parametrize("demo", [False, True])
+def test_listing_an_empty_registry_imports_neither_click_nor_the_model(
+    args: list[str], demo: bool, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    if demo:  # the note then names the demo's clones
+        (home / "demo" / "clone-home").mkdir(parents=True)
+        Registry(home / "demo" / "clone-home" / "registry.sqlite").close()
+    code = _RUN_THEN_REPORT.format(args=args, watched=NOT_FOR_AN_EMPTY_LIST)
+    env = {"CLONE_HOME": str(home), "PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout == ("[]\n" if "--json" in args else "")
+    assert "no clones yet" in done.stderr or "--json" in args
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+
+
+def test_checking_an_adb_option_imports_no_adb_client(tmp_path: Path) -> None:
+    """``--adb`` is checked before the command runs; listing host clones with it still
+    needs no device."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with Registry(home / "registry.sqlite") as registry:
+        registry.add(CloneRecord("notes", 1, Backend.HOST, source_package="notes"))
+    code = _RUN_THEN_REPORT.format(
+        args=["list", "--adb", "10.0.0.2:5037"], watched=["adbutils", "requests", "device.adb"]
+    )
+    env = {"CLONE_HOME": str(home), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.splitlines()[1].split() == ["notes:1", "host", "-", "-", "host", "-"]
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
 
 
 def test_the_command_table_lists_each_command_as_click_would() -> None:

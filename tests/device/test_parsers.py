@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from device import adb, install_errors, packages, users
+from device.server import parse_server
 
 
 @pytest.mark.parametrize(
@@ -106,14 +107,14 @@ def test_users_parsers() -> None:
     [("10.0.0.2:5037", "10.0.0.2", 5037), ("farm", "farm", 5037), ("[::1]:6000", "::1", 6000)],
 )
 def test_parse_server(text: str, host: str, port: int) -> None:
-    server = adb.parse_server(text)
+    server = parse_server(text)
     assert (server.host, server.port) == (host, port)
 
 
 @pytest.mark.parametrize("text", ["host:0", "host:70000", "host:abc"])
 def test_parse_server_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="bad adb server"):
-        adb.parse_server(text)
+        parse_server(text)
 
 
 def test_abilist() -> None:
