@@ -1,0 +1,270 @@
+// x86_64 only: replaces libc exports with their C wrappers without Gum's relocator, where
+// Frida's "offline" scenario would be used (a process spawned suspended, before it runs).
+//
+// Interceptor.replaceFast sets up a Capstone relocator for every hook (cs_open each time:
+// about 0.25 ms a hook, most of the agent's init). Most libc entry points begin with a few
+// position-independent instructions (`mov eax, NR`, `mov r10, rcx`, `push rbp`,
+// `sub rsp, imm`): the whole instructions covering the first 5 bytes are copied verbatim into
+// a trampoline that then jumps back past them (the original, what cs_orig holds), and the 5
+// bytes become a `jmp rel32` to a stub near libc that jumps on to the C replacement. A
+// leading run that ends in a direct `jmp` (a tail call) is copied up to the jump, and the
+// trampoline jumps to the jump's target. Anything else stays with Gum: a call, branch,
+// syscall or RIP-relative operand among those instructions, a function that ends within
+// them, another hooked export inside them, or a relative branch found in the bytes that
+// follow (up to SCAN of them) that lands inside them. Like Gum, it cannot see every branch
+// of the function; unlike Gum it looks at the near ones.
+//
+// The stubs and trampolines live in pages mapped here with mmap, not Memory.alloc: Frida
+// frees its allocations when the script unloads, while the 5-byte jumps stay in libc. At
+// unload (releaseDirect) each stub is pointed at its trampoline instead, one aligned 8-byte
+// store in a data page, so the process goes on with the original functions, as after Gum's
+// revert. Those pages stay mapped for the life of the process (a few kB). A fork child does
+// the same at once, before fork returns (an atfork handler, native code in those pages): Frida
+// tears the parent's script down in the child without calling its dispose, freeing the C
+// module its stubs jump to, and the child gets an agent of its own, which then hooks the
+// inherited jumps (a jump as the first instruction: its trampoline goes on to the stub, which
+// goes on to the original).
+//
+// No instruction-cache flush is needed on x86 (the caches are coherent with stores), and
+// Memory.patchCode flushes where that would matter anyway.
+import type { Prologues } from "./prologue.js";
+
+const PATCH = 5; // jmp rel32
+const SLOT = 48; // code bytes per hook: its stub (8), then its trampoline (at most 24 + 6)
+const STUB = 8; // jmp [rip + disp32], two bytes of int3
+const MAX_COPY = 24;
+const QUADS = 16; // data bytes per hook: the stub's destination, then the trampoline's
+const SCAN = 64; // bytes from the target searched for relative branches back into the patch
+const REACH = 0x7fff0000;
+const RELEASE_STEP = 14; // lea rax, [rip + trampoline]; mov [rip + via], rax
+
+/** Instructions copied as they are: neither branches nor dependent on where they run (the
+ * operands are checked for RIP too). */
+const MOVABLE: ReadonlySet<string> = new Set([
+  "endbr64", "nop", "mov", "movabs", "movzx", "movsx", "movsxd", "push", "pop", "lea",
+  "add", "sub", "and", "or", "xor", "test", "cmp", "shl", "shr", "sar", "neg", "not",
+]);
+
+export interface DirectRequest {
+  readonly target: NativePointer;
+  readonly replacement: NativePointer;
+}
+
+interface Plan extends DirectRequest {
+  /** how many bytes of whole instructions the trampoline copies from the target */
+  readonly copy: number;
+  /** where the trampoline goes on after them */
+  readonly resume: NativePointer;
+}
+
+interface Installed {
+  /** the data quad the stub jumps through */
+  readonly via: NativePointer;
+  readonly trampoline: NativePointer;
+}
+
+const installed = new Map<string, Installed>();
+
+function num(p: NativePointer): number {
+  return Number(p.toString());
+}
+
+function ripRelative(insn: X86Instruction): boolean {
+  return insn.operands.some((op) => op.type === "mem" && op.value.base === "rip") ||
+    insn.regsRead.includes("rip");
+}
+
+/** The direct jump's destination when `insn` is `jmp imm`, else null. */
+function jumpTarget(insn: X86Instruction): NativePointer | null {
+  const op = insn.operands[0];
+  return insn.mnemonic === "jmp" && insn.operands.length === 1 && op !== undefined && op.type === "imm"
+    ? ptr(String(op.value)) : null;
+}
+
+/** What to copy from `target`, or null when the target is not for this installer. */
+function plan(request: DirectRequest, prologues: Prologues, others: ReadonlySet<string>): Plan | null {
+  const { target } = request;
+  let copy = 0;
+  for (let i = 0; copy < PATCH; i++) {
+    const insn = prologues.at(target, i) as X86Instruction | null;
+    if (insn === null) {
+      return null;
+    }
+    if (i > 0 && others.has(insn.address.toString())) {
+      return null; // another hooked export starts inside the patch
+    }
+    const to = jumpTarget(insn);
+    if (to !== null) {
+      // a tail call: the trampoline jumps where it goes; it must end past the patch
+      return copy + insn.size >= PATCH ? { ...request, copy, resume: to } : null;
+    }
+    if (!MOVABLE.has(insn.mnemonic) || ripRelative(insn)) {
+      return null;
+    }
+    copy += insn.size;
+  }
+  if (copy > MAX_COPY) {
+    return null;
+  }
+  return { ...request, copy, resume: target.add(copy) };
+}
+
+/** Whether a relative branch in the bytes from `start` lands inside (start, start + end). */
+function branchesInto(start: NativePointer, end: number): boolean {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(start.readByteArray(SCAN) as ArrayBuffer);
+  } catch {
+    return true;
+  }
+  const view = new DataView(bytes.buffer);
+  const inside = (at: number): boolean => at > 0 && at < end;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (((b >= 0x70 && b <= 0x7f) || b === 0xeb || (b >= 0xe0 && b <= 0xe3)) && i + 1 < bytes.length &&
+      inside(i + 2 + view.getInt8(i + 1))) {
+      return true; // jcc/jmp/loop rel8
+    }
+    if ((b === 0xe8 || b === 0xe9) && i + 4 < bytes.length && inside(i + 5 + view.getInt32(i + 1, true))) {
+      return true; // call/jmp rel32
+    }
+    if (b === 0x0f && i + 5 < bytes.length) {
+      const c = bytes[i + 1]!;
+      if (c >= 0x80 && c <= 0x8f && inside(i + 6 + view.getInt32(i + 2, true))) {
+        return true; // jcc rel32
+      }
+    }
+  }
+  return false;
+}
+
+/** `size` bytes of pages (read-write), mapped near `near` when the kernel can; null on failure. */
+function mapNear(near: NativePointer, size: number): NativePointer | null {
+  const at = Module.findGlobalExportByName("mmap");
+  if (at === null) {
+    return null;
+  }
+  const mmap = new NativeFunction(at, "pointer", ["pointer", "size_t", "int", "int", "int", "int64"]);
+  const PROT_RW = 3;
+  const MAP_PRIVATE_ANONYMOUS = 0x22;
+  const hint = near.sub(size + 0x200000).and(ptr(Process.pageSize - 1).not());
+  const p = mmap(hint, size, PROT_RW, MAP_PRIVATE_ANONYMOUS, -1, 0) as NativePointer;
+  return p.equals(ptr("0xffffffffffffffff")) ? null : p;
+}
+
+function absoluteJump(bytes: Uint8Array, at: number, codeAddress: number, quadAddress: number): void {
+  const disp = quadAddress - (codeAddress + at + 6);
+  bytes.set([0xff, 0x25], at);
+  new DataView(bytes.buffer).setInt32(at + 2, disp, true);
+}
+
+function pageRound(n: number): number {
+  return Math.ceil(n / Process.pageSize) * Process.pageSize;
+}
+
+/**
+ * Replaces the targets that qualify (see above); the rest are left for Gum. Only while the
+ * process does not run yet, on x64. `publish` gets each one's original (its trampoline) by
+ * target before any jump is written: Frida's threads run and may call them at once.
+ */
+export function patchDirect(
+  requests: readonly DirectRequest[],
+  prologues: Prologues,
+  publish: (originals: ReadonlyMap<string, NativePointer>) => void,
+): ReadonlySet<string> {
+  const done = new Map<string, NativePointer>();
+  const others = new Set(requests.map(({ target }) => target.toString()));
+  const plans = requests
+    .map((r) => plan(r, prologues, others))
+    .filter((p): p is Plan => p !== null && !branchesInto(p.target, p.copy));
+  if (plans.length === 0) {
+    return new Set();
+  }
+  const atfork = Module.findGlobalExportByName("__register_atfork");
+  if (atfork === null) {
+    return new Set(); // a fork child could not let go of the parent's C module
+  }
+  const releaseAt = plans.length * SLOT;
+  const codeSize = pageRound(releaseAt + plans.length * RELEASE_STEP + 1);
+  const dataSize = pageRound(plans.length * QUADS);
+  const lowest = plans.reduce((a, p) => (p.target.compare(a) < 0 ? p.target : a), plans[0]!.target);
+  const block = mapNear(lowest, codeSize + dataSize);
+  if (block === null) {
+    return new Set();
+  }
+  const code = block;
+  const data = block.add(codeSize);
+  const codeAt = num(code);
+  const dataAt = num(data);
+  const reachable = plans.filter(({ target }) => {
+    const rel = codeAt + codeSize - num(target) - PATCH;
+    const back = codeAt - num(target) - PATCH;
+    return Math.abs(rel) < REACH && Math.abs(back) < REACH;
+  });
+  const bytes = new Uint8Array(codeSize).fill(0xcc);
+  const view = new DataView(bytes.buffer);
+  const patches: { target: NativePointer; rel: number }[] = [];
+  reachable.forEach((p, i) => {
+    const stub = i * SLOT;
+    const trampoline = stub + STUB;
+    absoluteJump(bytes, stub, codeAt, dataAt + i * QUADS);
+    if (p.copy > 0) {
+      bytes.set(new Uint8Array(p.target.readByteArray(p.copy) as ArrayBuffer), trampoline);
+    }
+    absoluteJump(bytes, trampoline + p.copy, codeAt, dataAt + i * QUADS + 8);
+    data.add(i * QUADS).writePointer(p.replacement);
+    data.add(i * QUADS + 8).writePointer(p.resume);
+    const step = releaseAt + i * RELEASE_STEP;
+    bytes.set([0x48, 0x8d, 0x05], step);
+    view.setInt32(step + 3, trampoline - (step + 7), true);
+    bytes.set([0x48, 0x89, 0x05], step + 7);
+    view.setInt32(step + 10, dataAt + i * QUADS - (codeAt + step + 14), true);
+    patches.push({ target: p.target, rel: codeAt + stub - num(p.target) - PATCH });
+    const entry = { via: data.add(i * QUADS), trampoline: code.add(trampoline) };
+    installed.set(p.target.toString(), entry);
+    done.set(p.target.toString(), entry.trampoline);
+  });
+  bytes[releaseAt + reachable.length * RELEASE_STEP] = 0xc3; // ret
+  code.writeByteArray(bytes.buffer as ArrayBuffer);
+  Memory.protect(code, codeSize, "r-x");
+  const register = new NativeFunction(atfork, "int", ["pointer", "pointer", "pointer", "pointer"]);
+  if (register(NULL, NULL, code.add(releaseAt), NULL) !== 0) {
+    installed.clear();
+    return new Set();
+  }
+  publish(done);
+  writeJumps(patches);
+  return new Set(done.keys());
+}
+
+/** Writes the 5-byte jumps, one Memory.patchCode for the whole range they span. */
+function writeJumps(patches: readonly { target: NativePointer; rel: number }[]): void {
+  if (patches.length === 0) {
+    return;
+  }
+  const sorted = [...patches].sort((a, b) => a.target.compare(b.target));
+  const start = sorted[0]!.target;
+  const size = num(sorted[sorted.length - 1]!.target) - num(start) + PATCH;
+  Memory.patchCode(start, size, (writable) => {
+    const jump = new Uint8Array(PATCH);
+    const view = new DataView(jump.buffer);
+    jump[0] = 0xe9;
+    for (const { target, rel } of sorted) {
+      view.setInt32(1, rel, true);
+      writable.add(num(target) - num(start)).writeByteArray(jump.buffer as ArrayBuffer);
+    }
+  });
+}
+
+/** Whether `target` was replaced here (Interceptor does not know it is taken). */
+export function patchedDirectly(target: NativePointer): boolean {
+  return installed.has(target.toString());
+}
+
+/** Points every stub at its trampoline: the originals run again (the script is unloading). */
+export function releaseDirect(): void {
+  for (const { via, trampoline } of installed.values()) {
+    via.writePointer(trampoline);
+  }
+  installed.clear();
+}
