@@ -51,6 +51,8 @@ export interface DirectRequest {
 }
 
 interface Plan extends DirectRequest {
+  /** SCAN bytes from the target (empty until read) */
+  readonly bytes: Uint8Array;
   /** how many bytes of whole instructions the trampoline copies from the target */
   readonly copy: number;
   /** where the trampoline goes on after them */
@@ -69,16 +71,20 @@ function num(p: NativePointer): number {
   return Number(p.toString());
 }
 
-function ripRelative(insn: X86Instruction): boolean {
-  return insn.operands.some((op) => op.type === "mem" && op.value.base === "rip") ||
-    insn.regsRead.includes("rip");
+/** RIP in an operand (the mnemonics copied never read it otherwise); the text, not
+ * `operands`, which Frida builds object by object. */
+function ripRelative(insn: Instruction): boolean {
+  return insn.opStr.includes("rip");
 }
 
 /** The direct jump's destination when `insn` is `jmp imm`, else null. */
-function jumpTarget(insn: X86Instruction): NativePointer | null {
-  const op = insn.operands[0];
-  return insn.mnemonic === "jmp" && insn.operands.length === 1 && op !== undefined && op.type === "imm"
-    ? ptr(String(op.value)) : null;
+function jumpTarget(insn: Instruction): NativePointer | null {
+  if (insn.mnemonic !== "jmp") {
+    return null;
+  }
+  const operands = (insn as X86Instruction).operands;
+  const op = operands[0];
+  return operands.length === 1 && op !== undefined && op.type === "imm" ? ptr(String(op.value)) : null;
 }
 
 /** What to copy from `target`, or null when the target is not for this installer. */
@@ -86,7 +92,7 @@ function plan(request: DirectRequest, prologues: Prologues, others: ReadonlySet<
   const { target } = request;
   let copy = 0;
   for (let i = 0; copy < PATCH; i++) {
-    const insn = prologues.at(target, i) as X86Instruction | null;
+    const insn = prologues.at(target, i);
     if (insn === null) {
       return null;
     }
@@ -96,7 +102,7 @@ function plan(request: DirectRequest, prologues: Prologues, others: ReadonlySet<
     const to = jumpTarget(insn);
     if (to !== null) {
       // a tail call: the trampoline jumps where it goes; it must end past the patch
-      return copy + insn.size >= PATCH ? { ...request, copy, resume: to } : null;
+      return copy + insn.size >= PATCH ? { ...request, bytes: new Uint8Array(0), copy, resume: to } : null;
     }
     if (!MOVABLE.has(insn.mnemonic) || ripRelative(insn)) {
       return null;
@@ -106,33 +112,37 @@ function plan(request: DirectRequest, prologues: Prologues, others: ReadonlySet<
   if (copy > MAX_COPY) {
     return null;
   }
-  return { ...request, copy, resume: target.add(copy) };
+  return { ...request, bytes: new Uint8Array(0), copy, resume: target.add(copy) };
 }
 
-/** Whether a relative branch in the bytes from `start` lands inside (start, start + end). */
-function branchesInto(start: NativePointer, end: number): boolean {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(start.readByteArray(SCAN) as ArrayBuffer);
-  } catch {
-    return true;
-  }
+/** Opcode bytes that begin a relative branch: 1 rel8 (jcc, jmp, loop, jcxz), 2 rel32 (call,
+ * jmp), 3 the 0x0f escape (jcc rel32 when 0x80-0x8f follows). */
+const BRANCH = new Uint8Array(256);
+for (let b = 0x70; b <= 0x7f; b++) {
+  BRANCH[b] = 1;
+}
+for (const b of [0xe0, 0xe1, 0xe2, 0xe3, 0xeb]) {
+  BRANCH[b] = 1;
+}
+BRANCH[0xe8] = 2;
+BRANCH[0xe9] = 2;
+BRANCH[0x0f] = 3;
+
+/** Whether a relative branch in `bytes` (read from the target) lands inside (0, end). Every
+ * offset counts as a possible instruction start: a false alarm leaves the export to Gum. */
+function branchesInto(bytes: Uint8Array, end: number): boolean {
   const view = new DataView(bytes.buffer);
-  const inside = (at: number): boolean => at > 0 && at < end;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (((b >= 0x70 && b <= 0x7f) || b === 0xeb || (b >= 0xe0 && b <= 0xe3)) && i + 1 < bytes.length &&
-      inside(i + 2 + view.getInt8(i + 1))) {
-      return true; // jcc/jmp/loop rel8
+  const last = bytes.length - 6; // room for the longest form
+  for (let i = 0; i <= last; i++) {
+    const kind = BRANCH[bytes[i]!]!;
+    if (kind === 0) {
+      continue;
     }
-    if ((b === 0xe8 || b === 0xe9) && i + 4 < bytes.length && inside(i + 5 + view.getInt32(i + 1, true))) {
-      return true; // call/jmp rel32
-    }
-    if (b === 0x0f && i + 5 < bytes.length) {
-      const c = bytes[i + 1]!;
-      if (c >= 0x80 && c <= 0x8f && inside(i + 6 + view.getInt32(i + 2, true))) {
-        return true; // jcc rel32
-      }
+    const at = kind === 1 ? i + 2 + view.getInt8(i + 1)
+      : kind === 2 ? i + 5 + view.getInt32(i + 1, true)
+      : (bytes[i + 1]! & 0xf0) === 0x80 ? i + 6 + view.getInt32(i + 2, true) : 0;
+    if (at > 0 && at < end) {
+      return true;
     }
   }
   return false;
@@ -174,9 +184,18 @@ export function patchDirect(
 ): ReadonlySet<string> {
   const done = new Map<string, NativePointer>();
   const others = new Set(requests.map(({ target }) => target.toString()));
-  const plans = requests
-    .map((r) => plan(r, prologues, others))
-    .filter((p): p is Plan => p !== null && !branchesInto(p.target, p.copy));
+  const plans = requests.map((r) => plan(r, prologues, others)).flatMap((p): Plan[] => {
+    if (p === null) {
+      return [];
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(p.target.readByteArray(SCAN) as ArrayBuffer);
+    } catch {
+      return [];
+    }
+    return branchesInto(bytes, p.copy) ? [] : [{ ...p, bytes }];
+  });
   if (plans.length === 0) {
     return new Set();
   }
@@ -203,17 +222,16 @@ export function patchDirect(
   });
   const bytes = new Uint8Array(codeSize).fill(0xcc);
   const view = new DataView(bytes.buffer);
+  const quads = new DataView(new ArrayBuffer(dataSize));
   const patches: { target: NativePointer; rel: number }[] = [];
   reachable.forEach((p, i) => {
     const stub = i * SLOT;
     const trampoline = stub + STUB;
     absoluteJump(bytes, stub, codeAt, dataAt + i * QUADS);
-    if (p.copy > 0) {
-      bytes.set(new Uint8Array(p.target.readByteArray(p.copy) as ArrayBuffer), trampoline);
-    }
+    bytes.set(p.bytes.subarray(0, p.copy), trampoline);
     absoluteJump(bytes, trampoline + p.copy, codeAt, dataAt + i * QUADS + 8);
-    data.add(i * QUADS).writePointer(p.replacement);
-    data.add(i * QUADS + 8).writePointer(p.resume);
+    quads.setBigUint64(i * QUADS, BigInt(p.replacement.toString()), true);
+    quads.setBigUint64(i * QUADS + 8, BigInt(p.resume.toString()), true);
     const step = releaseAt + i * RELEASE_STEP;
     bytes.set([0x48, 0x8d, 0x05], step);
     view.setInt32(step + 3, trampoline - (step + 7), true);
@@ -226,6 +244,7 @@ export function patchDirect(
   });
   bytes[releaseAt + reachable.length * RELEASE_STEP] = 0xc3; // ret
   code.writeByteArray(bytes.buffer as ArrayBuffer);
+  data.writeByteArray(quads.buffer as ArrayBuffer);
   Memory.protect(code, codeSize, "r-x");
   const register = new NativeFunction(atfork, "int", ["pointer", "pointer", "pointer", "pointer"]);
   if (register(NULL, NULL, code.add(releaseAt), NULL) !== 0) {
