@@ -194,6 +194,56 @@ def test_redirects_and_originals_work_through_direct_replacements(
     assert not (layout.data / "direct.txt").exists()
 
 
+FORTIFIED = r"""
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  char path[4096], link[4096], back[64], cwd[4096];
+  size_t room = strtoul(argv[2], NULL, 10);  /* unknown sizes: the _chk functions */
+  snprintf(path, sizeof path, "%s/fortified.txt", argv[1]);
+  snprintf(link, sizeof link, "%s/fortified.lnk", argv[1]);
+  int flags = argc > 5 ? O_CREAT : O_WRONLY;  /* not a constant: __open_2 */
+  int fd = open(path, flags);
+  if (fd < 0) return 10;
+  close(fd);
+  if (symlink("fortified.txt", link) != 0) return 11;
+  ssize_t n = readlink(link, back, room);  /* __readlink_chk */
+  if (n < 0) return 12;
+  back[n] = 0;
+  if (chdir(argv[1]) != 0 || getcwd(cwd, room * 64) == NULL) return 13;  /* __getcwd_chk */
+  printf("%s %s\n", back, cwd);
+  return 0;
+}
+"""
+
+
+@x86_64_only
+def test_exports_opening_with_a_conditional_jump_work_through_direct_replacements(
+    tmp_path: Path, layout: Layout, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """__open_2, __readlink_chk and __getcwd_chk begin with ``test``/``cmp`` and a short
+    conditional jump, which their trampolines carry as ``jcc rel32``; the fortified program
+    reaches them, and the originals behind them."""
+    stats = _stats_of_a_spawned_process(layout)
+    assert {"__open_2", "__readlink_chk", "__getcwd_chk"} <= set(stats["patched"])
+    src = tmp_path / "fortified.c"
+    src.write_text(FORTIFIED)
+    program = tmp_path / "fortified"
+    argv = ["gcc", "-O2", "-D_FORTIFY_SOURCE=2", "-o", str(program), str(src)]
+    subprocess.run(argv, check=True, capture_output=True)
+    nm = ["nm", "-D", str(program)]
+    symbols = subprocess.run(nm, check=True, capture_output=True, text=True).stdout
+    assert "__open_2" in symbols and "__readlink_chk" in symbols and "__getcwd_chk" in symbols
+    (layout.store / "fortified.txt").write_text("in the store\n")
+    ran = run_captured([program, layout.data, "63"], layout.policy(), capfd)
+    assert (ran.status, ran.stdout) == (0, f"fortified.txt {layout.data}\n")
+    assert (layout.store / "fortified.lnk").is_symlink()
+    assert not (layout.data / "fortified.lnk").exists()
+
+
 def test_paths_handed_back_are_virtual(
     tmp_path: Path, layout: Layout, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,14 +5,16 @@
 // about 0.25 ms a hook, most of the agent's init). Most libc entry points begin with a few
 // position-independent instructions (`mov eax, NR`, `mov r10, rcx`, `push rbp`,
 // `sub rsp, imm`): the whole instructions covering the first 5 bytes are copied verbatim into
-// a trampoline that then jumps back past them (the original, what cs_orig holds), and the 5
+// a trampoline that then jumps back past them (the original, what cs_orig holds; a
+// conditional jump among them is written there as `jcc rel32` to the same place), and the 5
 // bytes become a `jmp rel32` to a stub near libc that jumps on to the C replacement. A
 // leading run that ends in a direct `jmp` (a tail call) is copied up to the jump, and the
-// trampoline jumps to the jump's target. Anything else stays with Gum: a call, branch,
-// syscall or RIP-relative operand among those instructions, a function that ends within
-// them, another hooked export inside them, or a relative branch found in the bytes that
-// follow (up to SCAN of them) that lands inside them. Like Gum, it cannot see every branch
-// of the function; unlike Gum it looks at the near ones.
+// trampoline jumps to the jump's target. Anything else stays with Gum: a call, other
+// branch, syscall or RIP-relative operand among those instructions, a function that ends
+// within them, another hooked export inside them, a branch from them into them, or a
+// relative branch found in the bytes that follow (up to SCAN of them) that lands inside
+// them. Like Gum, it cannot see every branch of the function; unlike Gum it looks at the
+// near ones.
 //
 // The stubs and trampolines live in pages mapped here with mmap, not Memory.alloc: Frida
 // frees its allocations when the script unloads, while the 5-byte jumps stay in libc. At
@@ -30,9 +32,9 @@
 import type { Prologues } from "./prologue.js";
 
 const PATCH = 5; // jmp rel32
-const SLOT = 48; // code bytes per hook: its stub (8), then its trampoline (at most 24 + 6)
+const SLOT = 48; // code bytes per hook: its stub (8), then its trampoline (at most 34 + 6)
 const STUB = 8; // jmp [rip + disp32], two bytes of int3
-const MAX_COPY = 24;
+const MAX_COPY = SLOT - STUB - 6; // bytes of trampoline before its jump back
 const QUADS = 16; // data bytes per hook: the stub's destination, then the trampoline's
 const SCAN = 64; // bytes from the target searched for relative branches back into the patch
 const REACH = 0x7fff0000;
@@ -57,6 +59,17 @@ interface Plan extends DirectRequest {
   readonly copy: number;
   /** where the trampoline goes on after them */
   readonly resume: NativePointer;
+  /** the conditional jumps among them (re-encoded with rel32 for the trampoline) */
+  readonly branches: readonly Branch[];
+}
+
+interface Branch {
+  /** offset in the copied bytes, size there */
+  readonly at: number;
+  readonly size: number;
+  /** condition code (the low nibble of the opcode) */
+  readonly cc: number;
+  readonly to: number;
 }
 
 interface Installed {
@@ -87,9 +100,24 @@ function jumpTarget(insn: Instruction): NativePointer | null {
   return operands.length === 1 && op !== undefined && op.type === "imm" ? ptr(String(op.value)) : null;
 }
 
+/** `insn` as a conditional jump (`jcc rel8` or `jcc rel32`, no prefix), or null. */
+function conditional(insn: Instruction, at: number): Branch | null {
+  if (!insn.mnemonic.startsWith("j") || insn.mnemonic === "jmp") {
+    return null;
+  }
+  const first = insn.address.readU8();
+  const cc = insn.size === 2 && (first & 0xf0) === 0x70 ? first & 0xf
+    : insn.size === 6 && first === 0x0f && (insn.address.add(1).readU8() & 0xf0) === 0x80
+    ? insn.address.add(1).readU8() & 0xf : null;
+  const op = (insn as X86Instruction).operands[0];
+  return cc === null || op === undefined || op.type !== "imm" ? null
+    : { at, size: insn.size, cc, to: Number(String(op.value)) };
+}
+
 /** What to copy from `target`, or null when the target is not for this installer. */
 function plan(request: DirectRequest, prologues: Prologues, others: ReadonlySet<string>): Plan | null {
   const { target } = request;
+  const branches: Branch[] = [];
   let copy = 0;
   for (let i = 0; copy < PATCH; i++) {
     const insn = prologues.at(target, i);
@@ -102,17 +130,28 @@ function plan(request: DirectRequest, prologues: Prologues, others: ReadonlySet<
     const to = jumpTarget(insn);
     if (to !== null) {
       // a tail call: the trampoline jumps where it goes; it must end past the patch
-      return copy + insn.size >= PATCH ? { ...request, bytes: new Uint8Array(0), copy, resume: to } : null;
+      return copy + insn.size >= PATCH ? checked({ ...request, bytes: new Uint8Array(0), copy, resume: to, branches })
+        : null;
+    }
+    const branch = conditional(insn, copy);
+    if (branch !== null) {
+      branches.push(branch);
+      copy += insn.size;
+      continue;
     }
     if (!MOVABLE.has(insn.mnemonic) || ripRelative(insn)) {
       return null;
     }
     copy += insn.size;
   }
-  if (copy > MAX_COPY) {
-    return null;
-  }
-  return { ...request, bytes: new Uint8Array(0), copy, resume: target.add(copy) };
+  return checked({ ...request, bytes: new Uint8Array(0), copy, resume: target.add(copy), branches });
+}
+
+/** `p`, unless too long for its slot or one of its branches goes into the copied bytes. */
+function checked(p: Plan): Plan | null {
+  const start = num(p.target);
+  return p.copy + 4 * p.branches.length > MAX_COPY || p.branches.some(({ to }) => to > start && to < start + p.copy)
+    ? null : p;
 }
 
 /** Opcode bytes that begin a relative branch: 1 rel8 (jcc, jmp, loop, jcxz), 2 rel32 (call,
@@ -215,11 +254,8 @@ export function patchDirect(
   const data = block.add(codeSize);
   const codeAt = num(code);
   const dataAt = num(data);
-  const reachable = plans.filter(({ target }) => {
-    const rel = codeAt + codeSize - num(target) - PATCH;
-    const back = codeAt - num(target) - PATCH;
-    return Math.abs(rel) < REACH && Math.abs(back) < REACH;
-  });
+  const reach = (to: number): boolean => Math.abs(codeAt - to) < REACH && Math.abs(codeAt + codeSize - to) < REACH;
+  const reachable = plans.filter(({ target, branches }) => reach(num(target)) && branches.every(({ to }) => reach(to)));
   const bytes = new Uint8Array(codeSize).fill(0xcc);
   const view = new DataView(bytes.buffer);
   const quads = new DataView(new ArrayBuffer(dataSize));
@@ -228,8 +264,18 @@ export function patchDirect(
     const stub = i * SLOT;
     const trampoline = stub + STUB;
     absoluteJump(bytes, stub, codeAt, dataAt + i * QUADS);
-    bytes.set(p.bytes.subarray(0, p.copy), trampoline);
-    absoluteJump(bytes, trampoline + p.copy, codeAt, dataAt + i * QUADS + 8);
+    let from = 0;
+    let to = trampoline;
+    for (const b of p.branches) {
+      bytes.set(p.bytes.subarray(from, b.at), to);
+      to += b.at - from;
+      bytes.set([0x0f, 0x80 | b.cc], to);
+      view.setInt32(to + 2, b.to - (codeAt + to + 6), true);
+      to += 6;
+      from = b.at + b.size;
+    }
+    bytes.set(p.bytes.subarray(from, p.copy), to);
+    absoluteJump(bytes, to + p.copy - from, codeAt, dataAt + i * QUADS + 8);
     quads.setBigUint64(i * QUADS, BigInt(p.replacement.toString()), true);
     quads.setBigUint64(i * QUADS + 8, BigInt(p.resume.toString()), true);
     const step = releaseAt + i * RELEASE_STEP;
