@@ -3,8 +3,10 @@ getcwd/realpath), fork without exec, and magic-link symlinks. Tiny C programs bu
 
 from __future__ import annotations
 
+import platform
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,6 +119,129 @@ def test_replaced_exports(layout: Layout) -> None:
         assert name in hooked, name
     # the hot ones go straight to C, without Interceptor's trampoline
     assert not {"open", "openat", "fstatat", "statx", "access"} & set(stats["slow"])
+
+
+def _stats_of_a_spawned_process(layout: Layout) -> dict[str, Any]:
+    device = local_device()
+    pid = device.spawn(["/bin/sleep", "5"])
+    sessions = AgentSessions(device, built_agent(), layout.policy())
+    try:
+        return dict(sessions.instrument(pid).stats())
+    finally:
+        sessions.close()
+        device.kill(pid)
+
+
+HOT = {"open", "openat", "fstatat", "statx", "access", "readlink", "mkdir", "unlink", "rename"}
+x86_64_only = pytest.mark.skipif(
+    platform.machine() != "x86_64", reason="the direct installer (fastpath/direct.ts) is x86_64's"
+)
+
+
+@x86_64_only
+def test_hot_exports_skip_gums_relocator(layout: Layout) -> None:
+    """In a process spawned suspended, the hot exports are replaced by the direct installer;
+    the exec family stays with Interceptor.replace (Frida's child gating hooks it too)."""
+    stats = _stats_of_a_spawned_process(layout)
+    patched = set(stats["patched"])
+    assert not HOT - patched, HOT - patched
+    assert patched <= set(stats["installed"])
+    assert not patched & {"execve", "execveat", "posix_spawn", "posix_spawnp"}
+    assert not patched & set(stats["slow"])
+
+
+THROUGH_ORIGINALS = r"""
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  char path[4096], link[4096], back[4096];
+  snprintf(path, sizeof path, "%s/direct.txt", argv[1]);
+  snprintf(link, sizeof link, "%s/direct.lnk", argv[1]);
+  int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);      /* redirected, then the original */
+  if (fd < 0 || write(fd, "direct\n", 7) != 7) return 10;
+  close(fd);
+  if (access(path, R_OK) != 0) return 11;
+  struct stat st;
+  if (fstatat(AT_FDCWD, path, &st, 0) != 0 || st.st_size != 7) return 12;
+  if (symlink("direct.txt", link) != 0) return 13;
+  ssize_t n = readlink(link, back, sizeof back - 1);
+  if (n < 0) return 14;
+  back[n] = 0;
+  fd = openat(AT_FDCWD, "/etc/hostname", O_RDONLY);               /* not redirected */
+  if (fd < 0) return 15;
+  close(fd);
+  printf("%s\n", back);
+  return 0;
+}
+"""
+
+
+@x86_64_only
+def test_redirects_and_originals_work_through_direct_replacements(
+    tmp_path: Path, layout: Layout, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """open, access, fstatat, symlink, readlink and openat (all directly replaced, see the test
+    above) translate the virtual path and reach libc's original through its trampoline."""
+    program = _build(tmp_path, "through_originals", THROUGH_ORIGINALS)
+    ran = run_captured([program, layout.data], layout.policy(), capfd)
+    assert (ran.status, ran.stdout) == (0, "direct.txt\n")
+    assert (layout.store / "direct.txt").read_text() == "direct\n"
+    assert (layout.store / "direct.lnk").is_symlink()
+    assert not (layout.data / "direct.txt").exists()
+
+
+FORTIFIED = r"""
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  char path[4096], link[4096], back[64], cwd[4096];
+  size_t room = strtoul(argv[2], NULL, 10);  /* unknown sizes: the _chk functions */
+  snprintf(path, sizeof path, "%s/fortified.txt", argv[1]);
+  snprintf(link, sizeof link, "%s/fortified.lnk", argv[1]);
+  int flags = argc > 5 ? O_CREAT : O_WRONLY;  /* not a constant: __open_2 */
+  int fd = open(path, flags);
+  if (fd < 0) return 10;
+  close(fd);
+  if (symlink("fortified.txt", link) != 0) return 11;
+  ssize_t n = readlink(link, back, room);  /* __readlink_chk */
+  if (n < 0) return 12;
+  back[n] = 0;
+  if (chdir(argv[1]) != 0 || getcwd(cwd, room * 64) == NULL) return 13;  /* __getcwd_chk */
+  printf("%s %s\n", back, cwd);
+  return 0;
+}
+"""
+
+
+@x86_64_only
+def test_exports_opening_with_a_conditional_jump_work_through_direct_replacements(
+    tmp_path: Path, layout: Layout, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """__open_2, __readlink_chk and __getcwd_chk begin with ``test``/``cmp`` and a short
+    conditional jump, which their trampolines carry as ``jcc rel32``; the fortified program
+    reaches them, and the originals behind them."""
+    stats = _stats_of_a_spawned_process(layout)
+    assert {"__open_2", "__readlink_chk", "__getcwd_chk"} <= set(stats["patched"])
+    src = tmp_path / "fortified.c"
+    src.write_text(FORTIFIED)
+    program = tmp_path / "fortified"
+    argv = ["gcc", "-O2", "-D_FORTIFY_SOURCE=2", "-o", str(program), str(src)]
+    subprocess.run(argv, check=True, capture_output=True)
+    nm = ["nm", "-D", str(program)]
+    symbols = subprocess.run(nm, check=True, capture_output=True, text=True).stdout
+    assert "__open_2" in symbols and "__readlink_chk" in symbols and "__getcwd_chk" in symbols
+    (layout.store / "fortified.txt").write_text("in the store\n")
+    ran = run_captured([program, layout.data, "63"], layout.policy(), capfd)
+    assert (ran.status, ran.stdout) == (0, f"fortified.txt {layout.data}\n")
+    assert (layout.store / "fortified.lnk").is_symlink()
+    assert not (layout.data / "fortified.lnk").exists()
 
 
 def test_paths_handed_back_are_virtual(

@@ -2,6 +2,7 @@
 import { flushEvents, makeEmitter } from "./events.js";
 import {
   drainFileEvents, fastPathKind, fileHookStats, type FileHookStats, installFileHooks, offerPrebuilt,
+  releaseFileHooks,
 } from "./fastpath/index.js";
 import { failClosed } from "./host.js";
 import { installIdentityHooks } from "./identity/index.js";
@@ -112,9 +113,13 @@ rpc.exports = {
   },
   // called by Frida when the script is unloaded, also when the process exits
   dispose(): void {
-    flushAll();
-    if (active?.host) {
-      failClosed(active.host);
+    try {
+      flushAll();
+      if (active?.host) {
+        failClosed(active.host);
+      }
+    } finally {
+      releaseFileHooks(); // the C module goes with the script
     }
   },
 };

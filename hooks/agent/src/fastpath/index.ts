@@ -7,6 +7,8 @@ import { inOwnProcess } from "../events.js";
 import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Policy } from "../policy.js";
 import { CARRIED } from "./carried.js";
+import { type DirectRequest, patchDirect, releaseDirect } from "./direct.js";
+import { Prologues } from "./prologue.js";
 import { REDIRECT_C, REDIRECT_KEY } from "./redirect.generated.js";
 import { EXEC_NAMES, HOOKS, type HookSpec, wrapperLine } from "./table.js";
 
@@ -14,6 +16,8 @@ export interface FileHookStats {
   readonly installed: readonly string[];
   readonly skipped: readonly string[];
   readonly slow: readonly string[];
+  /** installed by the x86_64 direct installer (direct.ts); the rest of `installed` went through Gum */
+  readonly patched: readonly string[];
   /** exports that only tail-call another hooked export (glibc's stat -> fstatat) */
   readonly covered: readonly string[];
   readonly redirects: number;
@@ -42,6 +46,7 @@ let module: CModule | null = null;
 let installed: string[] = [];
 let skipped: string[] = [];
 let slow: string[] = [];
+let patched: string[] = [];
 let covered: string[] = [];
 let origin: string | null = null;
 let offered: PrebuiltOffer | null = null;
@@ -230,13 +235,10 @@ const CONDITIONAL = /^(j(?!mp$)|b\.|cb|tb|ret|call|bl|syscall|svc|ud)/;
  * The hooked export `target` jumps to straight away (a tail call with no conditional branch,
  * call or return before it), or null. Hooking such a stub too would translate paths twice.
  */
-function tailCallTarget(target: NativePointer, hooked: ReadonlySet<string>): NativePointer | null {
-  let p = target;
+function tailCallTarget(target: NativePointer, hooked: ReadonlySet<string>, prologues: Prologues): NativePointer | null {
   for (let i = 0; i < 8; i++) {
-    let insn: Instruction;
-    try {
-      insn = Instruction.parse(p);
-    } catch {
+    const insn = prologues.at(target, i);
+    if (insn === null) {
       return null;
     }
     if (insn.mnemonic === "jmp" || insn.mnemonic === "b") {
@@ -250,9 +252,34 @@ function tailCallTarget(target: NativePointer, hooked: ReadonlySet<string>): Nat
     if (CONDITIONAL.test(insn.mnemonic)) {
       return null;
     }
-    p = insn.next;
   }
   return null;
+}
+
+/**
+ * The exports the direct installer (direct.ts) replaced (their originals go to `publish`
+ * before any is patched: Frida's threads may call them at once); on x86_64,
+ * while the process does not run yet (where Gum's "offline" scenario would be used), and not
+ * the exec family (Frida's child gating hooks those too; they stay with Interceptor.replace).
+ */
+function directly(
+  cm: CModule,
+  found: readonly Found[],
+  prologues: Prologues,
+  publish: (originals: ReadonlyMap<string, NativePointer>) => void,
+): ReadonlySet<string> {
+  if (Process.arch !== "x64" || !offlineAllowed()) {
+    return new Set();
+  }
+  const requests: DirectRequest[] = found
+    .filter(({ spec }) => !EXEC_NAMES.has(spec.name))
+    .map(({ spec, target }) => ({ target, replacement: symbol(cm, `cs_r_${spec.name}`) }));
+  return patchDirect(requests, prologues, publish);
+}
+
+/** At unload: the directly replaced exports run their originals again (Gum reverts its own). */
+export function releaseFileHooks(): void {
+  releaseDirect();
 }
 
 interface Found {
@@ -341,7 +368,9 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
     found.push({ spec, target: p, index });
   });
   const targets = new Set(found.map(({ target }) => target.toString()));
-  covered = found.filter(({ target }) => tailCallTarget(target, targets) !== null).map(({ spec }) => spec.name);
+  const prologues = new Prologues();
+  covered = found.filter(({ target }) => tailCallTarget(target, targets, prologues) !== null)
+    .map(({ spec }) => spec.name);
   found = found.filter(({ spec }) => !covered.includes(spec.name));
   const state = zeroed(STATE_BYTES);
   const origs = zeroed(HOOKS.length * Process.pointerSize); // by index in HOOKS
@@ -371,10 +400,23 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
     connectEmitter(cm, emit);
   }
   const originals = new Map<string, NativePointer>();
-  for (const { spec, target, index } of found) {
-    const original = replaceOne(cm, spec, target);
+  const publish = (target: NativePointer, index: number, original: NativePointer): void => {
     origs.add(index * Process.pointerSize).writePointer(original);
     originals.set(target.toString(), original);
+  };
+  const direct = directly(cm, found, prologues, (direct) => {
+    for (const { target, index } of found) {
+      const original = direct.get(target.toString());
+      if (original !== undefined) {
+        publish(target, index, original);
+      }
+    }
+  });
+  patched = found.filter(({ target }) => direct.has(target.toString())).map(({ spec }) => spec.name);
+  for (const { spec, target, index } of found) {
+    if (!direct.has(target.toString())) {
+      publish(target, index, replaceOne(cm, spec, target));
+    }
   }
   const orig = (p: NativePointer): NativePointer => originals.get(p.toString()) ?? p;
   setSys(cm, orig(getcwd), orig(readlink), orig(realpath));
@@ -391,6 +433,6 @@ export function fileHookStats(): FileHookStats {
   const count = (which: number): number =>
     cm !== null ? Number(new NativeFunction(symbol(cm, "cs_count"), "long", ["int"])(which)) : 0;
   return {
-    installed, skipped, slow, covered, redirects: count(1), denies: count(2), dropped: count(3), cmodule: origin,
+    installed, skipped, slow, patched, covered, redirects: count(1), denies: count(2), dropped: count(3), cmodule: origin,
   };
 }

@@ -1,5 +1,6 @@
 // Native identity hooks: host name (gethostname, uname) and /sys/class/net/*/address reads.
 
+import { patchedDirectly } from "../fastpath/direct.js";
 import { cloneHostname, ENAMETOOLONG, hostnameFits, UTS_NODENAME_OFFSET } from "./hostname.js";
 import { netAddressAnswer } from "./netaddr.js";
 import { readPath, replaceFdContents } from "./native.js";
@@ -8,8 +9,8 @@ import type { IdentityValues, SpoofEmit } from "./types.js";
 /** Attach to a libc export; false when it is missing or already replaced (fast path). */
 function attach(name: string, callbacks: InvocationListenerCallbacks): boolean {
   const address = Module.findGlobalExportByName(name);
-  if (address === null) {
-    return false;
+  if (address === null || patchedDirectly(address)) {
+    return false; // Interceptor would hook the fast path's jump instead of refusing
   }
   try {
     Interceptor.attach(address, callbacks);
