@@ -91,15 +91,21 @@ class AgentSessions:
         return self._policy is not None
 
     def instrument(self, pid: int) -> AgentRpc:
-        """Attaches, loads the agent, sends the policy; the caller resumes the process."""
+        """Attaches, loads the agent, sends the policy; the caller resumes the process. In a
+        run whose agents are kept (see ``_keep``) the agent is then made eternal, and the
+        AgentRpc returned can no longer reach it."""
         if self._policy is None:
             raise HookStartError(f"process {pid} was reported before the run had its policy")
+        keep = self._sentinel is not None
         session = self._attach(pid)
         script = self._agent.load(session, self._on_message)
         with self._lock:
             self._scripts[pid] = script
         rpc = AgentRpc(script)
-        rpc.init(self._policy)
+        # told, the agent may patch libc in ways that must not outlive it (fastpath/direct.ts)
+        rpc.init({**self._policy, "keep": True} if keep else self._policy)
+        if keep:
+            self._keep(pid)
         self._handle(pid)
         return rpc
 
@@ -288,7 +294,6 @@ class AgentSessions:
                 self._follow_fork(pid)
             else:
                 self.instrument(pid)
-                self._keep(pid)
             self._device.resume(pid)
             with self._lock:
                 relayed = list(self._relayed)
@@ -305,16 +310,15 @@ class AgentSessions:
                 self._lock.notify_all()
 
     def _keep(self, pid: int) -> None:
-        """Makes the agent just instrumented in ``pid`` eternal, when the run allows (not
-        traced: an eternal script sends nothing; a host to watch; a build with the
-        sentinel), and loads the sentinel beside it. Eternal, the agent stays in a fork
+        """Makes the agent just instrumented in ``pid`` eternal, as every agent of a run that
+        allows it (not traced: an eternal script sends nothing; a host to watch; a build with
+        the sentinel), and loads the sentinel beside it. Eternal, the agent stays in a fork
         child (Frida tears every other script down there), so a fork costs a session instead
         of an agent; but it is never unloaded, so it could not end the process when the host
         dies (hooks/agent/src/host.ts). The sentinel, not eternal, is unloaded when the
         session ends and then kills the process if the host is gone."""
         sentinel = self._sentinel
-        if sentinel is None:
-            return
+        assert sentinel is not None  # the run keeps its agents
         with self._lock:
             script = self._scripts.pop(pid)
             session = self._live[pid]

@@ -121,10 +121,13 @@ def test_replaced_exports(layout: Layout) -> None:
     assert not {"open", "openat", "fstatat", "statx", "access"} & set(stats["slow"])
 
 
-def _stats_of_a_spawned_process(layout: Layout) -> dict[str, Any]:
+def _stats_of_a_spawned_process(layout: Layout, *, keep: bool = True) -> dict[str, Any]:
+    """The agent's stats in a process spawned suspended, told (``keep``) that its host keeps
+    it, as hooks/session.py tells every agent of an untraced host run (this test does not
+    make it eternal: the process never forks and is killed)."""
     device = local_device()
     pid = device.spawn(["/bin/sleep", "5"])
-    sessions = AgentSessions(device, built_agent(), layout.policy())
+    sessions = AgentSessions(device, built_agent(), {**layout.policy(), "keep": keep})
     try:
         return dict(sessions.instrument(pid).stats())
     finally:
@@ -148,6 +151,14 @@ def test_hot_exports_skip_gums_relocator(layout: Layout) -> None:
     assert patched <= set(stats["installed"])
     assert not patched & {"execve", "execveat", "posix_spawn", "posix_spawnp"}
     assert not patched & set(stats["slow"])
+
+
+def test_an_agent_not_kept_leaves_libc_to_gum(layout: Layout) -> None:
+    """A fork child loses an agent that is not eternal without its dispose (Frida tears it
+    down there), so such an agent patches nothing that would outlive it."""
+    stats = _stats_of_a_spawned_process(layout, keep=False)
+    assert stats["patched"] == []
+    assert set(stats["installed"]) >= HOT
 
 
 THROUGH_ORIGINALS = r"""

@@ -7,7 +7,8 @@
 // dies (host.ts). The sentinel can: it is not eternal, so Frida unloads it when the session
 // ends, and its dispose() kills the process if the host is gone by then. The host prepends
 // `const CLONESPACE_HOST = {"pid": N, "start": TICKS};` to this bundle (dist/sentinel.js).
-import { failClosed, type Host } from "./host.js";
+import { failClosed } from "./host.js";
+import type { Host } from "./policy.js";
 
 declare const CLONESPACE_HOST: Host;
 

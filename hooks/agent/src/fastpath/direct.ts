@@ -16,16 +16,17 @@
 // them. Like Gum, it cannot see every branch of the function; unlike Gum it looks at the
 // near ones.
 //
+// Only for an agent its host keeps (policy.keep: hooks/session.py makes it eternal once init
+// returns). A fork child inherits a kept agent, stubs, C module and all; an agent that is not
+// kept is torn down in a fork child by Frida without its dispose, which would free the C module
+// the inherited stubs jump to, so such agents stay with Gum, whose hooks go with the script.
+//
 // The stubs and trampolines live in pages mapped here with mmap, not Memory.alloc: Frida
-// frees its allocations when the script unloads, while the 5-byte jumps stay in libc. At
-// unload (releaseDirect) each stub is pointed at its trampoline instead, one aligned 8-byte
-// store in a data page, so the process goes on with the original functions, as after Gum's
-// revert. Those pages stay mapped for the life of the process (a few kB). A fork child does
-// the same at once, before fork returns (an atfork handler, native code in those pages): Frida
-// tears the parent's script down in the child without calling its dispose, freeing the C
-// module its stubs jump to, and the child gets an agent of its own, which then hooks the
-// inherited jumps (a jump as the first instruction: its trampoline goes on to the stub, which
-// goes on to the original).
+// frees its allocations when the script unloads, while the 5-byte jumps stay in libc. Should
+// a kept agent be unloaded after all (its host failed before making it eternal), dispose()
+// points each stub at its trampoline instead (releaseDirect), one aligned 8-byte store in a
+// data page, so the process goes on with the original functions, as after Gum's revert.
+// Those pages stay mapped for the life of the process (a few kB).
 //
 // No instruction-cache flush is needed on x86 (the caches are coherent with stores), and
 // Memory.patchCode flushes where that would matter anyway.
@@ -38,7 +39,6 @@ const MAX_COPY = SLOT - STUB - 6; // bytes of trampoline before its jump back
 const QUADS = 16; // data bytes per hook: the stub's destination, then the trampoline's
 const SCAN = 64; // bytes from the target searched for relative branches back into the patch
 const REACH = 0x7fff0000;
-const RELEASE_STEP = 14; // lea rax, [rip + trampoline]; mov [rip + via], rax
 
 /** Instructions copied as they are: neither branches nor dependent on where they run (the
  * operands are checked for RIP too). */
@@ -238,12 +238,7 @@ export function patchDirect(
   if (plans.length === 0) {
     return new Set();
   }
-  const atfork = Module.findGlobalExportByName("__register_atfork");
-  if (atfork === null) {
-    return new Set(); // a fork child could not let go of the parent's C module
-  }
-  const releaseAt = plans.length * SLOT;
-  const codeSize = pageRound(releaseAt + plans.length * RELEASE_STEP + 1);
+  const codeSize = pageRound(plans.length * SLOT);
   const dataSize = pageRound(plans.length * QUADS);
   const lowest = plans.reduce((a, p) => (p.target.compare(a) < 0 ? p.target : a), plans[0]!.target);
   const block = mapNear(lowest, codeSize + dataSize);
@@ -278,25 +273,14 @@ export function patchDirect(
     absoluteJump(bytes, to + p.copy - from, codeAt, dataAt + i * QUADS + 8);
     quads.setBigUint64(i * QUADS, BigInt(p.replacement.toString()), true);
     quads.setBigUint64(i * QUADS + 8, BigInt(p.resume.toString()), true);
-    const step = releaseAt + i * RELEASE_STEP;
-    bytes.set([0x48, 0x8d, 0x05], step);
-    view.setInt32(step + 3, trampoline - (step + 7), true);
-    bytes.set([0x48, 0x89, 0x05], step + 7);
-    view.setInt32(step + 10, dataAt + i * QUADS - (codeAt + step + 14), true);
     patches.push({ target: p.target, rel: codeAt + stub - num(p.target) - PATCH });
     const entry = { via: data.add(i * QUADS), trampoline: code.add(trampoline) };
     installed.set(p.target.toString(), entry);
     done.set(p.target.toString(), entry.trampoline);
   });
-  bytes[releaseAt + reachable.length * RELEASE_STEP] = 0xc3; // ret
   code.writeByteArray(bytes.buffer as ArrayBuffer);
   data.writeByteArray(quads.buffer as ArrayBuffer);
   Memory.protect(code, codeSize, "r-x");
-  const register = new NativeFunction(atfork, "int", ["pointer", "pointer", "pointer", "pointer"]);
-  if (register(NULL, NULL, code.add(releaseAt), NULL) !== 0) {
-    installed.clear();
-    return new Set();
-  }
   publish(done);
   writeJumps(patches);
   return new Set(done.keys());
