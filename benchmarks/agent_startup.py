@@ -14,10 +14,13 @@ times, in the process:
   fast path loaded or compiled, the libc functions replaced, the identity hooks in place);
 - ``start-up``: the two together.
 The policy is a host clone's as ``clone host run`` builds it (two redirected data paths, the
-denied ``$CLONE_HOME``, an identity). With ``--agent-js FILE`` the script is that bundle's
-source compiled in the process instead (another checkout's agent, the way it loaded before);
-with ``--agent-bytecode FILE`` that file's bytecode (another build's ``dist/bytecode/*.qjs``),
-handed this checkout's prebuilt fast path as this checkout's agent is.
+denied ``$CLONE_HOME``, an identity), and says ``keep`` as an untraced run tells every
+agent (hooks/session.py): such an agent patches libc itself where it can
+(hooks/agent/src/fastpath/direct.ts; an agent built before that ignores the key).
+With ``--agent-js FILE`` the script is that bundle's source compiled in the process
+instead (another checkout's agent, the way it loaded before); with ``--agent-bytecode FILE``
+that file's bytecode (another build's ``dist/bytecode/*.qjs``), handed this checkout's
+prebuilt fast path as this checkout's agent is.
 With ``--payload`` two more: the agent as a clone's Gadget runs it (its source compiled in the
 process, nothing handed over), once as ``clone build`` writes the x86_64 script, carrying
 the prebuilt fast path (``hooks.payload.bundle``), and once as built, compiling it with TinyCC.
@@ -138,7 +141,7 @@ def once(load: Loader, policy: Mapping[str, Any]) -> dict[str, float]:
         start = time.perf_counter()
         script = load(session)
         loaded = time.perf_counter()
-        AgentRpc(script).init(policy)
+        AgentRpc(script).init({**policy, "keep": True})
         done = time.perf_counter()
         session.detach()
     finally:

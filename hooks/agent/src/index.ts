@@ -46,6 +46,13 @@ function flushBeforeExitAndExec(): void {
   }
 }
 
+/** Whether the host says, beside the policy, that it keeps this agent: it makes the agent
+ * eternal once init returns, so a fork child keeps it (hooks/session.py). Only such an agent
+ * patches libc itself (fastpath/direct.ts). Not part of the policy (policy() leaves it out). */
+function kept(raw: unknown): boolean {
+  return typeof raw === "object" && raw !== null && (raw as Record<string, unknown>)["keep"] === true;
+}
+
 /** Whether a policy (parsed or not) is an Android clone's. */
 function forAndroid(raw: unknown): boolean {
   return typeof raw === "object" && raw !== null && (raw as Record<string, unknown>)["platform"] === "android";
@@ -55,7 +62,7 @@ async function start(raw: unknown, stage: string | null): Promise<void> {
   const policy = parsePolicy(raw);
   setLive(liveReason(policy.platform, stage)); // before anything is replaced
   const emit = makeEmitter(policy.trace);
-  installFileHooks(policy, emit);
+  installFileHooks(policy, emit, kept(raw));
   if (policy.trace) {
     flushBeforeExitAndExec();
   }

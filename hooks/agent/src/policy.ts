@@ -24,9 +24,6 @@ export interface Policy {
   readonly accounts: readonly unknown[];
   readonly trace: boolean;
   readonly host: Host | null; // the host run that loaded the agent, if any (see host.ts)
-  // the host makes this agent eternal once init returns, so a fork child keeps it
-  // (hooks/session.py); only such an agent patches libc directly (fastpath/direct.ts)
-  readonly keep: boolean;
   // Android, renamed clones (vfs_redirect.rules.AndroidNames): all or none of these
   readonly original_package?: string;
   readonly clone_package?: string;
@@ -182,6 +179,5 @@ export function parsePolicy(value: unknown): Policy {
     accounts,
     trace: value["trace"] === true,
     host: parseHost(value["host"]),
-    keep: value["keep"] === true,
   };
 }

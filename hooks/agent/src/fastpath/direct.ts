@@ -16,8 +16,8 @@
 // them. Like Gum, it cannot see every branch of the function; unlike Gum it looks at the
 // near ones.
 //
-// Only for an agent its host keeps (policy.keep: hooks/session.py makes it eternal once init
-// returns). A fork child inherits a kept agent, stubs, C module and all; an agent that is not
+// Only for an agent its host keeps (`keep` beside the policy: hooks/session.py makes it
+// eternal once init returns). A fork child inherits a kept agent, stubs, C module and all; an agent that is not
 // kept is torn down in a fork child by Frida without its dispose, which would free the C module
 // the inherited stubs jump to, so such agents stay with Gum, whose hooks go with the script.
 //

@@ -259,18 +259,18 @@ function tailCallTarget(target: NativePointer, hooked: ReadonlySet<string>, prol
 /**
  * The exports the direct installer (direct.ts) replaced (their originals go to `publish`
  * before any is patched: Frida's threads may call them at once); on x86_64, for an agent
- * its host keeps (policy.keep), while the process does not run yet (where Gum's "offline"
+ * its host keeps (`keep`, see index.ts), while the process does not run yet (where Gum's "offline"
  * scenario would be used), and not the exec family (Frida's child gating hooks those too;
  * they stay with Interceptor.replace).
  */
 function directly(
-  policy: Policy,
+  keep: boolean,
   cm: CModule,
   found: readonly Found[],
   prologues: Prologues,
   publish: (originals: ReadonlyMap<string, NativePointer>) => void,
 ): ReadonlySet<string> {
-  if (!policy.keep || Process.arch !== "x64" || !offlineAllowed()) {
+  if (!keep || Process.arch !== "x64" || !offlineAllowed()) {
     return new Set();
   }
   const requests: DirectRequest[] = found
@@ -352,7 +352,7 @@ function loadModule(found: readonly Found[], symbols: CSymbols): CModule {
 }
 
 /** Loads (or compiles) the fast path for `policy` and replaces the libc file functions. Once per process. */
-export function installFileHooks(policy: Policy, emit: Emit): void {
+export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): void {
   if (module !== null) {
     return;
   }
@@ -406,7 +406,7 @@ export function installFileHooks(policy: Policy, emit: Emit): void {
     origs.add(index * Process.pointerSize).writePointer(original);
     originals.set(target.toString(), original);
   };
-  const direct = directly(policy, cm, found, prologues, (direct) => {
+  const direct = directly(keep, cm, found, prologues, (direct) => {
     for (const { target, index } of found) {
       const original = direct.get(target.toString());
       if (original !== undefined) {
