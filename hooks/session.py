@@ -27,6 +27,7 @@ from hooks import procfs
 from hooks.agent_bundle import AgentCode, sentinel_source
 from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
+from hooks.sentinels import SentinelQueue
 
 if TYPE_CHECKING:
     import frida
@@ -73,7 +74,7 @@ class AgentSessions:
         self._first_seen: dict[int, float] = {}  # not handed over yet: since when (monotonic)
         self._killed: set[int] = set()  # killed by kill_unfollowed, perhaps not gone yet
         self._kept: set[int] = set()  # their agent is eternal: a fork child inherits it
-        self._sentinels: dict[int, frida.Script] = {}  # beside each kept agent (see _keep)
+        self._sentinels: SentinelQueue | None = None  # beside each kept agent (see _keep)
         device.on("child-added", self._on_child_added)
 
     def gate(self, pid: int) -> None:
@@ -213,7 +214,6 @@ class AgentSessions:
                 self._live.clear()
                 scripts = list(self._scripts.values())
                 self._scripts.clear()
-                self._sentinels.clear()  # not eternal: each ends with its session, host alive
             if not live and not scripts:
                 break
             for script in scripts:
@@ -227,6 +227,8 @@ class AgentSessions:
             workers = list(self._workers)
         for worker in workers:
             worker.join(timeout=5)
+        if self._sentinels is not None:  # not eternal: each ends with its session, host alive
+            self._sentinels.close()
 
     def _attach(self, pid: int) -> frida.Session:
         """Attaches (see ``attach``) and enables child gating."""
@@ -312,34 +314,40 @@ class AgentSessions:
     def _keep(self, pid: int) -> None:
         """Makes the agent just instrumented in ``pid`` eternal, as every agent of a run that
         allows it (not traced: an eternal script sends nothing; a host to watch; a build with
-        the sentinel), and loads the sentinel beside it. Eternal, the agent stays in a fork
+        the sentinel), and has the sentinel put beside it. Eternal, the agent stays in a fork
         child (Frida tears every other script down there), so a fork costs a session instead
         of an agent; but it is never unloaded, so it could not end the process when the host
         dies (hooks/agent/src/host.ts). The sentinel, not eternal, is unloaded when the
-        session ends and then kills the process if the host is gone."""
-        sentinel = self._sentinel
-        assert sentinel is not None  # the run keeps its agents
+        session ends and then kills the process if the host is gone; it comes a moment after
+        the process runs (``hooks.sentinels``)."""
         with self._lock:
             script = self._scripts.pop(pid)
             session = self._live[pid]
         script.eternalize()
-        self._watch(pid, session, sentinel)
+        self._watch(pid, session)
 
     def _follow_fork(self, pid: int) -> None:
         """A fork child of a kept process: the agent it inherited holds the hooks and the
         policy; it gets a session (its own children are gated) and a sentinel."""
-        sentinel = self._sentinel
-        assert sentinel is not None  # its parent was kept
         session = self._attach(pid)
-        self._watch(pid, session, sentinel)
+        self._watch(pid, session)
         self._handle(pid)
 
-    def _watch(self, pid: int, session: frida.Session, sentinel: str) -> None:
-        watcher = session.create_script(sentinel, name="clonespace-sentinel")
-        watcher.load()
+    def _watch(self, pid: int, session: frida.Session) -> None:
+        sentinel = self._sentinel
+        assert sentinel is not None  # the run keeps its agents
         with self._lock:
-            self._sentinels[pid] = watcher
-            self._kept.add(pid)
+            self._kept.add(pid)  # before it runs: its forks inherit its agent
+            if self._sentinels is None:
+                self._sentinels = SentinelQueue(sentinel)
+            queue = self._sentinels
+        queue.add(pid, session)
+
+    def has_sentinel(self, pid: int) -> bool:
+        """Whether kept process ``pid`` has its sentinel by now."""
+        with self._lock:
+            queue = self._sentinels
+        return queue is not None and queue.loaded(pid)
 
     @functools.cached_property
     def _sentinel(self) -> str | None:

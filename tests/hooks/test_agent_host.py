@@ -5,6 +5,7 @@ agent, and a real ``clone host run`` killed with SIGKILL or stopped with SIGTERM
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -20,6 +21,8 @@ from hooks import procfs
 from hooks.agent_bundle import agent_source
 from hooks.errors import PolicyError
 from hooks.rpc import AgentRpc
+from hooks.sentinels import DELAY_S
+from hooks.session import attach
 from tests.hooks.agent_fixtures import Layout, sleeping_process
 
 CLONE = Path(sys.executable).with_name("clone")
@@ -76,6 +79,81 @@ def test_a_host_pid_now_another_process_counts_as_gone(layout: Layout) -> None:
     reused = {**_host(os.getpid()), "start": _host(os.getpid())["start"] - 1}
     for pid in _unload_with(layout, reused):
         assert _dies(pid)
+
+
+@contextlib.contextmanager
+def _about_to_exec(
+    layout: Layout, host: Any, *, keep: bool, spawn: bool = False
+) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    """A shell waiting on its stdin with the agent in it, initialised with ``host`` (the
+    session stays: only the host is gone, or not); a line on its stdin makes it start a
+    program that writes a file (yielded too): with ``exec``, or (``spawn``) in children,
+    through ``env``, then directly."""
+    import frida
+
+    ran = layout.root / "ran"
+    start = f"/bin/sh -c 'echo x > {ran}'"
+    line = f"env {start}; {start}" if spawn else f"exec {start}"
+    shell = subprocess.Popen(["/bin/sh", "-c", f"read _; {line}"], stdin=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while "pipe_read" not in _wchan(shell.pid) and "wait_woken" not in _wchan(shell.pid):
+            assert time.monotonic() < deadline, "the shell did not start reading"
+            time.sleep(0.01)
+        session = attach(frida.get_local_device(), shell.pid)
+        script = session.create_script(agent_source())
+        script.load()
+        policy = {**layout.policy(), "host": host}
+        AgentRpc(script).init({**policy, "keep": True} if keep else policy)
+        try:
+            yield shell, ran
+        finally:
+            with contextlib.suppress(frida.InvalidOperationError):
+                session.detach()
+    finally:
+        if shell.poll() is None:
+            shell.kill()
+        shell.wait()
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_process_whose_host_died_starts_no_program(
+    layout: Layout, gone_host: dict[str, int], keep: bool
+) -> None:
+    """The agent of a process whose host is gone, still loaded (an eternal agent outlives its
+    session; a sentinel comes only a moment after a process runs: hooks/sentinels.py),
+    refuses its exec (EPERM: the shell says so and exits 126, unless the agent's own check
+    at exit, host.ts, kills it first): the program would have run without an agent."""
+    with _about_to_exec(layout, gone_host, keep=keep) as (shell, ran):
+        assert shell.stdin is not None
+        shell.stdin.write(b"\n")
+        shell.stdin.close()
+        assert shell.wait(timeout=30) in (126, -signal.SIGKILL)
+        assert not ran.exists()
+
+
+def test_a_process_whose_host_lives_starts_its_program(layout: Layout) -> None:
+    with _about_to_exec(layout, _host(os.getpid()), keep=True) as (shell, ran):
+        assert shell.stdin is not None
+        shell.stdin.write(b"\n")
+        shell.stdin.close()
+        assert shell.wait(timeout=30) == 0
+        assert ran.read_text() == "x\n"
+
+
+def test_every_child_of_a_process_whose_host_died_is_refused_its_program(
+    layout: Layout, gone_host: dict[str, int]
+) -> None:
+    """The shell starts ``env`` in a vfork child, on the agent it shares: refused; and again
+    for the next command (a child that died inside the exec replacement once left the
+    parent's thread marked as inside it, and the next child's exec went through unchecked:
+    redirect.c, host_refuses)."""
+    with _about_to_exec(layout, gone_host, keep=True, spawn=True) as (shell, ran):
+        assert shell.stdin is not None
+        shell.stdin.write(b"\n")
+        shell.stdin.close()
+        assert shell.wait(timeout=30) in (126, -signal.SIGKILL)
+        assert not ran.exists()
 
 
 @pytest.mark.parametrize("host", ["me", {"pid": 0, "start": 1}, {"pid": 5}])
@@ -137,7 +215,8 @@ def test_killing_clone_host_run_kills_the_program_not_the_policy(
     data: Path, tmp_path: Path
 ) -> None:
     """Before: the program went on unhooked and wrote into the real data directory. Now it
-    dies, at the latest when it next needs the host (a fork), and never writes there."""
+    never writes there: killed by its sentinel, or (killed before its sentinel came,
+    hooks/sentinels.py) on its hooks, refused every program it starts, until it ends."""
     job = f"sleep 1; echo x > {data}/late; sh -c 'echo y > {data}/x'; sleep 60"
     ran = _host_run(data, tmp_path, ":", job)
     ran.kill()
@@ -156,7 +235,9 @@ def test_killing_clone_host_run_kills_a_fork_child_that_runs_on_its_parents_agen
     """A subshell is a fork that never execs: it runs on the agent it inherits, which is
     eternal (hooks/session.py) and so never unloaded. Its sentinel, unloaded with its
     session, kills it when the host is gone; without one it would wait on its pipe for
-    ever."""
+    ever. (The sentinel comes ``DELAY_S`` after the subshell runs, hooks/sentinels.py; the
+    host is killed well after that. One killed sooner is refused its execs instead: the
+    test above.)"""
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     ran = _host_run(data, tmp_path, ":", f"(read _ <> {fifo}; echo x > {data}/late)")
@@ -165,6 +246,7 @@ def test_killing_clone_host_run_kills_a_fork_child_that_runs_on_its_parents_agen
     while "pipe" not in _wchan(max(_running_with(str(data)), key=_started, default=0)):
         assert time.monotonic() < deadline, "the subshell did not start"
         time.sleep(0.05)
+    time.sleep(20 * DELAY_S)  # its sentinel is in by then, on a loaded machine too
     ran.kill()
     ran.wait()
     while _running_with(str(data)) and time.monotonic() < deadline + 20:

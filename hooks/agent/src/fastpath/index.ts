@@ -5,7 +5,7 @@
 // copies the policy's tables into it, and replaces the exports with the C wrappers.
 import { inOwnProcess } from "../events.js";
 import { offlineAllowed, replaceFast } from "../live.js";
-import type { Emit, Policy } from "../policy.js";
+import type { Emit, Host, Policy } from "../policy.js";
 import { CARRIED } from "./carried.js";
 import { type DirectRequest, patchDirect, releaseDirect } from "./direct.js";
 import { Prologues } from "./prologue.js";
@@ -256,6 +256,14 @@ function tailCallTarget(target: NativePointer, hooked: ReadonlySet<string>, prol
   return null;
 }
 
+/** The exec family refuses to start a program once the host is gone (host_refuses in
+ * redirect.c); `open` is the original, not the hook. */
+function setHost(cm: CModule, libc: Module | null, host: Host, open: NativePointer): void {
+  new NativeFunction(symbol(cm, "cs_set_host"), "void",
+    ["long", "long", "pointer", "pointer", "pointer"])(
+    host.pid, host.start, open, requireExport(libc, ["read"]), requireExport(libc, ["close"]));
+}
+
 /**
  * The exports the direct installer (direct.ts) replaced (their originals go to `publish`
  * before any is patched: Frida's threads may call them at once); on x86_64, for an agent
@@ -422,6 +430,9 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
   }
   const orig = (p: NativePointer): NativePointer => originals.get(p.toString()) ?? p;
   setSys(cm, orig(getcwd), orig(readlink), orig(realpath));
+  if (policy.host !== null) {
+    setHost(cm, libc, policy.host, orig(requireExport(libc, ["open"])));
+  }
   installed = found.map(({ spec }) => spec.name);
 }
 

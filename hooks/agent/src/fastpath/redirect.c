@@ -71,6 +71,12 @@ struct cs_state
   long rsafe[CS_MAX_RULES];
   unsigned char interesting[256];
   long raw_key; /* 1 + the pthread key of the "inside realpath" flag; 0: none */
+  /* the host run that loaded the agent (host_gone); pid 0: none */
+  long host_pid;
+  long host_start;
+  cs_fn6 host_open;
+  cs_fn6 host_read;
+  cs_fn6 host_close;
 };
 
 extern struct cs_state cs_st;
@@ -114,6 +120,117 @@ void
 cs_set_trace (int on)
 {
   cs_st.trace = on;
+}
+
+/*
+ * The host run's process (hooks/agent/src/host.ts), for the exec family: a process whose
+ * agent is eternal outlives its session when the host dies, hooks and all, until its
+ * sentinel ends it (hooks/sentinels.py: it comes a moment after the process runs), but a
+ * program it starts would get no agent (the gating went with the session), so it starts
+ * none. The functions come as pointers (libc's, open's original), not as module symbols.
+ */
+void
+cs_set_host (long pid, long start, void * open_fn, void * read_fn, void * close_fn)
+{
+  cs_st.host_open = (cs_fn6) open_fn;
+  cs_st.host_read = (cs_fn6) read_fn;
+  cs_st.host_close = (cs_fn6) close_fn;
+  cs_st.host_start = start;
+  cs_st.host_pid = pid;
+}
+
+#define CS_O_RDONLY_CLOEXEC 0x80000
+#define CS_PF_EXITING 0x4
+#define CS_EPERM 1
+
+/* /proc/<pid>/stat into buf (cap bytes, NUL-terminated); its length, or -1 */
+static long
+read_stat (long pid, char * buf, long cap)
+{
+  char path[40], digits[24];
+  long fd, n;
+  int i = 6, k = 0;
+  /* no initialiser: a compiler may make that a call to memcpy, which a module built ahead
+   * of time has nobody to resolve (see cs_drain) */
+  cs_memcpy (path, "/proc/", 6);
+  if (pid < 0)
+    cs_memcpy (path + i, "self", 4), i += 4;
+  else
+  {
+    do
+      digits[k++] = (char) ('0' + pid % 10);
+    while ((pid /= 10) > 0);
+    while (k > 0)
+      path[i++] = digits[--k];
+  }
+  cs_memcpy (path + i, "/stat", 6);
+  fd = cs_st.host_open ((long) path, CS_O_RDONLY_CLOEXEC, 0, 0, 0, 0);
+  if (fd < 0)
+    return -1;
+  n = cs_st.host_read (fd, (long) buf, cap - 1, 0, 0, 0);
+  cs_st.host_close (fd, 0, 0, 0, 0, 0);
+  if (n <= 0)
+    return -1;
+  buf[n] = 0;
+  return n;
+}
+
+/* as host.ts's hostGone: dead, a zombie, exiting, or its pid now another process's. When
+ * /proc cannot be read at all (not even this process's own entry) nothing can be told:
+ * not gone (the sentinel still watches, hooks/sentinels.py) */
+static int
+host_gone (void)
+{
+  char buf[1024];
+  const char * s = 0, * q;
+  long n, flags = 0, start = 0;
+  int field = 0;
+  char state;
+  if (cs_st.host_pid <= 0)
+    return 0;
+  n = read_stat (cs_st.host_pid, buf, sizeof (buf));
+  if (n < 0)
+    return read_stat (-1, buf, sizeof (buf)) >= 0;
+  for (q = buf; *q != 0; q++)
+    if (*q == ')')
+      s = q;
+  if (s == 0 || s[1] != ' ')
+    return 1;
+  s += 2;
+  state = s[0];
+  for (q = s; *q != 0 && field < 19; q++)
+  {
+    if (*q != ' ')
+      continue;
+    field++;
+    if (field == 6)
+      for (flags = 0, s = q + 1; *s >= '0' && *s <= '9'; s++)
+        flags = flags * 10 + (*s - '0');
+    if (field == 19)
+      for (start = 0, s = q + 1; *s >= '0' && *s <= '9'; s++)
+        start = start * 10 + (*s - '0');
+  }
+  return state == 'Z' || state == 'X' || (flags & CS_PF_EXITING) != 0 || field < 19 ||
+      start != cs_st.host_start;
+}
+
+/*
+ * Before any exec or spawn: with the host gone, it fails (EPERM) and no program starts
+ * without the hooks. Failing, not killing this process: the exec family is replaced through
+ * Gum, which keeps per-thread state of the call in progress, and a vfork child (dash starts
+ * commands so) shares its parent's memory: one that died inside the replacement left the
+ * parent's thread marked as inside it, and the parent's next child then reached the
+ * original execve unchecked (seen here).
+ */
+static void set_errno (int e);
+
+static int
+host_refuses (void)
+{
+  if (!host_gone ())
+    return 0;
+  set_errno (CS_EPERM);
+  return 1;
 }
 
 static void
@@ -1270,6 +1387,11 @@ cs_hook_path (cs_fn6 orig, const char * op, long * a, int di, int pi, int ret_pt
 #define CS_RAW(o) if (cs_raw ()) return CS_CALL ((o), a)
 #define CS_HOOK_PATH(name, idx, di, pi, ret_ptr, slash_only) \
   long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_path (cs_orig[idx], #name, a, di, pi, ret_ptr, slash_only); }
+/* the exec family: as CS_HOOK_PATH, once the host is known to live (host_refuses);
+ * posix_spawn and posix_spawnp return their error number instead of setting errno */
+#define CS_HOOK_EXEC(name, idx, di, pi, slash_only, returns_error) \
+  long cs_r_##name (CS_ARGS) { CS_PACK; if (host_refuses ()) return (returns_error) ? CS_EPERM : -1; \
+    return cs_hook_path (cs_orig[idx], #name, a, di, pi, 0, slash_only); }
 #define CS_HOOK_PATH2(name, idx, d1, p1, d2, p2) \
   long cs_r_##name (CS_ARGS) { CS_PACK; CS_RAW (cs_orig[idx]); return cs_hook_path2 (cs_orig[idx], #name, a, d1, p1, d2, p2); }
 #define CS_HOOK_SYMLINK(name, idx, ti, di, li) \

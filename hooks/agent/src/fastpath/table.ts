@@ -78,8 +78,12 @@ export function wrapperLine(spec: HookSpec, index: number): string {
   const head = `${spec.name}, ${index}`;
   switch (spec.kind) {
     case "path":
-      return `CS_HOOK_PATH(${head}, ${spec.dirfd}, ${spec.path}, ${flag(spec.returnsPointer)}, ` +
-        `${flag(spec.slashOnly)})`;
+      // the exec family asks first whether the host lives (host_refuses in redirect.c)
+      return EXEC_NAMES.has(spec.name)
+        ? `CS_HOOK_EXEC(${head}, ${spec.dirfd}, ${spec.path}, ${flag(spec.slashOnly)}, ` +
+          `${flag(spec.name.startsWith("posix_spawn"))})`
+        : `CS_HOOK_PATH(${head}, ${spec.dirfd}, ${spec.path}, ${flag(spec.returnsPointer)}, ` +
+          `${flag(spec.slashOnly)})`;
     case "path2":
       return `CS_HOOK_PATH2(${head}, ${spec.dirfd1}, ${spec.path1}, ${spec.dirfd2}, ${spec.path2})`;
     case "symlink":
