@@ -103,9 +103,11 @@ class AgentSessions:
             self._scripts[pid] = script
         rpc = AgentRpc(script)
         # told, the agent may patch libc in ways that must not outlive it (fastpath/direct.ts)
-        rpc.init({**self._policy, "keep": True} if keep else self._policy)
+        prologues = rpc.init({**self._policy, "keep": True} if keep else self._policy)
         if keep:
-            self._keep(pid)
+            if prologues == "computed":  # the next processes are handed what this one found
+                self._learn_plan(rpc)
+            self._keep(pid)  # its exports out of reach from now on
         self._handle(pid)
         return rpc
 
@@ -324,6 +326,15 @@ class AgentSessions:
             session = self._live[pid]
         script.eternalize()
         self._watch(pid, session, sentinel)
+
+    def _learn_plan(self, rpc: AgentRpc) -> None:
+        """Keeps the prologue plan the agent in this process computed (hooks.agent_bundle):
+        asked only of an agent that says it computed one, so the others pay no round trip."""
+        try:
+            plan = rpc.prologue_plan()
+        except frida_errors():  # the plan only saves later processes time: not this one's failure
+            return
+        self._agent.learn_plan(plan)
 
     def _follow_fork(self, pid: int) -> None:
         """A fork child of a kept process: the agent it inherited holds the hooks and the
