@@ -235,9 +235,11 @@ export function planDirect(
   return branchesInto(bytes, p.copy) ? null : { ...p, bytes };
 }
 
-/** Whether a plan's shape is one this installer can carry out (a plan handed over is checked). */
-export function feasible(copy: number, branches: readonly Branch[]): boolean {
-  return copy >= PATCH && copy + 4 * branches.length <= MAX_COPY
+/** Whether a plan's shape is one this installer can carry out, `checked` bytes of its target
+ * known (a plan handed over is checked): the jump written over the target's first bytes
+ * must fall within them (a tail call's plan copies fewer: those before its `jmp`). */
+export function feasible(copy: number, checked: number, branches: readonly Branch[]): boolean {
+  return copy >= 0 && checked >= Math.max(copy, PATCH) && copy + 4 * branches.length <= MAX_COPY
     && branches.every(({ at, size }) => at >= 0 && at + size <= copy);
 }
 

@@ -162,12 +162,13 @@ function plannedExport(value: unknown): PlannedExport | null {
     return null;
   }
   const { copy, resume, branches } = direct as Record<string, unknown>;
-  if (!isInt(copy) || !isInt(resume) || !Array.isArray(branches) || copy > head.length / 2) {
+  if (!isInt(copy) || !isInt(resume) || !Array.isArray(branches)) {
     return null;
   }
   const quads = branches.filter((b): b is [number, number, number, number] =>
     Array.isArray(b) && b.length === 4 && b.every(isInt) && (b[1] === 2 || b[1] === 6) && b[2] >= 0 && b[2] < 16);
-  if (quads.length !== branches.length || !feasible(copy, quads.map(([at, size, cc, to]) => ({ at, size, cc, to })))) {
+  const shape = quads.map(([at, size, cc, to]) => ({ at, size, cc, to }));
+  if (quads.length !== branches.length || !feasible(copy, head.length / 2, shape)) {
     return null;
   }
   return { at, head, covered, direct: { copy, resume, branches: quads } };
