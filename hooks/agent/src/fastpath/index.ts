@@ -9,7 +9,7 @@ import type { Emit, Policy } from "../policy.js";
 import { CARRIED } from "./carried.js";
 import { type DirectPlan, patchDirect, planDirect, releaseDirect } from "./direct.js";
 import {
-  buildId, givenDirect, givenPlan, makePlan, matching, type PlannedExport, type ProloguePlan, plannedFrom,
+  buildId, givenDirect, givenPlan, makePlan, matching, offset, type PlannedExport, type ProloguePlan, plannedFrom,
 } from "./plan.js";
 import { Prologues } from "./prologue.js";
 import { REDIRECT_C, REDIRECT_KEY } from "./redirect.generated.js";
@@ -405,8 +405,7 @@ class Analysis {
   /** The direct installer's plan for each of `candidates` that is for it. */
   direct(candidates: readonly Found[], cm: CModule): DirectPlan[] {
     const others = new Set(candidates.map(({ target }) => target.toString()));
-    const base = Number(this.base.toString());
-    const offsets = new Set(candidates.map(({ target }) => Number(target.toString()) - base));
+    const offsets = new Set(candidates.map(({ target }) => offset(target, this.base)));
     return candidates.flatMap(({ spec, target }) => {
       const request = { target, replacement: symbol(cm, `cs_r_${spec.name}`) };
       const bytes = this.heads.get(spec.name);
