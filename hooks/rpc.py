@@ -1,5 +1,5 @@
 """Typed facade over the agent's ``rpc.exports`` (init, policy, startup_line, hook_report,
-stats)."""
+prologue_plan, stats)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,10 @@ made eternal, and a fork child inherits it, hooks and all, so the child only nee
 (for its own children's gating) and a sentinel, not an agent of its own (see ``_keep``). A
 traced run, which needs the agent's messages, loads the agent anew in every child: Frida
 tears a script that is not eternal down in a fork child.
+
+A kept agent that had no prologue plan for its libc computed one (``hooks.agent_bundle``): it
+says so from init, and is asked for the plan before it is made eternal, for the processes
+instrumented after it.
 """
 
 from __future__ import annotations

@@ -28,6 +28,10 @@
 // data page, so the process goes on with the original functions, as after Gum's revert.
 // Those pages stay mapped for the life of the process (a few kB).
 //
+// What to copy from each target (planDirect) depends only on libc's bytes: it is part of the
+// prologue plan (plan.ts) that a process computes once per libc build and the next ones are
+// handed (patchDirect then takes those plans as they are).
+//
 // No instruction-cache flush is needed on x86 (the caches are coherent with stores), and
 // Memory.patchCode flushes where that would matter anyway.
 import type { Prologues } from "./prologue.js";

@@ -2,7 +2,9 @@
 // host hands over, or that a clone's payload carries in this bundle (carried.ts), built by
 // scripts/build-cmodule.mjs with a wrapper for every export of the hook table) or, when none
 // fits, compiles redirect.c plus one wrapper per libc export found with Frida's TinyCC;
-// copies the policy's tables into it, and replaces the exports with the C wrappers.
+// copies the policy's tables into it, and replaces the exports with the C wrappers. Which
+// exports are left out as tail calls, and how the direct installer replaces the others, comes
+// from the host's prologue plan for this libc where it has one (plan.ts), else is computed.
 import { inOwnProcess } from "../events.js";
 import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Policy } from "../policy.js";
