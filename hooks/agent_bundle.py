@@ -169,6 +169,7 @@ class AgentCode:
         self._use_plans = prologue_plans
         # build-id -> plan; None until the plan files were read (prologue_plans)
         self._plans: dict[str, ProloguePlan] | None = None if prologue_plans else {}
+        self._plans_text: str | None = None  # the plans as handed over, made once per change
 
     @property
     def single(self) -> Path | None:
@@ -206,10 +207,10 @@ class AgentCode:
         if self._prebuilt is not None:
             offer, so = self._prebuilt
             script.post({"type": "cmodule", **offer}, so)  # before init: messages keep order
-        plans = self.prologue_plans()
-        if plans:
+        plans = self._plans_as_text()
+        if plans is not None:
             # all of them: the agent takes the one for its libc (the host does not read it)
-            script.post({"type": "prologues", "plans": [plan.value for plan in plans]})
+            script.post({"type": "prologues", "plans": plans})
         return script
 
     def prologue_plans(self) -> list[ProloguePlan]:
@@ -220,6 +221,17 @@ class AgentCode:
                 self._plans = {plan.build_id: plan for plan in self._read_plan_files()}
             return list(self._plans.values())
 
+    def _plans_as_text(self) -> str | None:
+        """The plans as ``load`` posts them: their JSON list as one string, serialised once (a
+        plan is ~10 kB of objects: json.dumps of them would cost each process ~0.3 ms of the
+        host's time, a string costs a copy); None when there is none."""
+        plans = self.prologue_plans()
+        with self._lock:
+            if self._plans_text is None and plans:
+                values = [plan.value for plan in plans]
+                self._plans_text = json.dumps(values, separators=(",", ":"))
+            return self._plans_text
+
     def learn_plan(self, value: object) -> ProloguePlan | None:
         """Keeps the plan an agent computed (``prologuePlan()``) for the next processes; the
         first one for a libc build stays. None when ``value`` is not a plan."""
@@ -229,7 +241,10 @@ class AgentCode:
         self.prologue_plans()  # the recorded ones first: they are not replaced
         with self._lock:
             assert self._plans is not None
-            return self._plans.setdefault(plan.build_id, plan)
+            if plan.build_id not in self._plans:
+                self._plans[plan.build_id] = plan
+                self._plans_text = None  # made again with it
+            return self._plans[plan.build_id]
 
     def plan_file(self, build_id: str) -> Path | None:
         """Where the build records the plan for libc ``build_id`` (None without the

@@ -394,7 +394,8 @@ def test_load_hands_over_every_plan_it_has_after_the_fast_path(
     code.learn_plan(_plan("cd" * 20))
     code.load(None)  # type: ignore[arg-type]
     last, data = script.posted[-1]
-    assert last == {"type": "prologues", "plans": [_plan(), _plan("cd" * 20)]} and data is None
+    assert (last["type"], data) == ("prologues", None)
+    assert json.loads(last["plans"]) == [_plan(), _plan("cd" * 20)]  # as text, made once
 
 
 @x86_64_only

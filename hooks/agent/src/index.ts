@@ -87,10 +87,14 @@ recv("cmodule", (message: { arch: string; key: string }, data: ArrayBuffer | nul
   }
 });
 
-// The host may hand over the prologue plans it has (fastpath/plan.ts), before init too: the
-// agent uses the one for this process's libc, if any.
+// The host may hand over the prologue plans it has (fastpath/plan.ts), before init too, as
+// their JSON text: the agent uses the one for this process's libc, if any.
 recv("prologues", (message: { plans?: unknown }) => {
-  offerPlans(message.plans);
+  try {
+    offerPlans(typeof message.plans === "string" ? JSON.parse(message.plans) : null);
+  } catch {
+    offerPlans(null); // not JSON: no plan, as if none was handed over
+  }
 });
 
 rpc.exports = {

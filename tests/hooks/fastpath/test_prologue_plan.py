@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import platform
 import re
 import shutil
@@ -43,14 +44,16 @@ class Started:
 
 def _start(plans: object = None, *, keep: bool = True) -> Started:
     """The agent in a new ``/bin/true`` (spawned suspended, killed after), handed ``plans``
-    (as is, when not None) before a kept agent's policy."""
+    (when not None: as JSON text, as AgentCode.load hands them, or a string as is) before a
+    kept agent's policy."""
     device = local_device()
     pid = device.spawn(["/bin/true"])
     try:
         session = attach(device, pid)
         script = AgentCode(prologue_plans=False).load(session)
         if plans is not None:
-            script.post({"type": "prologues", "plans": plans})
+            text = plans if isinstance(plans, str) else json.dumps(plans)
+            script.post({"type": "prologues", "plans": text})
         rpc = AgentRpc(script)
         origin = rpc.init({**INERT_POLICY, "keep": keep})
         started = Started(origin, rpc.stats(), rpc.prologue_plan())
@@ -212,6 +215,7 @@ def _top(key: str, value: object) -> Mutation:
 
 MALFORMED: dict[str, Mutation] = {
     "the plans not a list": lambda plan: plan,
+    "the plans not JSON": lambda plan: json.dumps([plan])[:-9],
     "another format": _top("format", 2),
     "another arch": _top("arch", "arm64"),
     "exports not an object": _top("exports", ["open"]),

@@ -407,7 +407,8 @@ class Analysis {
   /** The direct installer's plan for each of `candidates` that is for it. */
   direct(candidates: readonly Found[], cm: CModule): DirectPlan[] {
     const others = new Set(candidates.map(({ target }) => target.toString()));
-    const offsets = new Set(candidates.map(({ target }) => offset(target, this.base)));
+    const offsets = this.given === null ? new Set<number>()
+      : new Set(candidates.map(({ target }) => offset(target, this.base)));
     return candidates.flatMap(({ spec, target }) => {
       const request = { target, replacement: symbol(cm, `cs_r_${spec.name}`) };
       const bytes = this.heads.get(spec.name);

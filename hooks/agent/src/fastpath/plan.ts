@@ -18,6 +18,7 @@
 import { type Branch, type DirectPlan, type DirectRequest, feasible } from "./direct.js";
 
 const FORMAT = 1;
+const ELF64_HEADER = 64;
 const NT_GNU_BUILD_ID = 3;
 const PT_LOAD = 1;
 const PT_NOTE = 4;
@@ -107,12 +108,13 @@ export function matching(target: NativePointer, head: string): Uint8Array | null
 /** libc's GNU build-id (hex), read from its ELF headers in memory; null when it has none. */
 export function buildId(libc: Module): string | null {
   const base = libc.base;
-  if (base.readU32() !== 0x464c457f || base.add(4).readU8() !== 2) {
+  const header = new DataView(base.readByteArray(ELF64_HEADER) as ArrayBuffer);
+  if (header.getUint32(0, true) !== 0x464c457f || header.getUint8(4) !== 2) {
     return null; // not a 64-bit ELF
   }
-  const phoff = base.add(0x20).readU64().toNumber();
-  const phentsize = base.add(0x36).readU16();
-  const phnum = base.add(0x38).readU16();
+  const phoff = Number(header.getBigUint64(0x20, true));
+  const phentsize = header.getUint16(0x36, true);
+  const phnum = header.getUint16(0x38, true);
   const table = new DataView(base.add(phoff).readByteArray(phentsize * phnum) as ArrayBuffer);
   const headers = Array.from({ length: phnum }, (_, i) => ({
     type: table.getUint32(i * phentsize, true),

@@ -36,7 +36,7 @@ export class Prologues {
     const key = start.toString();
     const list = this.parsed.get(key) ?? [];
     const last = list[list.length - 1];
-    const decoded = last === undefined ? 0 : Number(last.next.sub(start).toString());
+    const decoded = last === undefined ? 0 : last.next.sub(start).toInt32();
     return decoded + (this.undecodable.has(key) ? LONGEST : 0);
   }
 }
