@@ -225,10 +225,11 @@ class AgentCode:
         """The plans as ``load`` posts them: their JSON list as one string, serialised once (a
         plan is ~10 kB of objects: json.dumps of them would cost each process ~0.3 ms of the
         host's time, a string costs a copy); None when there is none."""
-        plans = self.prologue_plans()
-        with self._lock:
-            if self._plans_text is None and plans:
-                values = [plan.value for plan in plans]
+        self.prologue_plans()  # read the recorded ones
+        with self._lock:  # one lock for the plans and their text: a plan learnt meanwhile is in
+            assert self._plans is not None
+            if self._plans_text is None and self._plans:
+                values = [plan.value for plan in self._plans.values()]
                 self._plans_text = json.dumps(values, separators=(",", ":"))
             return self._plans_text
 
@@ -266,7 +267,7 @@ class AgentCode:
     def _read_plan_files(self) -> list[ProloguePlan]:
         """The plans recorded for this agent build; a file unreadable or not a plan is skipped
         (the agent then computes that plan, as without the file)."""
-        pattern = self.plan_file("*")
+        pattern = self.plan_file("*")  # any build-id: a glob
         if pattern is None:
             return []
         plans = []
@@ -439,7 +440,7 @@ def main() -> int:
     from hooks.errors import HookStartError
     from hooks.session import frida_errors
 
-    failures: tuple[type[Exception], ...] = (HookStartError, *frida_errors())
+    failures: tuple[type[Exception], ...] = (HookStartError, frida.RPCException, *frida_errors())
     try:
         plan = record_machine_plan(code, device)
     except failures as e:  # the plan is an optimisation: a build without it is no failure

@@ -334,9 +334,12 @@ class AgentSessions:
     def _learn_plan(self, rpc: AgentRpc) -> None:
         """Keeps the prologue plan the agent in this process computed (hooks.agent_bundle):
         asked only of an agent that says it computed one, so the others pay no round trip."""
+        import frida
+
+        failures: tuple[type[Exception], ...] = (frida.RPCException, *frida_errors())
         try:
             plan = rpc.prologue_plan()
-        except frida_errors():  # the plan only saves later processes time: not this one's failure
+        except failures:  # the plan only saves later processes time: not this one's failure
             return
         self._agent.learn_plan(plan)
 

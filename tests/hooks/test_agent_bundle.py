@@ -388,14 +388,20 @@ def test_load_hands_over_every_plan_it_has_after_the_fast_path(
     code = AgentCode(cache_dir=tmp_path)
     script = _Posted()
     monkeypatch.setattr(code, "create_script", lambda session: script)
-    code.load(None)  # type: ignore[arg-type]
-    assert [m["type"] for m, _ in script.posted] == (["cmodule"] if code.prebuilt else [])
+    fast_path = ["cmodule"] if code.prebuilt else []
+
+    def posted_by_load() -> list[tuple[dict[str, Any], bytes | None]]:
+        script.posted.clear()
+        code.load(None)  # type: ignore[arg-type]
+        return script.posted
+
+    assert [m["type"] for m, _ in posted_by_load()] == fast_path
     code.learn_plan(_plan())
-    code.learn_plan(_plan("cd" * 20))
-    code.load(None)  # type: ignore[arg-type]
-    last, data = script.posted[-1]
+    assert [m["type"] for m, _ in posted_by_load()] == [*fast_path, "prologues"]
+    code.learn_plan(_plan("cd" * 20))  # after the text was made: made again
+    last, data = posted_by_load()[-1]
     assert (last["type"], data) == ("prologues", None)
-    assert json.loads(last["plans"]) == [_plan(), _plan("cd" * 20)]  # as text, made once
+    assert json.loads(last["plans"]) == [_plan(), _plan("cd" * 20)]
 
 
 @x86_64_only
