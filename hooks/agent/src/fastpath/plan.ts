@@ -15,8 +15,12 @@
 //
 // The bytes the direct installer scans past the head for branches back into it (SCAN in
 // direct.ts) are vouched for by the build-id alone: a hook is written at a function's entry.
+//
+// Plans are made and taken only where the direct installer is used (x86_64, a kept agent,
+// before the process runs); elsewhere the analysis runs as it always did.
 import { type Branch, type DirectPlan, type DirectRequest, feasible } from "./direct.js";
 
+/** The plan's layout; the host also keeps plans apart by agent build (hooks/agent_bundle.py). */
 const FORMAT = 1;
 const ELF64_HEADER = 64;
 const NT_GNU_BUILD_ID = 3;
@@ -30,8 +34,8 @@ export interface PlannedExport {
   readonly head: string;
   /** only tail-calls another hooked export */
   readonly covered: boolean;
-  /** the direct installer's plan (branches as [at, size, cc, to]); null when the export is
-   * not for it */
+  /** the direct installer's plan (`resume`, and each branch as [at in the copy, size,
+   * condition code, to], from libc's base); null when the export is not for it */
   readonly direct: {
     readonly copy: number;
     readonly resume: number;
