@@ -45,7 +45,9 @@ $(AGENT_JS): $(AGENT)/node_modules/.installed $(AGENT_SRC)
 	cd $(AGENT) && npm run --silent build
 
 # the agent's bytecode for the Frida version in .venv (hooks/agent_bundle.py): processes of a
-# host run are created from it instead of compiling the agent's JavaScript
+# host run are created from it instead of compiling the agent's JavaScript; beside it, this
+# machine's prologue plan (what the agent decides from libc's first instructions, handed to
+# every process so that none decodes them again)
 $(AGENT_BYTECODE): $(AGENT_JS) $(STAMP)
 	rm -rf $(dir $@) && mkdir -p $(dir $@)
 	$(PY) -m hooks.agent_bundle || echo "no agent bytecode: each run compiles the agent once"

@@ -9,7 +9,7 @@ Each round spawns ``/bin/true`` suspended (one thread, as a gated exec is), atta
 times, in the process:
 - ``script``: creating and loading the agent script (compiling its JavaScript, or creating
   it from the bytecode a build keeps, as ``hooks.agent_bundle.AgentCode.load`` does, with
-  the prebuilt C fast path handed over);
+  the prebuilt C fast path and the prologue plans handed over);
 - ``init``: ``rpc.init(policy)``, from the policy received to every hook installed (the C
   fast path loaded or compiled, the libc functions replaced, the identity hooks in place);
 - ``start-up``: the two together.
@@ -17,6 +17,11 @@ The policy is a host clone's as ``clone host run`` builds it (two redirected dat
 denied ``$CLONE_HOME``, an identity), and says ``keep`` as an untraced run tells every
 agent (hooks/session.py): such an agent patches libc itself where it can
 (hooks/agent/src/fastpath/direct.ts; an agent built before that ignores the key).
+Two rows for this checkout: ``this checkout``, handed the prologue plan for this machine's libc
+as every process of a run is (the one ``make agent`` recorded, or else the one the uncounted
+first round computed, learnt as ``hooks.session`` learns it), so its agents only compare
+libc's bytes with it (hooks/agent/src/fastpath/plan.ts); and ``no prologue plan``, handed
+none, as the first process after a libc upgrade, whose agent decodes libc's prologues itself.
 With ``--agent-js FILE`` the script is that bundle's source compiled in the process
 instead (another checkout's agent, the way it loaded before); with ``--agent-bytecode FILE``
 that file's bytecode (another build's ``dist/bytecode/*.qjs``), handed this checkout's
@@ -36,6 +41,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +52,19 @@ if str(ROOT) not in sys.path:
 if TYPE_CHECKING:
     import frida
 
+    from hooks.agent_bundle import AgentCode
+
 Loader = Callable[["frida.Session"], "frida.Script"]
 PARTS = ("script", "init", "start-up")
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How one row loads the agent; ``learns``: the AgentCode that keeps the prologue plan an
+    agent computed (after the timing: a run asks its first process only)."""
+
+    load: Loader
+    learns: AgentCode | None = None
 
 
 def host_policy(tmp: Path) -> dict[str, Any]:
@@ -67,11 +84,13 @@ def host_policy(tmp: Path) -> dict[str, Any]:
         return build_policy(registry, where, spec, trace=False).to_agent_json()
 
 
-def this_checkout() -> Loader:
-    """How ``clone host run`` loads the agent into each process."""
-    from hooks.agent_bundle import load_agent
+def this_checkout(*, plans: bool = True) -> Mode:
+    """How ``clone host run`` loads the agent into each process; without ``plans``, handed no
+    prologue plan (as the first process after a libc upgrade)."""
+    from hooks.agent_bundle import AgentCode, built_agent
 
-    return load_agent
+    code = built_agent() if plans else AgentCode(prologue_plans=False)
+    return Mode(code.load, code if plans else None)
 
 
 def from_source(bundle: Path) -> Loader:
@@ -127,7 +146,7 @@ def payload_script(carry: bool) -> Loader:
     return load
 
 
-def once(load: Loader, policy: Mapping[str, Any]) -> dict[str, float]:
+def once(mode: Mode, policy: Mapping[str, Any]) -> dict[str, float]:
     """One process: the seconds each part took."""
     import frida
 
@@ -139,10 +158,13 @@ def once(load: Loader, policy: Mapping[str, Any]) -> dict[str, float]:
     try:
         session = attach(device, pid)
         start = time.perf_counter()
-        script = load(session)
+        script = mode.load(session)
         loaded = time.perf_counter()
-        AgentRpc(script).init({**policy, "keep": True})
+        rpc = AgentRpc(script)
+        prologues = rpc.init({**policy, "keep": True})
         done = time.perf_counter()
+        if prologues == "computed" and mode.learns is not None:
+            mode.learns.learn_plan(rpc.prologue_plan())
         session.detach()
     finally:
         device.kill(pid)
@@ -150,16 +172,16 @@ def once(load: Loader, policy: Mapping[str, Any]) -> dict[str, float]:
 
 
 def measure(
-    loads: Mapping[str, Loader], policy: Mapping[str, Any], repeat: int
+    loads: Mapping[str, Mode], policy: Mapping[str, Any], repeat: int
 ) -> dict[tuple[str, str], float]:
     """Median milliseconds per (part, mode), the modes' rounds interleaved."""
     times: dict[tuple[str, str], list[float]] = {}
-    for load in loads.values():  # a first round each, not counted (page cache, JIT)
+    for load in loads.values():  # a first round each, not counted (page cache, JIT, a plan)
         once(load, policy)
     for _ in range(repeat):
-        for mode, load in loads.items():
+        for name, load in loads.items():
             for part, seconds in once(load, policy).items():
-                times.setdefault((part, mode), []).append(seconds)
+                times.setdefault((part, name), []).append(seconds)
     return {key: statistics.median(t) * 1e3 for key, t in times.items()}
 
 
@@ -170,14 +192,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--agent-bytecode", type=Path, default=None)
     parser.add_argument("--payload", action="store_true")
     args = parser.parse_args(argv)
-    loads = {"this checkout": this_checkout()}
+    loads = {"this checkout": this_checkout(), "no prologue plan": this_checkout(plans=False)}
     if args.agent_js is not None:
-        loads[str(args.agent_js)] = from_source(args.agent_js)
+        loads[str(args.agent_js)] = Mode(from_source(args.agent_js))
     if args.agent_bytecode is not None:
-        loads[str(args.agent_bytecode)] = from_bytecode(args.agent_bytecode)
+        loads[str(args.agent_bytecode)] = Mode(from_bytecode(args.agent_bytecode))
     if args.payload:
-        loads["payload, carried module"] = payload_script(carry=True)
-        loads["payload, TinyCC"] = payload_script(carry=False)
+        loads["payload, carried module"] = Mode(payload_script(carry=True))
+        loads["payload, TinyCC"] = Mode(payload_script(carry=False))
     with tempfile.TemporaryDirectory(prefix="agent-startup-") as tmp:
         ms = measure(loads, host_policy(Path(tmp)), args.repeat)
     load = os.getloadavg()[0]

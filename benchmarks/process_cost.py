@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         loads = {"clone": agent_startup.this_checkout()}
         if args.baseline is not None:
             bundle = args.baseline / "hooks" / "agent" / "dist" / "agent.js"
-            loads["baseline"] = agent_startup.from_source(bundle)
+            loads["baseline"] = agent_startup.Mode(agent_startup.from_source(bundle))
         policy = agent_startup.host_policy(Path(tmp))
         startup = agent_startup.measure(loads, policy, args.repeat * 3)
     ms = {key: statistics.median(t) * 1e3 for key, t in times.items()}

@@ -28,6 +28,16 @@ machine before its policy (``AgentCode.load``); the agent loads it as a binary C
 its key and architecture match its own, and otherwise compiles ``redirect.c`` with Frida's
 TinyCC as it always could (its ``stats()["cmodule"]`` says which). A clone's Gadget on
 Android is handed none: the payload carries the module in the agent script instead.
+
+A kept agent on x86_64 (one a host run makes eternal) decodes the first instructions of the
+libc functions it hooks, and what it decides from them depends only on libc's bytes: its
+"prologue plan" (``src/fastpath/plan.ts``), keyed by libc's GNU build-id. ``AgentCode`` keeps
+the plans it knows by build-id and hands them all to each process before its policy; an agent
+whose libc has one of them only compares bytes instead of decoding them (``stats()`` says
+``prologues: "given"``). The plans come from ``make agent``, which records this machine's in
+``dist/bytecode/prologues-<hash of agent.single.js>-<build-id>.json``, and from the first
+process of a run that had none (``prologues: "computed"``; ``hooks.session`` asks it for the
+plan and keeps it in memory): a libc upgraded since the build costs one process the analysis.
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +69,30 @@ _SENTINEL = _DIST / "sentinel.js"
 SCRIPT_NAME = "clonespace"
 # platform.machine() -> Frida's Process.arch
 _FRIDA_ARCH = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "i686": "ia32", "armv7l": "arm"}
+
+
+@dataclass(frozen=True)
+class ProloguePlan:
+    """An agent's prologue plan for one libc build (``src/fastpath/plan.ts``): ``value`` as the
+    agent wrote it, handed back to agents as it is (they check the rest of it themselves)."""
+
+    build_id: str
+    arch: str
+    value: Mapping[str, Any]
+
+    @classmethod
+    def from_json(cls, value: object) -> ProloguePlan | None:
+        """``value`` as a plan, or None when it does not even name its libc build and arch."""
+        if not isinstance(value, dict):
+            return None
+        build_id, arch = value.get("buildId"), value.get("arch")
+        if not isinstance(build_id, str) or not isinstance(arch, str) or not _is_hex(build_id):
+            return None
+        return cls(build_id, arch, value)
+
+
+def _is_hex(text: str) -> bool:
+    return bool(text) and all(c in "0123456789abcdef" for c in text)
 
 
 def how_to_build(bundle: Path = _BUNDLE) -> str:
@@ -121,13 +156,30 @@ class AgentCode:
         single: Path | None = _SINGLE,
         cache_dir: Path | None = None,
         cmodules: Path = CMODULES,
+        prologue_plans: bool = True,
     ) -> None:
+        """``prologue_plans`` False: no plan is handed over nor learnt (every process analyses
+        libc, as the first one after a libc upgrade does)."""
         self._single = single if single is not None and single.is_file() else None
         self._cache_dir = cache_dir or _DIST / "bytecode"
         self._prebuilt = _prebuilt_fast_path(cmodules)
         self._lock = threading.Lock()
         self._bytecode: bytes | None = None
         self._refused = False  # Frida refused the bytecode: source from now on
+        self._use_plans = prologue_plans
+        # build-id -> plan; None until the plan files were read (prologue_plans)
+        self._plans: dict[str, ProloguePlan] | None = None if prologue_plans else {}
+        self._plans_text: str | None = None  # the plans as handed over, made once per change
+
+    @property
+    def single(self) -> Path | None:
+        """The single-script build this agent is (None: loaded from ``agent.js``'s source)."""
+        return self._single
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where its bytecode and prologue plans are kept."""
+        return self._cache_dir
 
     @property
     def cache_file(self) -> Path | None:
@@ -155,7 +207,78 @@ class AgentCode:
         if self._prebuilt is not None:
             offer, so = self._prebuilt
             script.post({"type": "cmodule", **offer}, so)  # before init: messages keep order
+        plans = self._plans_as_text()
+        if plans is not None:
+            # all of them: the agent takes the one for its libc (the host does not read it)
+            script.post({"type": "prologues", "plans": plans})
         return script
+
+    def prologue_plans(self) -> list[ProloguePlan]:
+        """The prologue plans ``load`` hands over: those the build recorded (read on first use)
+        and those learnt since."""
+        with self._lock:
+            if self._plans is None:
+                self._plans = {plan.build_id: plan for plan in self._read_plan_files()}
+            return list(self._plans.values())
+
+    def _plans_as_text(self) -> str | None:
+        """The plans as ``load`` posts them: their JSON list as one string, serialised once (a
+        plan is ~10 kB of objects: json.dumps of them would cost each process ~0.3 ms of the
+        host's time, a string costs a copy); None when there is none."""
+        self.prologue_plans()  # read the recorded ones
+        with self._lock:  # one lock for the plans and their text: a plan learnt meanwhile is in
+            assert self._plans is not None
+            if self._plans_text is None and self._plans:
+                values = [plan.value for plan in self._plans.values()]
+                self._plans_text = json.dumps(values, separators=(",", ":"))
+            return self._plans_text
+
+    def learn_plan(self, value: object) -> ProloguePlan | None:
+        """Keeps the plan an agent computed (``prologuePlan()``) for the next processes; the
+        first one for a libc build stays. None when ``value`` is not a plan."""
+        plan = ProloguePlan.from_json(value)
+        if plan is None or not self._use_plans:
+            return None
+        self.prologue_plans()  # the recorded ones first: they are not replaced
+        with self._lock:
+            assert self._plans is not None
+            if plan.build_id not in self._plans:
+                self._plans[plan.build_id] = plan
+                self._plans_text = None  # made again with it
+            return self._plans[plan.build_id]
+
+    def plan_file(self, build_id: str) -> Path | None:
+        """Where the build records the plan for libc ``build_id`` (None without the
+        single-script build): beside the bytecode, named after this agent build, since the
+        analysis is the agent's."""
+        if self._single is None:
+            return None
+        digest = _digest(self._single, self._single.stat().st_mtime_ns)
+        return self._cache_dir / f"prologues-{digest}-{build_id}.json"
+
+    def record_plan(self, plan: ProloguePlan) -> Path | None:
+        """Writes ``plan`` to its file (``plan_file``); the path, or None when not written."""
+        path = self.plan_file(plan.build_id)
+        if path is None:
+            return None
+        _write_atomically(path, json.dumps(plan.value).encode("utf-8"))
+        return path if path.is_file() else None
+
+    def _read_plan_files(self) -> list[ProloguePlan]:
+        """The plans recorded for this agent build; a file unreadable or not a plan is skipped
+        (the agent then computes that plan, as without the file)."""
+        pattern = self.plan_file("*")  # any build-id: a glob
+        if pattern is None:
+            return []
+        plans = []
+        for path in sorted(pattern.parent.glob(pattern.name)):
+            try:
+                plan = ProloguePlan.from_json(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                continue
+            if plan is not None and path == self.plan_file(plan.build_id):
+                plans.append(plan)
+        return plans
 
     @property
     def prebuilt(self) -> tuple[dict[str, str], bytes] | None:
@@ -259,9 +382,45 @@ def load_agent(session: frida.Session) -> frida.Script:
     return built_agent().load(session)
 
 
+# A policy that redirects nothing, for the agent that computes this machine's prologue plan;
+# `keep` as hooks.session says it to every agent of an untraced host run (a plan is only made
+# by a kept agent).
+_PLANNING_POLICY: dict[str, Any] = {
+    "version": 1,
+    "clone": "build:0",
+    "platform": "linux",
+    "redirects": [],
+    "deny": [],
+    "allow": [],
+    "deny_errno": 13,
+    "identity": {},
+    "accounts": [],
+    "trace": False,
+    "keep": True,
+}
+
+
+def record_machine_plan(code: AgentCode, device: frida.Device) -> Path | None:
+    """Computes this machine's prologue plan in a process of ``/bin/true`` spawned suspended
+    (killed after) and records it (``AgentCode.record_plan``); the file, or None when the
+    agent made none (not x86_64, or libc without a build-id)."""
+    from hooks.rpc import AgentRpc
+
+    pid = device.spawn(["/bin/true"])  # suspended: never runs
+    try:
+        session = device.attach(pid)
+        rpc = AgentRpc(AgentCode(code.single, code.cache_dir, prologue_plans=False).load(session))
+        rpc.init(_PLANNING_POLICY)
+        plan = ProloguePlan.from_json(rpc.prologue_plan())
+    finally:
+        device.kill(pid)
+    return code.record_plan(plan) if plan is not None else None
+
+
 def main() -> int:
     """``python -m hooks.agent_bundle``: compiles the agent's bytecode for the Frida version
-    installed, in a short-lived process of its own (``make agent`` runs it)."""
+    installed, in a short-lived process of its own, and records this machine's prologue plan
+    (``make agent`` runs it)."""
     import frida
 
     code = built_agent()
@@ -278,6 +437,16 @@ def main() -> int:
     finally:
         device.kill(pid)
     print(f"agent bytecode: {code.cache_file}")
+    from hooks.errors import HookStartError
+    from hooks.session import frida_errors
+
+    failures: tuple[type[Exception], ...] = (HookStartError, frida.RPCException, *frida_errors())
+    try:
+        plan = record_machine_plan(code, device)
+    except failures as e:  # the plan is an optimisation: a build without it is no failure
+        print(f"no prologue plan ({e}): the first process of a run computes it")
+        return 0
+    print(f"prologue plan: {plan}" if plan else "no prologue plan for this machine")
     return 0
 
 

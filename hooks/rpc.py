@@ -1,5 +1,5 @@
 """Typed facade over the agent's ``rpc.exports`` (init, policy, startup_line, hook_report,
-stats)."""
+prologue_plan, stats)."""
 
 from __future__ import annotations
 
@@ -19,17 +19,20 @@ class AgentRpc:
     def __init__(self, script: frida.Script) -> None:
         self._exports = script.exports_sync
 
-    def init(self, policy: Mapping[str, Any]) -> None:
-        """Installs the hooks for ``policy`` (once per process; later calls are ignored)."""
+    def init(self, policy: Mapping[str, Any]) -> str | None:
+        """Installs the hooks for ``policy`` (once per process; later calls are ignored).
+        Returns where the agent's prologue analysis came from: ``"given"`` (a plan handed
+        over, hooks.agent_bundle), ``"computed"`` (``prologue_plan()`` has it), or None."""
         import frida
 
         try:
-            self._exports.init(json.loads(json.dumps(policy)))
+            origin = self._exports.init(json.loads(json.dumps(policy)))
         except frida.RPCException as e:
             message = str(e).splitlines()[0] if str(e) else repr(e)
             if "invalid policy: " in message:
                 raise PolicyError(message.split("invalid policy: ", 1)[1]) from e
             raise HookStartError(f"the agent failed to start: {e}") from e
+        return origin if isinstance(origin, str) else None  # an agent built before: nothing
 
     def policy(self) -> dict[str, Any] | None:
         """The policy the agent runs with, as it parsed it (None before ``init``)."""
@@ -43,6 +46,11 @@ class AgentRpc:
         """Android clones: each hook group and the number of methods it hooked, or the
         reason it failed (``"failed: …"``); None before ``init`` and off Android."""
         return cast(dict[str, int | str] | None, self._exports.hook_report())
+
+    def prologue_plan(self) -> dict[str, Any] | None:
+        """The prologue plan the agent computed at ``init`` (hooks.agent_bundle.ProloguePlan's
+        value), or None when it was given one or made none."""
+        return cast(dict[str, Any] | None, self._exports.prologue_plan())
 
     def stats(self) -> dict[str, Any]:
         """Counters and the hooked functions: ``pid``, ``installed``, ``redirects``, ``denies``…"""

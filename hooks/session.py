@@ -10,6 +10,10 @@ made eternal, and a fork child inherits it, hooks and all, so the child only nee
 (for its own children's gating) and a sentinel, not an agent of its own (see ``_keep``). A
 traced run, which needs the agent's messages, loads the agent anew in every child: Frida
 tears a script that is not eternal down in a fork child.
+
+A kept agent that had no prologue plan for its libc computed one (``hooks.agent_bundle``): it
+says so from init, and is asked for the plan before it is made eternal, for the processes
+instrumented after it.
 """
 
 from __future__ import annotations
@@ -104,9 +108,11 @@ class AgentSessions:
             self._scripts[pid] = script
         rpc = AgentRpc(script)
         # told, the agent may patch libc in ways that must not outlive it (fastpath/direct.ts)
-        rpc.init({**self._policy, "keep": True} if keep else self._policy)
+        prologues = rpc.init({**self._policy, "keep": True} if keep else self._policy)
         if keep:
-            self._keep(pid)
+            if prologues == "computed":  # the next processes are handed what this one found
+                self._learn_plan(rpc)
+            self._keep(pid)  # its exports out of reach from now on
         self._handle(pid)
         return rpc
 
@@ -325,6 +331,18 @@ class AgentSessions:
             session = self._live[pid]
         script.eternalize()
         self._watch(pid, session)
+
+    def _learn_plan(self, rpc: AgentRpc) -> None:
+        """Keeps the prologue plan the agent in this process computed (hooks.agent_bundle):
+        asked only of an agent that says it computed one, so the others pay no round trip."""
+        import frida
+
+        failures: tuple[type[Exception], ...] = (frida.RPCException, *frida_errors())
+        try:
+            plan = rpc.prologue_plan()
+        except failures:  # the plan only saves later processes time: not this one's failure
+            return
+        self._agent.learn_plan(plan)
 
     def _follow_fork(self, pid: int) -> None:
         """A fork child of a kept process: the agent it inherited holds the hooks and the

@@ -240,12 +240,18 @@ def _scenario(layout: Layout) -> list[str]:
 
 
 def _run_scenario(
-    code: AgentCode, root: Path, fsops: Path, capfd: pytest.CaptureFixture[str], monkeypatch: Any
+    code: AgentCode,
+    root: Path,
+    fsops: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: Any,
+    *,
+    trace: bool = True,
 ) -> tuple[list[tuple[str, str, str]], list[dict[str, Any]], list[str]]:
     layout = make_layout(root)
     root = layout.root  # resolved
     monkeypatch.setattr("hooks.runner.built_agent", lambda: code)
-    ran = run_captured([fsops, *_scenario(layout)], layout.policy(trace=True), capfd)
+    ran = run_captured([fsops, *_scenario(layout)], layout.policy(trace=trace), capfd)
     events = [
         {k: str(v).replace(str(root), "ROOT") for k, v in e.items() if k != "pid"}
         for e in ran.events
@@ -278,3 +284,171 @@ def test_the_tinycc_fallback_behaves_as_the_prebuilt_fast_path(
     assert {e["type"] for e in events} == {"redirect", "deny"}
     again = _run_scenario(fallback, tmp_path / "b", fsops, capfd, monkeypatch)
     assert again == expected  # the same results, events and files, from another root
+
+
+x86_64_only = pytest.mark.skipif(
+    platform.machine() != "x86_64", reason="prologue plans are the direct installer's (x86_64)"
+)
+
+
+def _with_bytecode(cache_dir: Path) -> Path:
+    """``cache_dir`` holding this build's bytecode (not compiled again) and no prologue plan."""
+    kept = built_agent().cache_file
+    assert kept is not None and kept.is_file()
+    cache_dir.mkdir(parents=True)
+    (cache_dir / kept.name).write_bytes(kept.read_bytes())
+    return cache_dir
+
+
+def _plan(build_id: str = "ab" * 20, arch: str = "x64") -> dict[str, Any]:
+    return {"format": 1, "arch": arch, "buildId": build_id, "exports": {}}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, [], "plan", {"arch": "x64"}, {**_plan(), "buildId": ""}, {**_plan(), "buildId": "XY"}],
+)
+def test_what_does_not_name_its_libc_build_is_no_plan(value: object) -> None:
+    assert agent_bundle.ProloguePlan.from_json(value) is None
+
+
+def test_the_first_plan_learnt_for_a_libc_build_stays(tmp_path: Path) -> None:
+    code = AgentCode(cache_dir=tmp_path)
+    first = code.learn_plan(_plan())
+    assert first is not None and first.value == _plan()
+    again = code.learn_plan({**_plan(), "exports": {"open": {}}})
+    assert again is first
+    other = code.learn_plan(_plan("cd" * 20))
+    assert [p.build_id for p in code.prologue_plans()] == ["ab" * 20, "cd" * 20]
+    assert other is not None and other is not first
+    assert code.learn_plan("no plan") is None
+
+
+def test_plans_learnt_on_many_threads_at_once_keep_one_per_build(tmp_path: Path) -> None:
+    """Children are instrumented on threads of their own: each learns what its agent made."""
+    import threading
+
+    code = AgentCode(cache_dir=tmp_path)
+    kept: list[object] = []
+    barrier = threading.Barrier(8)
+
+    def learn(i: int) -> None:
+        barrier.wait()
+        kept.append(code.learn_plan({**_plan(), "exports": {"n": i}}))
+
+    threads = [threading.Thread(target=learn, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(code.prologue_plans()) == 1
+    assert all(k is code.prologue_plans()[0] for k in kept)
+
+
+def test_an_agent_code_without_plans_neither_hands_nor_learns(tmp_path: Path) -> None:
+    code = AgentCode(cache_dir=tmp_path, prologue_plans=False)
+    code.record_plan(agent_bundle.ProloguePlan("ab" * 20, "x64", _plan()))
+    assert code.learn_plan(_plan()) is None
+    assert code.prologue_plans() == []
+    assert [p.build_id for p in AgentCode(cache_dir=tmp_path).prologue_plans()] == ["ab" * 20]
+
+
+def test_plan_files_of_another_agent_build_or_damaged_are_not_read(tmp_path: Path) -> None:
+    code = AgentCode(cache_dir=tmp_path)
+    recorded = code.record_plan(agent_bundle.ProloguePlan("ab" * 20, "x64", _plan()))
+    assert recorded is not None and recorded == code.plan_file("ab" * 20)
+    damaged = code.plan_file("cd" * 20)
+    assert damaged is not None
+    damaged.write_text("{not json")
+    misnamed = code.plan_file("ef" * 20)  # its content names another build
+    assert misnamed is not None
+    misnamed.write_text(json.dumps(_plan("12" * 20)))
+    other = tmp_path / "agent.single.js"
+    other.write_text("rpc.exports = {};\n")  # another build of the agent: other plan files
+    assert AgentCode(single=other, cache_dir=tmp_path).prologue_plans() == []
+    assert [p.build_id for p in AgentCode(cache_dir=tmp_path).prologue_plans()] == ["ab" * 20]
+
+
+class _Posted:
+    """A script that records what is posted to it."""
+
+    def __init__(self) -> None:
+        self.posted: list[tuple[dict[str, Any], bytes | None]] = []
+
+    def load(self) -> None:
+        pass
+
+    def post(self, message: dict[str, Any], data: bytes | None = None) -> None:
+        self.posted.append((message, data))
+
+
+def test_load_hands_over_every_plan_it_has_after_the_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = AgentCode(cache_dir=tmp_path)
+    script = _Posted()
+    monkeypatch.setattr(code, "create_script", lambda session: script)
+    fast_path = ["cmodule"] if code.prebuilt else []
+
+    def posted_by_load() -> list[tuple[dict[str, Any], bytes | None]]:
+        script.posted.clear()
+        code.load(None)  # type: ignore[arg-type]
+        return script.posted
+
+    assert [m["type"] for m, _ in posted_by_load()] == fast_path
+    code.learn_plan(_plan())
+    assert [m["type"] for m, _ in posted_by_load()] == [*fast_path, "prologues"]
+    code.learn_plan(_plan("cd" * 20))  # after the text was made: made again
+    last, data = posted_by_load()[-1]
+    assert (last["type"], data) == ("prologues", None)
+    assert json.loads(last["plans"]) == [_plan(), _plan("cd" * 20)]
+
+
+@x86_64_only
+def test_the_build_records_this_machines_plan_and_agent_code_reads_it(tmp_path: Path) -> None:
+    """``python -m hooks.agent_bundle`` (make agent) records the plan a kept agent computed in
+    a process of /bin/true; the next AgentCode of the build hands it over."""
+    from hooks.runner import local_device
+
+    cache = _with_bytecode(tmp_path / "bytecode")
+    recorded = agent_bundle.record_machine_plan(AgentCode(cache_dir=cache), local_device())
+    assert recorded is not None and recorded.parent == cache
+    plans = AgentCode(cache_dir=cache).prologue_plans()
+    assert len(plans) == 1 and recorded == AgentCode(cache_dir=cache).plan_file(plans[0].build_id)
+    assert plans[0].arch == "x64" and "open" in plans[0].value["exports"]
+
+
+@x86_64_only
+def test_the_host_learns_the_plan_from_its_first_process(
+    tmp_path: Path,
+    fsops: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run with no plan: its (kept) agent computes one, the host asks it for the plan before
+    making it eternal (hooks.session) and keeps it; the next run's agent is handed it and
+    says so, the next is not asked, and the file operations give the same results and files
+    through the hooks installed from the plan."""
+    code = AgentCode(cache_dir=_with_bytecode(tmp_path / "bytecode"))
+    origins: list[str | None] = []
+    asked: list[int] = []
+    init, prologue_plan = AgentRpc.init, AgentRpc.prologue_plan
+
+    def spied_init(self: AgentRpc, policy: Any) -> str | None:
+        origins.append(init(self, policy))
+        return origins[-1]
+
+    def spied_plan(self: AgentRpc) -> dict[str, Any] | None:
+        asked.append(1)
+        return prologue_plan(self)
+
+    monkeypatch.setattr(AgentRpc, "init", spied_init)
+    monkeypatch.setattr(AgentRpc, "prologue_plan", spied_plan)
+    without = _run_scenario(code, tmp_path / "a", fsops, capfd, monkeypatch, trace=False)
+    assert (origins, len(asked), len(code.prologue_plans())) == (["computed"], 1, 1)
+    given = _run_scenario(code, tmp_path / "b", fsops, capfd, monkeypatch, trace=False)
+    assert (origins, len(asked)) == (["computed", "given"], 1)
+    assert given == without
+    results, _, stored = given
+    assert results[0] == ("OK", "write", "") and results[-1] == ("ERR", "read", "EACCES")
+    assert stored == ["b.txt", "link", "login.txt", "rel.txt", "spelled.txt"]

@@ -19,7 +19,7 @@ import frida
 import pytest
 
 from hooks import procfs
-from hooks.agent_bundle import built_agent
+from hooks.agent_bundle import AgentCode, built_agent
 from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
 from hooks.runner import local_device, run
@@ -183,3 +183,27 @@ def test_a_fork_child_keeps_the_agent_it_inherits_unless_the_run_is_traced(
     assert len(instrumented) == (3 if trace else 1)
     redirected = {Path(e["path"]).name for e in events if e.get("type") == "redirect"}
     assert (set(made) <= redirected) is trace
+
+
+class _Device:
+    """Enough of a device for AgentSessions to be made (no child is ever reported)."""
+
+    def on(self, signal: str, callback: object) -> None:
+        pass
+
+
+class _PlanFails:
+    """An agent's RPC whose prologue plan cannot be had (the process went away meanwhile)."""
+
+    def prologue_plan(self) -> dict[str, Any] | None:
+        raise frida.RPCException("script is destroyed")
+
+
+def test_a_plan_that_cannot_be_had_is_no_failure_of_the_process(tmp_path: Path) -> None:
+    """The plan only saves later processes time: asking for it may fail, the process goes on
+    (its child is not killed for it), and the run has no plan."""
+    code = AgentCode(cache_dir=tmp_path)
+    sessions = AgentSessions(cast(frida.Device, _Device()), code, make_layout(tmp_path).policy())
+    sessions._learn_plan(cast(AgentRpc, _PlanFails()))
+    assert code.prologue_plans() == []
+    assert sessions.failures == []

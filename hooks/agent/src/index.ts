@@ -1,9 +1,10 @@
 // Clonespace agent entry point. One rpc.exports facade: init(policy), stats().
 import { flushEvents, makeEmitter } from "./events.js";
 import {
-  drainFileEvents, fastPathKind, fileHookStats, type FileHookStats, installFileHooks, offerPrebuilt,
-  releaseFileHooks,
+  computedPlan, drainFileEvents, fastPathKind, fileHookStats, type FileHookStats, installFileHooks, offerPrebuilt,
+  prologuesKind, releaseFileHooks,
 } from "./fastpath/index.js";
+import { offerPlans, type ProloguePlan } from "./fastpath/plan.js";
 import { failClosed } from "./host.js";
 import { installIdentityHooks } from "./identity/index.js";
 import { liveReason, livePatchState, setLive, type LivePatchState } from "./live.js";
@@ -86,10 +87,22 @@ recv("cmodule", (message: { arch: string; key: string }, data: ArrayBuffer | nul
   }
 });
 
+// The host may hand over the prologue plans it has (fastpath/plan.ts), before init too, as
+// their JSON text: the agent uses the one for this process's libc, if any.
+recv("prologues", (message: { plans?: unknown }) => {
+  try {
+    offerPlans(typeof message.plans === "string" ? JSON.parse(message.plans) : null);
+  } catch {
+    offerPlans(null); // not JSON: no plan, as if none was handed over
+  }
+});
+
 rpc.exports = {
-  async init(first: unknown, second?: unknown): Promise<void> {
+  /** Returns where the prologue analysis came from (stats().prologues): "computed" tells the
+   * host that prologuePlan() has a plan for it, without another round trip otherwise. */
+  async init(first: unknown, second?: unknown): Promise<"given" | "computed" | null> {
     if (active !== null) {
-      return;
+      return prologuesKind();
     }
     const raw = policyArgument(first, second);
     try {
@@ -102,6 +115,12 @@ rpc.exports = {
       }
       throw e;
     }
+    return prologuesKind();
+  },
+  /** The prologue plan this process computed, for the host to hand to the next processes;
+   * null when it was given one, or made none (off x64, an agent not kept, before init). */
+  prologuePlan(): ProloguePlan | null {
+    return computedPlan();
   },
   policy(): Policy | null {
     return active;

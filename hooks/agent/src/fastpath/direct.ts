@@ -28,6 +28,10 @@
 // data page, so the process goes on with the original functions, as after Gum's revert.
 // Those pages stay mapped for the life of the process (a few kB).
 //
+// What to copy from each target (planDirect) depends only on libc's bytes: it is part of the
+// prologue plan (plan.ts) that a process computes once per libc build and the next ones are
+// handed (patchDirect then takes those plans as they are).
+//
 // No instruction-cache flush is needed on x86 (the caches are coherent with stores), and
 // Memory.patchCode flushes where that would matter anyway.
 import type { Prologues } from "./prologue.js";
@@ -52,8 +56,10 @@ export interface DirectRequest {
   readonly replacement: NativePointer;
 }
 
-interface Plan extends DirectRequest {
-  /** SCAN bytes from the target (empty until read) */
+/** How the direct installer replaces one target: computed here (planDirect), or taken from a
+ * prologue plan computed by another process for the same libc (plan.ts). */
+export interface DirectPlan extends DirectRequest {
+  /** the target's first bytes, at least `copy` of them (empty until read) */
   readonly bytes: Uint8Array;
   /** how many bytes of whole instructions the trampoline copies from the target */
   readonly copy: number;
@@ -63,7 +69,7 @@ interface Plan extends DirectRequest {
   readonly branches: readonly Branch[];
 }
 
-interface Branch {
+export interface Branch {
   /** offset in the copied bytes, size there */
   readonly at: number;
   readonly size: number;
@@ -115,7 +121,7 @@ function conditional(insn: Instruction, at: number): Branch | null {
 }
 
 /** What to copy from `target`, or null when the target is not for this installer. */
-function plan(request: DirectRequest, prologues: Prologues, others: ReadonlySet<string>): Plan | null {
+function plan(request: DirectRequest, prologues: Prologues, others: ReadonlySet<string>): DirectPlan | null {
   const { target } = request;
   const branches: Branch[] = [];
   let copy = 0;
@@ -148,7 +154,7 @@ function plan(request: DirectRequest, prologues: Prologues, others: ReadonlySet<
 }
 
 /** `p`, unless too long for its slot or one of its branches goes into the copied bytes. */
-function checked(p: Plan): Plan | null {
+function checked(p: DirectPlan): DirectPlan | null {
   const start = num(p.target);
   return p.copy + 4 * p.branches.length > MAX_COPY || p.branches.some(({ to }) => to > start && to < start + p.copy)
     ? null : p;
@@ -212,29 +218,46 @@ function pageRound(n: number): number {
 }
 
 /**
- * Replaces the targets that qualify (see above); the rest are left for Gum. Only while the
- * process does not run yet, on x64. `publish` gets each one's original (its trampoline) by
- * target before any jump is written: Frida's threads run and may call them at once.
+ * How the direct installer would replace `request`'s target, or null when it is not for it
+ * (see above). `others`: every target the installer is asked to replace.
+ */
+export function planDirect(
+  request: DirectRequest,
+  prologues: Prologues,
+  others: ReadonlySet<string>,
+): DirectPlan | null {
+  const p = plan(request, prologues, others);
+  if (p === null) {
+    return null;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(p.target.readByteArray(SCAN) as ArrayBuffer);
+  } catch {
+    return null;
+  }
+  return branchesInto(bytes, p.copy) ? null : { ...p, bytes };
+}
+
+/** Whether a plan's shape is one this installer can carry out, `checked` bytes of its target
+ * known (a plan handed over is checked): the jump written over the target's first bytes
+ * must fall within them (a tail call's plan copies fewer: those before its `jmp`). */
+export function feasible(copy: number, checked: number, branches: readonly Branch[]): boolean {
+  return copy >= 0 && checked >= Math.max(copy, PATCH) && copy + 4 * branches.length <= MAX_COPY
+    && branches.every(({ at, size }) => at >= 0 && at + size <= copy);
+}
+
+/**
+ * Replaces the targets of `plans` (planDirect's, or a prologue plan's); those out of reach of
+ * the pages mapped for the stubs are left for Gum. Only while the process does not run yet,
+ * on x64. `publish` gets each one's original (its trampoline) by target before any jump is
+ * written: Frida's threads run and may call them at once.
  */
 export function patchDirect(
-  requests: readonly DirectRequest[],
-  prologues: Prologues,
+  plans: readonly DirectPlan[],
   publish: (originals: ReadonlyMap<string, NativePointer>) => void,
 ): ReadonlySet<string> {
   const done = new Map<string, NativePointer>();
-  const others = new Set(requests.map(({ target }) => target.toString()));
-  const plans = requests.map((r) => plan(r, prologues, others)).flatMap((p): Plan[] => {
-    if (p === null) {
-      return [];
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(p.target.readByteArray(SCAN) as ArrayBuffer);
-    } catch {
-      return [];
-    }
-    return branchesInto(bytes, p.copy) ? [] : [{ ...p, bytes }];
-  });
   if (plans.length === 0) {
     return new Set();
   }

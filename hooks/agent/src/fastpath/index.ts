@@ -2,12 +2,17 @@
 // host hands over, or that a clone's payload carries in this bundle (carried.ts), built by
 // scripts/build-cmodule.mjs with a wrapper for every export of the hook table) or, when none
 // fits, compiles redirect.c plus one wrapper per libc export found with Frida's TinyCC;
-// copies the policy's tables into it, and replaces the exports with the C wrappers.
+// copies the policy's tables into it, and replaces the exports with the C wrappers. Which
+// exports are left out as tail calls, and how the direct installer replaces the others, comes
+// from the host's prologue plan for this libc where it has one (plan.ts), else is computed.
 import { inOwnProcess } from "../events.js";
 import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Host, Policy } from "../policy.js";
 import { CARRIED } from "./carried.js";
-import { type DirectRequest, patchDirect, releaseDirect } from "./direct.js";
+import { type DirectPlan, patchDirect, planDirect, releaseDirect } from "./direct.js";
+import {
+  buildId, givenDirect, givenPlan, makePlan, matching, offset, type PlannedExport, type ProloguePlan, plannedFrom,
+} from "./plan.js";
 import { Prologues } from "./prologue.js";
 import { REDIRECT_C, REDIRECT_KEY } from "./redirect.generated.js";
 import { EXEC_NAMES, HOOKS, type HookSpec, wrapperLine } from "./table.js";
@@ -25,6 +30,11 @@ export interface FileHookStats {
   readonly dropped: number;
   /** "prebuilt", or "tinycc: " and why no prebuilt module was used (null before init) */
   readonly cmodule: string | null;
+  /** where the prologue analysis came from (plan.ts): "given" (the host's plan for this libc),
+   * "computed" (none fitted), null (no plan: off x64, an agent not kept, or before init) */
+  readonly prologues: "given" | "computed" | null;
+  /** exports of a given plan decided afresh: their bytes in memory were not the plan's */
+  readonly afresh: readonly string[];
 }
 
 /** A fast path compiled ahead of time, as the host offers it (hooks/agent_bundle.py). */
@@ -49,6 +59,10 @@ let slow: string[] = [];
 let patched: string[] = [];
 let covered: string[] = [];
 let origin: string | null = null;
+let prologueOrigin: "given" | "computed" | null = null;
+let afresh: string[] = [];
+/** the plan this process computed, made on demand (computedPlan); null when it computed none */
+let makeComputedPlan: (() => ProloguePlan) | null = null;
 let offered: PrebuiltOffer | null = null;
 let drainEvents = (): void => {};
 
@@ -265,26 +279,18 @@ function setHost(cm: CModule, libc: Module | null, host: Host, open: NativePoint
 }
 
 /**
- * The exports the direct installer (direct.ts) replaced (their originals go to `publish`
- * before any is patched: Frida's threads may call them at once); on x86_64, for an agent
- * its host keeps (`keep`, see index.ts), while the process does not run yet (where Gum's "offline"
- * scenario would be used), and not the exec family (Frida's child gating hooks those too;
- * they stay with Interceptor.replace).
+ * Whether the direct installer (direct.ts) is used: on x86_64, for an agent its host keeps
+ * (`keep`, see index.ts), while the process does not run yet (where Gum's "offline" scenario
+ * would be used).
  */
-function directly(
-  keep: boolean,
-  cm: CModule,
-  found: readonly Found[],
-  prologues: Prologues,
-  publish: (originals: ReadonlyMap<string, NativePointer>) => void,
-): ReadonlySet<string> {
-  if (!keep || Process.arch !== "x64" || !offlineAllowed()) {
-    return new Set();
-  }
-  const requests: DirectRequest[] = found
-    .filter(({ spec }) => !EXEC_NAMES.has(spec.name))
-    .map(({ spec, target }) => ({ target, replacement: symbol(cm, `cs_r_${spec.name}`) }));
-  return patchDirect(requests, prologues, publish);
+function direct(keep: boolean): boolean {
+  return keep && Process.arch === "x64" && offlineAllowed();
+}
+
+/** The exports the direct installer is asked about: not the exec family (Frida's child gating
+ * hooks those too; they stay with Interceptor.replace). */
+function directCandidates(found: readonly Found[]): Found[] {
+  return found.filter(({ spec }) => !EXEC_NAMES.has(spec.name));
 }
 
 /** At unload: the directly replaced exports run their originals again (Gum reverts its own). */
@@ -359,6 +365,97 @@ function loadModule(found: readonly Found[], symbols: CSymbols): CModule {
   return cm;
 }
 
+/** libc and its build-id, when the prologue analysis can be planned (the direct installer is
+ * used and libc names its build); else null. */
+function planKey(keep: boolean, libc: Module | null): { libc: Module; id: string } | null {
+  if (!direct(keep) || libc === null) {
+    return null;
+  }
+  let id: string | null;
+  try {
+    id = buildId(libc);
+  } catch {
+    id = null; // headers not readable as expected: no plan, the analysis as without one
+  }
+  return id === null ? null : { libc, id };
+}
+
+/**
+ * The prologue analysis of the exports found: from the host's plan (`given`) for each export
+ * whose bytes are still the plan's, otherwise computed (Capstone, through `prologues`).
+ */
+class Analysis {
+  readonly prologues = new Prologues();
+  /** the given plan's entries whose bytes matched: the bytes read */
+  private readonly heads = new Map<string, Uint8Array>();
+
+  constructor(
+    private readonly given: ReadonlyMap<string, PlannedExport> | null,
+    private readonly base: NativePointer,
+    found: readonly Found[],
+  ) {
+    if (given !== null) {
+      for (const { spec, target } of found) {
+        const bytes = matching(target, given.get(spec.name)!.head);
+        if (bytes !== null) {
+          this.heads.set(spec.name, bytes);
+        } else {
+          afresh.push(spec.name);
+        }
+      }
+    }
+  }
+
+  /** Whether `f` only tail-calls another of the hooked exports (`targets`). */
+  covered(f: Found, targets: ReadonlySet<string>): boolean {
+    const entry = this.heads.has(f.spec.name) ? this.given?.get(f.spec.name) : undefined;
+    return entry !== undefined ? entry.covered : tailCallTarget(f.target, targets, this.prologues) !== null;
+  }
+
+  /** The direct installer's plan for each of `candidates` that is for it. */
+  direct(candidates: readonly Found[], cm: CModule): DirectPlan[] {
+    const others = new Set(candidates.map(({ target }) => target.toString()));
+    const offsets = this.given === null ? new Set<number>()
+      : new Set(candidates.map(({ target }) => offset(target, this.base)));
+    return candidates.flatMap(({ spec, target }) => {
+      const request = { target, replacement: symbol(cm, `cs_r_${spec.name}`) };
+      const bytes = this.heads.get(spec.name);
+      let plan = bytes === undefined ? undefined : givenDirect(this.given!.get(spec.name)!, request, bytes, this.base, offsets);
+      if (plan === undefined) {
+        if (bytes !== undefined) {
+          afresh.push(spec.name);
+        }
+        plan = planDirect(request, this.prologues, others);
+      }
+      return plan === null ? [] : [plan];
+    });
+  }
+}
+
+/** The plan of what `analysis` computed for `found` (covered or not; `plans`: the direct
+ * installer's), its bytes read now, before anything is patched; made into JSON on demand. */
+function recordPlan(
+  key: { libc: Module; id: string },
+  found: readonly Found[],
+  coveredNames: ReadonlySet<string>,
+  plans: readonly DirectPlan[],
+  prologues: Prologues,
+): () => ProloguePlan {
+  const base = key.libc.base;
+  const byTarget = new Map(plans.map((p) => [p.target.toString(), p]));
+  const heads = found.map(({ spec, target }) => ({
+    spec, target, head: new Uint8Array(target.readByteArray(prologues.span(target)) as ArrayBuffer),
+  }));
+  return () => {
+    const exports: Record<string, PlannedExport> = {};
+    for (const { spec, target, head } of heads) {
+      const plan = byTarget.get(target.toString()) ?? null;
+      exports[spec.name] = plannedFrom(target, base, head, coveredNames.has(spec.name), plan);
+    }
+    return makePlan(key.id, exports);
+  };
+}
+
 /** Loads (or compiles) the fast path for `policy` and replaces the libc file functions. Once per process. */
 export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): void {
   if (module !== null) {
@@ -377,10 +474,15 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
     seen.set(p.toString(), spec);
     found.push({ spec, target: p, index });
   });
+  const all = found;
   const targets = new Set(found.map(({ target }) => target.toString()));
-  const prologues = new Prologues();
-  covered = found.filter(({ target }) => tailCallTarget(target, targets, prologues) !== null)
-    .map(({ spec }) => spec.name);
+  const key = planKey(keep, libc);
+  const given = key === null ? null
+    : givenPlan(key.libc, key.id, found.map(({ spec, target }) => ({ name: spec.name, target })));
+  prologueOrigin = key === null ? null : given !== null ? "given" : "computed";
+  afresh = [];
+  const analysis = new Analysis(given, key?.libc.base ?? NULL, found);
+  covered = found.filter((f) => analysis.covered(f, targets)).map(({ spec }) => spec.name);
   found = found.filter(({ spec }) => !covered.includes(spec.name));
   const state = zeroed(STATE_BYTES);
   const origs = zeroed(HOOKS.length * Process.pointerSize); // by index in HOOKS
@@ -414,7 +516,15 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
     origs.add(index * Process.pointerSize).writePointer(original);
     originals.set(target.toString(), original);
   };
-  const direct = directly(keep, cm, found, prologues, (direct) => {
+  const plans = direct(keep) ? analysis.direct(directCandidates(found), cm) : [];
+  if (key !== null && given === null) {
+    try {
+      makeComputedPlan = recordPlan(key, all, new Set(covered), plans, analysis.prologues);
+    } catch {
+      makeComputedPlan = null; // a head not readable: no plan to hand on, the hooks as always
+    }
+  }
+  const replaced = patchDirect(plans, (direct) => {
     for (const { target, index } of found) {
       const original = direct.get(target.toString());
       if (original !== undefined) {
@@ -422,9 +532,9 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
       }
     }
   });
-  patched = found.filter(({ target }) => direct.has(target.toString())).map(({ spec }) => spec.name);
+  patched = found.filter(({ target }) => replaced.has(target.toString())).map(({ spec }) => spec.name);
   for (const { spec, target, index } of found) {
-    if (!direct.has(target.toString())) {
+    if (!replaced.has(target.toString())) {
       publish(target, index, replaceOne(cm, spec, target));
     }
   }
@@ -441,11 +551,23 @@ export function fastPathKind(): string | null {
   return origin === null ? null : origin.startsWith("tinycc") ? "tinycc" : "prebuilt";
 }
 
+/** The prologue plan this process computed (for the host to hand to the next ones), or null:
+ * it was given one, or had none to make. */
+export function computedPlan(): ProloguePlan | null {
+  return prologueOrigin === "computed" && makeComputedPlan !== null ? makeComputedPlan() : null;
+}
+
+/** How this process's prologue analysis went: "given", "computed" or null (see FileHookStats). */
+export function prologuesKind(): "given" | "computed" | null {
+  return prologueOrigin;
+}
+
 export function fileHookStats(): FileHookStats {
   const cm = module;
   const count = (which: number): number =>
     cm !== null ? Number(new NativeFunction(symbol(cm, "cs_count"), "long", ["int"])(which)) : 0;
   return {
     installed, skipped, slow, patched, covered, redirects: count(1), denies: count(2), dropped: count(3), cmodule: origin,
+    prologues: prologueOrigin, afresh,
   };
 }
