@@ -11,7 +11,7 @@ never gets one.
 
 Meanwhile a process whose host dies is not killed at once, but it never runs without its
 policy: its agent stays in it with every hook, and the agent's exec and spawn functions ask
-first whether the host lives and kill the process when it does not
+first whether the host lives and fail with EPERM when it does not
 (hooks/agent/src/fastpath/redirect.c, ``host_gone``), so no program starts in it bare.
 """
 
