@@ -71,7 +71,7 @@ class SentinelQueue:
             self._wake.notify()
 
     def loaded(self, pid: int) -> bool:
-        """Whether ``pid`` has its sentinel."""
+        """Whether ``pid`` has its sentinel (until its session ends)."""
         with self._wake:
             return pid in self._loaded
 
@@ -107,3 +107,12 @@ class SentinelQueue:
             script.load()
             with self._wake:
                 self._loaded[due.pid] = script
+
+            def forget(*_: object) -> None:  # a long run starts many: keep only the living
+                with self._wake:
+                    if self._loaded.get(due.pid) is script:
+                        del self._loaded[due.pid]
+
+            due.session.on("detached", forget)
+            if due.session.is_detached:  # it ended before the handler was there
+                forget()

@@ -361,12 +361,6 @@ class AgentSessions:
             queue = self._sentinels
         queue.add(pid, session)
 
-    def has_sentinel(self, pid: int) -> bool:
-        """Whether kept process ``pid`` has its sentinel by now."""
-        with self._lock:
-            queue = self._sentinels
-        return queue is not None and queue.loaded(pid)
-
     @functools.cached_property
     def _sentinel(self) -> str | None:
         """The sentinel for this run's host; None when its agents are not kept. (Asked

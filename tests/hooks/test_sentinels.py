@@ -5,6 +5,8 @@ enough that "not yet" can be told from "in"."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 
@@ -43,6 +45,22 @@ def test_the_sentinel_comes_after_the_delay_and_guards_the_process() -> None:
             assert _until(lambda: queue.loaded(pid))
             session.detach()  # as when the host dies: the sentinel is unloaded, host gone
             assert _until(lambda: not procfs.alive(pid))
+    finally:
+        queue.close()
+
+
+def test_a_sentinel_is_forgotten_when_its_process_ends() -> None:
+    me = procfs.start_ticks(os.getpid())
+    assert me is not None
+    source = sentinel_source({"pid": os.getpid(), "start": me})  # a host alive: nothing killed
+    assert source is not None
+    queue = SentinelQueue(source, delay=0.1)
+    try:
+        with sleeping_process(60) as (pid, session):
+            queue.add(pid, session)
+            assert _until(lambda: queue.loaded(pid))
+            os.kill(pid, signal.SIGKILL)
+            assert _until(lambda: not queue.loaded(pid))  # a long run keeps only the living
     finally:
         queue.close()
 
