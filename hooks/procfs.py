@@ -63,6 +63,26 @@ def alive(pid: int) -> bool:
     return state(pid) not in (None, "Z")
 
 
+def tracer(pid: int) -> int | None:
+    """The thread tracing ``pid`` with ptrace, if any."""
+    found = _status_field(pid, b"TracerPid:")
+    return found or None
+
+
+def owners(tid: int) -> tuple[int, ...]:
+    """The process thread ``tid`` belongs to, and that process's parent; () when gone."""
+    group, parent = _status_field(tid, b"Tgid:"), _status_field(tid, b"PPid:")
+    return () if group is None or parent is None else (group, parent)
+
+
+def _status_field(pid: int, name: bytes) -> int | None:
+    status = read(f"/proc/{pid}/status")
+    for line in (status or b"").splitlines():
+        if line.startswith(name):
+            return int(line[len(name) :])
+    return None
+
+
 def start_ticks(pid: int, *, alive_only: bool = False) -> int | None:
     """When ``pid`` started, in clock ticks since boot (unchanged by exec; a reused pid has
     another); None for a zombie too with ``alive_only``."""

@@ -72,6 +72,10 @@ class AgentSessions:
         self._handled: dict[int, int] = {}  # pid -> start ticks, every process instrumented
         self._agent_files: set[str] = set()  # the agent library files mapped in them
         self._relayed: list[int] = []  # signals passed on to the run (signal_all)
+        self._sent: dict[tuple[int, int | None], int] = {}  # (pid, start): how many of them
+        self._in_flight: set[int] = set()  # reported children not resumed yet (_serve_child)
+        self._relaying = False  # a thread sends relayed signals to processes Frida lets go
+        self._closed = False
         self.errors: list[str] = []  # script errors reported by agents (not fatal)
         self.failures: list[Exception] = []  # children that could not be instrumented (killed)
         self._workers: set[threading.Thread] = set()  # one per child being instrumented
@@ -175,14 +179,55 @@ class AgentSessions:
         return waiting
 
     def signal_all(self, signum: int) -> None:
-        """Sends ``signum`` to every process of the run that is instrumented and alive, and
-        again to each one handed over from now on, fork or exec: one that Frida holds at the
-        moment (a fork in flight, an exec being gated) may never see it otherwise."""
+        """Passes ``signum`` on to every process of the run that is instrumented and alive,
+        and to each one handed over from now on, fork or exec.
+
+        A process Frida holds gets it once Frida lets it go: a child in flight once resumed,
+        one Frida has under ptrace (an exec being gated) once released, looked at again
+        every ``_HANDOVER_POLL_S``. Signalled in the middle of its hand-over, a process died
+        half instrumented (counted as one that lost its policy), or left Frida waiting on it
+        for ever."""
         with self._lock:
             self._relayed.append(signum)
-            live = list(self._live)
-        for pid in live:
-            signal_process(pid, signum)
+            if self._relay_to_free() and not self._relaying:
+                self._relaying = True
+                threading.Thread(
+                    target=self._relay_when_free, name="clonespace-relay", daemon=True
+                ).start()
+
+    def _relay_when_free(self) -> None:
+        while True:
+            time.sleep(_HANDOVER_POLL_S)
+            with self._lock:
+                if not self._relay_to_free() or self._closed:
+                    self._relaying = False
+                    return
+
+    def _relay_to_free(self) -> bool:
+        """Sends every process of the run that Frida does not hold the relayed signals it
+        was not sent yet (with the lock held); whether some process is left, held."""
+        held = False
+        for pid in [p for p in self._live if p not in self._in_flight]:
+            if self._sent.get(self._sent_key(pid), 0) == len(self._relayed):
+                continue
+            if held_by_frida(pid):
+                held = True
+            else:
+                self._relay_to(pid)
+        return held
+
+    def _relay_to(self, pid: int, *, handed_over: bool = False) -> None:
+        """Sends ``pid`` the relayed signals it was not sent yet (with the lock held), or
+        all of them when Frida has just ``handed_over`` it: its fork or exec may have
+        swallowed those sent before (a shell's child that had not reset its parent's traps
+        yet catches SIGTERM, then execs its command)."""
+        key = self._sent_key(pid)
+        signal_process(pid, *self._relayed[0 if handed_over else self._sent.get(key, 0) :])
+        self._sent[key] = len(self._relayed)
+
+    def _sent_key(self, pid: int) -> tuple[int, int | None]:
+        """``pid`` as it runs now (by start time once handled: a reused pid is another)."""
+        return pid, self._handled.get(pid)
 
     def _unreported(self, since: int) -> list[int]:
         """Processes started at or after ``since`` that Frida has not handed over yet: forks
@@ -229,6 +274,8 @@ class AgentSessions:
                 with contextlib.suppress(Exception):
                     session.detach()
         self._device.off("child-added", self._on_child_added)
+        with self._lock:
+            self._closed = True  # no more relaying
         with self._lock:
             workers = list(self._workers)
         for worker in workers:
@@ -290,6 +337,7 @@ class AgentSessions:
         )
         with self._lock:
             self._pending += 1
+            self._in_flight.add(child.pid)
             self._workers.add(worker)
             self._lock.notify_all()
         worker.start()
@@ -303,19 +351,30 @@ class AgentSessions:
             else:
                 self.instrument(pid)
             self._device.resume(pid)
-            with self._lock:
-                relayed = list(self._relayed)
-            signal_process(pid, *relayed)
+            with self._lock:  # one step: relay_signals either sends to it or leaves it to us
+                self._in_flight.discard(pid)
+                self._relay_to(pid, handed_over=True)
         except Exception as e:
             # reported through .failures; the child is killed, never run bare
-            self.failures.append(_why_lost(pid, e))
+            if not self._ended_by_relay(pid):
+                self.failures.append(_why_lost(pid, e))
             signal_process(pid, signal.SIGKILL)
             _release_traced(pid)
         finally:
             with self._lock:
                 self._pending -= 1
+                self._in_flight.discard(pid)
                 self._workers.discard(threading.current_thread())
                 self._lock.notify_all()
+
+    def _ended_by_relay(self, pid: int) -> bool:
+        """Whether ``pid``, which could not be instrumented, has ended after a signal was
+        passed on to the run: Frida takes an exec under ptrace only a moment after the
+        process asks for it, and a signal relayed meanwhile ends it half handed over. It
+        never ran without its policy."""
+        with self._lock:
+            relayed = bool(self._relayed)
+        return relayed and not procfs.alive(pid)
 
     def _keep(self, pid: int) -> None:
         """Makes the agent just instrumented in ``pid`` eternal, as every agent of a run that
@@ -471,6 +530,13 @@ def frida_errors() -> tuple[type[Exception], ...]:
         for name, error in vars(frida).items()
         if name.endswith("Error") and isinstance(error, type) and issubclass(error, Exception)
     )
+
+
+def held_by_frida(pid: int) -> bool:
+    """Whether ``pid`` is under ptrace by Frida's injector, which runs in this process (or
+    in a helper it started, for another architecture)."""
+    tracer = procfs.tracer(pid)
+    return tracer is not None and os.getpid() in procfs.owners(tracer)
 
 
 def signal_process(pid: int, *signals: int) -> None:

@@ -246,6 +246,32 @@ def test_sigterm_reaches_the_program_and_what_it_started(data: Path, tmp_path: P
 
 
 @pytest.mark.slow
+def test_sigterm_while_children_are_handed_over_ends_the_run_as_the_program_does(
+    data: Path, tmp_path: Path
+) -> None:
+    """SIGTERM while the program starts child after child, so that some are in Frida's
+    hands: a fork not resumed yet, an exec being gated under ptrace. Before, those were
+    signalled too and died half instrumented (exit 125, "a process of the program lost its
+    policy"), 8 runs in 8, or left Frida waiting on them for ever. Now each gets the signal
+    once Frida lets it go (hooks/session.py, relay_signals)."""
+    trap = f"trap 'echo term > {data}/t; exit 5' TERM"
+    loop = "i=0; while [ $i -lt 30 ]; do sleep 60 & i=$((i+1)); done; wait"
+    ran = _host_run(data, tmp_path, trap, loop, new_session=True)
+    time.sleep(0.3)  # a few children in
+    ran.send_signal(signal.SIGTERM)
+    try:
+        # the run ends once every process has: a sleep left out would keep it 60 s
+        assert ran.wait(timeout=45) == 5
+    finally:
+        if ran.poll() is None:
+            os.killpg(ran.pid, signal.SIGKILL)
+            ran.wait()
+    assert (tmp_path / "stderr").read_text() == ""
+    assert (_store(tmp_path) / "t").read_text() == "term\n"
+    assert sorted(p.name for p in data.iterdir()) == []
+
+
+@pytest.mark.slow
 def test_ctrl_c_lets_the_program_clean_up_under_its_policy(data: Path, tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the terminal's process group): the program's handler starts a
     child, which is still gated and writes into the store; then clone stops (130). Before,

@@ -1,10 +1,11 @@
 """hooks.procfs on real processes: this one, a zombie, one gone, one carrying Frida's agent,
-one running a statically linked program."""
+one running a statically linked program, one traced by this process."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -71,3 +72,28 @@ def test_a_statically_linked_program_is_told_from_others(tmp_path: Path) -> None
             assert procfs.name(running.pid) == "escape-static"
         finally:
             running.kill()
+
+
+# asks to be traced by its parent (PTRACE_TRACEME), says so, then waits
+TRACED = (
+    "import ctypes, time; ctypes.CDLL(None).ptrace(0, 0, 0, 0); print(1, flush=True); "
+    "time.sleep(30)"
+)
+
+
+def test_a_process_traced_by_this_one_names_a_thread_of_it_as_its_tracer() -> None:
+    with (
+        subprocess.Popen([sys.executable, "-c", TRACED], stdout=subprocess.PIPE) as traced,
+        subprocess.Popen(["sleep", "30"]) as untraced,
+    ):
+        try:
+            assert traced.stdout is not None and traced.stdout.readline() == b"1\n"
+            tracer = procfs.tracer(traced.pid)
+            assert tracer is not None
+            assert procfs.owners(tracer) == (os.getpid(), os.getppid())
+            assert procfs.tracer(untraced.pid) is None
+        finally:
+            traced.kill()
+            untraced.kill()
+    assert procfs.tracer(traced.pid) is None  # gone
+    assert procfs.owners(traced.pid) == ()
