@@ -196,6 +196,7 @@ class AgentSessions:
                 ).start()
 
     def _relay_when_free(self) -> None:
+        """Relays to the processes Frida held, as it lets each go, until it holds none."""
         while True:
             time.sleep(_HANDOVER_POLL_S)
             with self._lock:
@@ -276,7 +277,6 @@ class AgentSessions:
         self._device.off("child-added", self._on_child_added)
         with self._lock:
             self._closed = True  # no more relaying
-        with self._lock:
             workers = list(self._workers)
         for worker in workers:
             worker.join(timeout=5)
@@ -351,7 +351,7 @@ class AgentSessions:
             else:
                 self.instrument(pid)
             self._device.resume(pid)
-            with self._lock:  # one step: relay_signals either sends to it or leaves it to us
+            with self._lock:  # one step: signal_all either sends to it or leaves it to us
                 self._in_flight.discard(pid)
                 self._relay_to(pid, handed_over=True)
         except Exception as e:
