@@ -161,7 +161,7 @@ class AgentSessions:
         hook sees, or a process whose hand-over hangs) and reported in ``failures``."""
         waiting = self._unreported(since)
         now = time.monotonic()
-        late = [p for p in waiting if now - self._first_seen.setdefault(p, now) >= handover_limit]
+        late = overdue(self._first_seen, waiting, now, handover_limit)
         for pid in late:
             signal_process(pid, signal.SIGKILL)
         newly = [p for p in late if p not in self._killed]
@@ -530,6 +530,18 @@ def frida_errors() -> tuple[type[Exception], ...]:
         for name, error in vars(frida).items()
         if name.endswith("Error") and isinstance(error, type) and issubclass(error, Exception)
     )
+
+
+def overdue(
+    first_seen: dict[int, float], waiting: list[int], now: float, limit: float
+) -> list[int]:
+    """Those of ``waiting`` that have waited ``limit`` seconds by ``now``, across calls:
+    ``first_seen`` (pid -> since when) keeps only the processes waiting now, so one that
+    waits again later (each exec of a process is a wait to be handed over) counts from then,
+    not from its first wait."""
+    for pid in [p for p in first_seen if p not in waiting]:
+        del first_seen[pid]
+    return [p for p in waiting if now - first_seen.setdefault(p, now) >= limit]
 
 
 def held_by_frida(pid: int) -> bool:

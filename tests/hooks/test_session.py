@@ -23,7 +23,7 @@ from hooks.agent_bundle import AgentCode, built_agent
 from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
 from hooks.runner import local_device, run
-from hooks.session import AgentSessions, attach, frida_errors
+from hooks.session import AgentSessions, attach, frida_errors, overdue
 from tests.hooks.agent_fixtures import asleep, make_layout, sleeping_process
 
 
@@ -143,6 +143,18 @@ def test_a_process_frida_never_hands_over_is_killed(
         sessions.wait_all_exited(since, handover_limit=0.5)
         assert not procfs.alive(stray)
     assert [str(stray) in str(failure) for failure in sessions.failures] == [True]
+
+
+def test_a_process_that_waits_again_later_counts_from_then() -> None:
+    """Before, the first wait was kept: a process seen waiting at its fork, then handed over,
+    counted as overdue at once if seen again waiting for its exec's hand-over 30 s later."""
+    first_seen: dict[int, float] = {}
+    assert overdue(first_seen, [7], now=0.0, limit=30) == []
+    assert overdue(first_seen, [7, 8], now=10.0, limit=30) == []
+    assert overdue(first_seen, [8], now=20.0, limit=30) == []  # 7 handed over
+    assert overdue(first_seen, [7, 8], now=60.0, limit=30) == [8]  # 7 waits anew
+    assert overdue(first_seen, [7], now=89.0, limit=30) == []
+    assert overdue(first_seen, [7], now=90.0, limit=30) == [7]
 
 
 # forks twice; each child (no exec) creates a file in the data path (sys.argv[1])
