@@ -155,28 +155,43 @@ class AgentSessions:
                 self._lock.wait(_HANDOVER_POLL_S if busy or waiting else _RUNNING_POLL_S)
 
     def kill_unfollowed(self, since: int, handover_limit: float) -> list[int]:
-        """The processes started at or after ``since`` that Frida has not handed over yet;
-        each one waiting for ``handover_limit`` seconds since first seen here is killed
-        (never run without its policy: a child of a raw ``clone`` syscall, which no fork
-        hook sees, or a process whose hand-over hangs) and reported in ``failures``."""
-        waiting = self._unreported(since)
+        """The processes started at or after ``since`` that Frida has not handed over yet,
+        or holds under ptrace; each one waiting for ``handover_limit`` seconds is killed
+        and reported in ``failures``. One never handed over must not run without its policy
+        (a child of a raw ``clone`` syscall, which no fork hook sees, or a process whose
+        hand-over hangs). One held that long is in a hand-over that froze: Frida's own fork
+        hand-over now and then holds parent and child for ever, and the run would wait on
+        them for ever."""
+        waiting, held = self._unreported(since), self._held()
         now = time.monotonic()
-        late = overdue(self._first_seen, waiting, now, handover_limit)
+        late = overdue(self._first_seen, waiting + held, now, handover_limit)
         for pid in late:
             signal_process(pid, signal.SIGKILL)
+        for pid in late:
+            if pid in held:  # so that its parent can reap it
+                _release_traced(pid)
         newly = [p for p in late if p not in self._killed]
-        if newly:
-            self._killed.update(newly)
-            names = ", ".join(f"{pid} ({procfs.name(pid)})" for pid in newly)
-            self.failures.append(
-                HookStartError(
-                    f"process {names} was not handed over to the hooks within "
-                    f"{handover_limit:.0f} s (started by a raw clone or clone3 call?): killed"
-                )
-            )
+        self._killed.update(newly)
+        limit = f"{handover_limit:.0f} s"
+        for pids, what in (
+            (
+                waiting,
+                f"not handed over to the hooks within {limit} (started by a raw clone "
+                "or clone3 call?)",
+            ),
+            (held, f"held by Frida for {limit} (a hand-over that froze)"),
+        ):
+            if names := ", ".join(f"{pid} ({procfs.name(pid)})" for pid in newly if pid in pids):
+                self.failures.append(HookStartError(f"process {names} was {what}: killed"))
         # a killed process is still waited for until it is gone: SIGKILL takes effect when
         # the kernel next runs it, which under load is not at once
-        return waiting
+        return waiting + held
+
+    def _held(self) -> list[int]:
+        """The processes of the run, handed over, that Frida has under ptrace now."""
+        with self._lock:
+            live = [pid for pid in self._live if pid not in self._in_flight]
+        return [pid for pid in live if held_by_frida(pid)]
 
     def signal_all(self, signum: int) -> None:
         """Passes ``signum`` on to every process of the run that is instrumented and alive,

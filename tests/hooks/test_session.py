@@ -7,10 +7,12 @@ failures cannot be provoked on demand; the others attach for real."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -23,7 +25,7 @@ from hooks.agent_bundle import AgentCode, built_agent
 from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
 from hooks.runner import local_device, run
-from hooks.session import AgentSessions, attach, frida_errors, overdue
+from hooks.session import AgentSessions, attach, frida_errors, held_by_frida, overdue
 from tests.hooks.agent_fixtures import asleep, make_layout, sleeping_process
 
 
@@ -143,6 +145,34 @@ def test_a_process_frida_never_hands_over_is_killed(
         sessions.wait_all_exited(since, handover_limit=0.5)
         assert not procfs.alive(stray)
     assert [str(stray) in str(failure) for failure in sessions.failures] == [True]
+
+
+_PTRACE_ATTACH = 16
+
+
+def test_a_process_held_under_ptrace_from_here_too_long_is_killed(
+    sessions: AgentSessions, asleep: subprocess.Popen[bytes]
+) -> None:
+    """Frida's fork hand-over now and then freezes, holding parent and child under ptrace
+    (its injector runs in this process) for ever; the run waited on them for ever. Here this
+    process itself stops a handed-over process with PTRACE_ATTACH and keeps it."""
+    since = procfs.start_ticks(asleep.pid)
+    assert since is not None
+    sessions.gate(asleep.pid)
+    assert not held_by_frida(asleep.pid)
+    assert sessions.kill_unfollowed(since, handover_limit=0.5) == []
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.ptrace(_PTRACE_ATTACH, asleep.pid, None, None) == 0, ctypes.get_errno()
+    assert held_by_frida(asleep.pid)
+    assert sessions.kill_unfollowed(since, handover_limit=0.5) == [asleep.pid]  # seen
+    assert procfs.alive(asleep.pid)  # (Popen would take its ptrace stop for an exit)
+    time.sleep(0.6)
+    sessions.kill_unfollowed(since, handover_limit=0.5)
+    _, status = os.waitpid(asleep.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == -9
+    assert [str(f) for f in sessions.failures] == [
+        f"process {asleep.pid} (sleep) was held by Frida for 0 s (a hand-over that froze): killed"
+    ]
 
 
 def test_a_process_that_waits_again_later_counts_from_then() -> None:
