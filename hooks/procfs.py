@@ -65,22 +65,24 @@ def alive(pid: int) -> bool:
 
 def tracer(pid: int) -> int | None:
     """The thread tracing ``pid`` with ptrace, if any."""
-    found = _status_field(pid, b"TracerPid:")
-    return found or None
+    return _status_fields(pid, b"TracerPid:")[0] or None
 
 
 def owners(tid: int) -> tuple[int, ...]:
     """The process thread ``tid`` belongs to, and that process's parent; () when gone."""
-    group, parent = _status_field(tid, b"Tgid:"), _status_field(tid, b"PPid:")
+    group, parent = _status_fields(tid, b"Tgid:", b"PPid:")
     return () if group is None or parent is None else (group, parent)
 
 
-def _status_field(pid: int, name: bytes) -> int | None:
-    status = read(f"/proc/{pid}/status")
-    for line in (status or b"").splitlines():
-        if line.startswith(name):
-            return int(line[len(name) :])
-    return None
+def _status_fields(pid: int, *names: bytes) -> list[int | None]:
+    """The numbers ``names`` (``b"PPid:"``...) stand for in one read of ``/proc/PID/status``,
+    each None when absent or the process is gone."""
+    found: dict[bytes, int] = {}
+    for line in (read(f"/proc/{pid}/status") or b"").splitlines():
+        name, _, value = line.partition(b"\t")
+        if name in names:
+            found[name] = int(value)
+    return [found.get(name) for name in names]
 
 
 def start_ticks(pid: int, *, alive_only: bool = False) -> int | None:

@@ -190,8 +190,12 @@ class AgentSessions:
     def _held(self) -> list[int]:
         """The processes of the run, handed over, that Frida has under ptrace now."""
         with self._lock:
-            live = [pid for pid in self._live if pid not in self._in_flight]
-        return [pid for pid in live if held_by_frida(pid)]
+            settled = self._settled()
+        return [pid for pid in settled if held_by_frida(pid)]
+
+    def _settled(self) -> list[int]:
+        """The processes with a session that are not in flight (with the lock held)."""
+        return [pid for pid in self._live if pid not in self._in_flight]
 
     def signal_all(self, signum: int) -> None:
         """Passes ``signum`` on to every process of the run that is instrumented and alive,
@@ -223,7 +227,7 @@ class AgentSessions:
         """Sends every process of the run that Frida does not hold the relayed signals it
         was not sent yet (with the lock held); whether some process is left, held."""
         held = False
-        for pid in [p for p in self._live if p not in self._in_flight]:
+        for pid in self._settled():
             if self._sent.get(self._sent_key(pid), 0) == len(self._relayed):
                 continue
             if held_by_frida(pid):
