@@ -43,7 +43,9 @@ def _note(label: str, start: float, end: float) -> None:
 
 
 def _wrap(owner: Any, name: str, label: str) -> None:
-    original = getattr(owner, name)
+    """Times ``owner.name`` (or ``owner._name``, as an older checkout spells it)."""
+    original = getattr(owner, name, None) or getattr(owner, f"_{name}")
+    name = name if hasattr(owner, name) else f"_{name}"
     if getattr(original, "__wrapped_phase__", False):
         return
 
@@ -110,7 +112,7 @@ def _instrument(root: Path) -> None:
     _wrap(boundary.landlock, "create_ruleset", "  landlock ruleset")
     _wrap(boundary.plan, "grants", "  landlock grants (lists dirs)")
     _wrap(boundary.seccomp, "filter_hex", "  seccomp filter")
-    _wrap(runner, "_start_gate", "start gate (spawn..go-ahead)")
+    _wrap(runner, "start_gate", "start gate (spawn..go-ahead)")
     _wrap(os, "posix_spawn", "  posix_spawn gate")
     _wrap(runner, "_wait_reading", "  wait gate reading")
     if hasattr(runner, "_attach_while"):
@@ -127,13 +129,16 @@ def _instrument(root: Path) -> None:
     _wrap(AgentRpc, "init", "  rpc.init")
     _wrap(session.AgentSessions, "_handle", "  note handled")
     _wrap(frida.core.Device, "resume", "resume child")
-    _wrap(runner, "_wait_exit", "wait program exit")
-    _wrap(runner, "_reap", "reap")
+    _wrap(runner, "wait_exit", "wait program exit")
+    _wrap(runner, "reap", "reap")
     _wrap(session.AgentSessions, "wait_all_exited", "wait all exited")
     _wrap(session.AgentSessions, "close", "sessions.close (detach)")
     _wrap(frida.core.Script, "eternalize", "  script.eternalize")
     _wrap(frida.core.Session, "detach", "  session.detach")
-    _wrap(host, "_run_hooked", "runner.run (all)")
+    if hasattr(host, "_Hooked"):
+        _wrap(host._Hooked, "run", "runner.run (all)")
+    else:  # an older checkout
+        _wrap(host, "_run_hooked", "runner.run (all)")
 
 
 def child(root: Path, out: Path, argv: Sequence[str]) -> None:

@@ -1,20 +1,27 @@
 """Memory per instance of ``clone host run``: the hooked process plus its share of the
-supervisor (the ``clone`` process that instruments it), with N runs side by side.
+supervisor (the ``clone`` process that instruments it, or with ``CLONE_SUPERVISOR=shared``
+the ``clone`` process that keeps the run and the one shared supervisor of the
+``$CLONE_HOME``), with N runs side by side.
 
-    .venv/bin/python benchmarks/instance_memory.py [--counts 1 8] [--settle S] [--baseline DIR]
+    .venv/bin/python benchmarks/instance_memory.py [--counts 1 8] [--settle S] [--shared]
+        [--baseline DIR]
 
 For each N of ``--counts``, starts N ``clone host run`` of one app, clones 1..N, in one
 $CLONE_HOME, each running ``cat`` reading a pipe (it waits, doing nothing, until the pipe is
 closed); once every ``cat`` carries the agent and ``--settle`` seconds have passed, reads the
 PSS of every supervisor and every hooked process (``/proc/PID/smaps_rollup``, and
 ``/proc/PID/smaps`` for the parts), then closes the pipes and waits for the runs to end.
-With ``--baseline DIR`` the same is done, interleaved, with the checkout in DIR
+With ``--shared`` the same is done, interleaved, with ``CLONE_SUPERVISOR=shared`` (the
+shared supervisor is started by the first runs and kept for the whole benchmark: its start
+is not measured). With ``--baseline DIR`` the same is done with the checkout in DIR
 (``python -m clone`` with DIR first on ``sys.path``; DIR needs its agent and boundary built).
 
 Per instance = (PSS of all supervisors + PSS of all hooked processes) / N. The parts (MB):
-- supervisor: its PSS; of it ``frida core`` (``_frida.abi3.so``: code, the agent and helper
-  it embeds, and its relocated data), ``anon`` (heap, thread stacks, malloc arenas: Python's
-  objects and Frida's) and the rest (Python, libc, other libraries);
+- supervisor: the PSS of the ``clone`` processes and of the shared supervisor, over N; of it
+  ``shared supervisor`` (the shared one's PSS over N), ``frida core`` (``_frida.abi3.so``:
+  code, the agent and helper it embeds, and its relocated data), ``anon`` (heap, thread
+  stacks, malloc arenas: Python's objects and Frida's) and the rest (Python, libc, other
+  libraries);
 - hooked: its PSS; of it ``agent`` (the frida-agent library, mapped from the supervisor's
   memfd) and ``anon`` (the program's heap with the agent's: its JS heap, Frida's threads);
 - ``memfd, unmapped``: memory no PSS shows. A supervisor writes the agent library (and a
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -57,7 +65,8 @@ class Sample:
     """Every supervisor and hooked process of N runs, read once they are steady."""
 
     n: int
-    supervisors: list[Parts]
+    supervisors: list[Parts]  # the ``clone`` processes
+    shared: list[Parts]  # the shared supervisor, if the runs use one
     hooked: list[Parts]
     memfd_bytes: list[dict[str, int]]  # per supervisor: memfd inode -> bytes allocated
 
@@ -67,33 +76,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--counts", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--settle", type=float, default=3.0)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--shared", action="store_true", help="also with CLONE_SUPERVISOR=shared")
     parser.add_argument("--baseline", type=Path, default=None)
     args = parser.parse_args(argv)
-    modes = {"this": os.environ.get("PYTHONPATH")}
+    here = os.environ.get("PYTHONPATH")
+    modes: dict[str, tuple[str | None, dict[str, str]]] = {"this": (here, {})}
+    if args.shared:
+        modes["shared"] = (here, {"CLONE_SUPERVISOR": "shared", "CLONE_SUPERVISOR_IDLE_S": "600"})
     if args.baseline is not None:
         path = os.pathsep.join([str(args.baseline.resolve()), *sys.path[1:]])
-        modes["baseline"] = path
+        modes["baseline"] = (path, {})
     samples: dict[tuple[str, int], list[Sample]] = {}
     loads: list[float] = []
     with tempfile.TemporaryDirectory(prefix="instance-memory-") as tmp:
         data = Path(tmp) / "data"
         data.mkdir()
-        for mode, pythonpath in modes.items():  # registers every clone first, one at a time
-            home = Path(tmp) / f"home-{mode}"
-            for index in range(1, max(args.counts) + 1):
-                _register(_env(home, pythonpath), index, data)
-        for _ in range(args.repeat):
-            for n in args.counts:
-                for mode, pythonpath in modes.items():
-                    env = _env(Path(tmp) / f"home-{mode}", pythonpath)
-                    samples.setdefault((mode, n), []).append(_measure(env, n, data, args.settle))
-                    loads.append(os.getloadavg()[0])
+        try:
+            for mode, (pythonpath, extra) in modes.items():  # registers every clone first
+                home = Path(tmp) / f"home-{mode}"
+                for index in range(1, max(args.counts) + 1):
+                    _register(_env(home, pythonpath, extra), index, data)
+            for _ in range(args.repeat):
+                for n in args.counts:
+                    for mode, (pythonpath, extra) in modes.items():
+                        home = Path(tmp) / f"home-{mode}"
+                        env = _env(home, pythonpath, extra)
+                        sample = _measure(env, home, n, data, args.settle)
+                        samples.setdefault((mode, n), []).append(sample)
+                        loads.append(os.getloadavg()[0])
+        finally:
+            for mode in modes:
+                for pid in _shared_supervisors(Path(tmp) / f"home-{mode}"):
+                    os.kill(pid, signal.SIGTERM)
     _print(samples, list(modes), args.counts, loads)
     return 0
 
 
-def _env(home: Path, pythonpath: str | None) -> dict[str, str]:
-    env = {**os.environ, "CLONE_HOME": str(home)}
+def _env(home: Path, pythonpath: str | None, extra: dict[str, str]) -> dict[str, str]:
+    env = {**os.environ, **extra, "CLONE_HOME": str(home)}
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     return env
@@ -112,7 +132,7 @@ def _register(env: dict[str, str], index: int, data: Path) -> None:
         raise SystemExit(f"instance_memory: the first run of clone {index} failed: {done.stderr}")
 
 
-def _measure(env: dict[str, str], n: int, data: Path, settle: float) -> Sample:
+def _measure(env: dict[str, str], home: Path, n: int, data: Path, settle: float) -> Sample:
     runs: list[subprocess.Popen[bytes]] = []
     try:
         for index in range(1, n + 1):
@@ -128,11 +148,13 @@ def _measure(env: dict[str, str], n: int, data: Path, settle: float) -> Sample:
             )
         hooked = _wait_hooked(runs)
         time.sleep(settle)
+        shared = _shared_supervisors(home)
         return Sample(
             n=n,
             supervisors=[_parts(run.pid) for run in runs],
+            shared=[_parts(pid) for pid in shared],
             hooked=[_parts(pid) for pid in hooked],
-            memfd_bytes=[_memfds(run.pid) for run in runs],
+            memfd_bytes=[_memfds(pid) for pid in [*(run.pid for run in runs), *shared]],
         )
     finally:
         for run in runs:
@@ -157,6 +179,21 @@ def _wait_hooked(runs: list[subprocess.Popen[bytes]]) -> list[int]:
                 raise SystemExit(f"instance_memory: a run ended early ({run.returncode})")
         time.sleep(0.2)
     raise SystemExit("instance_memory: the programs did not all get the agent in time")
+
+
+def _shared_supervisors(home: Path) -> list[int]:
+    """The shared supervisors serving ``home`` (by their command lines)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().decode().split("\0")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "hooks.supervisor.daemon" in argv and str(home.resolve()) in argv:
+            found.append(int(entry))
+    return found
 
 
 def _hooked_child(supervisor: int) -> int | None:
@@ -229,12 +266,13 @@ def _unmapped_kb(sample: Sample) -> float:
 
 def _row(sample: Sample) -> dict[str, float]:
     n = sample.n
-    sup, hooked = sample.supervisors, sample.hooked
+    sup, hooked = [*sample.supervisors, *sample.shared], sample.hooked
     sup_pss = sum(p.pss for p in sup) / n
     hooked_pss = sum(p.pss for p in hooked) / n
     return {
         "per instance": sup_pss + hooked_pss,
         "supervisor share": sup_pss,
+        "  shared supervisor": sum(p.pss for p in sample.shared) / n,
         "  frida core": sum(p.frida_core for p in sup) / n,
         "  anon: heap, stacks": sum(p.anon for p in sup) / n,
         "  python, libc, other": sum(p.pss - p.frida_core - p.anon for p in sup) / n,
@@ -244,7 +282,7 @@ def _row(sample: Sample) -> dict[str, float]:
         "  program, libc": sum(p.pss - p.agent - p.anon for p in hooked) / n,
         "memfd, unmapped": _unmapped_kb(sample) / n,
         "per instance + unmapped": sup_pss + hooked_pss + _unmapped_kb(sample) / n,
-        "supervisors": float(len(sup)),
+        "processes supervising": float(len(sup)),
     }
 
 
@@ -268,7 +306,7 @@ def _print(
         cells = []
         for key in columns:
             value = statistics.median(r[name] for r in rows[key])
-            cells.append(f"{value:.0f}" if name == "supervisors" else f"{value / 1024:.1f}")
+            cells.append(f"{value:.0f}" if name.startswith("processes") else f"{value / 1024:.1f}")
         table.append((name, *cells))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:

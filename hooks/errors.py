@@ -58,3 +58,9 @@ class BoundaryError(HookEngineError):
 
 class BoundaryUnavailable(BoundaryError):
     """The kernel has no Landlock and the run requires the boundary."""
+
+
+class SupervisorUnavailable(HookEngineError):
+    """The shared supervisor (``hooks.supervisor``) cannot take this run: it cannot be
+    started or reached, it is of another build, or the kernel would not let it attach.
+    Raised before anything of the run is started, so the run can be supervised in-process."""

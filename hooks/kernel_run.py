@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 
 from hooks.boundary import Boundary, prepare
-from hooks.runner import exit_status, resolve_program
+from hooks.gate import exit_status, resolve_program
 
 
 def run_kernel_only(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hooks import procfs
+from hooks.connections import Connections
 
 if TYPE_CHECKING:
     import frida
@@ -50,6 +51,7 @@ class SentinelQueue:
         self._delay = delay
         self._due: list[_Due] = []
         self._loaded: dict[int, frida.Script] = {}
+        self._connections = Connections()
         self._wake = threading.Condition()
         self._closed = False
         self._thread: threading.Thread | None = None
@@ -86,6 +88,7 @@ class SentinelQueue:
             thread.join(timeout=5)
         with self._wake:
             self._loaded.clear()
+        self._connections.disconnect_all()
 
     def _serve(self) -> None:
         while True:
@@ -113,6 +116,6 @@ class SentinelQueue:
                     if self._loaded.get(due.pid) is script:
                         del self._loaded[due.pid]
 
-            due.session.on("detached", forget)
+            self._connections.connect(due.session, "detached", forget)
             if due.session.is_detached:  # it ended before the handler was there
                 forget()

@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from hooks import procfs
 from hooks.agent_bundle import AgentCode, sentinel_source
+from hooks.connections import Connections
 from hooks.errors import HookStartError
+from hooks.gate import signal_process
 from hooks.rpc import AgentRpc
 from hooks.sentinels import SentinelQueue
 
@@ -59,8 +61,15 @@ class AgentSessions:
         agent: AgentCode,
         policy: Mapping[str, Any] | None,
         on_event: EventHandler | None = None,
+        *,
+        belongs: Callable[[int], bool] | None = None,
     ) -> None:
-        """``policy`` may be given later (``set_policy``), before the first child is reported."""
+        """``policy`` may be given later (``set_policy``), before the first child is reported.
+
+        ``belongs``, for a device shared by several runs (``hooks.supervisor``): children
+        are not taken from the device, its owner hands this run its own (``take_child``,
+        routed by ``attached``), and a process not handed over yet counts as this run's only if
+        ``belongs(pid)`` (every run's processes map the same agent)."""
         self._device = device
         self._agent = agent
         self._policy = policy
@@ -83,7 +92,11 @@ class AgentSessions:
         self._killed: set[int] = set()  # killed by kill_unfollowed, perhaps not gone yet
         self._kept: set[int] = set()  # their agent is eternal: a fork child inherits it
         self._sentinels: SentinelQueue | None = None  # beside each kept agent (see _keep)
-        device.on("child-added", self._on_child_added)
+        self._belongs = belongs
+        self._connections = Connections()  # disconnected in close: see hooks.connections
+        self._attached: dict[int, int] = {}  # pid -> start ticks, with ``belongs`` only
+        if belongs is None:
+            device.on("child-added", self._on_child_added)
 
     def gate(self, pid: int) -> None:
         """Attaches to ``pid`` with child gating only (no agent): its exec image gets the agent."""
@@ -108,6 +121,7 @@ class AgentSessions:
         keep = self._sentinel is not None
         session = self._attach(pid)
         script = self._agent.load(session, self._on_message)
+        self._connections.record(script, "message", self._on_message)
         with self._lock:
             self._scripts[pid] = script
         rpc = AgentRpc(script)
@@ -265,7 +279,9 @@ class AgentSessions:
             if started is None or started < since:
                 continue
             if mine.get(pid) == started or (
-                everyone.get(pid) != started and procfs.agent_files(pid) & files
+                everyone.get(pid) != started
+                and procfs.agent_files(pid) & files
+                and (self._belongs is None or self._belongs(pid))
             ):
                 found.append(pid)
         return found
@@ -293,14 +309,21 @@ class AgentSessions:
             for session in live:
                 with contextlib.suppress(Exception):
                     session.detach()
-        self._device.off("child-added", self._on_child_added)
+        if self._belongs is None:
+            self._device.off("child-added", self._on_child_added)
         with self._lock:
             self._closed = True  # no more relaying
             workers = list(self._workers)
+            handled = dict(self._handled)
+        with _HANDLED_LOCK:  # a long-lived process (the shared supervisor) keeps no old pids
+            for pid, started in handled.items():
+                if _HANDLED.get(pid) == started:
+                    del _HANDLED[pid]
         for worker in workers:
             worker.join(timeout=5)
         if self._sentinels is not None:  # not eternal: each ends with its session, host alive
             self._sentinels.close()
+        self._connections.disconnect_all()
 
     def _attach(self, pid: int) -> frida.Session:
         """Attaches (see ``attach``) and enables child gating."""
@@ -316,16 +339,42 @@ class AgentSessions:
             with contextlib.suppress(Exception):
                 session.detach()
             raise HookStartError(f"cannot gate the children of process {pid}: {e}") from e
+        started = procfs.start_ticks(pid)
         with self._lock:
             self._live[pid] = session
-        session.on("detached", lambda reason, crash: self._on_detached(pid, session))
+            if self._belongs is not None and started is not None:
+                self._attached[pid] = started
+        self._connections.connect(
+            session, "detached", lambda reason, crash: self._on_detached(pid, session)
+        )
 
-    def instrumented(self, pid: int) -> bool:
-        """Whether ``pid`` (as it runs now: a reused pid is another process) got the agent
-        and took the policy."""
+    def instrumented(self, pid: int, started: int | None = None) -> bool:
+        """Whether ``pid`` (as it runs now, or as the process that started at ``started``
+        clock ticks: a reused pid is another process) got the agent and took the policy."""
         with self._lock:
-            started = self._handled.get(pid)
-        return started is not None and started == procfs.start_ticks(pid)
+            handled = self._handled.get(pid)
+        if started is None:
+            started = procfs.start_ticks(pid)
+        return handled is not None and handled == started
+
+    def attached(self, pid: int) -> bool:
+        """Whether this run has attached to ``pid`` (so its children are this run's): to the
+        process running as ``pid`` now, or, if ``pid`` runs nothing now, to the last one that
+        did. Its session may be gone already: Frida detaches from a process that execs
+        before it reports the exec, and reports a fork after its parent has exited."""
+        with self._lock:
+            if pid in self._live:
+                return True
+            started = self._attached.get(pid)
+        if started is None:
+            return False
+        running = procfs.start_ticks(pid)
+        return running is None or running == started
+
+    def take_child(self, child: frida._frida.Child) -> None:
+        """Instruments ``child``, reported by the shared device, as this run's (see
+        ``belongs`` in the constructor)."""
+        self._on_child_added(child)
 
     def _handle(self, pid: int) -> None:
         """Notes ``pid`` as instrumented (by start time: a reused pid is another process)."""
@@ -480,6 +529,11 @@ class InBackground:
         self._thread = threading.Thread(target=run, name="clonespace-gating", daemon=True)
         self._thread.start()
 
+    def done(self, timeout: float) -> bool:
+        """Whether ``call`` has returned, waiting up to ``timeout`` seconds for it."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
     def result(self) -> None:
         self._thread.join()
         if self._error is not None:
@@ -568,10 +622,3 @@ def held_by_frida(pid: int) -> bool:
     in a helper it started, for another architecture)."""
     tracer = procfs.tracer(pid)
     return tracer is not None and os.getpid() in procfs.owners(tracer)
-
-
-def signal_process(pid: int, *signals: int) -> None:
-    """Sends ``signals`` to ``pid`` in turn; one that is gone already is no error."""
-    for signum in signals:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signum)

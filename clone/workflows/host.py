@@ -6,6 +6,10 @@ the rest of ``$CLONE_HOME`` is out of reach. The clone is registered (with an id
 first use; later runs must name the same data paths in the same order, so ``data/<k>``
 always holds the same directory's files.
 
+``CLONE_SUPERVISOR=shared`` has the runs of one ``$CLONE_HOME`` instrumented by one shared
+supervisor process (``hooks.supervisor``) instead of each by its own ``clone`` process; where
+that supervisor cannot take a run, the run is supervised in-process, with a warning.
+
 Exit statuses of ``clone host run`` follow env(1): the program's own status, or 125 when
 Clonespace failed, 126 when the program cannot be run, 127 when it is not found; bad input
 is 2 like every other command.
@@ -78,6 +82,20 @@ def parse_host_spec(app: str, index: int, data: Sequence[str | os.PathLike[str]]
 
 
 _KERNEL_TREES = ("/proc", "/sys", "/dev")
+SUPERVISOR_ENV = "CLONE_SUPERVISOR"
+SUPERVISOR_MODES = ("in-process", "shared")
+
+
+def supervisor_mode() -> str:
+    """Who instruments a run: ``in-process`` (this process, the default) or ``shared``
+    (``$CLONE_SUPERVISOR``); BadInput for any other value."""
+    mode = os.environ.get(SUPERVISOR_ENV) or SUPERVISOR_MODES[0]
+    if mode not in SUPERVISOR_MODES:
+        raise BadInput(
+            f"bad {SUPERVISOR_ENV} {mode!r}",
+            hint=f"set it to one of: {', '.join(SUPERVISOR_MODES)}, or unset it",
+        )
+    return mode
 
 
 def _check_data_path(path: str) -> None:
@@ -172,6 +190,7 @@ def run_host_command(
         raise BadInput("no command given", hint="put it after '--': clone host run … -- CMD")
     from hooks.procfs import statically_linked
 
+    shared = supervisor_mode() == "shared"
     program = resolve_program(argv[0])  # 127/126 before anything is registered
     _refuse_start_inside_home(home, spec)
     _check_boundary(require_boundary, on_warning)
@@ -193,7 +212,8 @@ def run_host_command(
                 home, spec, require_landlock=require_boundary, hostname=hostname
             )
             if not static:
-                return _run_hooked(list(argv), policy, on_event, on_running, boundary)
+                hooked = _Hooked(policy, on_event, on_running, boundary, on_warning)
+                return hooked.run(list(argv), home if shared else None)
             if on_warning is not None:
                 on_warning(STATIC.format(name=argv[0]))
             return _run_kernel_only(list(argv), boundary)
@@ -350,13 +370,56 @@ def _unregister(registry: Registry, home: Home, spec: HostSpec) -> None:
         store.parent.rmdir()  # the app's directory, if this was its only clone
 
 
-def _run_hooked(
-    argv: list[str],
-    policy: Policy,
-    on_event: Callable[[dict[str, Any]], None] | None,
-    on_running: Callable[[int, list[int]], None] | None,
-    boundary: Boundary,
-) -> int:
+@dataclass(frozen=True)
+class _Hooked:
+    """A run under the hook engine: supervised in-process, or by the shared supervisor."""
+
+    policy: Policy
+    on_event: Callable[[dict[str, Any]], None] | None
+    on_running: Callable[[int, list[int]], None] | None
+    boundary: Boundary
+    on_warning: Callable[[str], None] | None
+
+    def run(self, argv: list[str], shared_home: Home | None) -> int:
+        """Runs ``argv``; by the shared supervisor of ``shared_home`` when given."""
+        from hooks.errors import SupervisorUnavailable
+
+        with _hook_errors(argv):
+            if shared_home is not None:
+                try:
+                    return self._run_shared(argv, shared_home)
+                except SupervisorUnavailable as e:
+                    if self.on_warning is not None:
+                        self.on_warning(f"clone: warning: {e}; this run is supervised in-process")
+            return self._run_here(argv)
+
+    def _run_here(self, argv: list[str]) -> int:
+        from hooks.runner import run
+
+        return run(
+            argv,
+            self.policy.to_agent_json(),
+            on_event=self.on_event,
+            on_running=self.on_running,
+            boundary=self.boundary,
+        )
+
+    def _run_shared(self, argv: list[str], home: Home) -> int:
+        from hooks.supervisor.client import run_shared
+
+        return run_shared(
+            argv,
+            self.policy.to_agent_json(),
+            home=home.root,
+            on_event=self.on_event,
+            on_running=self.on_running,
+            boundary=self.boundary,
+        )
+
+
+@contextmanager
+def _hook_errors(argv: list[str]) -> Iterator[None]:
+    """The hook engine's errors as ``clone.errors``."""
     from hooks.errors import (
         BoundaryUnavailable,
         HookEngineError,
@@ -365,16 +428,9 @@ def _run_hooked(
         ProgramNotFound,
         ProgramStatic,
     )
-    from hooks.runner import run
 
     try:
-        return run(
-            argv,
-            policy.to_agent_json(),
-            on_event=on_event,
-            on_running=on_running,
-            boundary=boundary,
-        )
+        yield
     except BoundaryUnavailable as e:
         raise BoundaryMissing(str(e)) from e
     except ProgramNotFound as e:

@@ -24,6 +24,7 @@ from hooks.rpc import AgentRpc
 from hooks.sentinels import DELAY_S
 from hooks.session import attach
 from tests.hooks.agent_fixtures import Layout, sleeping_process
+from tests.hooks.supervisor.running import supervisor_pids
 
 CLONE = Path(sys.executable).with_name("clone")
 
@@ -157,12 +158,18 @@ def _store(tmp_path: Path) -> Path:
 
 
 def _host_run(
-    data: Path, tmp_path: Path, setup: str, script: str, *, new_session: bool = False
+    data: Path,
+    tmp_path: Path,
+    setup: str,
+    script: str,
+    *,
+    new_session: bool = False,
+    supervisor: str = "in-process",
 ) -> subprocess.Popen[bytes]:
     """``clone host run`` of ``sh -c "setup; script"`` as a clone whose data is ``data``,
     returned once the program has run ``setup`` (it then writes ``started``, into the
     store); its stderr goes to ``tmp_path/stderr``. ``new_session``: in a process group of
-    its own, as a terminal's foreground job is."""
+    its own, as a terminal's foreground job is. ``supervisor``: ``CLONE_SUPERVISOR``."""
     argv: list[str | Path] = [
         CLONE,
         "host",
@@ -174,7 +181,7 @@ def _host_run(
         "--data",
         data,
     ]
-    env = {**os.environ, "CLONE_HOME": str(tmp_path / "clone-home")}
+    env = {**os.environ, "CLONE_HOME": str(tmp_path / "clone-home"), "CLONE_SUPERVISOR": supervisor}
     with (tmp_path / "stderr").open("wb") as stderr:
         ran = subprocess.Popen(
             [*argv, "--", "sh", "-c", f"{setup}; echo > {data}/started; {script}"],
@@ -189,15 +196,28 @@ def _host_run(
     return ran
 
 
+@pytest.fixture(params=["in-process", "shared"])
+def supervisor(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """Who instruments the run (``CLONE_SUPERVISOR``): the ``clone`` process, or the shared
+    supervisor of its home (stopped after the test)."""
+    monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "2")
+    yield request.param
+    for pid in supervisor_pids(tmp_path / "clone-home"):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.slow
 def test_killing_clone_host_run_kills_the_program_not_the_policy(
-    data: Path, tmp_path: Path
+    data: Path, tmp_path: Path, supervisor: str
 ) -> None:
     """Before: the program went on unhooked and wrote into the real data directory. Now it
     never writes there: killed by its sentinel, or (killed before its sentinel came,
     hooks/sentinels.py) on its hooks, refused every program it starts, until it ends."""
     job = f"sleep 1; echo x > {data}/late; sh -c 'echo y > {data}/x'; sleep 60"
-    ran = _host_run(data, tmp_path, ":", job)
+    ran = _host_run(data, tmp_path, ":", job, supervisor=supervisor)
     ran.kill()
     ran.wait()
     deadline = time.monotonic() + 20
@@ -209,7 +229,7 @@ def test_killing_clone_host_run_kills_the_program_not_the_policy(
 
 @pytest.mark.slow
 def test_killing_clone_host_run_kills_a_fork_child_that_runs_on_its_parents_agent(
-    data: Path, tmp_path: Path
+    data: Path, tmp_path: Path, supervisor: str
 ) -> None:
     """A subshell is a fork that never execs: it runs on the agent it inherits, which is
     eternal (hooks/session.py) and so never unloaded. Its sentinel, unloaded with its
@@ -219,7 +239,9 @@ def test_killing_clone_host_run_kills_a_fork_child_that_runs_on_its_parents_agen
     test above.)"""
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    ran = _host_run(data, tmp_path, ":", f"(read _ <> {fifo}; echo x > {data}/late)")
+    ran = _host_run(
+        data, tmp_path, ":", f"(read _ <> {fifo}; echo x > {data}/late)", supervisor=supervisor
+    )
     deadline = time.monotonic() + 20
     # the subshell (started last of the two) resumed, so done with: waiting on the fifo
     while "pipe" not in _wchan(max(_running_with(str(data)), key=_started, default=0)):
@@ -235,9 +257,11 @@ def test_killing_clone_host_run_kills_a_fork_child_that_runs_on_its_parents_agen
 
 
 @pytest.mark.slow
-def test_sigterm_reaches_the_program_and_what_it_started(data: Path, tmp_path: Path) -> None:
+def test_sigterm_reaches_the_program_and_what_it_started(
+    data: Path, tmp_path: Path, supervisor: str
+) -> None:
     trap = f"trap 'echo term > {data}/t; exit 5' TERM"
-    ran = _host_run(data, tmp_path, trap, "sleep 60 & wait")
+    ran = _host_run(data, tmp_path, trap, "sleep 60 & wait", supervisor=supervisor)
     ran.send_signal(signal.SIGTERM)
     assert ran.wait(timeout=30) == 5  # the program's status: it ran its trap
     assert (_store(tmp_path) / "t").read_text() == "term\n"  # under its policy
@@ -247,7 +271,7 @@ def test_sigterm_reaches_the_program_and_what_it_started(data: Path, tmp_path: P
 
 @pytest.mark.slow
 def test_sigterm_while_children_are_handed_over_ends_the_run_as_the_program_does(
-    data: Path, tmp_path: Path
+    data: Path, tmp_path: Path, supervisor: str
 ) -> None:
     """SIGTERM while the program starts child after child, so that some are in Frida's
     hands: a fork not resumed yet, an exec being gated under ptrace. Before, those were
@@ -258,7 +282,7 @@ def test_sigterm_while_children_are_handed_over_ends_the_run_as_the_program_does
     either), which is not what this test is about."""
     trap = f"trap 'echo term > {data}/t; exit 5' TERM"
     loop = "i=0; while [ $i -lt 8 ]; do sleep 60 & i=$((i+1)); done; wait"
-    ran = _host_run(data, tmp_path, trap, loop, new_session=True)
+    ran = _host_run(data, tmp_path, trap, loop, new_session=True, supervisor=supervisor)
     time.sleep(0.2)  # a few children in
     ran.send_signal(signal.SIGTERM)
     try:
@@ -274,12 +298,14 @@ def test_sigterm_while_children_are_handed_over_ends_the_run_as_the_program_does
 
 
 @pytest.mark.slow
-def test_ctrl_c_lets_the_program_clean_up_under_its_policy(data: Path, tmp_path: Path) -> None:
+def test_ctrl_c_lets_the_program_clean_up_under_its_policy(
+    data: Path, tmp_path: Path, supervisor: str
+) -> None:
     """Ctrl-C (SIGINT to the terminal's process group): the program's handler starts a
     child, which is still gated and writes into the store; then clone stops (130). Before,
     clone let go at once: the child was lost and clone crashed on its way out."""
     trap = f"trap 'sh -c \"echo bye > {data}/bye\"; exit 3' INT"
-    ran = _host_run(data, tmp_path, trap, "sleep 60", new_session=True)
+    ran = _host_run(data, tmp_path, trap, "sleep 60", new_session=True, supervisor=supervisor)
     _wait_until_asleep()  # instrumented, resumed, asleep
     time.sleep(0.5)  # and Frida done with it (see _wait_until_asleep)
     os.killpg(ran.pid, signal.SIGINT)

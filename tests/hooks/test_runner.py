@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hooks import agent_bundle, procfs, runner
+from hooks import agent_bundle, procfs
 from hooks.errors import (
     AgentBundleMissing,
     HookStartError,
@@ -21,7 +19,7 @@ from hooks.errors import (
     ProgramNotFound,
 )
 from hooks.rpc import AgentRpc
-from hooks.runner import exit_status, run
+from hooks.runner import run
 from hooks.session import AgentSessions
 from tests.hooks.agent_fixtures import Layout, run_captured
 
@@ -140,36 +138,9 @@ def test_no_events_without_trace(layout: Layout, capfd: pytest.CaptureFixture[st
     assert (layout.store / "n").read_text() == "x\n"
 
 
-@pytest.mark.parametrize(("code", "status"), [(0, 0), (7, 7), (-11, 139), (-9, 137)])
-def test_exit_status_mapping(code: int, status: int) -> None:
-    assert exit_status(code) == status
-
-
 def test_missing_working_directory_is_bad_input(layout: Layout) -> None:
     with pytest.raises(ValueError, match="not a directory"):
         run(["/bin/true"], layout.policy(), cwd=layout.root / "no-such-dir")
-
-
-def test_the_gate_is_attached_to_once_it_sleeps_reading_its_pipe() -> None:
-    read_end, write_end = os.pipe()
-    gate = subprocess.Popen(["sh", "-c", "read _"], stdin=read_end)
-    os.close(read_end)
-    try:
-        runner._wait_reading(gate.pid)
-        assert Path(f"/proc/{gate.pid}/wchan").read_text().endswith("pipe_read")
-    finally:
-        os.write(write_end, b"\n")
-        os.close(write_end)
-        assert gate.wait(timeout=10) == 0
-
-
-def test_a_gate_that_died_before_the_attach_is_a_hook_start_error() -> None:
-    gate = subprocess.Popen(["sh", "-c", "exit 3"])
-    while procfs.state(gate.pid) != "Z":
-        time.sleep(0.01)
-    with pytest.raises(HookStartError, match="exited before it was attached"):
-        runner._wait_reading(gate.pid)
-    assert gate.wait(timeout=10) == 3
 
 
 def test_on_running_is_not_called_when_the_program_leaves_nothing(layout: Layout) -> None:

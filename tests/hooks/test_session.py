@@ -8,6 +8,7 @@ failures cannot be provoked on demand; the others attach for real."""
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import subprocess
 import sys
@@ -25,8 +26,9 @@ from hooks.agent_bundle import AgentCode, built_agent
 from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
 from hooks.runner import local_device, run
+from hooks.sentinels import SentinelQueue
 from hooks.session import AgentSessions, attach, frida_errors, held_by_frida, overdue
-from tests.hooks.agent_fixtures import asleep, make_layout, sleeping_process
+from tests.hooks.agent_fixtures import Layout, asleep, make_layout, sleeping_process
 
 
 class _FlakyDevice:
@@ -249,3 +251,16 @@ def test_a_plan_that_cannot_be_had_is_no_failure_of_the_process(tmp_path: Path) 
     sessions._learn_plan(cast(AgentRpc, _PlanFails()))
     assert code.prologue_plans() == []
     assert sessions.failures == []
+
+
+def test_a_finished_run_leaves_no_sessions_alive(layout: Layout) -> None:
+    # Frida's objects hold their handlers out of the garbage collector's sight: a handler
+    # leading back to its run kept the run for good (the shared supervisor serves many)
+    def alive() -> set[int]:
+        gc.collect()
+        return {id(o) for o in gc.get_objects() if isinstance(o, (AgentSessions, SentinelQueue))}
+
+    before = alive()
+    script = "cat /etc/hostname >/dev/null; (true) & wait"
+    assert run(["/bin/sh", "-c", script], layout.policy()) == 0
+    assert alive() - before == set()

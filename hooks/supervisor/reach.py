@@ -1,0 +1,187 @@
+"""Where the shared supervisor of a ``$CLONE_HOME`` listens, and how a client reaches it,
+starting it when none runs.
+
+Everything is under ``$CLONE_HOME/run`` (mode 0700): ``supervisor.sock`` (mode 0600),
+``supervisor.lock`` and ``supervisor.log``. A client first just connects. When nobody
+answers, it takes the lock, tries once more (another client may have started one
+meanwhile), and otherwise binds the socket itself and hands the listening socket to a new
+supervisor process, so the socket accepts connections before the lock is let go: no client
+ever finds a supervisor half started. A supervisor leaves only under the same lock, after
+checking that no connection waits (``hooks.supervisor.daemon``); a client that connected
+just before it left reads the end of the stream in its hello and tries again, under the lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from hooks.errors import SupervisorUnavailable
+from hooks.supervisor.build import build_id, ptrace_refusal
+from hooks.supervisor.wire import Channel, PeerGone
+
+_SUN_PATH_MAX = 100  # sun_path holds 108 bytes; longer paths go through /proc/self/fd
+_LOCK_WAIT_S = 30.0
+_HELLO_WAIT_S = 60.0  # a new supervisor imports Frida and loads the agent first
+_LOG_KEEP = 1 << 20
+
+
+@dataclass(frozen=True)
+class Place:
+    """The supervisor's files for one ``$CLONE_HOME``."""
+
+    directory: Path
+
+    @classmethod
+    def of(cls, home: str | os.PathLike[str]) -> Place:
+        return cls(Path(home).resolve() / "run")
+
+    @property
+    def socket(self) -> Path:
+        return self.directory / "supervisor.sock"
+
+    @property
+    def lock(self) -> Path:
+        return self.directory / "supervisor.lock"
+
+    @property
+    def log(self) -> Path:
+        return self.directory / "supervisor.log"
+
+
+def connect(home: str | os.PathLike[str]) -> tuple[Channel, int]:
+    """A channel to the supervisor of ``home``, hello exchanged, and the supervisor's pid;
+    starts one if none runs. Raises SupervisorUnavailable (nothing of a run has started
+    then) when the kernel would not let it attach, it cannot be started or reached, or the
+    one running is of another build."""
+    if refusal := ptrace_refusal():
+        raise SupervisorUnavailable(refusal)
+    place, build = Place.of(home), build_id()
+    with contextlib.suppress(OSError, PeerGone):
+        return _hello(_dial(place), build)
+    try:
+        place.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with _locked(place):
+            with contextlib.suppress(OSError, PeerGone):
+                return _hello(_dial(place), build)
+            listener = listen(place)
+            try:
+                _start(place, listener, home)
+            finally:
+                listener.close()
+            return _hello(_dial(place), build)
+    except (OSError, PeerGone) as e:
+        raise SupervisorUnavailable(f"cannot reach the shared supervisor: {e}") from e
+
+
+def listen(place: Place) -> socket.socket:
+    """A listening socket at ``place`` (a stale one is replaced), mode 0600."""
+    with contextlib.suppress(FileNotFoundError):
+        place.socket.unlink()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        with _address(place) as address:
+            old = os.umask(0o177)
+            try:
+                sock.bind(address)
+            finally:
+                os.umask(old)
+        sock.listen(64)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _dial(place: Place) -> Channel:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        with _address(place) as address:
+            sock.connect(address)
+    except BaseException:
+        sock.close()
+        raise
+    return Channel(sock)
+
+
+def _hello(channel: Channel, build: str) -> tuple[Channel, int]:
+    try:
+        channel.send("hello", {"build": build})
+        reply = channel.receive(_HELLO_WAIT_S)
+    except BaseException:
+        channel.close()
+        raise
+    if reply is not None and reply[0] == "ready":
+        return channel, int(reply[1]["pid"])
+    channel.close()
+    if reply is None:
+        raise SupervisorUnavailable("the shared supervisor does not answer")
+    if reply[0] == "mismatch":
+        raise SupervisorUnavailable(
+            "the shared supervisor running for this CLONE_HOME is of another build (it "
+            "leaves once idle)"
+        )
+    raise SupervisorUnavailable(f"the shared supervisor refused: {reply[1]}")
+
+
+@contextlib.contextmanager
+def _address(place: Place) -> Iterator[str]:
+    """The socket's path as bind and connect take it: through ``/proc/self/fd`` when too
+    long for ``sun_path``."""
+    path = str(place.socket)
+    if len(path.encode()) <= _SUN_PATH_MAX:
+        yield path
+        return
+    directory = os.open(place.directory, os.O_PATH | os.O_DIRECTORY)
+    try:
+        yield f"/proc/self/fd/{directory}/{place.socket.name}"
+    finally:
+        os.close(directory)
+
+
+@contextlib.contextmanager
+def _locked(place: Place) -> Iterator[None]:
+    fd = os.open(place.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        deadline = time.monotonic() + _LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise SupervisorUnavailable(f"{place.lock} stays locked") from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _start(place: Place, listener: socket.socket, home: str | os.PathLike[str]) -> None:
+    """Starts the supervisor on ``listener``; it detaches (forks, new session) at once, so
+    it is not this process's child."""
+    with contextlib.suppress(OSError):
+        if place.log.stat().st_size > _LOG_KEEP:
+            place.log.unlink()
+    with open(place.log, "ab") as log:
+        fd = listener.fileno()
+        command = [sys.executable, "-m", "hooks.supervisor.daemon", "--fd", str(fd)]
+        starter = subprocess.Popen(
+            [*command, "--home", os.fspath(Path(home).resolve())],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            pass_fds=(fd,),
+            cwd="/",
+            start_new_session=True,
+        )
+    if starter.wait() != 0:
+        raise SupervisorUnavailable(f"the shared supervisor did not start: see {place.log}")

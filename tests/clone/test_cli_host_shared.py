@@ -1,0 +1,95 @@
+"""``CLONE_SUPERVISOR=shared clone host run``: the runs of one CLONE_HOME instrumented by
+one shared supervisor, through the real command; a bad mode is bad input; a supervisor that
+cannot take the run means an in-process run, with a warning, never a failed one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clone.space import Space
+from hooks.supervisor.reach import Place, listen
+from hooks.supervisor.wire import Channel
+from tests.conftest import RunCli
+from tests.hooks.supervisor.running import supervisor_pids
+
+
+@pytest.fixture
+def shared(clone_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("CLONE_SUPERVISOR", "shared")
+    monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "2")
+    yield clone_home
+    for pid in supervisor_pids(clone_home):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _clone(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "clone", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_bad_mode_is_one_line_exit_2(
+    run_cli: RunCli, clone_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CLONE_SUPERVISOR", "daemon")
+    result = run_cli("host", "run", "--app", "a", "--clone", "1", "--data", tmp_path, "--", "true")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "CLONE_SUPERVISOR" in line and "shared" in line
+    assert not Space(clone_home).records()
+
+
+def test_clones_run_through_one_supervisor_each_as_itself(shared: Path, tmp_path: Path) -> None:
+    data = tmp_path / "notes"
+    data.mkdir()
+    script = f'cat /etc/machine-id; echo "$0" > {data}/who; sh -c "cat {data}/who"; exit 5'
+    runs = {k: _clone("host", "run", "--app", "notes", "--clone", k, "--data", data, "--",
+                      "sh", "-c", script, f"clone-{k}") for k in ("1", "2")}  # fmt: skip
+    for k, ran in runs.items():
+        assert ran.returncode == 5, ran.stderr
+        machine_id = (shared / "store" / "host" / "notes" / k / "machine-id").read_text().strip()
+        assert ran.stdout.splitlines() == [machine_id, f"clone-{k}"]
+        assert (shared / "store" / "host" / "notes" / k / "data" / "0" / "who").exists()
+    assert not (data / "who").exists()
+    assert len(supervisor_pids(shared)) == 1
+    assert (Place.of(shared).log).read_text().count("serving") == 1
+
+
+def test_a_supervisor_of_another_build_means_an_in_process_run(
+    shared: Path, tmp_path: Path
+) -> None:
+    place = Place.of(shared)
+    place.directory.mkdir(mode=0o700, parents=True)
+    listener = listen(place)
+
+    def answer_mismatch() -> None:
+        with listener:
+            sock, _ = listener.accept()
+            channel = Channel(sock)
+            channel.receive(10)
+            channel.send("mismatch", "some other build")
+            channel.close()
+
+    answerer = threading.Thread(target=answer_mismatch, daemon=True)
+    answerer.start()
+    data = tmp_path / "notes"
+    data.mkdir()
+    ran = _clone("host", "run", "--app", "n", "--clone", "1", "--data", data, "--",
+                 "sh", "-c", f"echo hi > {data}/f; cat {data}/f")  # fmt: skip
+    answerer.join(10)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "hi\n"
+    (warning,) = ran.stderr.splitlines()
+    assert warning.startswith("clone: warning: ")
+    assert "another build" in warning and "in-process" in warning
+    assert not (data / "f").exists()
+    assert supervisor_pids(shared) == []
