@@ -9,17 +9,15 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from clone.space import Space
-from hooks.supervisor.reach import Place, listen
-from hooks.supervisor.wire import Channel
+from hooks.supervisor.reach import Place
 from tests.conftest import RunCli
-from tests.hooks.supervisor.running import supervisor_pids
+from tests.hooks.supervisor.supervisors import answering, supervisor_pids
 
 
 @pytest.fixture
@@ -67,20 +65,7 @@ def test_clones_run_through_one_supervisor_each_as_itself(shared: Path, tmp_path
 def test_a_supervisor_of_another_build_means_an_in_process_run(
     shared: Path, tmp_path: Path
 ) -> None:
-    place = Place.of(shared)
-    place.directory.mkdir(mode=0o700, parents=True)
-    listener = listen(place)
-
-    def answer_mismatch() -> None:
-        with listener:
-            sock, _ = listener.accept()
-            channel = Channel(sock)
-            channel.receive(10)
-            channel.send("mismatch", "some other build")
-            channel.close()
-
-    answerer = threading.Thread(target=answer_mismatch, daemon=True)
-    answerer.start()
+    answerer = answering(Place.of(shared), "mismatch", "some other build")
     data = tmp_path / "notes"
     data.mkdir()
     ran = _clone("host", "run", "--app", "n", "--clone", "1", "--data", data, "--",

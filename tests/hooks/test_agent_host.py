@@ -24,7 +24,7 @@ from hooks.rpc import AgentRpc
 from hooks.sentinels import DELAY_S
 from hooks.session import attach
 from tests.hooks.agent_fixtures import Layout, sleeping_process
-from tests.hooks.supervisor.running import supervisor_pids
+from tests.hooks.supervisor.supervisors import supervisor_pids
 
 CLONE = Path(sys.executable).with_name("clone")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hooks.supervisor.running import supervisor_pids
+from tests.hooks.supervisor.supervisors import supervisor_pids
 
 IDLE_S = 2  # the supervisor of a test's home leaves this long after its last run
 

@@ -20,7 +20,7 @@ from hooks import procfs
 from hooks.errors import PolicyError
 from hooks.supervisor.client import run_shared
 from tests.hooks.agent_fixtures import Layout, make_layout
-from tests.hooks.supervisor.running import supervisor_pids, wait_until
+from tests.hooks.supervisor.supervisors import supervisor_pids, wait_until
 
 _CLIENT = """
 import json, sys
@@ -151,21 +151,30 @@ def test_two_concurrent_runs_each_instrument_only_their_own_children(
     assert len(supervisor_pids(supervisor_home)) == 1
 
 
-def _started_sleep(client: subprocess.Popen[str], pidfile: Path) -> int:
-    wait_until(lambda: pidfile.exists() and pidfile.read_text().endswith("\n"), 60, "started")
-    pid = int(pidfile.read_text())
-    wait_until(lambda: Path(f"/proc/{pid}/comm").read_text() == "sleep\n", 30, "exec'd sleep")
-    assert client.poll() is None
-    return pid
+def _sleeping(
+    layout: Layout, home: Path, tmp_path: Path, first: str = ""
+) -> tuple[subprocess.Popen[str], int]:
+    """A client whose program runs ``first`` (commands ended by ``;`` or ``&``), then sleeps
+    (exec'd: the gate's own pid); returned once it sleeps, with the program's pid."""
+    pidfile = tmp_path / "pid"
+    script = f"{first} echo $$ > {pidfile}; exec sleep 60"
+    client = _client(layout.policy(), home, "/bin/sh", "-c", script)
+    try:
+        wait_until(lambda: pidfile.exists() and pidfile.read_text().endswith("\n"), 60, "started")
+        pid = int(pidfile.read_text())
+        wait_until(lambda: Path(f"/proc/{pid}/comm").read_text() == "sleep\n", 30, "exec'd sleep")
+        assert client.poll() is None
+    except BaseException:
+        client.kill()
+        client.communicate()
+        raise
+    return client, pid
 
 
 def test_the_client_killed_kills_its_run(
     layout: Layout, supervisor_home: Path, tmp_path: Path
 ) -> None:
-    pidfile = tmp_path / "pid"
-    script = f"echo $$ > {pidfile}; exec sleep 60"
-    client = _client(layout.policy(), supervisor_home, "/bin/sh", "-c", script)
-    program = _started_sleep(client, pidfile)
+    client, program = _sleeping(layout, supervisor_home, tmp_path)
     client.kill()
     client.communicate()
     wait_until(lambda: not procfs.alive(program), 30, "the program died")
@@ -175,10 +184,7 @@ def test_the_client_killed_kills_its_run(
 def test_the_supervisor_killed_kills_the_run_and_the_client_says_so(
     layout: Layout, supervisor_home: Path, tmp_path: Path
 ) -> None:
-    pidfile = tmp_path / "pid"
-    script = f"(sleep 60) & echo $$ > {pidfile}; exec sleep 60"
-    client = _client(layout.policy(), supervisor_home, "/bin/sh", "-c", script)
-    program = _started_sleep(client, pidfile)
+    client, program = _sleeping(layout, supervisor_home, tmp_path, "(sleep 60) &")
     (supervisor,) = supervisor_pids(supervisor_home)
     started = time.monotonic()
     os.kill(supervisor, signal.SIGKILL)

@@ -4,7 +4,6 @@ another. Real supervisor processes (they import Frida and load the agent)."""
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,9 +11,8 @@ import pytest
 
 from hooks.errors import SupervisorUnavailable
 from hooks.supervisor.reach import Place, connect, listen
-from hooks.supervisor.wire import Channel
 from tests.hooks.supervisor.conftest import IDLE_S
-from tests.hooks.supervisor.running import supervisor_pids, wait_until
+from tests.hooks.supervisor.supervisors import answering, supervisor_pids, wait_until
 
 
 def _connected_pid(home: Path) -> int:
@@ -53,31 +51,13 @@ def test_a_home_too_long_for_a_socket_address_works(tmp_path: Path, supervisor_h
     assert supervisor_pids(deep) == [pid]
 
 
-def _answering(place: Place, name: str, value: object) -> threading.Thread:
-    """A stand-in supervisor on ``place`` that answers one hello with ``name``."""
-    place.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    listener = listen(place)
-
-    def answer() -> None:
-        with listener:
-            sock, _ = listener.accept()
-            channel = Channel(sock)
-            channel.receive(10)
-            channel.send(name, value)
-            channel.close()
-
-    thread = threading.Thread(target=answer, daemon=True)
-    thread.start()
-    return thread
-
-
 @pytest.mark.parametrize(
     ("name", "says"), [("mismatch", "another build"), ("refused", "refused: no")]
 )
 def test_a_supervisor_that_will_not_serve_is_unavailable(
     supervisor_home: Path, name: str, says: str
 ) -> None:
-    answerer = _answering(Place.of(supervisor_home), name, "no")
+    answerer = answering(Place.of(supervisor_home), name, "no")
     with pytest.raises(SupervisorUnavailable, match=says):
         connect(supervisor_home)
     answerer.join(10)
