@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -355,3 +356,28 @@ def _running_with(text: str) -> list[int]:
         if text.encode() in cmdline and procfs.alive(pid):
             found.append(pid)
     return found
+
+
+@pytest.mark.slow
+def test_job_control_works_on_the_terminal_clone_was_started_on(
+    data: Path, tmp_path: Path, supervisor: str
+) -> None:
+    """The program is ``clone``'s child on ``clone``'s terminal, in both modes: an
+    interactive shell gets job control (``fg`` needs the terminal's foreground group)."""
+    script = "sleep 0.2 & fg >/dev/null && echo fg-done; tty; exit 4"
+    argv = [str(CLONE), "host", "run", "--app", "notes", "--clone", "1", "--data", str(data),
+            "--", "bash", "--norc", "-i", "-c", script]  # fmt: skip
+    env = {**os.environ, "CLONE_HOME": str(tmp_path / "clone-home"), "CLONE_SUPERVISOR": supervisor}
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: on the new terminal, as a login's shell is
+        os.execve(argv[0], argv, env)
+    seen = b""
+    with contextlib.suppress(OSError):  # EIO once every holder of the terminal has gone
+        while chunk := os.read(terminal, 4096):
+            seen += chunk
+    os.close(terminal)
+    _, status = os.waitpid(pid, 0)
+    text = seen.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 4, text
+    assert "no job control" not in text
+    assert "fg-done" in text and "/dev/pts/" in text, text
