@@ -12,11 +12,13 @@ and the secret never reached clone 1 (not in its output, not in its store).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ import pytest
 
 from clone.space import Space
 from tests.hooks.programs import CLONE, HostRun, build, host_run, ops
+from tests.hooks.supervisor.supervisors import supervisor_pids
 
 pytestmark = pytest.mark.slow
 
@@ -741,11 +744,24 @@ UNFOLLOWABLE: dict[str, Unfollowable] = {
 }
 
 
+@pytest.fixture(params=["in-process", "shared"])
+def supervisor(
+    request: pytest.FixtureRequest, world: World, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """``CLONE_SUPERVISOR`` for the runs of a test; a shared supervisor is stopped after it."""
+    monkeypatch.setenv("CLONE_SUPERVISOR", request.param)
+    monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "2")
+    yield request.param
+    for pid in supervisor_pids(world.home):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.parametrize("name", list(UNFOLLOWABLE))
-def test_a_run_always_ends(world: World, programs: Programs, name: str) -> None:
+def test_a_run_always_ends(world: World, programs: Programs, name: str, supervisor: str) -> None:
     """What the hooks cannot follow inside a hooked run never hangs the run and never runs
     unhooked: it is killed with one clear line, or refused (``host_run`` raises
-    TimeoutExpired if the run does not end)."""
+    TimeoutExpired if the run does not end). The same with a shared supervisor."""
     case = UNFOLLOWABLE[name]
     victim_before, data_before = _state(world.victim.parent), _state(world.data)
     argv = case.argv(programs, world)
