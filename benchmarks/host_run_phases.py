@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import functools
+import importlib
 import json
 import os
 import statistics
@@ -61,6 +62,10 @@ def _wrap(owner: Any, name: str, label: str) -> None:
     setattr(owner, name, timed)
 
 
+def _has_gate(root: Path) -> bool:
+    return (root / "hooks" / "gate.py").is_file()
+
+
 def _timed_import(label: str, module: str) -> None:
     start = time.time()
     __import__(module)
@@ -88,6 +93,9 @@ def _instrument(root: Path) -> None:
     from hooks import agent_bundle, boundary, procfs, runner, session
     from hooks.rpc import AgentRpc
 
+    # the gate's functions: hooks.gate since it left hooks.runner (a baseline: the runner)
+    gate = importlib.import_module("hooks.gate") if _has_gate(root) else runner
+
     for name in (
         "resolve_program",
         "_refuse_start_inside_home",
@@ -102,7 +110,7 @@ def _instrument(root: Path) -> None:
             _wrap(host, name, f"host.{name}")
     _wrap(registry.Registry, "__enter__", "registry open")
     _wrap(registry.Registry, "find", "registry find")
-    _wrap(runner, "resolve_program", "runner.resolve_program")
+    _wrap(gate, "resolve_program", "resolve_program")
     _wrap(procfs, "statically_linked", "procfs.statically_linked")
     _wrap(runner, "built_agent", "built_agent")
     _wrap(runner, "local_device", "frida device")
@@ -114,7 +122,7 @@ def _instrument(root: Path) -> None:
     _wrap(boundary.seccomp, "filter_hex", "  seccomp filter")
     _wrap(runner, "start_gate", "start gate (spawn..go-ahead)")
     _wrap(os, "posix_spawn", "  posix_spawn gate")
-    _wrap(runner, "_wait_reading", "  wait gate reading")
+    _wrap(gate, "_wait_reading", "  wait gate reading")
     if hasattr(runner, "_attach_while"):
         _wrap(runner, "_attach_while", "  attach gate (policy made meanwhile)")
     _wrap(session.AgentSessions, "gate", "  gate: attach + child gating")
