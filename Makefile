@@ -10,7 +10,7 @@ AGENT_BYTECODE := $(AGENT)/dist/bytecode/.stamp
 BOUNDARY_ENTER := hooks/boundary/build/enter
 AGENT_SRC := $(shell find $(AGENT)/src \( -name '*.ts' -o -name '*.c' \) ! -name '*.generated.ts' 2>/dev/null) $(wildcard $(AGENT)/scripts/*.mjs) $(AGENT)/package.json $(AGENT)/tsconfig.json
 
-.PHONY: all setup system venv bytecode agent boundary probe demo test lint typecheck pytest bench clean
+.PHONY: all setup system venv bytecode agent boundary probe demo test lint typecheck pytest pytest-shared bench clean
 
 all: setup
 
@@ -81,6 +81,10 @@ typecheck: venv agent
 
 pytest: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# the host-run suites again, every run instrumented by its home's shared supervisor
+pytest-shared: setup
+	CLONE_SUPERVISOR=shared CLONE_SUPERVISOR_IDLE_S=2 $(VENV)/bin/pytest tests/clone tests/hooks $(PYTEST_ARGS)
 
 test: setup lint typecheck pytest
 

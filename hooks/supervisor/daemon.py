@@ -224,7 +224,9 @@ class RunService:
         self._finished = False
 
     def takes(self, child: frida._frida.Child) -> bool:
-        """Instruments ``child`` if its parent is a process of this run; whether it did."""
+        """Instruments ``child`` if it is a process of this run, and says whether it did: the
+        run attached to its parent or to itself (a process that execs), or its parents lead
+        to a process of the run or to its client (a fork reported after its parent left)."""
         sessions = self._sessions
         if sessions is None or not (
             sessions.attached(child.parent_pid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -184,6 +185,30 @@ def test_clone_home_behind_a_symlink_is_denied_by_both_names(
     assert set(policy["allow"]) == {f"{link}/store/host/notes/1", f"{real}/store/host/notes/1"}
 
 
+RunFake = Callable[..., int]
+
+
+@pytest.fixture(params=["in-process", "shared"])
+def engine(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[RunFake], None]:
+    """Puts a fake in place of what runs the program, in either mode (``CLONE_SUPERVISOR``):
+    ``hooks.runner.run``, or the shared supervisor's ``run_shared``."""
+    monkeypatch.setenv("CLONE_SUPERVISOR", request.param)
+
+    def use(fake: RunFake) -> None:
+        if request.param == "shared":
+            import hooks.supervisor.client
+
+            monkeypatch.setattr(hooks.supervisor.client, "run_shared", fake)
+        else:
+            import hooks.runner
+
+            monkeypatch.setattr(hooks.runner, "run", fake)
+
+    return use
+
+
 @pytest.mark.parametrize(
     ("error", "code"),
     [("HookStartError", 125), ("AgentBundleMissing", 125), ("ProgramNotExecutable", 126)],
@@ -192,19 +217,18 @@ def test_engine_failures_use_env_statuses_and_leave_no_clone(
     run_cli: RunCli,
     clone_home: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    engine: Callable[[RunFake], None],
     error: str,
     code: int,
 ) -> None:
     import hooks.errors
-    import hooks.runner
 
     def failing_run(argv: list[str], policy: dict[str, object], **kw: object) -> int:
         assert policy["clone"] == "a:1"
         cls = getattr(hooks.errors, error)
         raise cls("true") if error == "ProgramNotExecutable" else cls("frida said no")
 
-    monkeypatch.setattr(hooks.runner, "run", failing_run)
+    engine(failing_run)
     args = ["--app", "a", "--clone", "1", "--data", tmp_path / "d", "--", "true"]
     result = run_cli("host", "run", *args)
     assert result.exit_code == code
@@ -214,19 +238,18 @@ def test_engine_failures_use_env_statuses_and_leave_no_clone(
 
 
 def test_a_process_lost_after_the_program_ran_keeps_the_clone(
-    run_cli: RunCli, clone_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli, clone_home: Path, tmp_path: Path, engine: Callable[[RunFake], None]
 ) -> None:
     """The program wrote its data before a process it started was lost: 125, and the
     clone with its store stays (a failure before it ran leaves nothing, see above)."""
     import hooks.errors
-    import hooks.runner
 
     def losing_run(argv: list[str], policy: dict[str, object], **kw: object) -> int:
         store = clone_home / "store" / "host" / "a" / "1" / "data" / "0"
         (store / "login").write_text("alice\n")
         raise hooks.errors.ProcessesLost("a process of the program lost its policy")
 
-    monkeypatch.setattr(hooks.runner, "run", losing_run)
+    engine(losing_run)
     args = ["--app", "a", "--clone", "1", "--data", tmp_path / "d", "--", "true"]
     result = run_cli("host", "run", *args)
     assert result.exit_code == 125
@@ -237,11 +260,9 @@ def test_a_process_lost_after_the_program_ran_keeps_the_clone(
 
 
 def test_the_program_status_is_the_exit_status(
-    run_cli: RunCli, clone_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli, clone_home: Path, tmp_path: Path, engine: Callable[[RunFake], None]
 ) -> None:
-    import hooks.runner
-
-    monkeypatch.setattr(hooks.runner, "run", lambda argv, policy, **kw: 42)
+    engine(lambda argv, policy, **kw: 42)
     args = ["--app", "a", "--clone", "1", "--data", tmp_path / "d", "--", "true"]
     result = run_cli("host", "run", *args)
     assert (result.exit_code, result.stderr) == (42, "")
