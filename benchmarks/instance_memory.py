@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import shared_supervisors  # beside this file
 
 _PROGRAM = "cat"
 _READY_LIMIT_S = 120.0
@@ -106,8 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         loads.append(os.getloadavg()[0])
         finally:
             for mode in modes:
-                for pid in _shared_supervisors(Path(tmp) / f"home-{mode}"):
-                    os.kill(pid, signal.SIGTERM)
+                shared_supervisors.stop(Path(tmp) / f"home-{mode}")
     _print(samples, list(modes), args.counts, loads)
     return 0
 
@@ -148,7 +148,7 @@ def _measure(env: dict[str, str], home: Path, n: int, data: Path, settle: float)
             )
         hooked = _wait_hooked(runs)
         time.sleep(settle)
-        shared = _shared_supervisors(home)
+        shared = shared_supervisors.pids(home)
         return Sample(
             n=n,
             supervisors=[_parts(run.pid) for run in runs],
@@ -179,21 +179,6 @@ def _wait_hooked(runs: list[subprocess.Popen[bytes]]) -> list[int]:
                 raise SystemExit(f"instance_memory: a run ended early ({run.returncode})")
         time.sleep(0.2)
     raise SystemExit("instance_memory: the programs did not all get the agent in time")
-
-
-def _shared_supervisors(home: Path) -> list[int]:
-    """The shared supervisors serving ``home`` (by their command lines)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            argv = Path(f"/proc/{entry}/cmdline").read_bytes().decode().split("\0")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if "hooks.supervisor.daemon" in argv and str(home.resolve()) in argv:
-            found.append(int(entry))
-    return found
 
 
 def _hooked_child(supervisor: int) -> int | None:

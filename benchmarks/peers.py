@@ -15,7 +15,9 @@ skipped, with a printed reason):
   each process (a JavaScript runtime, as each process of a clone gets one), and
   ``frida+agent``: the same with Clonespace's agent given the clone's policy (the hooks
   redirect DIR; no CLI, no kernel boundary, no supervision of the run);
-- ``clone``: this checkout's ``clone host run --data DIR`` (agent, policy, kernel boundary).
+- ``clone``: this checkout's ``clone host run --data DIR`` (agent, policy, kernel boundary),
+  and ``shared``: the same with ``CLONE_SUPERVISOR=shared`` (the runs instrumented by the
+  home's one shared supervisor, started by the first run and kept to the end).
 Workloads: ``/bin/true``; ``python3 -c 'import json, sqlite3, email'``; ``git status`` in a
 repository of ``F`` files (in DIR); ``sh -c 'find DIR | wc -l'``; 20 x ``git status`` in a
 ``sh`` loop; and, for the cost of one fork and of one exec, ``sh`` doing nothing, ``N``
@@ -43,12 +45,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shared_supervisors  # beside this file
+
 HERE = Path(__file__).resolve().parent
-MODES = ("plain", "bind", "proot", "frida", "frida+js", "frida+agent", "clone")
-RATIOS = (("clone", "frida"), ("clone", "frida+js"), ("clone", "frida+agent"), ("clone", "bind"))
+MODES = ("plain", "bind", "proot", "frida", "frida+js", "frida+agent", "clone", "shared")
+RATIOS = (
+    ("clone", "frida"),
+    ("shared", "frida"),
+    ("clone", "frida+js"),
+    ("clone", "frida+agent"),
+    ("clone", "bind"),
+)
 GIT_LOOP = 20
 APP = "peers"
 _UNREDIRECTED = ("plain", "frida", "frida+js")  # given the store itself
+_SHARED_IDLE_S = 3600  # the shared supervisor stays for the whole benchmark
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reasons = {m: why for m in ("clone",) if (why := _try(commands[m](["true"]), env))}
         if "clone" in reasons:
             reasons["frida+agent"] = "it needs the clone, and the clone cannot run"
+            reasons["shared"] = "it needs the clone, and the clone cannot run"
             place = Place(Path(tmp) / "store", data)
             commands = _commands(place, policy)
         else:
@@ -206,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         cell.append(elapsed)
                     else:
                         failures.setdefault((load.name, mode), []).append(error)
+        shared_supervisors.stop(home)
     ms = median_ms(times)
     rows = [(w.name, {m: ms[(w.name, m)] for m in modes if (w.name, m) in ms}) for w in loads]
     base, forks, execs = (w.name for w in loads[-3:])
@@ -235,6 +248,7 @@ def _commands(place: Place, policy: Path) -> dict[str, Command]:
     head = [str(clone)] if clone.exists() else [sys.executable, "-m", "clone"]
     head += ["host", "run", "--app", APP, "--clone", "1", "--data", str(data), "--"]
     gated = [sys.executable, str(HERE / "frida_gated.py")]
+    shared = ["env", "CLONE_SUPERVISOR=shared", f"CLONE_SUPERVISOR_IDLE_S={_SHARED_IDLE_S}"]
     mount = 'mount --bind -- "$1" "$2" && shift 2 && exec "$@"'
     bind = ["unshare", "-m", "sh", "-c", mount, "bind", str(store), str(data)]
     return {
@@ -245,6 +259,7 @@ def _commands(place: Place, policy: Path) -> dict[str, Command]:
         "frida+js": lambda argv: [*gated, "--script", "--", *argv],
         "frida+agent": lambda argv: [*gated, "--agent", str(policy), "--", *argv],
         "clone": lambda argv: [*head, *argv],
+        "shared": lambda argv: [*shared, *head, *argv],
     }
 
 
