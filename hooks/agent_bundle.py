@@ -13,9 +13,6 @@
   policy, which keeps ~1.2 MB out of every hooked process (QuickJS creates every function
   of the bytecode it loads; ``hooks/agent/scripts/bundle-single.mjs``).
 
-Beside them, ``dist/sentinel.js`` (``src/sentinel.ts``): the small script that ends a process of
-a host run when the host dies, loaded next to an agent made eternal (``hooks.session``).
-
 The bytecode depends on the Frida version and on the agent: it is kept as
 ``dist/bytecode/agent-<frida version>-<machine>-<hash of agent.single.js>.qjs``, written by
 ``make agent`` (``python -m hooks.agent_bundle``) or, when missing, by the first process
@@ -65,7 +62,6 @@ if TYPE_CHECKING:
 _DIST = Path(__file__).resolve().parent / "agent" / "dist"
 _BUNDLE = _DIST / "agent.js"
 _SINGLE = _DIST / "agent.single.js"
-_SENTINEL = _DIST / "sentinel.js"
 SCRIPT_NAME = "clonespace"
 # platform.machine() -> Frida's Process.arch
 _FRIDA_ARCH = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "i686": "ia32", "armv7l": "arm"}
@@ -134,17 +130,6 @@ def agent_source() -> str:
     """The agent's JavaScript source, read once per build."""
     path = agent_path()
     return _read(path, path.stat().st_mtime_ns)
-
-
-def sentinel_source(host: Mapping[str, int], path: Path = _SENTINEL) -> str | None:
-    """The sentinel for ``host`` (``{"pid", "start"}``, as in a policy), or None when this
-    build has none (an agent built before it: its processes are then not kept)."""
-    try:
-        bundle = _read(path, path.stat().st_mtime_ns)
-    except OSError:
-        return None
-    constant = json.dumps({"pid": int(host["pid"]), "start": int(host["start"])})
-    return f"const CLONESPACE_HOST = {constant};\n{bundle}"
 
 
 class AgentCode:

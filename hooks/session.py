@@ -7,7 +7,7 @@ killed rather than run without its policy, and so is one Frida never hands over
 
 A host run that is not traced keeps each process's agent: once its policy is in, the agent is
 made eternal, and a fork child inherits it, hooks and all, so the child only needs a session
-(for its own children's gating) and a sentinel, not an agent of its own (see ``_keep``). A
+(for its own children's gating), not an agent of its own (see ``_keep``). A
 traced run, which needs the agent's messages, loads the agent anew in every child: Frida
 tears a script that is not eternal down in a fork child.
 
@@ -28,12 +28,11 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hooks import procfs
-from hooks.agent_bundle import AgentCode, sentinel_source
+from hooks.agent_bundle import AgentCode
 from hooks.connections import Connections
 from hooks.errors import HookStartError
 from hooks.gate import signal_process
 from hooks.rpc import AgentRpc
-from hooks.sentinels import SentinelQueue
 
 if TYPE_CHECKING:
     import frida
@@ -91,7 +90,6 @@ class AgentSessions:
         self._first_seen: dict[int, float] = {}  # not handed over yet: since when (monotonic)
         self._killed: set[int] = set()  # killed by kill_unfollowed, perhaps not gone yet
         self._kept: set[int] = set()  # their agent is eternal: a fork child inherits it
-        self._sentinels: SentinelQueue | None = None  # beside each kept agent (see _keep)
         self._belongs = belongs
         self._connections = Connections()  # disconnected in close: see hooks.connections
         self._attached: dict[int, int] = {}  # pid -> start ticks, with ``belongs`` only
@@ -118,7 +116,7 @@ class AgentSessions:
         AgentRpc returned can no longer reach it."""
         if self._policy is None:
             raise HookStartError(f"process {pid} was reported before the run had its policy")
-        keep = self._sentinel is not None
+        keep = self._keeps
         session = self._attach(pid)
         script = self._agent.load(session, self._on_message)
         self._connections.record(script, "message", self._on_message)
@@ -321,8 +319,6 @@ class AgentSessions:
                     del _HANDLED[pid]
         for worker in workers:
             worker.join(timeout=5)
-        if self._sentinels is not None:  # not eternal: each ends with its session, host alive
-            self._sentinels.close()
         self._connections.disconnect_all()
 
     def _attach(self, pid: int) -> frida.Session:
@@ -446,18 +442,16 @@ class AgentSessions:
 
     def _keep(self, pid: int) -> None:
         """Makes the agent just instrumented in ``pid`` eternal, as every agent of a run that
-        allows it (not traced: an eternal script sends nothing; a host to watch; a build with
-        the sentinel), and has the sentinel put beside it. Eternal, the agent stays in a fork
-        child (Frida tears every other script down there), so a fork costs a session instead
-        of an agent; but it is never unloaded, so it could not end the process when the host
-        dies (hooks/agent/src/host.ts). The sentinel, not eternal, is unloaded when the
-        session ends and then kills the process if the host is gone; it comes a moment after
-        the process runs (``hooks.sentinels``)."""
+        allows it (not traced: an eternal script sends nothing; a host to watch). Eternal, the
+        agent stays in a fork child (Frida tears every other script down there), so a fork
+        costs a session instead of an agent; but it is never unloaded, so its dispose() cannot
+        end the process when the host dies: the agent watches the host on a timer instead
+        (``watchHost``, hooks/agent/src/host.ts)."""
         with self._lock:
             script = self._scripts.pop(pid)
-            session = self._live[pid]
         script.eternalize()
-        self._watch(pid, session)
+        with self._lock:
+            self._kept.add(pid)  # before it runs: its forks inherit its agent
 
     def _learn_plan(self, rpc: AgentRpc) -> None:
         """Keeps the prologue plan the agent in this process computed (hooks.agent_bundle):
@@ -473,30 +467,18 @@ class AgentSessions:
 
     def _follow_fork(self, pid: int) -> None:
         """A fork child of a kept process: the agent it inherited holds the hooks and the
-        policy; it gets a session (its own children are gated) and a sentinel."""
-        session = self._attach(pid)
-        self._watch(pid, session)
-        self._handle(pid)
-
-    def _watch(self, pid: int, session: frida.Session) -> None:
-        sentinel = self._sentinel
-        assert sentinel is not None  # the run keeps its agents
+        policy, and watches the host; it gets a session (its own children are gated)."""
+        self._attach(pid)
         with self._lock:
             self._kept.add(pid)  # before it runs: its forks inherit its agent
-            if self._sentinels is None:
-                self._sentinels = SentinelQueue(sentinel)
-            queue = self._sentinels
-        queue.add(pid, session)
+        self._handle(pid)
 
     @functools.cached_property
-    def _sentinel(self) -> str | None:
-        """The sentinel for this run's host; None when its agents are not kept. (Asked
-        first once a process is instrumented: the policy is in by then.)"""
+    def _keeps(self) -> bool:
+        """Whether this run keeps its agents (eternal): when it is not traced and has a host
+        for them to watch. (Asked first once a process is instrumented: the policy is in.)"""
         policy = self._policy or {}
-        host = policy.get("host")
-        if policy.get("trace") or not isinstance(host, Mapping):
-            return None
-        return sentinel_source(host)
+        return not policy.get("trace") and isinstance(policy.get("host"), Mapping)
 
     def _on_message(self, message: Mapping[str, Any], data: bytes | None) -> None:
         del data

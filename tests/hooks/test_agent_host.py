@@ -22,7 +22,6 @@ from hooks import procfs
 from hooks.agent_bundle import agent_source
 from hooks.errors import PolicyError
 from hooks.rpc import AgentRpc
-from hooks.sentinels import DELAY_S
 from hooks.session import attach
 from tests.hooks.agent_fixtures import Layout, sleeping_process
 from tests.hooks.supervisor.supervisors import supervisor_pids
@@ -118,8 +117,8 @@ def test_a_process_whose_host_died_starts_no_program(
     layout: Layout, gone_host: dict[str, int], keep: bool
 ) -> None:
     """The agent of a process whose host is gone, still loaded (an eternal agent outlives its
-    session; a sentinel comes only a moment after a process runs: hooks/sentinels.py),
-    refuses its exec (EPERM): the program would have run without an agent."""
+    session until its watch on the host ends it: host.ts, every 200 ms), refuses its exec
+    (EPERM): the program would have run without an agent."""
     assert not _started_under(layout, gone_host, keep=keep).exists()
 
 
@@ -215,8 +214,8 @@ def test_killing_clone_host_run_kills_the_program_not_the_policy(
     data: Path, tmp_path: Path, supervisor: str
 ) -> None:
     """Before: the program went on unhooked and wrote into the real data directory. Now it
-    never writes there: killed by its sentinel, or (killed before its sentinel came,
-    hooks/sentinels.py) on its hooks, refused every program it starts, until it ends."""
+    never writes there: killed by its agent's watch on the host (host.ts, watchHost), and
+    meanwhile refused, by its hooks, every program it starts."""
     job = f"sleep 1; echo x > {data}/late; sh -c 'echo y > {data}/x'; sleep 60"
     ran = _host_run(data, tmp_path, ":", job, supervisor=supervisor)
     ran.kill()
@@ -233,11 +232,10 @@ def test_killing_clone_host_run_kills_a_fork_child_that_runs_on_its_parents_agen
     data: Path, tmp_path: Path, supervisor: str
 ) -> None:
     """A subshell is a fork that never execs: it runs on the agent it inherits, which is
-    eternal (hooks/session.py) and so never unloaded. Its sentinel, unloaded with its
-    session, kills it when the host is gone; without one it would wait on its pipe for
-    ever. (The sentinel comes ``DELAY_S`` after the subshell runs, hooks/sentinels.py; the
-    host is killed well after that. One killed sooner is refused its execs instead: the
-    test above.)"""
+    eternal (hooks/session.py) and so never unloaded. The agent's watch on the host, a timer
+    the fork child inherits with it (host.ts, watchHost), kills it when the host is gone;
+    without it the subshell would wait on its pipe for ever. (With a shared supervisor, the
+    supervisor kills the run of a client that is gone.)"""
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     ran = _host_run(
@@ -248,7 +246,6 @@ def test_killing_clone_host_run_kills_a_fork_child_that_runs_on_its_parents_agen
     while "pipe" not in _wchan(max(_running_with(str(data)), key=_started, default=0)):
         assert time.monotonic() < deadline, "the subshell did not start"
         time.sleep(0.05)
-    time.sleep(20 * DELAY_S)  # its sentinel is in by then, on a loaded machine too
     ran.kill()
     ran.wait()
     while _running_with(str(data)) and time.monotonic() < deadline + 20:

@@ -26,7 +26,6 @@ from hooks.agent_bundle import AgentCode, built_agent
 from hooks.errors import HookStartError
 from hooks.rpc import AgentRpc
 from hooks.runner import local_device, run
-from hooks.sentinels import SentinelQueue
 from hooks.session import AgentSessions, attach, frida_errors, held_by_frida, overdue
 from tests.hooks.agent_fixtures import Layout, asleep, make_layout, sleeping_process
 
@@ -258,7 +257,7 @@ def test_a_finished_run_leaves_no_sessions_alive(layout: Layout) -> None:
     # leading back to its run kept the run for good (the shared supervisor serves many)
     def alive() -> set[int]:
         gc.collect()
-        return {id(o) for o in gc.get_objects() if isinstance(o, (AgentSessions, SentinelQueue))}
+        return {id(o) for o in gc.get_objects() if isinstance(o, AgentSessions)}
 
     before = alive()
     script = "cat /etc/hostname >/dev/null; (true) & wait"

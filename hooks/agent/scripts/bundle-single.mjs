@@ -36,15 +36,3 @@ await build({
   plugins: [hostOnly],
   logLevel: "warning",
 });
-
-// The sentinel (src/sentinel.ts): the small script beside an eternal agent that still ends the
-// process when its host dies (hooks/session.py loads it).
-await build({
-  entryPoints: [new URL("../src/sentinel.ts", import.meta.url).pathname],
-  outfile: new URL("../dist/sentinel.js", import.meta.url).pathname,
-  bundle: true,
-  format: "iife",
-  platform: "neutral",
-  target: "es2022",
-  logLevel: "warning",
-});

@@ -24,6 +24,22 @@ export function hostGone(host: Host): boolean {
   return state === "Z" || state === "X" || (flags & PF_EXITING) !== 0 || Number(fields[19]) !== host.start;
 }
 
+/** How often a kept agent looks at its host (watchHost). */
+export const HOST_WATCH_MS = 200;
+
+/**
+ * For an agent its host keeps (eternal: never unloaded, so dispose() never runs): looks at
+ * the host every HOST_WATCH_MS on the agent's own thread and kills this process once the
+ * host is gone. The timer is the script's, so a fork child that keeps the agent keeps it
+ * too. (Before, a separate script, the sentinel, loaded a moment after the process ran, did
+ * this from its dispose(); loading a script into a running process that forks at that
+ * moment crashed the fork child inside Frida's agent.) Meanwhile the C fast path refuses
+ * every exec and spawn once the host is gone (fastpath/redirect.c, host_gone).
+ */
+export function watchHost(host: Host): void {
+  setInterval(() => failClosed(host), HOST_WATCH_MS);
+}
+
 /** Kills this process if its host is gone (see above). */
 export function failClosed(host: Host): void {
   if (!hostGone(host)) {

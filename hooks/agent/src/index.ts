@@ -5,7 +5,7 @@ import {
   prologuesKind, releaseFileHooks,
 } from "./fastpath/index.js";
 import { offerPlans, type ProloguePlan } from "./fastpath/plan.js";
-import { failClosed } from "./host.js";
+import { failClosed, watchHost } from "./host.js";
 import { installIdentityHooks } from "./identity/index.js";
 import { liveReason, livePatchState, setLive, type LivePatchState } from "./live.js";
 import { parsePolicy, type Policy } from "./policy.js";
@@ -68,6 +68,9 @@ async function start(raw: unknown, stage: string | null): Promise<void> {
     flushBeforeExitAndExec();
   }
   installIdentityHooks(policy, emit);
+  if (kept(raw) && policy.host) {
+    watchHost(policy.host); // never unloaded: dispose() will not look at the host
+  }
   if (policy.platform === "android") {
     // loaded only for Android clones: evaluating frida-java-bridge elsewhere costs start-up
     // time and upsets Frida's fork gating on Linux

@@ -124,10 +124,9 @@ cs_set_trace (int on)
 
 /*
  * The host run's process (hooks/agent/src/host.ts), for the exec family: a process whose
- * agent is eternal outlives its session when the host dies, hooks and all, until its
- * sentinel ends it (hooks/sentinels.py: it comes a moment after the process runs), but a
- * program it starts would get no agent (the gating went with the session), so it starts
- * none. The functions come as pointers (libc's, open's original), not as module symbols.
+ * agent is eternal outlives its session when the host dies, hooks and all, until the
+ * agent's watch on the host ends it (host.ts, watchHost: every 200 ms), but a program it
+ * starts would get no agent (the gating went with the session), so it starts none. The functions come as pointers (libc's, open's original), not as module symbols.
  */
 void
 cs_set_host (long pid, long start, void * open_fn, void * read_fn, void * close_fn)
@@ -177,7 +176,7 @@ read_stat (long pid, char * buf, long cap)
 
 /* as host.ts's hostGone: dead, a zombie, exiting, or its pid now another process's. When
  * /proc cannot be read at all (not even this process's own entry) nothing can be told:
- * not gone (the sentinel still watches, hooks/sentinels.py) */
+ * not gone (the agent's timer still watches, host.ts) */
 static int
 host_gone (void)
 {
