@@ -162,10 +162,13 @@ class Supervisor:
         memory.release_read_once_pages()
 
     def _route_child(self, child: frida._frida.Child) -> None:
+        """On Frida's own thread, which must not wait for Frida (a call such as resume from
+        here never returns, and every later one hangs behind it): what takes time or calls
+        Frida goes to a thread of its own."""
         with self._lock:
             runs = list(self._runs)
         for run in runs:
-            if run.takes(child):
+            if run.takes(child):  # it hands the child to a thread of its own
                 return
         # no run knows its parent (its run has ended): it never runs without a policy
         _log(
@@ -173,8 +176,14 @@ class Supervisor:
             f"it belongs to none of the {len(runs)} runs"
         )
         signal_process(child.pid, signal.SIGKILL)
+        threading.Thread(
+            target=self._let_go, args=(child.pid,), name="clonespace-drop", daemon=True
+        ).start()
+
+    def _let_go(self, pid: int) -> None:
+        """Has Frida let go of ``pid``, killed while it held it."""
         with contextlib.suppress(Exception):
-            self._device.resume(child.pid)
+            self._device.resume(pid)
 
     def _idle_for(self) -> float:
         with self._lock:
