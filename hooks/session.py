@@ -335,10 +335,11 @@ class AgentSessions:
             with contextlib.suppress(Exception):
                 session.detach()
             raise HookStartError(f"cannot gate the children of process {pid}: {e}") from e
-        started = procfs.start_ticks(pid)
+        # shared device only: in-process, no /proc read on every attach
+        started = None if self._belongs is None else procfs.start_ticks(pid)
         with self._lock:
             self._live[pid] = session
-            if self._belongs is not None and started is not None:
+            if started is not None:
                 self._attached[pid] = started
         self._connections.connect(
             session, "detached", lambda reason, crash: self._on_detached(pid, session)
