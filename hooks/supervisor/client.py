@@ -20,6 +20,7 @@ import contextlib
 import os
 import select
 import signal
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +145,7 @@ class _SharedRun:
         if pidfd is not None:
             poller.register(pidfd, select.POLLIN)
         listening = not self._lost
+        reap_at = time.monotonic() + _CHECK_MS / 1000
         try:
             while True:
                 ready = {fd for fd, _ in poller.poll(_CHECK_MS)}
@@ -161,7 +163,9 @@ class _SharedRun:
                     return None
                 if self._lost and not until_exited:
                     return None
-                _reap_orphans(self._since, but=until_exited)
+                if time.monotonic() >= reap_at:  # a look at every process: not per message
+                    _reap_orphans(self._since, but=until_exited)
+                    reap_at = time.monotonic() + _CHECK_MS / 1000
         finally:
             if pidfd is not None:
                 os.close(pidfd)
@@ -267,15 +271,12 @@ def _prctl() -> Callable[..., int] | None:
 def _reap_orphans(since: int, but: int = 0) -> None:
     """Reaps this process's zombie children started at or after ``since`` (the run's
     orphans, adopted), but not ``but`` (the gate: the run reaps it for its status)."""
-    me = str(os.getpid())
+    me = os.getpid()
     for pid in procfs.pids():
-        if pid == but:
+        if pid == but or (stat := _stat(pid)) is None:
             continue
-        fields = procfs.stat_fields(pid)
-        if fields is None or fields[0] != "Z" or fields[1] != me:
-            continue
-        started = procfs.start_ticks(pid)
-        if started is not None and started >= since:
+        state, parent, started = stat
+        if state == "Z" and parent == me and started >= since:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
 
@@ -284,10 +285,9 @@ def _descendants(since: int) -> list[int]:
     """This process's descendants started at or after ``since``."""
     parents: dict[int, int] = {}
     for pid in procfs.pids():
-        fields = procfs.stat_fields(pid)
-        started = procfs.start_ticks(pid)
-        if fields is not None and started is not None and started >= since:
-            parents[pid] = int(fields[1])
+        stat = _stat(pid)
+        if stat is not None and stat[2] >= since:
+            parents[pid] = stat[1]
     me, found = os.getpid(), []
     for pid in parents:
         hop, seen = pid, 0
@@ -296,3 +296,12 @@ def _descendants(since: int) -> list[int]:
         if hop == me:
             found.append(pid)
     return found
+
+
+def _stat(pid: int) -> tuple[str, int, int] | None:
+    """``pid``'s state, parent and start ticks, from one read of its ``/proc`` stat."""
+    fields = procfs.stat_fields(pid)
+    try:
+        return (fields[0], int(fields[1]), int(fields[19])) if fields else None
+    except (ValueError, IndexError):
+        return None
