@@ -381,40 +381,36 @@ class _Hooked:
     on_warning: Callable[[str], None] | None
 
     def run(self, argv: list[str], shared_home: Home | None) -> int:
-        """Runs ``argv``; by the shared supervisor of ``shared_home`` when given."""
+        """Runs ``argv``; by the shared supervisor of ``shared_home`` when given. (Each way
+        imported only when taken: a shared run's ``clone`` process holds no Frida.)"""
         from hooks.errors import SupervisorUnavailable
 
+        policy = self.policy.to_agent_json()
         with _hook_errors(argv):
             if shared_home is not None:
+                from hooks.supervisor.client import run_shared
+
                 try:
-                    return self._run_shared(argv, shared_home)
+                    return run_shared(
+                        argv,
+                        policy,
+                        home=shared_home.root,
+                        on_event=self.on_event,
+                        on_running=self.on_running,
+                        boundary=self.boundary,
+                    )
                 except SupervisorUnavailable as e:
                     if self.on_warning is not None:
                         self.on_warning(f"clone: warning: {e}; this run is supervised in-process")
-            return self._run_here(argv)
+            from hooks.runner import run
 
-    def _run_here(self, argv: list[str]) -> int:
-        from hooks.runner import run
-
-        return run(
-            argv,
-            self.policy.to_agent_json(),
-            on_event=self.on_event,
-            on_running=self.on_running,
-            boundary=self.boundary,
-        )
-
-    def _run_shared(self, argv: list[str], home: Home) -> int:
-        from hooks.supervisor.client import run_shared
-
-        return run_shared(
-            argv,
-            self.policy.to_agent_json(),
-            home=home.root,
-            on_event=self.on_event,
-            on_running=self.on_running,
-            boundary=self.boundary,
-        )
+            return run(
+                argv,
+                policy,
+                on_event=self.on_event,
+                on_running=self.on_running,
+                boundary=self.boundary,
+            )
 
 
 @contextmanager
