@@ -7,8 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pytest
 from clone.space import Space
 from hooks.supervisor.reach import Place
 from tests.conftest import RunCli
+from tests.hooks.programs import host_run
 from tests.hooks.supervisor.supervisors import answering, supervisor_pids
 
 
@@ -28,11 +27,6 @@ def shared(clone_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for pid in supervisor_pids(clone_home):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-
-
-def _clone(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "clone", *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_bad_mode_is_one_line_exit_2(
@@ -50,13 +44,13 @@ def test_clones_run_through_one_supervisor_each_as_itself(shared: Path, tmp_path
     data = tmp_path / "notes"
     data.mkdir()
     script = f'cat /etc/machine-id; echo "$0" > {data}/who; sh -c "cat {data}/who"; exit 5'
-    runs = {k: _clone("host", "run", "--app", "notes", "--clone", k, "--data", data, "--",
-                      "sh", "-c", script, f"clone-{k}") for k in ("1", "2")}  # fmt: skip
+    argv = ["sh", "-c", script]
+    runs = {k: host_run(shared, "notes", k, [data], [*argv, f"clone-{k}"]) for k in (1, 2)}
     for k, ran in runs.items():
         assert ran.returncode == 5, ran.stderr
-        machine_id = (shared / "store" / "host" / "notes" / k / "machine-id").read_text().strip()
-        assert ran.stdout.splitlines() == [machine_id, f"clone-{k}"]
-        assert (shared / "store" / "host" / "notes" / k / "data" / "0" / "who").exists()
+        machine_id = (shared / "store" / "host" / "notes" / str(k) / "machine-id").read_text()
+        assert ran.stdout.splitlines() == [machine_id.strip(), f"clone-{k}"]
+        assert (shared / "store" / "host" / "notes" / str(k) / "data" / "0" / "who").exists()
     assert not (data / "who").exists()
     assert len(supervisor_pids(shared)) == 1
     assert (Place.of(shared).log).read_text().count("serving") == 1
@@ -68,8 +62,7 @@ def test_a_supervisor_of_another_build_means_an_in_process_run(
     answerer = answering(Place.of(shared), "mismatch", "some other build")
     data = tmp_path / "notes"
     data.mkdir()
-    ran = _clone("host", "run", "--app", "n", "--clone", "1", "--data", data, "--",
-                 "sh", "-c", f"echo hi > {data}/f; cat {data}/f")  # fmt: skip
+    ran = host_run(shared, "n", 1, [data], ["sh", "-c", f"echo hi > {data}/f; cat {data}/f"])
     answerer.join(10)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout == "hi\n"
