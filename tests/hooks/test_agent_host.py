@@ -24,7 +24,6 @@ from hooks.errors import PolicyError
 from hooks.rpc import AgentRpc
 from hooks.session import attach
 from tests.hooks.agent_fixtures import Layout, sleeping_process
-from tests.hooks.supervisor.supervisors import supervisor_pids
 
 CLONE = Path(sys.executable).with_name("clone")
 
@@ -164,12 +163,11 @@ def _host_run(
     script: str,
     *,
     new_session: bool = False,
-    supervisor: str = "in-process",
 ) -> subprocess.Popen[bytes]:
     """``clone host run`` of ``sh -c "setup; script"`` as a clone whose data is ``data``,
     returned once the program has run ``setup`` (it then writes ``started``, into the
     store); its stderr goes to ``tmp_path/stderr``. ``new_session``: in a process group of
-    its own, as a terminal's foreground job is. ``supervisor``: ``CLONE_SUPERVISOR``."""
+    its own, as a terminal's foreground job is."""
     argv: list[str | Path] = [
         CLONE,
         "host",
@@ -181,7 +179,7 @@ def _host_run(
         "--data",
         data,
     ]
-    env = {**os.environ, "CLONE_HOME": str(tmp_path / "clone-home"), "CLONE_SUPERVISOR": supervisor}
+    env = {**os.environ, "CLONE_HOME": str(tmp_path / "clone-home")}
     with (tmp_path / "stderr").open("wb") as stderr:
         ran = subprocess.Popen(
             [*argv, "--", "sh", "-c", f"{setup}; echo > {data}/started; {script}"],
@@ -196,19 +194,6 @@ def _host_run(
     return ran
 
 
-@pytest.fixture(params=["in-process", "shared"])
-def supervisor(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """Who instruments the run (``CLONE_SUPERVISOR``): the ``clone`` process, or the shared
-    supervisor of its home (stopped after the test)."""
-    monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "2")
-    yield request.param
-    for pid in supervisor_pids(tmp_path / "clone-home"):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-
-
 @pytest.mark.slow
 def test_killing_clone_host_run_kills_the_program_not_the_policy(
     data: Path, tmp_path: Path, supervisor: str
@@ -217,7 +202,7 @@ def test_killing_clone_host_run_kills_the_program_not_the_policy(
     never writes there: killed by its agent's watch on the host (host.ts, watchHost), and
     meanwhile refused, by its hooks, every program it starts."""
     job = f"sleep 1; echo x > {data}/late; sh -c 'echo y > {data}/x'; sleep 60"
-    ran = _host_run(data, tmp_path, ":", job, supervisor=supervisor)
+    ran = _host_run(data, tmp_path, ":", job)
     ran.kill()
     ran.wait()
     deadline = time.monotonic() + 20
@@ -238,9 +223,7 @@ def test_killing_clone_host_run_kills_a_fork_child_that_runs_on_its_parents_agen
     supervisor kills the run of a client that is gone.)"""
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    ran = _host_run(
-        data, tmp_path, ":", f"(read _ <> {fifo}; echo x > {data}/late)", supervisor=supervisor
-    )
+    ran = _host_run(data, tmp_path, ":", f"(read _ <> {fifo}; echo x > {data}/late)")
     deadline = time.monotonic() + 20
     # the subshell (started last of the two) resumed, so done with: waiting on the fifo
     while "pipe" not in _wchan(max(_running_with(str(data)), key=_started, default=0)):
@@ -259,7 +242,7 @@ def test_sigterm_reaches_the_program_and_what_it_started(
     data: Path, tmp_path: Path, supervisor: str
 ) -> None:
     trap = f"trap 'echo term > {data}/t; exit 5' TERM"
-    ran = _host_run(data, tmp_path, trap, "sleep 60 & wait", supervisor=supervisor)
+    ran = _host_run(data, tmp_path, trap, "sleep 60 & wait")
     ran.send_signal(signal.SIGTERM)
     assert ran.wait(timeout=30) == 5  # the program's status: it ran its trap
     assert (_store(tmp_path) / "t").read_text() == "term\n"  # under its policy
@@ -280,7 +263,7 @@ def test_sigterm_while_children_are_handed_over_ends_the_run_as_the_program_does
     either), which is not what this test is about."""
     trap = f"trap 'echo term > {data}/t; exit 5' TERM"
     loop = "i=0; while [ $i -lt 8 ]; do sleep 60 & i=$((i+1)); done; wait"
-    ran = _host_run(data, tmp_path, trap, loop, new_session=True, supervisor=supervisor)
+    ran = _host_run(data, tmp_path, trap, loop, new_session=True)
     time.sleep(0.2)  # a few children in
     ran.send_signal(signal.SIGTERM)
     try:
@@ -303,7 +286,7 @@ def test_ctrl_c_lets_the_program_clean_up_under_its_policy(
     child, which is still gated and writes into the store; then clone stops (130). Before,
     clone let go at once: the child was lost and clone crashed on its way out."""
     trap = f"trap 'sh -c \"echo bye > {data}/bye\"; exit 3' INT"
-    ran = _host_run(data, tmp_path, trap, "sleep 60", new_session=True, supervisor=supervisor)
+    ran = _host_run(data, tmp_path, trap, "sleep 60", new_session=True)
     _wait_until_asleep()  # instrumented, resumed, asleep
     time.sleep(0.5)  # and Frida done with it (see _wait_until_asleep)
     os.killpg(ran.pid, signal.SIGINT)
@@ -364,7 +347,7 @@ def test_job_control_works_on_the_terminal_clone_was_started_on(
     script = "sleep 0.2 & fg >/dev/null && echo fg-done; tty; exit 4"
     argv = [str(CLONE), "host", "run", "--app", "notes", "--clone", "1", "--data", str(data),
             "--", "bash", "--norc", "-i", "-c", script]  # fmt: skip
-    env = {**os.environ, "CLONE_HOME": str(tmp_path / "clone-home"), "CLONE_SUPERVISOR": supervisor}
+    env = {**os.environ, "CLONE_HOME": str(tmp_path / "clone-home")}
     pid, terminal = pty.fork()
     if pid == 0:  # the child: on the new terminal, as a login's shell is
         os.execve(argv[0], argv, env)

@@ -12,13 +12,11 @@ and the secret never reached clone 1 (not in its output, not in its store).
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +24,6 @@ import pytest
 
 from clone.space import Space
 from tests.hooks.programs import CLONE, HostRun, build, host_run, ops
-from tests.hooks.supervisor.supervisors import supervisor_pids
 
 pytestmark = pytest.mark.slow
 
@@ -742,19 +739,6 @@ UNFOLLOWABLE: dict[str, Unfollowable] = {
         (),
     ),
 }
-
-
-@pytest.fixture(params=["in-process", "shared"])
-def supervisor(
-    request: pytest.FixtureRequest, world: World, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """``CLONE_SUPERVISOR`` for the runs of a test; a shared supervisor is stopped after it."""
-    monkeypatch.setenv("CLONE_SUPERVISOR", request.param)
-    monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "2")
-    yield request.param
-    for pid in supervisor_pids(world.home):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.parametrize("name", list(UNFOLLOWABLE))
