@@ -46,6 +46,8 @@ from pathlib import Path
 
 import shared_supervisors  # beside this file
 
+from hooks.supervisor.reach import running
+
 _PROGRAM = "cat"
 _READY_LIMIT_S = 120.0
 
@@ -148,7 +150,7 @@ def _measure(env: dict[str, str], home: Path, n: int, data: Path, settle: float)
             )
         hooked = _wait_hooked(runs)
         time.sleep(settle)
-        shared = shared_supervisors.pids(home)
+        shared = running(home)
         return Sample(
             n=n,
             supervisors=[_parts(run.pid) for run in runs],

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from hooks import procfs
 from hooks.errors import SupervisorUnavailable
 from hooks.supervisor.build import build_id, ptrace_refusal
 from hooks.supervisor.wire import Channel, PeerGone
@@ -32,6 +33,7 @@ _SUN_PATH_MAX = 100  # sun_path holds 108 bytes; longer paths go through /proc/s
 _LOCK_WAIT_S = 30.0
 _HELLO_WAIT_S = 60.0  # a new supervisor imports Frida and loads the agent first
 _LOG_KEEP = 1 << 20
+_DAEMON = "hooks.supervisor.daemon"  # run as a module, its home last (_start)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,19 @@ def connect(home: str | os.PathLike[str]) -> tuple[Channel, int]:
             return _hello(_dial(place), build)
     except (OSError, PeerGone) as e:
         raise SupervisorUnavailable(f"cannot reach the shared supervisor: {e}") from e
+
+
+def running(home: str | os.PathLike[str]) -> list[int]:
+    """The pids of the supervisors serving ``home`` now, found by the command line
+    ``_start`` gives them (for the tests and benchmarks that stop them)."""
+    tail = ["--home", os.fspath(Path(home).resolve())]
+    found = []
+    for pid in procfs.pids():
+        command = (procfs.read(f"/proc/{pid}/cmdline") or b"").rstrip(b"\0")
+        argv = command.decode(errors="replace").split("\0")
+        if argv[1:3] == ["-m", _DAEMON] and argv[-2:] == tail and procfs.alive(pid):
+            found.append(pid)
+    return found
 
 
 def listen(place: Place) -> socket.socket:
@@ -173,7 +188,7 @@ def _start(place: Place, listener: socket.socket, home: str | os.PathLike[str]) 
             place.log.unlink()
     with open(place.log, "ab") as log:
         fd = listener.fileno()
-        command = [sys.executable, "-m", "hooks.supervisor.daemon", "--fd", str(fd)]
+        command = [sys.executable, "-m", _DAEMON, "--fd", str(fd)]
         starter = subprocess.Popen(
             [*command, "--home", os.fspath(Path(home).resolve())],
             stdin=subprocess.DEVNULL,

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from clone.space import Space
-from hooks.supervisor.reach import Place
+from hooks.supervisor.reach import Place, running
 from tests.conftest import RunCli
 from tests.hooks.programs import host_run
-from tests.hooks.supervisor.supervisors import answering, supervisor_pids
+from tests.hooks.supervisor.supervisors import answering
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def shared(clone_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("CLONE_SUPERVISOR", "shared")
     monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "2")
     yield clone_home
-    for pid in supervisor_pids(clone_home):
+    for pid in running(clone_home):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
 
@@ -52,7 +52,7 @@ def test_clones_run_through_one_supervisor_each_as_itself(shared: Path, tmp_path
         assert ran.stdout.splitlines() == [machine_id.strip(), f"clone-{k}"]
         assert (shared / "store" / "host" / "notes" / str(k) / "data" / "0" / "who").exists()
     assert not (data / "who").exists()
-    assert len(supervisor_pids(shared)) == 1
+    assert len(running(shared)) == 1
     assert (Place.of(shared).log).read_text().count("serving") == 1
 
 
@@ -70,4 +70,4 @@ def test_a_supervisor_of_another_build_means_an_in_process_run(
     assert warning.startswith("clone: warning: ")
     assert "another build" in warning and "in-process" in warning
     assert not (data / "f").exists()
-    assert supervisor_pids(shared) == []
+    assert running(shared) == []

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hooks.supervisor.reach import running
 from tests.hooks.agent_fixtures import Layout, fsops_binary, make_layout
-from tests.hooks.supervisor.supervisors import supervisor_pids
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +37,6 @@ def supervisor(
     monkeypatch.setenv("CLONE_SUPERVISOR", request.param)
     monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "2")
     yield request.param
-    for pid in supervisor_pids(tmp_path / "clone-home"):
+    for pid in running(tmp_path / "clone-home"):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)

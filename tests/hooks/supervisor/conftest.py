@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hooks.supervisor.supervisors import supervisor_pids
+from hooks.supervisor.reach import running
 
 IDLE_S = 2  # the supervisor of a test's home leaves this long after its last run
 
@@ -23,6 +23,6 @@ def supervisor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     home.mkdir()
     monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", str(IDLE_S))
     yield home
-    for pid in supervisor_pids(home):
+    for pid in running(home):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)

@@ -1,30 +1,14 @@
-"""The shared supervisors of the tests: finding those that run, waiting for a condition,
-and a stand-in supervisor that answers one hello as it is told."""
+"""For the shared supervisor's tests: waiting for a condition, and a stand-in supervisor
+that answers one hello as it is told."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from hooks import procfs
 from hooks.supervisor.reach import Place, listen
 from hooks.supervisor.wire import Channel
-
-
-def supervisor_pids(home: Path) -> list[int]:
-    """The pids of the shared supervisors serving ``home``, found by their command lines."""
-    wanted = ["-m", "hooks.supervisor.daemon"]
-    found = []
-    for pid in procfs.pids():
-        try:
-            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if argv[1:3] == wanted and str(home.resolve()) in argv and procfs.alive(pid):
-            found.append(pid)
-    return found
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:

@@ -19,8 +19,9 @@ import pytest
 from hooks import procfs
 from hooks.errors import PolicyError
 from hooks.supervisor.client import run_shared
+from hooks.supervisor.reach import running
 from tests.hooks.agent_fixtures import Layout, make_layout
-from tests.hooks.supervisor.supervisors import supervisor_pids, wait_until
+from tests.hooks.supervisor.supervisors import wait_until
 
 _CLIENT = """
 import json, sys
@@ -148,7 +149,7 @@ def test_two_concurrent_runs_each_instrument_only_their_own_children(
     for client, (out, err), name in zip(clients, outputs, ["one", "two"], strict=True):
         assert client.returncode == 0, err
         assert out.splitlines() == [name] * 12
-    assert len(supervisor_pids(supervisor_home)) == 1
+    assert len(running(supervisor_home)) == 1
 
 
 def _sleeping(
@@ -178,14 +179,14 @@ def test_the_client_killed_kills_its_run(
     client.kill()
     client.communicate()
     wait_until(lambda: not procfs.alive(program), 30, "the program died")
-    assert len(supervisor_pids(supervisor_home)) == 1  # the supervisor itself goes on
+    assert len(running(supervisor_home)) == 1  # the supervisor itself goes on
 
 
 def test_the_supervisor_killed_kills_the_run_and_the_client_says_so(
     layout: Layout, supervisor_home: Path, tmp_path: Path
 ) -> None:
     client, program = _sleeping(layout, supervisor_home, tmp_path, "(sleep 60) &")
-    (supervisor,) = supervisor_pids(supervisor_home)
+    (supervisor,) = running(supervisor_home)
     started = time.monotonic()
     os.kill(supervisor, signal.SIGKILL)
     _, err = client.communicate(timeout=60)
@@ -210,7 +211,7 @@ def test_a_second_layout_gets_its_own_supervisor(tmp_path: Path, supervisor_home
     layout = make_layout(tmp_path / "l")
     assert run_shared(["/bin/true"], layout.policy(), home=supervisor_home) == 0
     assert run_shared(["/bin/true"], layout.policy(), home=other_home) == 0
-    first, second = supervisor_pids(supervisor_home), supervisor_pids(other_home)
+    first, second = running(supervisor_home), running(other_home)
     assert len(first) == len(second) == 1 and first != second
     for pid in second:
         os.kill(pid, signal.SIGKILL)
