@@ -88,13 +88,24 @@ SUPERVISOR_MODES = ("in-process", "shared")
 
 def supervisor_mode() -> str:
     """Who instruments a run: ``in-process`` (this process, the default) or ``shared``
-    (``$CLONE_SUPERVISOR``); BadInput for any other value."""
+    (``$CLONE_SUPERVISOR``); BadInput for any other value, and, when shared, for a bad
+    ``$CLONE_SUPERVISOR_IDLE_S`` (the supervisor this run may start reads it)."""
     mode = os.environ.get(SUPERVISOR_ENV) or SUPERVISOR_MODES[0]
     if mode not in SUPERVISOR_MODES:
         raise BadInput(
             f"bad {SUPERVISOR_ENV} {mode!r}",
             hint=f"set it to one of: {', '.join(SUPERVISOR_MODES)}, or unset it",
         )
+    if mode == "shared":
+        from hooks.supervisor.reach import IDLE_ENV, idle_seconds
+
+        try:
+            idle_seconds()
+        except ValueError:
+            raise BadInput(
+                f"bad {IDLE_ENV} {os.environ.get(IDLE_ENV)!r}",
+                hint="set it to a number of seconds above 0, or unset it (60)",
+            ) from None
     return mode
 
 

@@ -38,13 +38,12 @@ from hooks.gate import signal_process
 from hooks.runner import local_device
 from hooks.session import AgentSessions, InBackground
 from hooks.supervisor.build import build_id
-from hooks.supervisor.reach import Place
+from hooks.supervisor.reach import Place, idle_seconds
 from hooks.supervisor.wire import Channel, PeerGone
 
 if TYPE_CHECKING:
     import frida
 
-_IDLE_S = 60.0
 _HANDOVER_LIMIT_S = 30.0
 _CHECK_S = 1.0
 _POLL_S = 0.005  # how soon the end of a run is told
@@ -61,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.setsid()
     listener = socket.socket(fileno=args.fd)
     listener.set_inheritable(False)
-    idle = float(os.environ.get("CLONE_SUPERVISOR_IDLE_S", _IDLE_S))
+    idle = idle_seconds()  # checked by the client that starts this process
     try:
         Supervisor(listener, Place.of(args.home)).serve(idle)
     except BaseException:

@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +34,20 @@ _LOCK_WAIT_S = 30.0
 _HELLO_WAIT_S = 60.0  # a new supervisor imports Frida and loads the agent first
 _LOG_KEEP = 1 << 20
 _DAEMON = "hooks.supervisor.daemon"  # run as a module, its home last (_start)
+IDLE_ENV = "CLONE_SUPERVISOR_IDLE_S"
+_IDLE_S = 60.0
+
+
+def idle_seconds(environ: Mapping[str, str] = os.environ) -> float:
+    """How long a supervisor stays without runs: ``$CLONE_SUPERVISOR_IDLE_S`` seconds, 60 when
+    unset; ValueError for a value that is not a number above 0."""
+    value = environ.get(IDLE_ENV) or ""
+    if not value:
+        return _IDLE_S
+    seconds = float(value)  # ValueError for what is no number
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"{IDLE_ENV} must be above 0 seconds: {value}")
+    return seconds
 
 
 @dataclass(frozen=True)

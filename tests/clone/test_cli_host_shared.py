@@ -29,15 +29,32 @@ def shared(clone_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.parametrize(
+    ("mode", "idle", "says"),
+    [
+        ("daemon", "", "bad CLONE_SUPERVISOR 'daemon'"),
+        ("shared", "abc", "bad CLONE_SUPERVISOR_IDLE_S 'abc'"),
+        ("shared", "-5", "bad CLONE_SUPERVISOR_IDLE_S '-5'"),
+        ("shared", "nan", "bad CLONE_SUPERVISOR_IDLE_S 'nan'"),
+    ],
+)
 def test_bad_mode_is_one_line_exit_2(
-    run_cli: RunCli, clone_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    run_cli: RunCli,
+    clone_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    mode: str,
+    idle: str,
+    says: str,
 ) -> None:
-    monkeypatch.setenv("CLONE_SUPERVISOR", "daemon")
+    monkeypatch.setenv("CLONE_SUPERVISOR", mode)
+    monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", idle)
     result = run_cli("host", "run", "--app", "a", "--clone", "1", "--data", tmp_path, "--", "true")
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
-    assert "CLONE_SUPERVISOR" in line and "shared" in line
+    assert line.startswith("clone: error: ") and says in line
     assert not Space(clone_home).records()
+    assert not (clone_home / "run").exists()  # no supervisor started
 
 
 def test_clones_run_through_one_supervisor_each_as_itself(shared: Path, tmp_path: Path) -> None:
