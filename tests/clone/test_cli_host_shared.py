@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,3 +89,35 @@ def test_a_supervisor_of_another_build_means_an_in_process_run(
     assert "another build" in warning and "in-process" in warning
     assert not (data / "f").exists()
     assert running(shared) == []
+
+
+_KNOCK = """
+import ctypes, os, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+for directory in sys.argv[2:]:  # by the short name from the socket's directory (sun_path)
+    # chdir by a raw system call: past the hooks (which deny $CLONE_HOME), to the kernel
+    if libc.syscall(80, directory.encode()) != 0:  # SYS_chdir on x86_64
+        print("refused", ctypes.get_errno())
+        continue
+    try:
+        socket.socket(socket.AF_UNIX).connect(sys.argv[1])
+        print("reached", directory)
+    except OSError as e:
+        print("refused", e.errno)
+"""
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="SYS_chdir is 80 on x86_64 only")
+def test_a_program_of_a_shared_run_cannot_reach_the_supervisor(
+    shared: Path, tmp_path: Path
+) -> None:
+    # the kernel boundary hides $CLONE_HOME: past the hooks, the kernel finds nothing there
+    data = tmp_path / "notes"
+    data.mkdir()
+    sock = Place.of(shared).socket
+    directory = str(sock.parent)
+    argv = ["/usr/bin/python3", "-c", _KNOCK, sock.name, directory, f"/proc/self/root{directory}"]
+    ran = host_run(shared, "n", 1, [data], argv)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == ["refused 2", "refused 2"]  # ENOENT: not there at all
+    assert sock.exists() and len(running(shared)) == 1  # it is there, outside the run
