@@ -278,7 +278,7 @@ def _medians(runs: list[tuple[float, int]]) -> tuple[float, int]:
 
 
 def _run(argv: Sequence[str], home: Path) -> str:
-    env = {**os.environ, "CLONE_HOME": str(home)}
+    env = {**os.environ, "CLONE_HOME": str(home), "CLONE_SUPERVISOR": "in-process"}
     done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise SystemExit(f"hook_overhead: {argv[0]} failed ({done.returncode}): {done.stderr}")

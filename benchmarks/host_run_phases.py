@@ -136,6 +136,8 @@ def _instrument(root: Path) -> None:
     _wrap(frida.core.Script, "post", "  post cmodule")
     _wrap(AgentRpc, "init", "  rpc.init")
     _wrap(session.AgentSessions, "_handle", "  note handled")
+    _wrap(session.AgentSessions, "_follow_fork", "follow fork")
+    _wrap(session.AgentSessions, "_serve_child", "serve child")
     _wrap(frida.core.Device, "resume", "resume child")
     _wrap(runner, "wait_exit", "wait program exit")
     _wrap(runner, "reap", "reap")
@@ -174,7 +176,8 @@ def _round(root: Path, tmp: Path, cmd: Sequence[str]) -> tuple[float, Phases]:
     data = tmp / "data"
     data.mkdir(exist_ok=True)
     argv = ["host", "run", "--app", "bench", "--clone", "1", "--data", str(data), "--", *cmd]
-    env = {**os.environ, "CLONE_HOME": str(tmp / "home")}
+    # the in-process run, whose phases this process's timers see
+    env = {**os.environ, "CLONE_HOME": str(tmp / "home"), "CLONE_SUPERVISOR": "in-process"}
     start = time.time()
     subprocess.run(
         [sys.executable, __file__, "--child", str(root), str(out), "--", *argv],

@@ -1,7 +1,7 @@
 """Memory per instance of ``clone host run``: the hooked process plus its share of the
-supervisor (the ``clone`` process that instruments it, or with ``CLONE_SUPERVISOR=shared``
-the ``clone`` process that keeps the run and the one shared supervisor of the
-``$CLONE_HOME``), with N runs side by side.
+supervisor (with ``CLONE_SUPERVISOR=in-process`` the ``clone`` process that instruments it;
+shared, as by default, the ``clone`` process that keeps the run and the one shared
+supervisor of the ``$CLONE_HOME``), with N runs side by side.
 
     .venv/bin/python benchmarks/instance_memory.py [--counts 1 8] [--settle S] [--shared]
         [--baseline DIR]
@@ -11,7 +11,8 @@ $CLONE_HOME, each running ``cat`` reading a pipe (it waits, doing nothing, until
 closed); once every ``cat`` carries the agent and ``--settle`` seconds have passed, reads the
 PSS of every supervisor and every hooked process (``/proc/PID/smaps_rollup``, and
 ``/proc/PID/smaps`` for the parts), then closes the pipes and waits for the runs to end.
-With ``--shared`` the same is done, interleaved, with ``CLONE_SUPERVISOR=shared`` (the
+The runs are in-process (``this``); with ``--shared`` the same is done, interleaved, with
+``CLONE_SUPERVISOR=shared``, as runs go by default (the
 shared supervisor is started by the first runs and kept for the whole benchmark: its start
 is not measured). With ``--baseline DIR`` the same is done with the checkout in DIR
 (``python -m clone`` with DIR first on ``sys.path``; DIR needs its agent and boundary built).
@@ -83,12 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, default=None)
     args = parser.parse_args(argv)
     here = os.environ.get("PYTHONPATH")
-    modes: dict[str, tuple[str | None, dict[str, str]]] = {"this": (here, {})}
+    own = {"CLONE_SUPERVISOR": "in-process"}  # each run its own supervisor
+    modes: dict[str, tuple[str | None, dict[str, str]]] = {"this": (here, own)}
     if args.shared:
         modes["shared"] = (here, {"CLONE_SUPERVISOR": "shared", "CLONE_SUPERVISOR_IDLE_S": "600"})
     if args.baseline is not None:
         path = os.pathsep.join([str(args.baseline.resolve()), *sys.path[1:]])
-        modes["baseline"] = (path, {})
+        modes["baseline"] = (path, own)
     samples: dict[tuple[str, int], list[Sample]] = {}
     loads: list[float] = []
     with tempfile.TemporaryDirectory(prefix="instance-memory-") as tmp:

@@ -15,9 +15,10 @@ skipped, with a printed reason):
   each process (a JavaScript runtime, as each process of a clone gets one), and
   ``frida+agent``: the same with Clonespace's agent given the clone's policy (the hooks
   redirect DIR; no CLI, no kernel boundary, no supervision of the run);
-- ``clone``: this checkout's ``clone host run --data DIR`` (agent, policy, kernel boundary),
-  and ``shared``: the same with ``CLONE_SUPERVISOR=shared`` (the runs instrumented by the
-  home's one shared supervisor, started by the first run and kept to the end).
+- ``in-process``: this checkout's ``clone host run --data DIR`` (agent, policy, kernel
+  boundary) with ``CLONE_SUPERVISOR=in-process`` (each run supervised by its own ``clone``
+  process), and ``shared``: the same as ``clone`` runs by default, every run instrumented by
+  the home's one shared supervisor (started by the first run and kept to the end).
 Workloads: ``/bin/true``; ``python3 -c 'import json, sqlite3, email'``; ``git status`` in a
 repository of ``F`` files (in DIR); ``sh -c 'find DIR | wc -l'``; 20 x ``git status`` in a
 ``sh`` loop; and, for the cost of one fork and of one exec, ``sh`` doing nothing, ``N``
@@ -48,13 +49,13 @@ from typing import Any
 import shared_supervisors  # beside this file
 
 HERE = Path(__file__).resolve().parent
-MODES = ("plain", "bind", "proot", "frida", "frida+js", "frida+agent", "clone", "shared")
+MODES = ("plain", "bind", "proot", "frida", "frida+js", "frida+agent", "in-process", "shared")
 RATIOS = (
-    ("clone", "frida"),
+    ("in-process", "frida"),
     ("shared", "frida"),
-    ("clone", "frida+js"),
-    ("clone", "frida+agent"),
-    ("clone", "bind"),
+    ("in-process", "frida+js"),
+    ("in-process", "frida+agent"),
+    ("shared", "bind"),
 )
 GIT_LOOP = 20
 APP = "peers"
@@ -186,8 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         place = Place(home / "store" / "host" / APP / "1" / "data" / "0", data)
         policy = Path(tmp) / "policy.json"
         commands = _commands(place, policy)
-        reasons = {m: why for m in ("clone",) if (why := _try(commands[m](["true"]), env))}
-        if "clone" in reasons:
+        reasons = {m: why for m in ("in-process",) if (why := _try(commands[m](["true"]), env))}
+        if "in-process" in reasons:
             reasons["frida+agent"] = "it needs the clone, and the clone cannot run"
             reasons["shared"] = "it needs the clone, and the clone cannot run"
             place = Place(Path(tmp) / "store", data)
@@ -248,6 +249,7 @@ def _commands(place: Place, policy: Path) -> dict[str, Command]:
     head = [str(clone)] if clone.exists() else [sys.executable, "-m", "clone"]
     head += ["host", "run", "--app", APP, "--clone", "1", "--data", str(data), "--"]
     gated = [sys.executable, str(HERE / "frida_gated.py")]
+    own = ["env", "CLONE_SUPERVISOR=in-process"]
     shared = ["env", "CLONE_SUPERVISOR=shared", f"CLONE_SUPERVISOR_IDLE_S={_SHARED_IDLE_S}"]
     mount = 'mount --bind -- "$1" "$2" && shift 2 && exec "$@"'
     bind = ["unshare", "-m", "sh", "-c", mount, "bind", str(store), str(data)]
@@ -258,7 +260,7 @@ def _commands(place: Place, policy: Path) -> dict[str, Command]:
         "frida": lambda argv: [*gated, "--", *argv],
         "frida+js": lambda argv: [*gated, "--script", "--", *argv],
         "frida+agent": lambda argv: [*gated, "--agent", str(policy), "--", *argv],
-        "clone": lambda argv: [*head, *argv],
+        "in-process": lambda argv: [*own, *head, *argv],
         "shared": lambda argv: [*shared, *head, *argv],
     }
 

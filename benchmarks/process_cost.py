@@ -20,10 +20,12 @@ runs interleaved so the noise of a shared machine falls on all of them:
   ``--repeat`` x 3 processes; the baseline's is its ``agent.js`` compiled in the process).
 
 Modes: ``plain`` (no hooks), ``clone`` (this checkout's ``clone host run``, the kernel
-boundary on as in every real run) and, with ``--baseline DIR``, ``baseline``: the same
-command from the checkout in DIR (``python -m clone`` with DIR first on ``sys.path``; DIR
-needs its agent built, ``hooks/agent/dist/agent.js``, and its ``hooks/boundary/build``, or
-copies of them). Prints a table; exits 0 (it reports, it does not judge).
+boundary on as in every real run, each run supervised by its own process:
+``CLONE_SUPERVISOR=in-process``; ``peers.py`` has the shared supervisor too) and, with
+``--baseline DIR``, ``baseline``: the same command from the checkout in DIR (``python -m
+clone`` with DIR first on ``sys.path``; DIR needs its agent built,
+``hooks/agent/dist/agent.js``, and its ``hooks/boundary/build``, or copies of them). Prints
+a table; exits 0 (it reports, it does not judge).
 """
 
 from __future__ import annotations
@@ -60,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # modules' bytecode cached, as an installed tool has it (this shell may forbid it)
         cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         cached["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-        env = {"clone": {**cached, "CLONE_HOME": str(home)}}
+        # each run supervised by its own process (the shared supervisor: peers.py)
+        env = {"clone": {**cached, "CLONE_HOME": str(home), "CLONE_SUPERVISOR": "in-process"}}
         if args.baseline is not None:
             python["baseline"] = python["clone"]
             path = os.pathsep.join([str(args.baseline.resolve()), *sys.path[1:]])

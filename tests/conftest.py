@@ -1,7 +1,16 @@
-"""Shared fixtures: an isolated CLONE_HOME and a CLI runner that keeps stderr apart."""
+"""Shared fixtures: an isolated CLONE_HOME and a CLI runner that keeps stderr apart.
+
+Each host run of the suite is supervised by its own ``clone`` process unless its test asks
+for the shared supervisor (which runs use by default): every test has a ``$CLONE_HOME`` of
+its own, and a supervisor started for each would outlive its test. The tests that matter in
+both modes take the ``supervisor`` fixture (tests/hooks/conftest.py), the default itself is
+tested in tests/clone/test_cli_host_shared.py, and ``make pytest-shared`` runs the host-run
+suites with every run shared.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +20,9 @@ from click.testing import CliRunner
 
 from clone.cli import cli
 from tests import realapks
+
+os.environ.setdefault("CLONE_SUPERVISOR", "in-process")
+os.environ.setdefault("CLONE_SUPERVISOR_IDLE_S", "2")  # a supervisor a test starts: not for long
 
 
 @pytest.fixture

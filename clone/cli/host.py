@@ -68,9 +68,11 @@ def run(
     other clones' stores, $CLONE_HOME and the real --data paths. Where the kernel has no
     Landlock that is one warning, or with --require-boundary an error (exit 1).
 
-    With CLONE_SUPERVISOR=shared, the runs of one $CLONE_HOME are instrumented by one shared
-    supervisor process instead of each by its own clone process: less memory when several
-    run at once.
+    The runs of one $CLONE_HOME are instrumented by one shared supervisor process, started
+    by the first and gone after a minute without runs: less memory and a faster start than
+    each clone process on its own. Where it cannot be used (Yama's ptrace_scope) a run is
+    supervised in-process. CLONE_SUPERVISOR=in-process never shares; =shared warns when it
+    falls back.
 
     Exit status: CMD's own, or 125 when Clonespace failed, 126 when CMD cannot be run, 127
     when it is not found, 2 for bad input, 1 when the boundary is required but missing.

@@ -6,9 +6,10 @@ the rest of ``$CLONE_HOME`` is out of reach. The clone is registered (with an id
 first use; later runs must name the same data paths in the same order, so ``data/<k>``
 always holds the same directory's files.
 
-``CLONE_SUPERVISOR=shared`` has the runs of one ``$CLONE_HOME`` instrumented by one shared
-supervisor process (``hooks.supervisor``) instead of each by its own ``clone`` process; where
-that supervisor cannot take a run, the run is supervised in-process, with a warning.
+The runs of one ``$CLONE_HOME`` are instrumented by one shared supervisor process
+(``hooks.supervisor``) where it can take them, and otherwise each by its own ``clone``
+process (``$CLONE_SUPERVISOR``: ``auto``, the default, falls back in-process silently;
+``shared`` says so in a warning; ``in-process`` never shares).
 
 Exit statuses of ``clone host run`` follow env(1): the program's own status, or 125 when
 Clonespace failed, 126 when the program cannot be run, 127 when it is not found; bad input
@@ -83,20 +84,22 @@ def parse_host_spec(app: str, index: int, data: Sequence[str | os.PathLike[str]]
 
 _KERNEL_TREES = ("/proc", "/sys", "/dev")
 SUPERVISOR_ENV = "CLONE_SUPERVISOR"
-SUPERVISOR_MODES = ("in-process", "shared")
+SUPERVISOR_MODES = ("auto", "shared", "in-process")
 
 
 def supervisor_mode() -> str:
-    """Who instruments a run: ``in-process`` (this process, the default) or ``shared``
-    (``$CLONE_SUPERVISOR``); BadInput for any other value, and, when shared, for a bad
-    ``$CLONE_SUPERVISOR_IDLE_S`` (the supervisor this run may start reads it)."""
+    """Who instruments a run (``$CLONE_SUPERVISOR``): ``auto`` (unset: the shared supervisor
+    where it can, else this process, silently), ``shared`` (the same, with a warning when it
+    falls back) or ``in-process`` (this process). BadInput for any other value, and, unless
+    in-process, for a bad ``$CLONE_SUPERVISOR_IDLE_S`` (the supervisor this run may start
+    reads it)."""
     mode = os.environ.get(SUPERVISOR_ENV) or SUPERVISOR_MODES[0]
     if mode not in SUPERVISOR_MODES:
         raise BadInput(
             f"bad {SUPERVISOR_ENV} {mode!r}",
-            hint=f"set it to one of: {', '.join(SUPERVISOR_MODES)}, or unset it",
+            hint=f"set it to one of: {', '.join(SUPERVISOR_MODES)}, or unset it (auto)",
         )
-    if mode == "shared":
+    if mode != "in-process":
         from hooks.supervisor.reach import IDLE_ENV, idle_seconds
 
         try:
@@ -201,7 +204,7 @@ def run_host_command(
         raise BadInput("no command given", hint="put it after '--': clone host run … -- CMD")
     from hooks.procfs import statically_linked
 
-    shared = supervisor_mode() == "shared"
+    mode = supervisor_mode()
     program = resolve_program(argv[0])  # 127/126 before anything is registered
     _refuse_start_inside_home(home, spec)
     _check_boundary(require_boundary, on_warning)
@@ -224,7 +227,7 @@ def run_host_command(
             )
             if not static:
                 hooked = _Hooked(policy, on_event, on_running, boundary, on_warning)
-                return hooked.run(list(argv), home if shared else None)
+                return hooked.run(list(argv), mode, home)
             if on_warning is not None:
                 on_warning(STATIC.format(name=argv[0]))
             return _run_kernel_only(list(argv), boundary)
@@ -391,27 +394,28 @@ class _Hooked:
     boundary: Boundary
     on_warning: Callable[[str], None] | None
 
-    def run(self, argv: list[str], shared_home: Home | None) -> int:
-        """Runs ``argv``; by the shared supervisor of ``shared_home`` when given. (Each way
-        imported only when taken: a shared run's ``clone`` process holds no Frida.)"""
+    def run(self, argv: list[str], mode: str, home: Home) -> int:
+        """Runs ``argv``; by the shared supervisor of ``home`` unless ``mode`` is in-process
+        (see ``supervisor_mode``). (Each way imported only when taken: a shared run's
+        ``clone`` process holds no Frida.)"""
         from hooks.errors import SupervisorUnavailable
 
         policy = self.policy.to_agent_json()
         with _hook_errors(argv):
-            if shared_home is not None:
+            if mode != "in-process":
                 from hooks.supervisor.client import run_shared
 
                 try:
                     return run_shared(
                         argv,
                         policy,
-                        home=shared_home.root,
+                        home=home.root,
                         on_event=self.on_event,
                         on_running=self.on_running,
                         boundary=self.boundary,
                     )
                 except SupervisorUnavailable as e:
-                    if self.on_warning is not None:
+                    if mode == "shared" and self.on_warning is not None:
                         self.on_warning(f"clone: warning: {e}; this run is supervised in-process")
             from hooks.runner import run
 

@@ -37,7 +37,6 @@ from hooks.errors import HookStartError, PolicyError
 from hooks.gate import signal_process
 from hooks.runner import local_device
 from hooks.session import AgentSessions, InBackground
-from hooks.supervisor.build import build_id
 from hooks.supervisor.reach import Place, idle_seconds
 from hooks.supervisor.wire import Channel, PeerGone
 
@@ -76,7 +75,7 @@ class Supervisor:
         self._listener = listener
         self._place = place
         self._socket_id = _file_id(place.socket)  # left only if still the one it listens on
-        self._build = build_id()
+        self._build = place.build
         self._device = local_device()
         self._host = {"pid": os.getpid(), "start": procfs.start_ticks(os.getpid()) or 0}
         self._lock = threading.Lock()

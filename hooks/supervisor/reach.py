@@ -1,14 +1,17 @@
 """Where the shared supervisor of a ``$CLONE_HOME`` listens, and how a client reaches it,
 starting it when none runs.
 
-Everything is under ``$CLONE_HOME/run`` (mode 0700): ``supervisor.sock`` (mode 0600),
-``supervisor.lock`` and ``supervisor.log``. A client first just connects. When nobody
-answers, it takes the lock, tries once more (another client may have started one
-meanwhile), and otherwise binds the socket itself and hands the listening socket to a new
-supervisor process, so the socket accepts connections before the lock is let go: no client
-ever finds a supervisor half started. A supervisor leaves only under the same lock, after
-checking that no connection waits (``hooks.supervisor.daemon``); a client that connected
-just before it left reads the end of the stream in its hello and tries again, under the lock.
+Everything is under ``$CLONE_HOME/run`` (mode 0700): ``supervisor-BUILD.sock`` (mode 0600),
+``supervisor-BUILD.lock`` and ``supervisor.log``. A socket and lock per build: a client
+never waits on a supervisor of another build (left from before an upgrade, or another
+checkout's), which it could not use; that one leaves once idle. A client first just
+connects. When nobody answers, it takes the lock, tries once more (another client may have
+started one meanwhile), and otherwise binds the socket itself and hands the listening socket
+to a new supervisor process, so the socket accepts connections before the lock is let go: no
+client ever finds a supervisor half started. A supervisor leaves only under the same lock,
+after checking that no connection waits (``hooks.supervisor.daemon``); a client that
+connected just before it left reads the end of the stream in its hello and tries again,
+under the lock.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ _LOG_KEEP = 1 << 20
 _DAEMON = "hooks.supervisor.daemon"  # run as a module, its home last (_start)
 IDLE_ENV = "CLONE_SUPERVISOR_IDLE_S"
 _IDLE_S = 60.0
+_BUILD_CHARS = 16  # of the build id, in the socket's name
 
 
 def idle_seconds(environ: Mapping[str, str] = os.environ) -> float:
@@ -52,21 +56,23 @@ def idle_seconds(environ: Mapping[str, str] = os.environ) -> float:
 
 @dataclass(frozen=True)
 class Place:
-    """The supervisor's files for one ``$CLONE_HOME``."""
+    """The files of the supervisor of one ``$CLONE_HOME`` and build (``build.build_id``)."""
 
     directory: Path
+    build: str
 
     @classmethod
-    def of(cls, home: str | os.PathLike[str]) -> Place:
-        return cls(Path(home).resolve() / "run")
+    def of(cls, home: str | os.PathLike[str], build: str | None = None) -> Place:
+        """``home``'s place for ``build``, this process's own when not given."""
+        return cls(Path(home).resolve() / "run", build or build_id())
 
     @property
     def socket(self) -> Path:
-        return self.directory / "supervisor.sock"
+        return self.directory / f"supervisor-{self.build[:_BUILD_CHARS]}.sock"
 
     @property
     def lock(self) -> Path:
-        return self.directory / "supervisor.lock"
+        return self.directory / f"supervisor-{self.build[:_BUILD_CHARS]}.lock"
 
     @property
     def log(self) -> Path:
@@ -80,20 +86,21 @@ def connect(home: str | os.PathLike[str]) -> tuple[Channel, int]:
     one running is of another build."""
     if refusal := ptrace_refusal():
         raise SupervisorUnavailable(refusal)
-    place, build = Place.of(home), build_id()
+    place = Place.of(home)
+    build = place.build
     with contextlib.suppress(OSError, PeerGone):
-        return _hello(_dial(place), build)
+        return _hello(dial(place), build)
     try:
         place.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         with _locked(place):
             with contextlib.suppress(OSError, PeerGone):
-                return _hello(_dial(place), build)
+                return _hello(dial(place), build)
             listener = listen(place)
             try:
                 _start(place, listener, home)
             finally:
                 listener.close()
-            return _hello(_dial(place), build)
+            return _hello(dial(place), build)
     except (OSError, PeerGone) as e:
         raise SupervisorUnavailable(f"cannot reach the shared supervisor: {e}") from e
 
@@ -130,7 +137,8 @@ def listen(place: Place) -> socket.socket:
     return sock
 
 
-def _dial(place: Place) -> Channel:
+def dial(place: Place) -> Channel:
+    """A channel to the socket at ``place``, no hello sent; OSError when nobody listens."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         with _address(place) as address:

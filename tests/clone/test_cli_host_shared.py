@@ -1,6 +1,8 @@
-"""``CLONE_SUPERVISOR=shared clone host run``: the runs of one CLONE_HOME instrumented by
-one shared supervisor, through the real command; a bad mode is bad input; a supervisor that
-cannot take the run means an in-process run, with a warning, never a failed one."""
+"""The runs of one CLONE_HOME instrumented by one shared supervisor, through the real
+``clone host run``: by default (``CLONE_SUPERVISOR`` unset or ``auto``) and with
+``CLONE_SUPERVISOR=shared``. A bad mode is bad input; a supervisor that cannot take the run
+means an in-process run, never a failed one: silent by default, with a warning when shared
+was asked for. A supervisor of another build is no obstacle: each build has its own."""
 
 from __future__ import annotations
 
@@ -14,15 +16,21 @@ from pathlib import Path
 import pytest
 
 from clone.space import Space
-from hooks.supervisor.reach import Place, running
+from hooks.supervisor.reach import Place, dial, running
 from tests.conftest import RunCli
 from tests.hooks.programs import host_run
 from tests.hooks.supervisor.supervisors import answering
 
 
-@pytest.fixture
-def shared(clone_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("CLONE_SUPERVISOR", "shared")
+@pytest.fixture(params=["shared", "auto", None])
+def shared(
+    clone_home: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Path]:
+    """A home whose runs go to its shared supervisor: asked for, ``auto`` or by default."""
+    if request.param is None:
+        monkeypatch.delenv("CLONE_SUPERVISOR", raising=False)
+    else:
+        monkeypatch.setenv("CLONE_SUPERVISOR", request.param)
     monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "2")
     yield clone_home
     for pid in running(clone_home):
@@ -30,11 +38,19 @@ def shared(clone_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             os.kill(pid, signal.SIGKILL)
 
 
+def _warned() -> bool:
+    """Whether the mode asked for says so when a run falls back in-process."""
+    return os.environ.get("CLONE_SUPERVISOR") == "shared"
+
+
 @pytest.mark.parametrize(
     ("mode", "idle", "says"),
     [
         ("daemon", "", "bad CLONE_SUPERVISOR 'daemon'"),
+        ("Shared", "", "bad CLONE_SUPERVISOR 'Shared'"),
         ("shared", "abc", "bad CLONE_SUPERVISOR_IDLE_S 'abc'"),
+        ("auto", "0", "bad CLONE_SUPERVISOR_IDLE_S '0'"),
+        ("", "abc", "bad CLONE_SUPERVISOR_IDLE_S 'abc'"),  # unset: auto
         ("shared", "-5", "bad CLONE_SUPERVISOR_IDLE_S '-5'"),
         ("shared", "nan", "bad CLONE_SUPERVISOR_IDLE_S 'nan'"),
     ],
@@ -74,9 +90,10 @@ def test_clones_run_through_one_supervisor_each_as_itself(shared: Path, tmp_path
     assert (Place.of(shared).log).read_text().count("serving") == 1
 
 
-def test_a_supervisor_of_another_build_means_an_in_process_run(
+def test_a_supervisor_that_cannot_take_the_run_means_an_in_process_run(
     shared: Path, tmp_path: Path
 ) -> None:
+    # one of another build at this build's socket (a race: each build has its own socket)
     answerer = answering(Place.of(shared), "mismatch", "some other build")
     data = tmp_path / "notes"
     data.mkdir()
@@ -84,11 +101,48 @@ def test_a_supervisor_of_another_build_means_an_in_process_run(
     answerer.join(10)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout == "hi\n"
+    assert not (data / "f").exists()
+    assert running(shared) == []
+    if not _warned():
+        assert ran.stderr == ""  # by default the fallback is silent
+        return
     (warning,) = ran.stderr.splitlines()
     assert warning.startswith("clone: warning: ")
     assert "another build" in warning and "in-process" in warning
+
+
+def test_a_supervisor_of_another_build_is_left_alone(shared: Path, tmp_path: Path) -> None:
+    # left from before an upgrade: it has a socket of its own, this build starts its own
+    other = Place.of(shared, "0" * 32)
+    answerer = answering(other, "mismatch", "0" * 32)
+    data = tmp_path / "notes"
+    data.mkdir()
+    ran = host_run(shared, "n", 1, [data], ["sh", "-c", f"echo hi > {data}/f; cat {data}/f"])
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "hi\n" and ran.stderr == ""
     assert not (data / "f").exists()
-    assert running(shared) == []
+    assert len(running(shared)) == 1  # this build's, which took the run
+    assert answerer.is_alive() and other.socket.exists()  # never asked
+    assert other.socket != Place.of(shared).socket
+    channel = dial(other)  # lets the stand-in go
+    channel.send("hello", {"build": "0" * 32})
+    assert channel.receive(10) == ("mismatch", "0" * 32)
+    channel.close()
+    answerer.join(10)
+
+
+def test_in_process_runs_start_no_supervisor(
+    clone_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CLONE_SUPERVISOR", "in-process")
+    monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "abc")  # not read: no supervisor to start
+    data = tmp_path / "notes"
+    data.mkdir()
+    ran = host_run(clone_home, "n", 1, [data], ["sh", "-c", f"echo hi > {data}/f; cat {data}/f"])
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "hi\n" and ran.stderr == ""
+    assert not (clone_home / "run").exists()
+    assert running(clone_home) == []
 
 
 _KNOCK = """
