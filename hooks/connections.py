@@ -33,6 +33,17 @@ class Connections:
         with self._lock:
             self._made.append((emitter, signal, handler))
 
+    def record_own(self, script: Any) -> None:
+        """Remembers the handlers frida-python's ``Script`` connects to its own native
+        object (its bound ``_on_message`` and ``_on_destroyed``): a cycle the collector
+        cannot see, which kept every script, and what it holds, for good. An equal bound
+        method disconnects it. (Frida's internals: a version without them is left alone.)"""
+        native = getattr(script, "_impl", None)
+        for signal, name in (("message", "_on_message"), ("destroyed", "_on_destroyed")):
+            handler = getattr(script, name, None)
+            if native is not None and handler is not None:
+                self.record(native, signal, handler)
+
     def disconnect_all(self) -> None:
         """Disconnects every handler remembered (from objects perhaps gone already)."""
         with self._lock:

@@ -120,6 +120,7 @@ class AgentSessions:
         session = self._attach(pid)
         script = self._agent.load(session, self._on_message)
         self._connections.record(script, "message", self._on_message)
+        self._connections.record_own(script)
         with self._lock:
             self._scripts[pid] = script
         rpc = AgentRpc(script)

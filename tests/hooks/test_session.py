@@ -254,10 +254,12 @@ def test_a_plan_that_cannot_be_had_is_no_failure_of_the_process(tmp_path: Path) 
 
 def test_a_finished_run_leaves_no_sessions_alive(layout: Layout) -> None:
     # Frida's objects hold their handlers out of the garbage collector's sight: a handler
-    # leading back to its run kept the run for good (the shared supervisor serves many)
+    # leading back to its run kept the run for good (the shared supervisor serves many),
+    # and so did frida-python's Script, through the handlers it connects to itself
     def alive() -> set[int]:
         gc.collect()
-        return {id(o) for o in gc.get_objects() if isinstance(o, AgentSessions)}
+        kinds = (AgentSessions, frida.core.Script, frida.core.Session)
+        return {id(o) for o in gc.get_objects() if isinstance(o, kinds)}
 
     before = alive()
     script = "cat /etc/hostname >/dev/null; (true) & wait"
