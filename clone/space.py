@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from clone.workflows.device_policy import DeviceUpdate
     from clone.workflows.doctor import DeviceReport
     from clone.workflows.listing import CloneRow
+    from clone.workflows.supervisors import SupervisorInfo
     from clone.workflows.transfer import ExportResult, ImportResult, Progress
     from device.model import DeviceInfo
     from hooks.spawn_gate import GatedStart
@@ -203,6 +204,20 @@ class Space:
             on_running=(lambda status, pids: say(still_running(status, pids))) if say else None,
             require_boundary=self.require_boundary, on_warning=say,
         )  # fmt: skip
+
+    def supervisors(self) -> list[SupervisorInfo]:
+        """The shared supervisors of this home's host runs (``clone host supervisor``)."""
+        from clone.workflows.supervisors import supervisors
+
+        return supervisors(self.home)
+
+    def stop_supervisors(self) -> list[SupervisorInfo]:
+        """Has this home's shared supervisors take no more runs (the next run starts a new
+        one); each leaves once the runs it took have ended (``clone host supervisor
+        --stop``). What each said: ``stopped`` if gone already, else ``retiring``."""
+        from clone.workflows.supervisors import retire_supervisors
+
+        return retire_supervisors(self.home)
 
     @staticmethod
     def check_adb(value: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from clone.cli.group import SuggestingGroup
-from clone.cli.output import emit_json
+from clone.cli.output import emit_json, table
 from clone.errors import BadInput
 from clone.space import Space
 
@@ -90,3 +90,38 @@ def run(
     if as_json:
         emit_json({"clone": f"{app}:{index}", "exit_status": status})
     return status
+
+
+@host.command("supervisor")
+@click.option(
+    "--stop",
+    is_flag=True,
+    help="Have them take no more runs; each leaves once the runs it took have ended.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+@click.pass_obj
+def supervisor(space: Space, stop: bool, as_json: bool) -> None:
+    """Show the shared supervisors of this $CLONE_HOME's host runs, or stop them.
+
+    The first run of a home starts its supervisor, which instruments every run of the
+    home and leaves after CLONE_SUPERVISOR_IDLE_S seconds without runs (60). Stopping it
+    cuts no run short: the next run starts a new one.
+    """
+    found = space.stop_supervisors() if stop else space.supervisors()
+    if as_json:
+        emit_json({"home": str(space.home.root), "supervisors": [s.to_json() for s in found]})
+        return
+    if not found:
+        click.echo(f"no shared supervisor runs for {space.home.root}")
+        return
+    rows = [
+        (
+            s.pid,
+            "?" if s.build is None else s.build + ("" if s.this_build else " (other)"),
+            s.state,
+            "?" if s.runs is None else s.runs,
+            "" if s.idle_s is None else f"{s.idle_s:.0f} s",
+        )
+        for s in found
+    ]
+    click.echo(table(("PID", "BUILD", "STATE", "RUNS", "IDLE"), rows))

@@ -10,8 +10,11 @@ parent gets it; a child no run knows is killed, never run bare. A run whose clie
 away (the stream ends) is killed, every process of it. This process is the host of every
 process it instruments (hooks/agent/src/host.ts): were it to die, they all die.
 
-It leaves after ``CLONE_SUPERVISOR_IDLE_S`` seconds (default 60) without a connection,
-under the lock clients start it under (``hooks.supervisor.reach``).
+It leaves after ``CLONE_SUPERVISOR_IDLE_S`` seconds (default 60) without a run, under the
+lock clients start it under (``hooks.supervisor.reach``). A connection may also ask, instead
+of a run, for its ``status`` (pid, build, runs, idle time; this does not count as a run), or
+have it ``retire``: it stops listening at once, so that the next run starts a new supervisor,
+and leaves once its runs have ended.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
 _HANDOVER_LIMIT_S = 30.0
 _CHECK_S = 1.0
 _POLL_S = 0.005  # how soon the end of a run is told
+_GREETING_S = 0.05
 _PARENT_HOPS = 64
 
 
@@ -82,6 +86,8 @@ class Supervisor:
         self._runs: set[RunService] = set()
         self._connections = 0
         self._idle_since = time.monotonic()
+        self._started = time.time()
+        self._retiring = False
         self._released = False
         self._device.on("child-added", self._route_child)
         _log(f"serving {place.directory} (pid {os.getpid()})")
@@ -95,12 +101,49 @@ class Supervisor:
         return self._device
 
     def serve(self, idle: float) -> None:
-        while True:
-            ready, _, _ = select.select([self._listener], [], [], min(idle, _CHECK_S))
+        while not self._retiring:
+            ready, _, _ = select.select([self._listener], [], [], self._next_look(idle))
             if ready:
                 self._accept()
-            elif self._idle_for() >= idle and self._leave():
+            if self._idle_for() >= idle and self._leave():
                 return
+        self._listener.close()
+        while self._idle_for() == 0.0:  # the runs it took go on to their end
+            time.sleep(_POLL_S * 10)
+        _log("retired: leaving")
+
+    def status(self) -> dict[str, Any]:
+        """What ``clone host supervisor`` shows of this supervisor."""
+        idle = self._idle_for_runs()
+        with self._lock:
+            runs = len(self._runs)
+        return {
+            "pid": os.getpid(),
+            "build": self._build,
+            "started": self._started,
+            "runs": runs,
+            "idle_s": None if idle is None else round(idle, 1),
+            "retiring": self._retiring,
+        }
+
+    def retire(self) -> None:
+        """Stops listening now (under the lock, as when it leaves idle): the next client finds
+        nobody and starts a new supervisor. ``serve`` then waits for the runs taken."""
+        lock = os.open(self._place.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            with self._lock:
+                if self._retiring:
+                    return
+                self._retiring = True
+            if _file_id(self._place.socket) == self._socket_id:
+                with contextlib.suppress(OSError):
+                    self._place.socket.unlink()
+            with contextlib.suppress(OSError):  # wakes serve's select; accept then fails
+                self._listener.shutdown(socket.SHUT_RDWR)
+            _log("retiring: no more runs taken")
+        finally:
+            os.close(lock)
 
     def _accept(self) -> None:
         try:
@@ -117,8 +160,9 @@ class Supervisor:
         ).start()
 
     def _serve_connection(self, channel: Channel) -> None:
+        ran = False
         try:
-            if self._greet(channel):
+            if ran := self._greet(channel):
                 RunService(self, channel).serve()
         except PeerGone:
             pass
@@ -130,11 +174,21 @@ class Supervisor:
             channel.close()
             with self._lock:
                 self._connections -= 1
-                self._idle_since = time.monotonic()
+                if ran:  # a question about it is no run: it stays as idle as it was
+                    self._idle_since = time.monotonic()
 
     def _greet(self, channel: Channel) -> bool:
+        """Whether ``channel`` is a run of this build; a question is answered here."""
         message = channel.receive(_HANDOVER_LIMIT_S)
-        if message is None or message[0] != "hello" or not isinstance(message[1], dict):
+        if message is None or not isinstance(message[1], dict):
+            channel.send("refused", "a hello was expected")
+            return False
+        if message[0] in ("status", "retire"):
+            if message[0] == "retire":
+                self.retire()
+            channel.send("status", self.status())
+            return False
+        if message[0] != "hello":
             channel.send("refused", "a hello was expected")
             return False
         if message[1].get("build") != self._build:
@@ -186,6 +240,21 @@ class Supervisor:
     def _idle_for(self) -> float:
         with self._lock:
             return 0.0 if self._connections else time.monotonic() - self._idle_since
+
+    def _next_look(self, idle: float) -> float:
+        """How long to wait for a connection before looking whether to leave: until the idle
+        time is up, at most ``_CHECK_S``; soon while a connection is being greeted (most
+        are questions, over in a moment: questions asked at any pace must not keep an idle
+        supervisor from ever finding itself without a connection)."""
+        with self._lock:
+            if self._connections > len(self._runs):
+                return _GREETING_S
+        return max(_GREETING_S, min(_CHECK_S, idle - self._idle_for()))
+
+    def _idle_for_runs(self) -> float | None:
+        """Seconds since its last run ended, None while a run goes on."""
+        with self._lock:
+            return None if self._runs else time.monotonic() - self._idle_since
 
     def _leave(self) -> bool:
         """Stops listening, unless a client takes the lock or waits to be accepted."""

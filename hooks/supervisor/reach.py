@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hooks import procfs
 from hooks.errors import SupervisorUnavailable
@@ -40,6 +41,7 @@ _DAEMON = "hooks.supervisor.daemon"  # run as a module, its home last (_start)
 IDLE_ENV = "CLONE_SUPERVISOR_IDLE_S"
 _IDLE_S = 60.0
 _BUILD_CHARS = 16  # of the build id, in the socket's name
+_ASK_WAIT_S = 10.0
 
 
 def idle_seconds(environ: Mapping[str, str] = os.environ) -> float:
@@ -67,16 +69,50 @@ class Place:
         return cls(Path(home).resolve() / "run", build or build_id())
 
     @property
+    def tag(self) -> str:
+        """As much of the build id as the files' names carry."""
+        return self.build[:_BUILD_CHARS]
+
+    @property
     def socket(self) -> Path:
-        return self.directory / f"supervisor-{self.build[:_BUILD_CHARS]}.sock"
+        return self.directory / f"supervisor-{self.tag}.sock"
 
     @property
     def lock(self) -> Path:
-        return self.directory / f"supervisor-{self.build[:_BUILD_CHARS]}.lock"
+        return self.directory / f"supervisor-{self.tag}.lock"
 
     @property
     def log(self) -> Path:
         return self.directory / "supervisor.log"
+
+    @classmethod
+    def every(cls, home: str | os.PathLike[str]) -> list[Place]:
+        """The places of ``home`` a supervisor may listen at, one per build seen there."""
+        directory = Path(home).resolve() / "run"
+        found = sorted(directory.glob("supervisor-*.sock"))
+        return [cls(directory, path.stem.removeprefix("supervisor-")) for path in found]
+
+
+def ask(place: Place, question: str, timeout: float = _ASK_WAIT_S) -> dict[str, Any] | None:
+    """The ``status`` of the supervisor at ``place`` (after it retired, for ``retire``), None
+    when nobody listens there (a socket left by one gone). SupervisorUnavailable when it
+    does not answer in time or answers otherwise (a build that does not know the question)."""
+    try:
+        channel = dial(place)
+    except OSError:
+        return None
+    try:
+        channel.send(question, {})
+        reply = channel.receive(timeout)
+    except PeerGone:
+        return None  # it left as it was asked
+    finally:
+        channel.close()
+    if reply is None:
+        raise SupervisorUnavailable(f"the supervisor at {place.socket} does not answer")
+    if reply[0] != "status" or not isinstance(reply[1], dict):
+        raise SupervisorUnavailable(f"the supervisor at {place.socket} answered {reply[0]!r}")
+    return dict(reply[1])
 
 
 def connect(home: str | os.PathLike[str]) -> tuple[Channel, int]:

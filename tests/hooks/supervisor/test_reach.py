@@ -1,16 +1,21 @@
 """hooks.supervisor.reach: one supervisor per CLONE_HOME, however many clients start at once;
 one of another build is refused, never used; an idle one leaves, and the next run starts
-another. Real supervisor processes (they import Frida and load the agent)."""
+another; asked, one says how it is, which keeps it no longer, and one told to retire takes
+no more runs and leaves once its own have ended. Real supervisor processes (they import
+Frida and load the agent)."""
 
 from __future__ import annotations
 
+import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from hooks.errors import SupervisorUnavailable
-from hooks.supervisor.reach import Place, connect, listen, running
+from hooks.supervisor.reach import Place, ask, connect, listen, running
+from tests.hooks.programs import host_run
 from tests.hooks.supervisor.conftest import IDLE_S
 from tests.hooks.supervisor.supervisors import answering, wait_until
 
@@ -70,3 +75,56 @@ def test_a_stale_socket_is_replaced(supervisor_home: Path) -> None:
     listen(place).close()  # bound, nobody listening
     assert place.socket.exists()
     assert _connected_pid(supervisor_home) in running(supervisor_home)
+
+
+def _status(place: Place) -> dict[str, object] | None:
+    """Its status, None while none listens (or one is being started)."""
+    try:
+        return ask(place, "status")
+    except SupervisorUnavailable:
+        return None
+
+
+def test_asked_for_its_status_an_idle_supervisor_still_leaves(supervisor_home: Path) -> None:
+    # a question is no run: asked every 0.3 s, it leaves IDLE_S after its last run all the same
+    pid = _connected_pid(supervisor_home)
+    (place,) = Place.every(supervisor_home)
+    assert place.tag == Place.of(supervisor_home).tag
+    status = ask(place, "status")
+    assert status is not None
+    assert status["pid"] == pid and status["runs"] == 0 and status["retiring"] is False
+    assert status["build"] == Place.of(supervisor_home).build
+    asked = 1
+    deadline = time.monotonic() + IDLE_S + 10
+    while running(supervisor_home) and time.monotonic() < deadline:
+        asked += ask(place, "status") is not None
+        time.sleep(0.3)
+    assert not running(supervisor_home) and asked > IDLE_S / 0.3 - 2
+    assert ask(place, "status") is None  # nobody there: no error
+
+
+def test_a_retired_supervisor_finishes_its_runs_and_takes_no_more(
+    supervisor_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLONE_SUPERVISOR", "shared")
+    data, fifo = tmp_path / "data", tmp_path / "fifo"
+    data.mkdir()
+    os.mkfifo(fifo)
+    argv = ["sh", "-c", f"read line < {fifo}; echo $line > {data}/f; cat {data}/f; exit 3"]
+    with ThreadPoolExecutor(1) as pool:
+        going = pool.submit(host_run, supervisor_home, "r", 1, [data], argv)
+        place = Place.of(supervisor_home)
+        wait_until(lambda: (_status(place) or {}).get("runs") == 1, 60, "the run went on")
+        status = ask(place, "retire")
+        assert status is not None and status["retiring"] is True and status["runs"] == 1
+        first = status["pid"]
+        assert not place.socket.exists()  # the next run starts another at once
+        second = _connected_pid(supervisor_home)
+        assert second != first and set(running(supervisor_home)) == {first, second}
+        with open(fifo, "w") as f:  # the retired one's run goes on to its end
+            f.write("late\n")
+        ran = going.result(60)
+    assert ran.returncode == 3, ran.stderr
+    assert ran.stdout == "late\n" and ran.stderr == ""
+    assert not (data / "f").exists()  # redirected, as ever
+    wait_until(lambda: running(supervisor_home) == [second], 10, "the retired one left")
