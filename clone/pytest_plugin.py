@@ -3,7 +3,8 @@
 Fixtures:
 
 - ``clone_space``: a ``Space`` in a fresh temporary ``CLONE_HOME``; every clone it holds is
-  removed afterwards (uninstalled from its device, its store deleted).
+  removed afterwards (uninstalled from its device, its store deleted), and its host runs'
+  shared supervisor stopped.
 - ``clone_device``: the serial of this test run's device; the test is skipped when none is
   named.
 - ``clone_adb``: the adb server (``HOST:PORT``) that device is on, or None for the default
@@ -163,14 +164,19 @@ def clone_adb(_clone_target: Target | None) -> str | None:
 @pytest.fixture
 def clone_space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Space]:
     """A Space in a fresh temporary CLONE_HOME; every clone it holds is removed afterwards
-    (uninstalled from its device, its store deleted). A removal that fails is a test error."""
+    (uninstalled from its device, its store deleted), and the shared supervisor its host
+    runs started is stopped, not left for its idle minute after every test. A removal that
+    fails is a test error."""
     home = tmp_path_factory.mktemp("clone-home")
     space = Space(home=home)
     try:
         yield space
         remove_all(space)
     finally:
-        space.close()
+        try:
+            space.stop_supervisors()
+        finally:
+            space.close()
 
 
 def remove_all(space: Space) -> None:

@@ -260,6 +260,10 @@ class Supervisor:
         """Stops listening, unless a client takes the lock or waits to be accepted."""
         try:
             lock = os.open(self._place.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except FileNotFoundError:  # its home was deleted: no client can find it any more
+            self._listener.close()
+            _log("idle, its directory gone: leaving")
+            return True
         except OSError:
             return False
         try:

@@ -1,7 +1,10 @@
-"""The pytest plugin's ``clone_space`` leaves nothing behind."""
+"""The pytest plugin's ``clone_space`` leaves nothing behind: no clone, no store, no shared
+supervisor."""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from clone.handle import Clone
 from clone.pytest_plugin import remove_all
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
+from hooks.supervisor.reach import running
 
 
 def _host(space: Space, n: int) -> Path:
@@ -45,3 +49,34 @@ def test_remove_all_reports_what_it_could_not_remove(
     with pytest.raises(RuntimeError, match=r"notes:1: device gone"):
         remove_all(space)
     assert [r.name for r in space.records()] == ["notes:1"]  # the other one went all the same
+
+
+pytest_plugins = ["pytester"]
+
+_INNER = """
+def test_a_host_run(clone_space, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    notes = clone_space.host_clone("notes", 1, data=[str(data)])
+    assert notes.run(["true"]).returncode == 0
+    assert [s.state for s in clone_space.supervisors()] == ["idle"]
+    (tmp_path.parent.parent / "home.txt").write_text(str(clone_space.home.root))
+"""
+
+
+def test_clone_space_leaves_no_supervisor_behind(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # runs go to their home's shared supervisor by default; one left per test for its idle
+    # minute would be one per test of a QA suite at once
+    monkeypatch.delenv("CLONE_SUPERVISOR", raising=False)
+    monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "600")
+    pytester.makepyfile(_INNER)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    home = Path(next(pytester.path.rglob("home.txt")).read_text())
+    try:
+        assert running(home) == []
+    finally:
+        for pid in running(home):
+            os.kill(pid, signal.SIGKILL)

@@ -7,12 +7,14 @@ Frida and load the agent)."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from hooks import procfs
 from hooks.errors import SupervisorUnavailable
 from hooks.supervisor.reach import Place, ask, connect, listen, running
 from tests.hooks.programs import host_run
@@ -128,3 +130,10 @@ def test_a_retired_supervisor_finishes_its_runs_and_takes_no_more(
     assert ran.stdout == "late\n" and ran.stderr == ""
     assert not (data / "f").exists()  # redirected, as ever
     wait_until(lambda: running(supervisor_home) == [second], 10, "the retired one left")
+
+
+def test_a_supervisor_whose_home_was_deleted_still_leaves(supervisor_home: Path) -> None:
+    # a test's temporary home, say: no lock to leave under any more, and no client to come
+    pid = _connected_pid(supervisor_home)
+    shutil.rmtree(supervisor_home)
+    wait_until(lambda: not procfs.alive(pid), IDLE_S + 10, "the supervisor left")
