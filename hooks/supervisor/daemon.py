@@ -86,7 +86,6 @@ class Supervisor:
         self._runs: set[RunService] = set()
         self._connections = 0
         self._idle_since = time.monotonic()
-        self._started = time.time()
         self._retiring = False
         self._released = False
         self._device.on("child-added", self._route_child)
@@ -120,7 +119,6 @@ class Supervisor:
         return {
             "pid": os.getpid(),
             "build": self._build,
-            "started": self._started,
             "runs": runs,
             "idle_s": None if idle is None else round(idle, 1),
             "retiring": self._retiring,
