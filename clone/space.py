@@ -211,6 +211,13 @@ class Space:
 
         return supervisors(self.home)
 
+    def why_not_shared(self) -> str | None:
+        """Why host runs here are each supervised by their own process rather than by the
+        home's shared supervisor (Yama, or ``CLONE_SUPERVISOR=in-process``); None if not."""
+        from clone.workflows.supervisors import why_not_shared
+
+        return why_not_shared()
+
     def stop_supervisors(self) -> list[SupervisorInfo]:
         """Has this home's shared supervisors take no more runs (the next run starts a new
         one); each leaves once the runs it took have ended (``clone host supervisor

@@ -108,9 +108,14 @@ def supervisor(space: Space, stop: bool, as_json: bool) -> None:
     cuts no run short: the next run starts a new one.
     """
     found = space.stop_supervisors() if stop else space.supervisors()
+    why_not = space.why_not_shared()
     if as_json:
-        emit_json({"home": str(space.home.root), "supervisors": [s.to_json() for s in found]})
+        shown = [s.to_json() for s in found]
+        emit_json({"home": str(space.home.root), "shared": why_not is None, "why_not": why_not,
+                   "supervisors": shown})  # fmt: skip
         return
+    if why_not is not None:
+        click.echo(f"runs here are supervised in-process: {why_not}")
     if not found:
         click.echo(f"no shared supervisor runs for {space.home.root}")
         return

@@ -42,6 +42,17 @@ class SupervisorInfo:
         }
 
 
+def why_not_shared() -> str | None:
+    """Why this machine's runs are supervised in-process, not by a shared supervisor (the
+    kernel forbids it, or ``CLONE_SUPERVISOR`` says so); None when they go to one."""
+    from clone.workflows.host import SUPERVISOR_ENV, supervisor_mode
+    from hooks.supervisor.build import ptrace_refusal
+
+    if supervisor_mode() == "in-process":
+        return f"{SUPERVISOR_ENV} is in-process"
+    return ptrace_refusal()
+
+
 def supervisors(home: Home) -> list[SupervisorInfo]:
     """The supervisors running for ``home``, each asked for its status."""
     return _gather(home, "status")

@@ -44,7 +44,13 @@ def test_none_running_is_said_so(run_cli: RunCli, home: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == f"no shared supervisor runs for {home}\n"
     listed = json.loads(run_cli("host", "supervisor", "--json").stdout)
-    assert listed == {"schema": 1, "home": str(home), "supervisors": []}
+    assert listed == {
+        "schema": 1,
+        "home": str(home),
+        "shared": True,
+        "why_not": None,
+        "supervisors": [],
+    }
     assert not (home / "run").exists()  # asking starts none
 
 
@@ -113,7 +119,41 @@ def test_a_supervisor_that_does_not_answer_is_one_error_line(run_cli: RunCli, ho
     assert "supervisor.log" in line
 
 
+@pytest.mark.parametrize(
+    ("mode", "refusal", "why"),
+    [
+        ("in-process", None, "CLONE_SUPERVISOR is in-process"),
+        ("auto", "Yama's ptrace_scope is 1: no", "Yama's ptrace_scope is 1: no"),
+    ],
+)
+def test_where_runs_are_not_shared_it_says_why(
+    run_cli: RunCli,
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+    refusal: str | None,
+    why: str,
+) -> None:
+    # Yama cannot be turned on here: its verdict is stood in for (the kernel's check
+    # itself: hooks.supervisor.build.ptrace_refusal)
+    monkeypatch.setenv("CLONE_SUPERVISOR", mode)
+    monkeypatch.setattr("hooks.supervisor.build.ptrace_refusal", lambda: refusal)
+    first, second = run_cli("host", "supervisor").stdout.splitlines()
+    assert first == f"runs here are supervised in-process: {why}"
+    assert second.startswith("no shared supervisor runs")
+    listed = json.loads(run_cli("host", "supervisor", "--json").stdout)
+    assert listed["shared"] is False and listed["why_not"] == why
+
+
 def test_a_bad_option_is_exit_2(run_cli: RunCli, home: Path) -> None:
     result = run_cli("host", "supervisor", "--halt")
     assert result.exit_code == 2
     assert "--halt" in result.stderr
+
+
+def test_a_bad_mode_is_exit_2(run_cli: RunCli, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLONE_SUPERVISOR", "sharde")
+    result = run_cli("host", "supervisor")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("clone: error: bad CLONE_SUPERVISOR 'sharde'")
