@@ -18,7 +18,7 @@ import pytest
 from clone.space import Space
 from hooks.supervisor.reach import Place, dial, running
 from tests.conftest import RunCli
-from tests.hooks.programs import host_run
+from tests.hooks.programs import HostRun, host_run
 from tests.hooks.supervisor.supervisors import answering
 
 
@@ -36,6 +36,18 @@ def shared(
     for pid in running(clone_home):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+def _hi(home: Path, tmp_path: Path) -> HostRun:
+    """A run that writes ``hi`` to its ``--data`` path and reads it back: exit 0, ``hi``,
+    the real path untouched."""
+    data = tmp_path / "notes"
+    data.mkdir(exist_ok=True)
+    ran = host_run(home, "n", 1, [data], ["sh", "-c", f"echo hi > {data}/f; cat {data}/f"])
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "hi\n"
+    assert not (data / "f").exists()
+    return ran
 
 
 def _warned() -> bool:
@@ -95,13 +107,8 @@ def test_a_supervisor_that_cannot_take_the_run_means_an_in_process_run(
 ) -> None:
     # one of another build at this build's socket (a race: each build has its own socket)
     answerer = answering(Place.of(shared), "mismatch", "some other build")
-    data = tmp_path / "notes"
-    data.mkdir()
-    ran = host_run(shared, "n", 1, [data], ["sh", "-c", f"echo hi > {data}/f; cat {data}/f"])
+    ran = _hi(shared, tmp_path)
     answerer.join(10)
-    assert ran.returncode == 0, ran.stderr
-    assert ran.stdout == "hi\n"
-    assert not (data / "f").exists()
     assert running(shared) == []
     if not _warned():
         assert ran.stderr == ""  # by default the fallback is silent
@@ -115,12 +122,7 @@ def test_a_supervisor_of_another_build_is_left_alone(shared: Path, tmp_path: Pat
     # left from before an upgrade: it has a socket of its own, this build starts its own
     other = Place.of(shared, "0" * 32)
     answerer = answering(other, "mismatch", "0" * 32)
-    data = tmp_path / "notes"
-    data.mkdir()
-    ran = host_run(shared, "n", 1, [data], ["sh", "-c", f"echo hi > {data}/f; cat {data}/f"])
-    assert ran.returncode == 0, ran.stderr
-    assert ran.stdout == "hi\n" and ran.stderr == ""
-    assert not (data / "f").exists()
+    assert _hi(shared, tmp_path).stderr == ""
     assert len(running(shared)) == 1  # this build's, which took the run
     assert answerer.is_alive() and other.socket.exists()  # never asked
     assert other.socket != Place.of(shared).socket
@@ -136,11 +138,7 @@ def test_in_process_runs_start_no_supervisor(
 ) -> None:
     monkeypatch.setenv("CLONE_SUPERVISOR", "in-process")
     monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "abc")  # not read: no supervisor to start
-    data = tmp_path / "notes"
-    data.mkdir()
-    ran = host_run(clone_home, "n", 1, [data], ["sh", "-c", f"echo hi > {data}/f; cat {data}/f"])
-    assert ran.returncode == 0, ran.stderr
-    assert ran.stdout == "hi\n" and ran.stderr == ""
+    assert _hi(clone_home, tmp_path).stderr == ""
     assert not (clone_home / "run").exists()
     assert running(clone_home) == []
 

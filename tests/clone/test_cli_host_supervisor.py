@@ -8,7 +8,6 @@ import json
 import os
 import signal
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from hooks.supervisor.reach import Place, running
 from tests.conftest import RunCli
 from tests.hooks.programs import host_run
-from tests.hooks.supervisor.supervisors import answering, wait_until
+from tests.hooks.supervisor.supervisors import answering, run_held, wait_until
 
 
 @pytest.fixture
@@ -82,12 +81,7 @@ def test_stop_ends_an_idle_supervisor_and_the_next_run_starts_another(
 
 
 def test_stop_lets_a_run_going_on_finish(run_cli: RunCli, home: Path, tmp_path: Path) -> None:
-    data, fifo = tmp_path / "data", tmp_path / "fifo"
-    data.mkdir()
-    os.mkfifo(fifo)
-    argv = ["sh", "-c", f"read line < {fifo}; echo $line; exit 4"]
-    with ThreadPoolExecutor(1) as pool:
-        going = pool.submit(host_run, home, "s", 1, [data], argv)
+    with run_held(home, tmp_path, 4) as release:
         wait_until(lambda: "serving" in run_cli("host", "supervisor").stdout, 60, "a run going")
         (shown,) = json.loads(run_cli("host", "supervisor", "--stop", "--json").stdout)[
             "supervisors"
@@ -102,10 +96,8 @@ def test_stop_lets_a_run_going_on_finish(run_cli: RunCli, home: Path, tmp_path: 
             "runs": None,
             "idle_s": None,
         }
-        with open(fifo, "w") as f:
-            f.write("done\n")
-        ran = going.result(60)
-    assert (ran.returncode, ran.stdout, ran.stderr) == (4, "done\n", "")
+        ran = release()
+    assert (ran.returncode, ran.stdout, ran.stderr) == (4, "late\n", "")
     wait_until(lambda: running(home) == [], 10, "the retired supervisor left")
 
 

@@ -1,14 +1,19 @@
-"""For the shared supervisor's tests: waiting for a condition, and a stand-in supervisor
-that answers one hello as it is told."""
+"""For the shared supervisor's tests: waiting for a condition, a stand-in supervisor that
+answers one hello as it is told, and a run held going on until released."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from hooks.supervisor.reach import Place, listen
 from hooks.supervisor.wire import Channel
+from tests.hooks.programs import HostRun, host_run
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -36,3 +41,25 @@ def answering(place: Place, name: str, value: object) -> threading.Thread:
     thread = threading.Thread(target=answer, daemon=True)
     thread.start()
     return thread
+
+
+@contextlib.contextmanager
+def run_held(home: Path, tmp_path: Path, status: int) -> Iterator[Callable[[], HostRun]]:
+    """A ``clone host run`` going on in the background, its program waiting on a fifo;
+    yields ``release()``, which lets the program write ``late`` to its ``--data`` path, read
+    it back and exit with ``status``, and returns how the run ended."""
+    data, fifo = tmp_path / "held-data", tmp_path / "held-fifo"
+    data.mkdir()
+    os.mkfifo(fifo)
+    script = f"read line < {fifo}; echo $line > {data}/f; cat {data}/f; exit {status}"
+    with ThreadPoolExecutor(1) as pool:
+        going = pool.submit(host_run, home, "held", 1, [data], ["sh", "-c", script])
+
+        def release() -> HostRun:
+            with open(fifo, "w") as f:
+                f.write("late\n")
+            ran = going.result(60)
+            assert not (data / "f").exists()  # in the clone's store, as ever
+            return ran
+
+        yield release

@@ -6,7 +6,6 @@ Frida and load the agent)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,9 +16,8 @@ import pytest
 from hooks import procfs
 from hooks.errors import SupervisorUnavailable
 from hooks.supervisor.reach import Place, ask, connect, listen, running
-from tests.hooks.programs import host_run
 from tests.hooks.supervisor.conftest import IDLE_S
-from tests.hooks.supervisor.supervisors import answering, wait_until
+from tests.hooks.supervisor.supervisors import answering, run_held, wait_until
 
 
 def _connected_pid(home: Path) -> int:
@@ -109,12 +107,7 @@ def test_a_retired_supervisor_finishes_its_runs_and_takes_no_more(
     supervisor_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CLONE_SUPERVISOR", "shared")
-    data, fifo = tmp_path / "data", tmp_path / "fifo"
-    data.mkdir()
-    os.mkfifo(fifo)
-    argv = ["sh", "-c", f"read line < {fifo}; echo $line > {data}/f; cat {data}/f; exit 3"]
-    with ThreadPoolExecutor(1) as pool:
-        going = pool.submit(host_run, supervisor_home, "r", 1, [data], argv)
+    with run_held(supervisor_home, tmp_path, 3) as release:
         place = Place.of(supervisor_home)
         wait_until(lambda: (_status(place) or {}).get("runs") == 1, 60, "the run went on")
         status = ask(place, "retire")
@@ -123,12 +116,8 @@ def test_a_retired_supervisor_finishes_its_runs_and_takes_no_more(
         assert not place.socket.exists()  # the next run starts another at once
         second = _connected_pid(supervisor_home)
         assert second != first and set(running(supervisor_home)) == {first, second}
-        with open(fifo, "w") as f:  # the retired one's run goes on to its end
-            f.write("late\n")
-        ran = going.result(60)
-    assert ran.returncode == 3, ran.stderr
-    assert ran.stdout == "late\n" and ran.stderr == ""
-    assert not (data / "f").exists()  # redirected, as ever
+        ran = release()  # the retired one's run goes on to its end
+    assert (ran.returncode, ran.stdout, ran.stderr) == (3, "late\n", "")
     wait_until(lambda: running(supervisor_home) == [second], 10, "the retired one left")
 
 
