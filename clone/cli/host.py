@@ -107,8 +107,8 @@ def supervisor(space: Space, stop: bool, as_json: bool) -> None:
     home and leaves after CLONE_SUPERVISOR_IDLE_S seconds without runs (60). Stopping it
     cuts no run short: the next run starts a new one.
     """
+    why_not = space.why_not_shared()  # first: a bad CLONE_SUPERVISOR stops nothing
     found = space.stop_supervisors() if stop else space.supervisors()
-    why_not = space.why_not_shared()
     if as_json:
         shown = [s.to_json() for s in found]
         emit_json({"home": str(space.home.root), "shared": why_not is None, "why_not": why_not,

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from clone.errors import OperationFailed
 from clone.home import Home
 
 _GONE_WAIT_S = 5.0  # how long --stop waits for an idle supervisor to leave
+
+State = Literal["serving", "idle", "retiring", "stopped"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class SupervisorInfo:
     pid: int
     build: str | None  # the first characters of its build id (None: not asked)
     this_build: bool | None  # the build this ``clone`` runs, whose runs go to it
-    state: str
+    state: State
     runs: int | None
     idle_s: float | None
 
@@ -94,7 +96,7 @@ def _gather(home: Home, question: str) -> list[SupervisorInfo]:
             int(status["runs"]),
         )
         idle = status.get("idle_s")
-        state = "retiring" if status.get("retiring") else "serving" if runs else "idle"
+        state: State = "retiring" if status.get("retiring") else "serving" if runs else "idle"
         found[pid] = SupervisorInfo(
             pid, build, build == mine, state, runs, None if idle is None else float(idle)
         )

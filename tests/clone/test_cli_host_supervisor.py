@@ -143,9 +143,13 @@ def test_a_bad_option_is_exit_2(run_cli: RunCli, home: Path) -> None:
     assert "--halt" in result.stderr
 
 
-def test_a_bad_mode_is_exit_2(run_cli: RunCli, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_mode_is_exit_2_and_stops_nothing(
+    run_cli: RunCli, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = _start_one(home, tmp_path)
     monkeypatch.setenv("CLONE_SUPERVISOR", "sharde")
-    result = run_cli("host", "supervisor")
+    result = run_cli("host", "supervisor", "--stop")
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("clone: error: bad CLONE_SUPERVISOR 'sharde'")
+    assert running(home) == [pid]
