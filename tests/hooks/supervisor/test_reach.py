@@ -7,6 +7,7 @@ Frida and load the agent)."""
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -126,3 +127,27 @@ def test_a_supervisor_whose_home_was_deleted_still_leaves(supervisor_home: Path)
     pid = _connected_pid(supervisor_home)
     shutil.rmtree(supervisor_home)
     wait_until(lambda: not procfs.alive(pid), IDLE_S + 10, "the supervisor left")
+
+
+def test_a_client_whose_supervisor_leaves_during_its_hello_starts_the_next(
+    supervisor_home: Path,
+) -> None:
+    # the window between an idle supervisor deciding to leave and its socket going (too
+    # narrow to hit by timing): a stand-in takes the connection, then leaves as a supervisor
+    # does, socket first; the client reads the end of the stream and tries again, under the
+    # lock, which starts the next supervisor
+    place = Place.of(supervisor_home)
+    place.directory.mkdir(mode=0o700)
+    listener = listen(place)
+
+    def leave_during_hello() -> None:
+        with listener:
+            sock, _ = listener.accept()
+            place.socket.unlink()
+            sock.close()
+
+    stand_in = threading.Thread(target=leave_during_hello, daemon=True)
+    stand_in.start()
+    pid = _connected_pid(supervisor_home)
+    stand_in.join(10)
+    assert running(supervisor_home) == [pid]
