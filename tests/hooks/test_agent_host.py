@@ -252,7 +252,7 @@ def test_sigterm_reaches_the_program_and_what_it_started(
 
 @pytest.mark.slow
 def test_sigterm_while_children_are_handed_over_ends_the_run_as_the_program_does(
-    data: Path, tmp_path: Path, supervisor: str
+    tmp_path: Path, supervisor: str
 ) -> None:
     """SIGTERM while the program starts child after child, so that some are in Frida's
     hands: a fork not resumed yet, an exec being gated under ptrace. Before, those were
@@ -260,7 +260,24 @@ def test_sigterm_while_children_are_handed_over_ends_the_run_as_the_program_does
     policy") in every run tried. Now each gets the signal once Frida lets it go
     (hooks/session.py, signal_all). Eight children: with thirty, Frida's own fork hand-over
     froze now and then (parent and child held under ptrace for ever, with no signal sent to
-    either), which is not what this test is about."""
+    either), which is not what this test is about. With eight it still did once in a CI run
+    (6 Dec: "held by Frida for 30 s (a hand-over that froze)", exit 125, which is how a run
+    ends then): such a run is tried once more, in a fresh home; twice is a failure."""
+    for attempt in range(2):
+        where = tmp_path / f"attempt-{attempt}"
+        (where / "data").mkdir(parents=True)
+        status = _sigterm_while_handing_over(where / "data", where)
+        stderr = (where / "stderr").read_text()
+        if not (status == 125 and "(a hand-over that froze)" in stderr):
+            break
+    assert status == 5, stderr
+    assert stderr == ""
+    assert (_store(where) / "t").read_text() == "term\n"
+    assert sorted(p.name for p in (where / "data").iterdir()) == []
+
+
+def _sigterm_while_handing_over(data: Path, tmp_path: Path) -> int:
+    """The run's status after SIGTERM while its program starts eight children."""
     trap = f"trap 'echo term > {data}/t; exit 5' TERM"
     loop = "i=0; while [ $i -lt 8 ]; do sleep 60 & i=$((i+1)); done; wait"
     ran = _host_run(data, tmp_path, trap, loop, new_session=True)
@@ -268,14 +285,11 @@ def test_sigterm_while_children_are_handed_over_ends_the_run_as_the_program_does
     ran.send_signal(signal.SIGTERM)
     try:
         # the run ends once every process has: a sleep left out would keep it 60 s
-        assert ran.wait(timeout=45) == 5
+        return ran.wait(timeout=45)
     finally:
         if ran.poll() is None:
             os.killpg(ran.pid, signal.SIGKILL)
             ran.wait()
-    assert (tmp_path / "stderr").read_text() == ""
-    assert (_store(tmp_path) / "t").read_text() == "term\n"
-    assert sorted(p.name for p in data.iterdir()) == []
 
 
 @pytest.mark.slow
