@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 _AGENT_MAPPING = b"frida-agent"
 
@@ -44,6 +45,24 @@ def stat_fields(pid: int) -> list[str] | None:
     if not stat:
         return None
     return stat.rsplit(b")", 1)[1].decode("ascii", "replace").split()
+
+
+@dataclass(frozen=True)
+class Stat:
+    """What one read of ``/proc/PID/stat`` says: state, parent and start (clock ticks)."""
+
+    state: str
+    parent: int
+    started: int
+
+
+def stat(pid: int) -> Stat | None:
+    """``pid``'s state, parent and start time from one read; None when gone (or garbled)."""
+    fields = stat_fields(pid)
+    try:
+        return Stat(fields[0], int(fields[1]), int(fields[19])) if fields else None
+    except (ValueError, IndexError):
+        return None
 
 
 def name(pid: int) -> str:
@@ -88,13 +107,8 @@ def _status_fields(pid: int, *names: bytes) -> list[int | None]:
 def start_ticks(pid: int, *, alive_only: bool = False) -> int | None:
     """When ``pid`` started, in clock ticks since boot (unchanged by exec; a reused pid has
     another); None for a zombie too with ``alive_only``."""
-    fields = stat_fields(pid)
-    if not fields or (alive_only and fields[0] == "Z"):
-        return None
-    try:
-        return int(fields[19])
-    except (ValueError, IndexError):
-        return None
+    found = stat(pid)
+    return None if found is None or (alive_only and found.state == "Z") else found.started
 
 
 def agent_files(pid: int) -> frozenset[str]:

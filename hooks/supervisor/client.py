@@ -273,10 +273,9 @@ def _reap_orphans(since: int, but: int = 0) -> None:
     orphans, adopted), but not ``but`` (the gate: the run reaps it for its status)."""
     me = os.getpid()
     for pid in procfs.pids():
-        if pid == but or (stat := _stat(pid)) is None:
+        if pid == but or (stat := procfs.stat(pid)) is None:
             continue
-        state, parent, started = stat
-        if state == "Z" and parent == me and started >= since:
+        if stat.state == "Z" and stat.parent == me and stat.started >= since:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
 
@@ -285,9 +284,9 @@ def _descendants(since: int) -> list[int]:
     """This process's descendants started at or after ``since``."""
     parents: dict[int, int] = {}
     for pid in procfs.pids():
-        stat = _stat(pid)
-        if stat is not None and stat[2] >= since:
-            parents[pid] = stat[1]
+        stat = procfs.stat(pid)
+        if stat is not None and stat.started >= since:
+            parents[pid] = stat.parent
     me, found = os.getpid(), []
     for pid in parents:
         hop, seen = pid, 0
@@ -296,12 +295,3 @@ def _descendants(since: int) -> list[int]:
         if hop == me:
             found.append(pid)
     return found
-
-
-def _stat(pid: int) -> tuple[str, int, int] | None:
-    """``pid``'s state, parent and start ticks, from one read of its ``/proc`` stat."""
-    fields = procfs.stat_fields(pid)
-    try:
-        return (fields[0], int(fields[1]), int(fields[19])) if fields else None
-    except (ValueError, IndexError):
-        return None

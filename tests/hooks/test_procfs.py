@@ -21,6 +21,7 @@ def test_this_process_is_listed_alive_and_started() -> None:
     assert procfs.state(me) == "R"  # reading its own stat
     started = procfs.start_ticks(me)
     assert started is not None and started == procfs.start_ticks(me, alive_only=True)
+    assert procfs.stat(me) == procfs.Stat("R", os.getppid(), started)
 
 
 def test_a_zombie_has_a_start_but_is_not_alive() -> None:
@@ -31,9 +32,11 @@ def test_a_zombie_has_a_start_but_is_not_alive() -> None:
         assert not procfs.alive(child.pid)
         assert procfs.start_ticks(child.pid) is not None
         assert procfs.start_ticks(child.pid, alive_only=True) is None
+        zombie = procfs.stat(child.pid)
+        assert zombie is not None and (zombie.state, zombie.parent) == ("Z", os.getpid())
     finally:
         child.wait()
-    assert procfs.state(child.pid) is None
+    assert procfs.state(child.pid) is None and procfs.stat(child.pid) is None
     assert procfs.agent_files(child.pid) == frozenset()
 
 
