@@ -113,9 +113,9 @@ class Supervisor:
 
     def status(self) -> dict[str, Any]:
         """What ``clone host supervisor`` shows of this supervisor."""
-        idle = self._idle_for_runs()
-        with self._lock:
+        with self._lock:  # idle: since its last run ended, None while one goes on
             runs = len(self._runs)
+            idle = None if runs else time.monotonic() - self._idle_since
         return {
             "pid": os.getpid(),
             "build": self._build,
@@ -134,9 +134,7 @@ class Supervisor:
                 if self._retiring:
                     return
                 self._retiring = True
-            if _file_id(self._place.socket) == self._socket_id:
-                with contextlib.suppress(OSError):
-                    self._place.socket.unlink()
+            self._drop_socket()
             with contextlib.suppress(OSError):  # wakes serve's select; accept then fails
                 self._listener.shutdown(socket.SHUT_RDWR)
             _log("retiring: no more runs taken")
@@ -249,10 +247,12 @@ class Supervisor:
                 return _GREETING_S
         return max(_GREETING_S, min(_CHECK_S, idle - self._idle_for()))
 
-    def _idle_for_runs(self) -> float | None:
-        """Seconds since its last run ended, None while a run goes on."""
-        with self._lock:
-            return None if self._runs else time.monotonic() - self._idle_since
+    def _drop_socket(self) -> None:
+        """Removes the socket file, if it is still the one this supervisor listens on (a
+        client may have replaced it with the next supervisor's). Under the lock."""
+        if _file_id(self._place.socket) == self._socket_id:
+            with contextlib.suppress(OSError):
+                self._place.socket.unlink()
 
     def _leave(self) -> bool:
         """Stops listening, unless a client takes the lock or waits to be accepted."""
@@ -271,9 +271,7 @@ class Supervisor:
                 return False
             if select.select([self._listener], [], [], 0)[0] or self._idle_for() == 0.0:
                 return False
-            if _file_id(self._place.socket) == self._socket_id:
-                with contextlib.suppress(OSError):
-                    self._place.socket.unlink()
+            self._drop_socket()
             self._listener.close()
             _log("idle: leaving")
             return True
