@@ -126,7 +126,8 @@ cs_set_trace (int on)
  * The host run's process (hooks/agent/src/host.ts), for the exec family: a process whose
  * agent is eternal outlives its session when the host dies, hooks and all, until the
  * agent's watch on the host ends it (host.ts, watchHost: every 200 ms), but a program it
- * starts would get no agent (the gating went with the session), so it starts none. The functions come as pointers (libc's, open's original), not as module symbols.
+ * starts would get no agent (the gating went with the session), so it starts none. The
+ * functions come as pointers (libc's, open's original), not as module symbols.
  */
 void
 cs_set_host (long pid, long start, void * open_fn, void * read_fn, void * close_fn)
