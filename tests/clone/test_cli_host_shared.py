@@ -6,10 +6,8 @@ was asked for. A supervisor of another build is no obstacle: each build has its 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from clone.space import Space
 from hooks.supervisor.reach import Place, dial, running
 from tests.conftest import RunCli
 from tests.hooks.programs import HostRun, host_run
-from tests.hooks.supervisor.supervisors import answering
+from tests.hooks.supervisor.supervisors import answering, kill_supervisors
 
 
 @pytest.fixture(params=["shared", "auto", None])
@@ -33,9 +31,7 @@ def shared(
         monkeypatch.setenv("CLONE_SUPERVISOR", request.param)
     monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "2")
     yield clone_home
-    for pid in running(clone_home):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    kill_supervisors(clone_home)
 
 
 def _hi(home: Path, tmp_path: Path) -> HostRun:

@@ -3,10 +3,7 @@ and stopped with ``--stop`` (a real supervisor, started by a real run)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +12,12 @@ import pytest
 from hooks.supervisor.reach import Place, running
 from tests.conftest import RunCli
 from tests.hooks.programs import host_run
-from tests.hooks.supervisor.supervisors import answering, run_held, wait_until
+from tests.hooks.supervisor.supervisors import (
+    answering,
+    kill_supervisors,
+    run_held,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -24,9 +26,7 @@ def home(clone_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.delenv("CLONE_SUPERVISOR", raising=False)
     monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "60")  # it stays unless stopped
     yield clone_home
-    for pid in running(clone_home):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    kill_supervisors(clone_home)
 
 
 def _start_one(home: Path, tmp_path: Path) -> int:

@@ -3,8 +3,6 @@ supervisor."""
 
 from __future__ import annotations
 
-import os
-import signal
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from clone.pytest_plugin import remove_all
 from clone.registry import Backend, CloneRecord
 from clone.space import Space
 from hooks.supervisor.reach import running
+from tests.hooks.supervisor.supervisors import kill_supervisors
 
 
 def _host(space: Space, n: int) -> Path:
@@ -78,5 +77,4 @@ def test_clone_space_leaves_no_supervisor_behind(
     try:
         assert running(home) == []
     finally:
-        for pid in running(home):
-            os.kill(pid, signal.SIGKILL)
+        kill_supervisors(home)

@@ -3,16 +3,13 @@ instruments a test's runs."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from hooks.supervisor.reach import running
 from tests.hooks.agent_fixtures import Layout, fsops_binary, make_layout
+from tests.hooks.supervisor.supervisors import kill_supervisors
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +34,4 @@ def supervisor(
     monkeypatch.setenv("CLONE_SUPERVISOR", request.param)
     monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", "2")
     yield request.param
-    for pid in running(tmp_path / "clone-home"):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    kill_supervisors(tmp_path / "clone-home")

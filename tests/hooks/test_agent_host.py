@@ -24,6 +24,7 @@ from hooks.errors import PolicyError
 from hooks.rpc import AgentRpc
 from hooks.session import attach
 from tests.hooks.agent_fixtures import Layout, sleeping_process
+from tests.hooks.supervisor.supervisors import kill_supervisors
 
 CLONE = Path(sys.executable).with_name("clone")
 
@@ -267,6 +268,7 @@ def test_sigterm_while_children_are_handed_over_ends_the_run_as_the_program_does
         where = tmp_path / f"attempt-{attempt}"
         (where / "data").mkdir(parents=True)
         status = _sigterm_while_handing_over(where / "data", where)
+        kill_supervisors(where / "clone-home")  # the supervisor fixture's is tmp_path's
         stderr = (where / "stderr").read_text()
         if not (status == 125 and "(a hand-over that froze)" in stderr):
             break

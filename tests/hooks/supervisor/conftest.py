@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from hooks.supervisor.reach import running
+from tests.hooks.supervisor.supervisors import kill_supervisors
 
 IDLE_S = 2  # the supervisor of a test's home leaves this long after its last run
 
@@ -23,6 +20,4 @@ def supervisor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     home.mkdir()
     monkeypatch.setenv("CLONE_SUPERVISOR_IDLE_S", str(IDLE_S))
     yield home
-    for pid in running(home):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    kill_supervisors(home)

@@ -1,19 +1,29 @@
-"""For the shared supervisor's tests: waiting for a condition, a stand-in supervisor that
-answers one hello as it is told, and a run held going on until released."""
+"""For the shared supervisor's tests: killing what a test started, waiting for a
+condition, a stand-in supervisor that answers one hello as it is told, and a run held going
+on until released."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from hooks.supervisor.reach import Place, listen
+from hooks.supervisor.reach import Place, listen, running
 from hooks.supervisor.wire import Channel
 from tests.hooks.programs import HostRun, host_run
+
+
+def kill_supervisors(home: Path) -> None:
+    """Kills the shared supervisors of ``home`` (SIGKILL): what a test started, gone after it
+    whatever the test left them doing."""
+    for pid in running(home):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
