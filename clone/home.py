@@ -74,8 +74,17 @@ class Home:
         return self.cache_dir / "v1-digests"
 
     def ensure(self) -> Home:
-        """Create the root (and ``keys/`` with mode 0700) if missing; return self."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Create the root (and ``keys/`` with mode 0700) if missing; return self. BadInput
+        when the root, or a directory above it, is something other than a directory."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            from clone.errors import BadInput
+
+            raise BadInput(
+                f"the clone home {self.root} is not a directory",
+                hint=f"set {ENV_VAR} to a directory (or to a path not there yet)",
+            ) from None
         self.keys_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(self.keys_dir, 0o700)
         self.store_dir.mkdir(exist_ok=True)

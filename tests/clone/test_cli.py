@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,19 @@ def test_ui_help_hides_the_test_option() -> None:
     shown = _help_in_a_fresh_process(["ui"])
     assert "--screenshot PNG" in shown
     assert "--dump-widgets" not in shown  # a hidden option, for tests
+
+
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_a_clone_home_that_is_no_directory_is_one_line_exit_2(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, below: str
+) -> None:
+    # a file, or a path under one: it was an internal error (FileExistsError), exit 1
+    afile = tmp_path / "afile"
+    afile.write_text("mine\n")
+    monkeypatch.setenv("CLONE_HOME", str(afile / below) if below else str(afile))
+    data = tmp_path / "data"
+    result = run_cli("host", "run", "--app", "z", "--clone", "1", "--data", data, "--", "true")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("clone: error: the clone home ") and "is not a directory" in line
+    assert afile.read_text() == "mine\n" and not data.exists()
