@@ -15,9 +15,21 @@ class HookStartError(HookEngineError):
     """Frida could not spawn, attach to, or instrument the program."""
 
 
+class HandOverFroze(HookStartError):
+    """Frida held a new process (a fork or an exec being handed over) under ptrace until it
+    was killed: the hand-over froze. Frida's own bug: bare Frida with child gating freezes
+    the same way, 1 to 3 forks in 1,000 on the machine it was measured on
+    (``benchmarks/fork_freeze.py``). Nothing the program did; running it again works."""
+
+
 class ProcessesLost(HookEngineError):
     """The program ran, but a process it started could not be kept under its policy (Frida
-    did not hand it over, or could not instrument it), so it was killed."""
+    did not hand it over, or could not instrument it), so it was killed. ``froze``: because
+    Frida's hand-over of it froze (``HandOverFroze``)."""
+
+    def __init__(self, message: str, *, froze: bool = False) -> None:
+        super().__init__(message)
+        self.froze = froze
 
 
 class ProgramNotFound(HookEngineError):

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from hooks import procfs
 from hooks.agent_bundle import AgentCode
 from hooks.connections import Connections
-from hooks.errors import HookStartError
+from hooks.errors import HandOverFroze, HookStartError
 from hooks.gate import signal_process
 from hooks.rpc import AgentRpc
 
@@ -174,8 +174,12 @@ class AgentSessions:
         (a child of a raw ``clone`` syscall, which no fork hook sees, or a process whose
         hand-over hangs). One held that long is in a hand-over that froze: Frida's own fork
         hand-over now and then holds parent and child for ever, and the run would wait on
-        them for ever."""
+        them for ever (``HandOverFroze``)."""
         waiting, held = self._unreported(since), self._held()
+        # one not reported yet but under Frida's ptrace is being handed over too (a fork
+        # child whose agent thread Frida re-creates), not a raw clone's child
+        held += [pid for pid in waiting if held_by_frida(pid)]
+        waiting = [pid for pid in waiting if pid not in held]
         now = time.monotonic()
         late = overdue(self._first_seen, waiting + held, now, handover_limit)
         for pid in late:
@@ -186,16 +190,17 @@ class AgentSessions:
         newly = [p for p in late if p not in self._killed]
         self._killed.update(newly)
         limit = f"{handover_limit:.0f} s"
-        for pids, what in (
+        for pids, what, kind in (
             (
                 waiting,
                 f"not handed over to the hooks within {limit} (started by a raw clone "
                 "or clone3 call?)",
+                HookStartError,
             ),
-            (held, f"held by Frida for {limit} (a hand-over that froze)"),
+            (held, f"held by Frida for {limit} (a hand-over that froze)", HandOverFroze),
         ):
             if names := ", ".join(f"{pid} ({procfs.name(pid)})" for pid in newly if pid in pids):
-                self.failures.append(HookStartError(f"process {names} was {what}: killed"))
+                self.failures.append(kind(f"process {names} was {what}: killed"))
         # a killed process is still waited for until it is gone: SIGKILL takes effect when
         # the kernel next runs it, which under load is not at once
         return waiting + held

@@ -428,11 +428,18 @@ class _Hooked:
             )
 
 
+HAND_OVER_FROZE = (
+    "Frida froze handing a new process over (Frida's bug, not the program's: it hits 1 to 3"
+    " forks in 1,000); run the command again"
+)
+
+
 @contextmanager
 def _hook_errors(argv: list[str]) -> Iterator[None]:
     """The hook engine's errors as ``clone.errors``."""
     from hooks.errors import (
         BoundaryUnavailable,
+        HandOverFroze,
         HookEngineError,
         ProcessesLost,
         ProgramNotExecutable,
@@ -451,7 +458,10 @@ def _hook_errors(argv: list[str]) -> Iterator[None]:
     except ProgramStatic as e:
         raise CannotRun(f"cannot run {argv[0]!r} as a clone: {e}") from e
     except ProcessesLost as e:
-        raise ProgramLostProcesses(f"the hook engine failed: {e}") from e
+        hint = HAND_OVER_FROZE if e.froze else None
+        raise ProgramLostProcesses(f"the hook engine failed: {e}", hint=hint) from e
+    except HandOverFroze as e:
+        raise HostToolFailed(f"the hook engine failed: {e}", hint=HAND_OVER_FROZE) from e
     except (HookEngineError, ValueError) as e:
         raise HostToolFailed(f"the hook engine failed: {e}") from e
 

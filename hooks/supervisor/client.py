@@ -27,7 +27,12 @@ from typing import TYPE_CHECKING, Any
 from hooks import procfs
 from hooks.agent_bundle import agent_path
 from hooks.boundary import Boundary, prepare
-from hooks.errors import HookStartError, PolicyError, ProcessesLost
+from hooks.errors import (
+    HandOverFroze,
+    HookStartError,
+    PolicyError,
+    ProcessesLost,
+)
 from hooks.gate import check_command, exit_status, reap, relayed_signals, start_gate
 from hooks.supervisor.reach import connect
 from hooks.supervisor.wire import Channel, PeerGone
@@ -124,13 +129,7 @@ class _SharedRun:
                 "the shared supervisor ended during the run: its processes were killed"
             )
         for kind, message in done["failures"]:
-            if done["ran"]:
-                raise ProcessesLost(f"a process of the program lost its policy: {message}")
-            if kind == "PolicyError":
-                raise PolicyError(message)
-            if kind == "HookStartError":
-                raise HookStartError(message)
-            raise HookStartError(f"the program could not be instrumented: {message}")
+            raise failure_error(kind, message, ran=bool(done["ran"]))
         return status
 
     def _watch(self, *, until_exited: int = 0, status: int = 0) -> dict[str, Any] | None:
@@ -295,3 +294,16 @@ def _descendants(since: int) -> list[int]:
         if hop == me:
             found.append(pid)
     return found
+
+
+def failure_error(kind: str, message: str, *, ran: bool) -> Exception:
+    """The error a run raises for the first failure its supervisor reported (``kind``: the
+    failure's type name, ``message``: its text), as ``hooks.runner.run`` raises it for its
+    own: once the program ran, ProcessesLost; before, the failure itself."""
+    if ran:
+        froze = kind == HandOverFroze.__name__
+        return ProcessesLost(f"a process of the program lost its policy: {message}", froze=froze)
+    for error in (PolicyError, HandOverFroze, HookStartError):
+        if kind == error.__name__:
+            return error(message)
+    return HookStartError(f"the program could not be instrumented: {message}")

@@ -259,6 +259,32 @@ def test_a_process_lost_after_the_program_ran_keeps_the_clone(
     assert (store / "login").read_text() == "alice\n"
 
 
+@pytest.mark.parametrize("ran", [True, False], ids=["after-it-ran", "before-it-ran"])
+def test_a_hand_over_that_froze_says_it_is_fridas_and_to_run_again(
+    run_cli: RunCli, tmp_path: Path, engine: Callable[[RunFake], None], ran: bool
+) -> None:
+    """Frida's fork hand-over freezes now and then, with bare Frida too
+    (``benchmarks/fork_freeze.py``): the one line says so and what to do, after the program
+    ran or before (the program's own hand-over); 125 either way."""
+    import hooks.errors
+
+    def frozen_run(argv: list[str], policy: dict[str, object], **kw: object) -> int:
+        held = "process 7 (sh) was held by Frida for 30 s (a hand-over that froze): killed"
+        if ran:
+            raise hooks.errors.ProcessesLost(f"lost its policy: {held}", froze=True)
+        raise hooks.errors.HandOverFroze(held)
+
+    engine(frozen_run)
+    args = ["--app", "a", "--clone", "1", "--data", tmp_path / "d", "--", "true"]
+    result = run_cli("host", "run", *args)
+    assert result.exit_code == 125
+    line = _one_line_error(result.stderr)
+    assert "(a hand-over that froze)" in line
+    assert line.endswith(
+        "(Frida's bug, not the program's: it hits 1 to 3 forks in 1,000); run the command again"
+    )
+
+
 def test_the_program_status_is_the_exit_status(
     run_cli: RunCli, clone_home: Path, tmp_path: Path, engine: Callable[[RunFake], None]
 ) -> None:

@@ -12,6 +12,7 @@ import pytest
 from hooks import agent_bundle, procfs
 from hooks.errors import (
     AgentBundleMissing,
+    HandOverFroze,
     HookStartError,
     PolicyError,
     ProcessesLost,
@@ -173,6 +174,25 @@ def test_what_failed_says_whether_the_program_ran(
     monkeypatch.setattr(AgentSessions, "instrument", instrument)
     with pytest.raises(raised, match="injected"):
         run(["sh", "-c", "/bin/true"], layout.policy())
+
+
+@pytest.mark.parametrize(("failure", "froze"), [(HandOverFroze, True), (HookStartError, False)])
+def test_a_process_lost_says_whether_its_hand_over_froze(
+    layout: Layout, monkeypatch: pytest.MonkeyPatch, failure: type[Exception], froze: bool
+) -> None:
+    """A process killed after the program ran is ProcessesLost either way; ``froze`` says
+    whether Frida's hand-over of it froze (the CLI then says it is Frida's, and to run again).
+    The failure is injected, as ``AgentSessions.kill_unfollowed`` reports one."""
+    real = AgentSessions.wait_all_exited
+
+    def wait_all_exited(self: AgentSessions, *args: Any, **kwargs: Any) -> None:
+        self.failures.append(failure("process 7 (sh) was …: killed"))
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(AgentSessions, "wait_all_exited", wait_all_exited)
+    with pytest.raises(ProcessesLost, match="process 7") as raised:
+        run(["sh", "-c", "/bin/true"], layout.policy())
+    assert raised.value.froze is froze
 
 
 def test_sigint_waits_for_the_program_then_raises(layout: Layout) -> None:

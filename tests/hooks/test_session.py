@@ -23,7 +23,7 @@ import pytest
 
 from hooks import procfs
 from hooks.agent_bundle import AgentCode, built_agent
-from hooks.errors import HookStartError
+from hooks.errors import HandOverFroze, HookStartError
 from hooks.rpc import AgentRpc
 from hooks.runner import local_device, run
 from hooks.session import AgentSessions, attach, frida_errors, held_by_frida, overdue
@@ -174,6 +174,28 @@ def test_a_process_held_under_ptrace_from_here_too_long_is_killed(
     assert [str(f) for f in sessions.failures] == [
         f"process {asleep.pid} (sleep) was held by Frida for 0 s (a hand-over that froze): killed"
     ]
+    assert [type(f) for f in sessions.failures] == [HandOverFroze]
+
+
+def test_a_process_not_reported_yet_but_held_under_ptrace_from_here_froze(
+    sessions: AgentSessions, asleep: subprocess.Popen[bytes]
+) -> None:
+    """Frida re-creates a fork child's agent thread under ptrace before it reports the child,
+    and that is where its hand-over freezes (seen 7 Dec: the child held, its agent's threads
+    spinning). Such a process is a hand-over that froze, not a raw clone's child, and the
+    failure says so. Here the stray carries the agent from a session of its own, never
+    reported to this run, and this process holds it with PTRACE_ATTACH."""
+    since = procfs.start_ticks(asleep.pid)
+    assert since is not None
+    sessions.gate(asleep.pid)
+    with sleeping_process() as (stray, _):
+        libc = ctypes.CDLL(None, use_errno=True)
+        assert libc.ptrace(_PTRACE_ATTACH, stray, None, None) == 0, ctypes.get_errno()
+        asleep.kill()
+        sessions.wait_all_exited(since, handover_limit=0.5)
+        assert not procfs.alive(stray)
+    assert [type(f) for f in sessions.failures] == [HandOverFroze]
+    assert f"process {stray} (sleep) was held by Frida" in str(sessions.failures[0])
 
 
 def test_a_process_that_waits_again_later_counts_from_then() -> None:
