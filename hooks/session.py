@@ -182,6 +182,7 @@ class AgentSessions:
         waiting = [pid for pid in waiting if pid not in held]
         now = time.monotonic()
         late = overdue(self._first_seen, waiting + held, now, handover_limit)
+        named = {pid: procfs.name(pid) for pid in late}  # before it is gone (reaped below)
         for pid in late:
             signal_process(pid, signal.SIGKILL)
         for pid in late:
@@ -199,7 +200,7 @@ class AgentSessions:
             ),
             (held, f"held by Frida for {limit} (a hand-over that froze)", HandOverFroze),
         ):
-            if names := ", ".join(f"{pid} ({procfs.name(pid)})" for pid in newly if pid in pids):
+            if names := ", ".join(f"{pid} ({named[pid]})" for pid in newly if pid in pids):
                 self.failures.append(kind(f"process {names} was {what}: killed"))
         # a killed process is still waited for until it is gone: SIGKILL takes effect when
         # the kernel next runs it, which under load is not at once

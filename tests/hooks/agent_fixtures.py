@@ -72,14 +72,14 @@ def asleep(seconds: int = 120) -> Iterator[subprocess.Popen[bytes]]:
     """A ``sleep`` done starting (asleep in the kernel), killed afterwards."""
     target = subprocess.Popen(["sleep", str(seconds)])
     try:
-        _wait_asleep(target.pid)
+        wait_asleep(target.pid)
         yield target
     finally:
         target.kill()
         target.wait()
 
 
-def _wait_asleep(pid: int, timeout: float = 10.0) -> None:
+def wait_asleep(pid: int, timeout: float = 10.0) -> None:
     """Waits until the ``sleep`` ``pid`` sleeps in the kernel (done starting)."""
     deadline = time.monotonic() + timeout
     wchan = Path(f"/proc/{pid}/wchan")

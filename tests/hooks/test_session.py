@@ -27,7 +27,13 @@ from hooks.errors import HandOverFroze, HookStartError
 from hooks.rpc import AgentRpc
 from hooks.runner import local_device, run
 from hooks.session import AgentSessions, attach, frida_errors, held_by_frida, overdue
-from tests.hooks.agent_fixtures import Layout, asleep, make_layout, sleeping_process
+from tests.hooks.agent_fixtures import (
+    Layout,
+    asleep,
+    make_layout,
+    sleeping_process,
+    wait_asleep,
+)
 
 
 class _FlakyDevice:
@@ -183,19 +189,32 @@ def test_a_process_not_reported_yet_but_held_under_ptrace_from_here_froze(
     """Frida re-creates a fork child's agent thread under ptrace before it reports the child,
     and that is where its hand-over freezes (seen 7 Dec: the child held, its agent's threads
     spinning). Such a process is a hand-over that froze, not a raw clone's child, and the
-    failure says so. Here the stray carries the agent from a session of its own, never
-    reported to this run, and this process holds it with PTRACE_ATTACH."""
+    failure says so, by name, although killing it reaps it (it is not this process's child,
+    as a fork of the program is not: this process, its tracer, waits for it). Here the stray
+    is a ``sleep`` a shell started, carrying the agent from a session of its own that this
+    run never saw, and this process holds it with PTRACE_ATTACH."""
     since = procfs.start_ticks(asleep.pid)
     assert since is not None
     sessions.gate(asleep.pid)
-    with sleeping_process() as (stray, _):
-        libc = ctypes.CDLL(None, use_errno=True)
-        assert libc.ptrace(_PTRACE_ATTACH, stray, None, None) == 0, ctypes.get_errno()
-        asleep.kill()
-        sessions.wait_all_exited(since, handover_limit=0.5)
-        assert not procfs.alive(stray)
+    script = "sleep 120 & echo $!; wait"
+    with subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, text=True) as shell:
+        try:
+            assert shell.stdout is not None
+            stray = int(shell.stdout.readline())
+            wait_asleep(stray)
+            attach(frida.get_local_device(), stray)  # the agent it carries
+            libc = ctypes.CDLL(None, use_errno=True)
+            assert libc.ptrace(_PTRACE_ATTACH, stray, None, None) == 0, ctypes.get_errno()
+            asleep.kill()
+            sessions.wait_all_exited(since, handover_limit=0.5)
+            assert not procfs.alive(stray)
+            assert shell.wait(timeout=10) == 0  # reaped: its parent was not left waiting
+        finally:
+            shell.kill()
+    assert [str(f) for f in sessions.failures] == [
+        f"process {stray} (sleep) was held by Frida for 0 s (a hand-over that froze): killed"
+    ]
     assert [type(f) for f in sessions.failures] == [HandOverFroze]
-    assert f"process {stray} (sleep) was held by Frida" in str(sessions.failures[0])
 
 
 def test_a_process_that_waits_again_later_counts_from_then() -> None:
