@@ -71,7 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1 or args.forks < 1 or args.limit <= 0:
         parser.error("--runs and --forks must be at least 1, --limit above 0")
-    import frida
+    try:
+        import frida
+    except ImportError:
+        parser.error("the frida module is not installed (make setup)")
 
     counts = {column: [0, 0, 0] for column in COLUMNS}  # done, frozen, failed
     started = time.monotonic()
