@@ -200,7 +200,7 @@ class Space:
         spec = parse_host_spec(app, index, data)
         say = tell
         return run_host_command(
-            self.registry, self.home, spec, argv, trace_file=trace,
+            lambda: self.registry, self.home, spec, argv, trace_file=trace,
             on_running=(lambda status, pids: say(still_running(status, pids))) if say else None,
             require_boundary=self.require_boundary, on_warning=say,
         )  # fmt: skip

@@ -7,6 +7,7 @@ to raise again (so errors are shown by the caller, not here).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -42,9 +43,13 @@ def _run(spec: dict[str, object]) -> int:
     assert isinstance(index, int)
     trace = spec.get("trace")
     host = parse_host_spec(str(spec["app"]), index, [str(p) for p in data])
-    with Registry(home.ensure().registry_path) as registry:
+    with contextlib.ExitStack() as opened:
+
+        def open_registry() -> Registry:
+            return opened.enter_context(Registry(home.ensure().registry_path))
+
         return run_host_command(
-            registry, home, host, [str(a) for a in argv],
+            open_registry, home, host, [str(a) for a in argv],
             trace_file=Path(str(trace)) if trace else None,
             on_running=lambda status, pids: print(still_running(status, pids), file=sys.stderr),
             require_boundary=bool(spec.get("require_boundary")),

@@ -183,7 +183,7 @@ def prepare_store(home: Home, spec: HostSpec, policy: Policy) -> None:
 
 
 def run_host_command(
-    registry: Registry,
+    open_registry: Callable[[], Registry],
     home: Home,
     spec: HostSpec,
     argv: Sequence[str],
@@ -199,7 +199,9 @@ def run_host_command(
     The run is inside the kernel boundary (``hooks.boundary``). Where the kernel has no
     Landlock, ``require_boundary`` makes that a BoundaryMissing error (exit 1) before
     anything is registered; otherwise ``on_warning`` gets one line and the run goes on
-    with seccomp and the hooks only."""
+    with seccomp and the hooks only. ``open_registry`` is called once those checks (and
+    those of the command and ``$CLONE_SUPERVISOR``) pass: a run refused by them leaves no
+    trace, not even the home it would have made."""
     if not argv:
         raise BadInput("no command given", hint="put it after '--': clone host run … -- CMD")
     from hooks.procfs import statically_linked
@@ -209,6 +211,7 @@ def run_host_command(
     _refuse_start_inside_home(home, spec)
     _check_boundary(require_boundary, on_warning)
     with _trace_sink(trace_file) as on_event:
+        registry = open_registry()
         new = registry.find(spec.name) is None
         try:
             open_host_clone(registry, home, spec)
