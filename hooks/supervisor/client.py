@@ -27,12 +27,7 @@ from typing import TYPE_CHECKING, Any
 from hooks import procfs
 from hooks.agent_bundle import agent_path
 from hooks.boundary import Boundary, prepare
-from hooks.errors import (
-    HandOverFroze,
-    HookStartError,
-    PolicyError,
-    ProcessesLost,
-)
+from hooks.errors import HandOverFroze, HookStartError, PolicyError, ProcessesLost
 from hooks.gate import check_command, exit_status, reap, relayed_signals, start_gate
 from hooks.supervisor.reach import connect
 from hooks.supervisor.wire import Channel, PeerGone
