@@ -48,7 +48,8 @@ def test_only_a_frozen_hand_over_is_run_again_and_only_once(pytester: pytest.Pyt
     other = "clone: error: process 7 (sh) was not handed over to the hooks within 30 s: killed"
     pytester.makepyfile(_SUITE.format(froze=froze, other=other))
     result = pytester.runpytest(*_addopts())
-    assert result.parseoutcomes() == {"passed": 1, "failed": 2, "rerun": 2}
+    outcomes = result.parseoutcomes()  # (warnings too, in a whole run of the suite)
+    assert [outcomes.get(k) for k in ("passed", "failed", "rerun")] == [1, 2, 2]
     result.stdout.fnmatch_lines(
         ["FAILED *::test_frozen_twice", "FAILED *::test_other_failure_once"]
     )
