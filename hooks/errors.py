@@ -76,3 +76,31 @@ class SupervisorUnavailable(HookEngineError):
     """The shared supervisor (``hooks.supervisor``) cannot take this run: it cannot be
     started or reached, it is of another build, or the kernel would not let it attach.
     Raised before anything of the run is started, so the run can be supervised in-process."""
+
+
+# the failures a run raises again as they are (most specific first); any other is wrapped
+_RAISED_AS_IS: tuple[type[Exception], ...] = (PolicyError, HandOverFroze, HookStartError)
+
+
+def failure_kind(error: Exception) -> str:
+    """How a run's failure is named where it crosses a process (the shared supervisor tells
+    its client): the first of the types ``failure_error`` makes again that it is, else
+    ``other``."""
+    for kind in _RAISED_AS_IS:
+        if isinstance(error, kind):
+            return kind.__name__
+    return "other"
+
+
+def failure_error(kind: str, message: str, *, ran: bool) -> Exception:
+    """The error a run raises for its first failure (``kind`` as ``failure_kind`` names it,
+    ``message`` its text), in-process or shared alike: once the program ran, ProcessesLost
+    (``froze`` when Frida's hand-over froze); before, the failure itself, or a
+    HookStartError around one of another kind."""
+    if ran:
+        froze = kind == HandOverFroze.__name__
+        return ProcessesLost(f"a process of the program lost its policy: {message}", froze=froze)
+    for error in _RAISED_AS_IS:
+        if kind == error.__name__:
+            return error(message)
+    return HookStartError(f"the program could not be instrumented: {message}")

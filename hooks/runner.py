@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from hooks import frida_module, memory, procfs
 from hooks.agent_bundle import built_agent
 from hooks.boundary import Boundary, Prepared, prepare
-from hooks.errors import HandOverFroze, HookStartError, PolicyError, ProcessesLost
+from hooks.errors import failure_error, failure_kind
 from hooks.gate import check_command, exit_status, reap, relayed_signals, start_gate, wait_exit
 from hooks.session import AgentSessions, InBackground
 
@@ -122,12 +122,7 @@ def _run_gated(
     notice = None if on_running is None else functools.partial(on_running, status)
     sessions.wait_all_exited(started, _HANDOVER_LIMIT_S, notice)
     for failure in sessions.failures:
-        if ran:
-            froze = isinstance(failure, HandOverFroze)
-            raise ProcessesLost(f"a process of the program lost its policy: {failure}", froze=froze)
-        if isinstance(failure, (PolicyError, HookStartError)):
-            raise failure
-        raise HookStartError(f"the program could not be instrumented: {failure}") from failure
+        raise failure_error(failure_kind(failure), str(failure), ran=ran) from failure
     return status
 
 

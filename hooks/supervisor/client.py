@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from hooks import procfs
 from hooks.agent_bundle import agent_path
 from hooks.boundary import Boundary, prepare
-from hooks.errors import HandOverFroze, HookStartError, PolicyError, ProcessesLost
+from hooks.errors import HookStartError, ProcessesLost, failure_error
 from hooks.gate import check_command, exit_status, reap, relayed_signals, start_gate
 from hooks.supervisor.reach import connect
 from hooks.supervisor.wire import Channel, PeerGone
@@ -289,16 +289,3 @@ def _descendants(since: int) -> list[int]:
         if hop == me:
             found.append(pid)
     return found
-
-
-def failure_error(kind: str, message: str, *, ran: bool) -> Exception:
-    """The error a run raises for the first failure its supervisor reported (``kind``: the
-    failure's type name, ``message``: its text), as ``hooks.runner.run`` raises it for its
-    own: once the program ran, ProcessesLost; before, the failure itself."""
-    if ran:
-        froze = kind == HandOverFroze.__name__
-        return ProcessesLost(f"a process of the program lost its policy: {message}", froze=froze)
-    for error in (PolicyError, HandOverFroze, HookStartError):
-        if kind == error.__name__:
-            return error(message)
-    return HookStartError(f"the program could not be instrumented: {message}")

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from hooks import memory, procfs
 from hooks.agent_bundle import built_agent
-from hooks.errors import HookStartError, PolicyError
+from hooks.errors import HookStartError, failure_kind
 from hooks.gate import signal_process
 from hooks.runner import local_device
 from hooks.session import AgentSessions, InBackground
@@ -386,7 +386,7 @@ class RunService:
                 sessions.signal_all(int(message[1]))
         waiting.result()
         self._finished = True
-        failures = [[_kind(e), str(e)] for e in sessions.failures]
+        failures = [[failure_kind(e), str(e)] for e in sessions.failures]
         self._channel.send("done", {"ran": ran, "failures": failures})
 
     def _end(self, sessions: AgentSessions) -> None:
@@ -425,10 +425,6 @@ class RunService:
                 return False
             pid = parent
         return False
-
-
-def _kind(error: Exception) -> str:
-    return type(error).__name__ if isinstance(error, (PolicyError, HookStartError)) else "other"
 
 
 def _peer_uid(sock: socket.socket) -> int:

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from hooks import procfs
-from hooks.errors import HandOverFroze, HookStartError, PolicyError, ProcessesLost
-from hooks.supervisor.client import failure_error, run_shared
+from hooks.errors import PolicyError
+from hooks.supervisor.client import run_shared
 from hooks.supervisor.reach import running
 from tests.hooks.agent_fixtures import Layout, make_layout
 from tests.hooks.supervisor.supervisors import wait_until
@@ -215,31 +215,3 @@ def test_a_second_layout_gets_its_own_supervisor(tmp_path: Path, supervisor_home
     assert len(first) == len(second) == 1 and first != second
     for pid in second:
         os.kill(pid, signal.SIGKILL)
-
-
-@pytest.mark.parametrize(
-    ("kind", "ran", "raised", "froze"),
-    [
-        ("HandOverFroze", True, ProcessesLost, True),
-        ("HookStartError", True, ProcessesLost, False),
-        ("HandOverFroze", False, HandOverFroze, None),
-        ("HookStartError", False, HookStartError, None),
-        ("PolicyError", False, PolicyError, None),
-    ],
-)
-def test_a_failure_the_supervisor_reports_is_raised_as_a_run_of_this_process_raises_it(
-    kind: str, ran: bool, raised: type[Exception], froze: bool | None
-) -> None:
-    """The supervisor sends each failure as its type's name and its text
-    (``hooks.supervisor.daemon``); the client raises what ``hooks.runner.run`` would."""
-    error = failure_error(kind, "process 7 (sh) was …: killed", ran=ran)
-    assert type(error) is raised
-    assert "process 7 (sh)" in str(error)
-    if froze is not None:
-        assert isinstance(error, ProcessesLost) and error.froze is froze
-
-
-def test_a_failure_of_a_kind_the_client_does_not_know_is_a_hook_start_error() -> None:
-    error = failure_error("other", "loader crashed", ran=False)
-    assert type(error) is HookStartError
-    assert str(error) == "the program could not be instrumented: loader crashed"
