@@ -29,7 +29,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import shared_supervisors  # beside this file
+import peers  # beside this file
+import shared_supervisors
 
 HERE = Path(__file__).resolve().parent
 COLUMNS = ("frida", "shared", "in-process")
@@ -37,16 +38,15 @@ COLUMNS = ("frida", "shared", "in-process")
 
 def loop(forks: int) -> list[str]:
     """``sh`` starting ``forks`` empty subshells."""
-    return ["sh", "-c", f'i=0; while [ "$i" -lt {forks} ]; do ( : ); i=$((i+1)); done; :']
+    return peers.sh_loop(forks, "( : );")
 
 
 def command(column: str, data: Path, program: list[str]) -> list[str]:
     """How ``column`` runs ``program``."""
     if column == "frida":
         return [sys.executable, str(HERE / "frida_gated.py"), "--", *program]
-    clone = HERE.parent / ".venv" / "bin" / "clone"
-    head = [str(clone)] if clone.exists() else [sys.executable, "-m", "clone"]
-    run = [*head, "host", "run", "--app", "freeze", "--clone", "1", "--data", str(data), "--"]
+    head = ["host", "run", "--app", "freeze", "--clone", "1", "--data", str(data), "--"]
+    run = [*peers.clone_cli(), *head]
     mode = ["env", f"CLONE_SUPERVISOR={column}"] if column == "in-process" else []
     return [*mode, *run, *program]
 

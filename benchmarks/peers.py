@@ -242,12 +242,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 Command = Callable[[list[str]], list[str]]
 
 
+def clone_cli() -> list[str]:
+    """This checkout's ``clone`` command: its venv's, or the module run by this Python."""
+    clone = HERE.parent / ".venv" / "bin" / "clone"
+    return [str(clone)] if clone.exists() else [sys.executable, "-m", "clone"]
+
+
 def _commands(place: Place, policy: Path) -> dict[str, Command]:
     """How each column runs ``argv`` (the redirecting ones see the store at ``place.data``)."""
     store, data = place.store, place.data
-    clone = HERE.parent / ".venv" / "bin" / "clone"
-    head = [str(clone)] if clone.exists() else [sys.executable, "-m", "clone"]
-    head += ["host", "run", "--app", APP, "--clone", "1", "--data", str(data), "--"]
+    head = [*clone_cli(), "host", "run", "--app", APP, "--clone", "1", "--data", str(data), "--"]
     gated = [sys.executable, str(HERE / "frida_gated.py")]
     own = ["env", "CLONE_SUPERVISOR=in-process"]
     shared = ["env", "CLONE_SUPERVISOR=shared", f"CLONE_SUPERVISOR_IDLE_S={_SHARED_IDLE_S}"]
