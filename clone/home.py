@@ -79,13 +79,25 @@ class Home:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError):
-            from clone.errors import BadInput
-
-            raise BadInput(
-                f"the clone home {self.root} is not a directory",
-                hint=f"set {ENV_VAR} to a directory (or to a path not there yet)",
-            ) from None
+            raise self._not_a_directory() from None
         self.keys_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(self.keys_dir, 0o700)
         self.store_dir.mkdir(exist_ok=True)
         return self
+
+    def check(self) -> Home:
+        """Return self, making nothing; BadInput where ``ensure`` would find the root, or the
+        nearest path above it that is there, to be something other than a directory (for
+        what only reads the home)."""
+        there = next(path for path in (self.root, *self.root.parents) if path.exists())
+        if not there.is_dir():
+            raise self._not_a_directory()
+        return self
+
+    def _not_a_directory(self) -> Exception:
+        from clone.errors import BadInput
+
+        return BadInput(
+            f"the clone home {self.root} is not a directory",
+            hint=f"set {ENV_VAR} to a directory (or to a path not there yet)",
+        )

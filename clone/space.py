@@ -209,7 +209,7 @@ class Space:
         """The shared supervisors of this home's host runs (``clone host supervisor``)."""
         from clone.workflows.supervisors import supervisors
 
-        return supervisors(self.home)
+        return supervisors(self.home.check())
 
     def why_not_shared(self) -> str | None:
         """Why host runs here are each supervised by their own process rather than by the
@@ -224,7 +224,7 @@ class Space:
         --stop``). What each said: ``stopped`` if gone already, else ``retiring``."""
         from clone.workflows.supervisors import retire_supervisors
 
-        return retire_supervisors(self.home)
+        return retire_supervisors(self.home.check())
 
     @staticmethod
     def check_adb(value: str) -> str:
