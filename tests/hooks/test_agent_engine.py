@@ -4,6 +4,7 @@ getcwd/realpath), fork without exec, and magic-link symlinks. Tiny C programs bu
 from __future__ import annotations
 
 import platform
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -125,11 +126,17 @@ def _stats_of_a_spawned_process(layout: Layout, *, keep: bool = True) -> dict[st
     """The agent's stats in a process spawned suspended, told (``keep``) that its host keeps
     it, as hooks/session.py tells every agent of an untraced host run (this test does not
     make it eternal: the process never forks and is killed)."""
+    return _spawned_process(layout, keep=keep)[0]
+
+
+def _spawned_process(layout: Layout, *, keep: bool = True) -> tuple[dict[str, Any], str]:
+    """As ``_stats_of_a_spawned_process``, with the process's /proc/PID/maps after init."""
     device = local_device()
     pid = device.spawn(["/bin/sleep", "5"])
     sessions = AgentSessions(device, built_agent(), {**layout.policy(), "keep": keep})
     try:
-        return dict(sessions.instrument(pid).stats())
+        stats = dict(sessions.instrument(pid).stats())
+        return stats, Path(f"/proc/{pid}/maps").read_text()
     finally:
         sessions.close()
         device.kill(pid)
@@ -153,11 +160,55 @@ def test_hot_exports_skip_gums_relocator(layout: Layout) -> None:
     assert not patched & set(stats["slow"])
 
 
+@x86_64_only
+def test_the_direct_jumps_are_written_in_place_and_libc_stays_read_only(layout: Layout) -> None:
+    """The direct installer writes its jumps with one mprotect span over libc's code, not
+    Memory.patchCode's page by page (fastpath/direct.ts, writeJumps), and leaves that code as
+    it found it: executable, not writable (a page left rwx would be a hole in the process)."""
+    stats, maps = _spawned_process(layout)
+    assert stats["jumps"] == "in place" and stats["patched"]
+    libc = [line.split() for line in maps.splitlines() if re.search(r"/libc[.-][^/]*$", line)]
+    assert libc, maps
+    perms = {fields[1] for fields in libc}
+    assert "r-xp" in perms
+    assert not {p for p in perms if "w" in p and "x" in p}, perms
+
+
+_FRESH_PAGES = """
+const size = 320 * 1024;  // the C state's size (fastpath/index.ts, STATE_BYTES)
+let dirty = Memory.alloc(size);
+const ones = new Uint8Array(4096).fill(0xff).buffer;
+for (let at = 0; at < size; at += 4096) { dirty.add(at).writeByteArray(ones); }
+dirty = null;
+gc();
+send("state", Memory.alloc(size).readByteArray(size));
+"""
+
+
+def test_frida_hands_out_zeroed_pages_for_the_c_state() -> None:
+    """The agent takes the C state from Memory.alloc without writing zeros over it
+    (fastpath/index.ts, zeroed): a page multiple is fresh pages from the OS, zero even where
+    a freed allocation of the same size had been written."""
+    device = local_device()
+    pid = device.spawn(["/bin/true"])
+    try:
+        session = device.attach(pid)
+        script = session.create_script(_FRESH_PAGES)
+        got: list[bytes | None] = []
+        script.on("message", lambda message, data: got.append(data))
+        script.load()
+        session.detach()
+    finally:
+        device.kill(pid)
+    assert len(got) == 1 and got[0] is not None
+    assert len(got[0]) == 320 * 1024 and got[0].count(0) == len(got[0])
+
+
 def test_an_agent_not_kept_leaves_libc_to_gum(layout: Layout) -> None:
     """A fork child loses an agent that is not eternal without its dispose (Frida tears it
     down there), so such an agent patches nothing that would outlive it."""
     stats = _stats_of_a_spawned_process(layout, keep=False)
-    assert stats["patched"] == []
+    assert (stats["patched"], stats["jumps"]) == ([], None)
     assert set(stats["installed"]) >= HOT
 
 

@@ -32,8 +32,9 @@
 // prologue plan (plan.ts) that a process computes once per libc build and the next ones are
 // handed (patchDirect then takes those plans as they are).
 //
-// No instruction-cache flush is needed on x86 (the caches are coherent with stores), and
-// Memory.patchCode flushes where that would matter anyway.
+// No instruction-cache flush is needed on x86 (the caches are coherent with stores), so the
+// jumps are written in place (writeJumps), without Memory.patchCode's per-page work.
+import type { Span } from "./plan.js";
 import type { Prologues } from "./prologue.js";
 
 const PATCH = 5; // jmp rel32
@@ -85,6 +86,14 @@ interface Installed {
 }
 
 const installed = new Map<string, Installed>();
+
+/** How the jumps were written (writeJumps): "in place" (one mprotect span in libc's code),
+ * "patchCode" (Memory.patchCode), null before any was. */
+let jumpsWritten: "in place" | "patchCode" | null = null;
+
+export function jumpsWrittenBy(): "in place" | "patchCode" | null {
+  return jumpsWritten;
+}
 
 function num(p: NativePointer): number {
   return Number(p.toString());
@@ -251,11 +260,13 @@ export function feasible(copy: number, checked: number, branches: readonly Branc
  * Replaces the targets of `plans` (planDirect's, or a prologue plan's); those out of reach of
  * the pages mapped for the stubs are left for Gum. Only while the process does not run yet,
  * on x64. `publish` gets each one's original (its trampoline) by target before any jump is
- * written: Frida's threads run and may call them at once.
+ * written: Frida's threads run and may call them at once. `libcCode`: libc's code segments
+ * (plan.ts, readImage), r-x, where the jumps may be written without Memory.patchCode.
  */
 export function patchDirect(
   plans: readonly DirectPlan[],
   publish: (originals: ReadonlyMap<string, NativePointer>) => void,
+  libcCode: readonly Span[] = [],
 ): ReadonlySet<string> {
   const done = new Map<string, NativePointer>();
   if (plans.length === 0) {
@@ -305,19 +316,27 @@ export function patchDirect(
   data.writeByteArray(quads.buffer as ArrayBuffer);
   Memory.protect(code, codeSize, "r-x");
   publish(done);
-  writeJumps(patches);
+  writeJumps(patches, libcCode);
   return new Set(done.keys());
 }
 
-/** Writes the 5-byte jumps, one Memory.patchCode for the whole range they span. */
-function writeJumps(patches: readonly { target: NativePointer; rel: number }[]): void {
+/**
+ * Writes the 5-byte jumps. The pages they span (~160: libc's hooked exports lie far apart)
+ * are made writable with one mprotect and executable again with another, as Gum does on a
+ * system that allows rwx pages, but for the whole span at once: Memory.patchCode changes
+ * them page by page, twice each, which cost ~0.5 ms, a tenth of the agent's init. That
+ * needs the span inside one of libc's code segments (`code`), known to be r-x without
+ * reading /proc/self/maps (~0.2 ms); otherwise, or where rwx is refused, Memory.patchCode
+ * writes them.
+ */
+function writeJumps(patches: readonly { target: NativePointer; rel: number }[], code: readonly Span[]): void {
   if (patches.length === 0) {
     return;
   }
   const sorted = [...patches].sort((a, b) => a.target.compare(b.target));
   const start = sorted[0]!.target;
   const size = num(sorted[sorted.length - 1]!.target) - num(start) + PATCH;
-  Memory.patchCode(start, size, (writable) => {
+  const write = (writable: NativePointer): void => {
     const jump = new Uint8Array(PATCH);
     const view = new DataView(jump.buffer);
     jump[0] = 0xe9;
@@ -325,7 +344,18 @@ function writeJumps(patches: readonly { target: NativePointer; rel: number }[]):
       view.setInt32(1, rel, true);
       writable.add(num(target) - num(start)).writeByteArray(jump.buffer as ArrayBuffer);
     }
-  });
+  };
+  const inCode = code.some((s) => num(start) >= s.start && num(start) + size <= s.end);
+  if (inCode && Memory.protect(start, size, "rwx")) {
+    write(start);
+    if (!Memory.protect(start, size, "r-x")) {
+      throw new Error("libc's code could not be made read-only again");
+    }
+    jumpsWritten = "in place";
+    return;
+  }
+  Memory.patchCode(start, size, write);
+  jumpsWritten = "patchCode";
 }
 
 /** Whether `target` was replaced here (Interceptor does not know it is taken). */

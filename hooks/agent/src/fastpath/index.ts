@@ -9,9 +9,9 @@ import { inOwnProcess } from "../events.js";
 import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Host, Policy } from "../policy.js";
 import { CARRIED } from "./carried.js";
-import { type DirectPlan, patchDirect, planDirect, releaseDirect } from "./direct.js";
+import { type DirectPlan, jumpsWrittenBy, patchDirect, planDirect, releaseDirect } from "./direct.js";
 import {
-  buildId, givenDirect, givenPlan, makePlan, matching, offset, type PlannedExport, type ProloguePlan, plannedFrom,
+  givenDirect, givenPlan, makePlan, matching, offset, type LibcImage, type PlannedExport, type ProloguePlan, plannedFrom, readImage,
 } from "./plan.js";
 import { Prologues } from "./prologue.js";
 import { REDIRECT_C, REDIRECT_KEY } from "./redirect.generated.js";
@@ -35,6 +35,9 @@ export interface FileHookStats {
   readonly prologues: "given" | "computed" | null;
   /** exports of a given plan decided afresh: their bytes in memory were not the plan's */
   readonly afresh: readonly string[];
+  /** how the direct installer wrote its jumps into libc (direct.ts, writeJumps): "in place"
+   * or "patchCode"; null when it wrote none */
+  readonly jumps: "in place" | "patchCode" | null;
 }
 
 /** A fast path compiled ahead of time, as the host offers it (hooks/agent_bundle.py). */
@@ -208,9 +211,14 @@ function connectEmitter(cm: CModule, emit: Emit): void {
   setInterval(drainEvents, DRAIN_MS);
 }
 
+/** `size` bytes of zeros, kept alive. A multiple of the page size is fresh pages from the OS
+ * (Memory.alloc maps them), zero already: writing the C state's 320 kB of zeros again cost
+ * ~0.45 ms of init, and touched every page of it. */
 function zeroed(size: number): NativePointer {
   const p = Memory.alloc(size);
-  p.writeByteArray(new ArrayBuffer(size));
+  if (size % Process.pageSize !== 0) {
+    p.writeByteArray(new ArrayBuffer(size)); // from Frida's heap: zeroed too, but not said so
+  }
   keepAlive.push(p);
   return p;
 }
@@ -365,19 +373,23 @@ function loadModule(found: readonly Found[], symbols: CSymbols): CModule {
   return cm;
 }
 
-/** libc and its build-id, when the prologue analysis can be planned (the direct installer is
- * used and libc names its build); else null. */
-function planKey(keep: boolean, libc: Module | null): { libc: Module; id: string } | null {
+/** libc's image (its build-id, where its code is), when the direct installer is used and its
+ * headers read as expected; else null. */
+function libcImage(keep: boolean, libc: Module | null): LibcImage | null {
   if (!direct(keep) || libc === null) {
     return null;
   }
-  let id: string | null;
   try {
-    id = buildId(libc);
+    return readImage(libc);
   } catch {
-    id = null; // headers not readable as expected: no plan, the analysis as without one
+    return null; // headers not readable as expected: no plan, the analysis as without one
   }
-  return id === null ? null : { libc, id };
+}
+
+/** libc and its build-id, when the prologue analysis can be planned (the direct installer is
+ * used and libc names its build); else null. */
+function planKey(libc: Module | null, image: LibcImage | null): { libc: Module; id: string } | null {
+  return libc === null || image?.id == null ? null : { libc, id: image.id };
 }
 
 /**
@@ -476,7 +488,8 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
   });
   const all = found;
   const targets = new Set(found.map(({ target }) => target.toString()));
-  const key = planKey(keep, libc);
+  const image = libcImage(keep, libc);
+  const key = planKey(libc, image);
   const given = key === null ? null
     : givenPlan(key.libc, key.id, found.map(({ spec, target }) => ({ name: spec.name, target })));
   prologueOrigin = key === null ? null : given !== null ? "given" : "computed";
@@ -531,7 +544,7 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
         publish(target, index, original);
       }
     }
-  });
+  }, image?.code ?? []);
   patched = found.filter(({ target }) => replaced.has(target.toString())).map(({ spec }) => spec.name);
   for (const { spec, target, index } of found) {
     if (!replaced.has(target.toString())) {
@@ -568,6 +581,6 @@ export function fileHookStats(): FileHookStats {
     cm !== null ? Number(new NativeFunction(symbol(cm, "cs_count"), "long", ["int"])(which)) : 0;
   return {
     installed, skipped, slow, patched, covered, redirects: count(1), denies: count(2), dropped: count(3), cmodule: origin,
-    prologues: prologueOrigin, afresh,
+    prologues: prologueOrigin, afresh, jumps: jumpsWrittenBy(),
   };
 }

@@ -26,6 +26,8 @@ const ELF64_HEADER = 64;
 const NT_GNU_BUILD_ID = 3;
 const PT_LOAD = 1;
 const PT_NOTE = 4;
+const PF_X = 1;
+const PF_W = 2;
 
 /** One export as the analysis saw it; offsets are from libc's base. */
 export interface PlannedExport {
@@ -109,8 +111,22 @@ export function matching(target: NativePointer, head: string): Uint8Array | null
   return new Uint8Array(buffer);
 }
 
-/** libc's GNU build-id (hex), read from its ELF headers in memory; null when it has none. */
-export function buildId(libc: Module): string | null {
+/** An address span, [start, end). */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What the fast path reads from libc's ELF headers in memory. */
+export interface LibcImage {
+  /** its GNU build-id (hex); null when it has none */
+  readonly id: string | null;
+  /** where its code is mapped: the PT_LOAD segments that are executable, not writable (r-x) */
+  readonly code: readonly Span[];
+}
+
+/** libc's image as its headers in memory describe it; null when they are not a 64-bit ELF's. */
+export function readImage(libc: Module): LibcImage | null {
   const base = libc.base;
   const header = new DataView(base.readByteArray(ELF64_HEADER) as ArrayBuffer);
   if (header.getUint32(0, true) !== 0x464c457f || header.getUint8(4) !== 2) {
@@ -122,21 +138,23 @@ export function buildId(libc: Module): string | null {
   const table = new DataView(base.add(phoff).readByteArray(phentsize * phnum) as ArrayBuffer);
   const headers = Array.from({ length: phnum }, (_, i) => ({
     type: table.getUint32(i * phentsize, true),
+    flags: table.getUint32(i * phentsize + 4, true),
     vaddr: Number(table.getBigUint64(i * phentsize + 0x10, true)),
-    size: Number(table.getBigUint64(i * phentsize + 0x20, true)),
+    fileSize: Number(table.getBigUint64(i * phentsize + 0x20, true)),
+    memSize: Number(table.getBigUint64(i * phentsize + 0x28, true)),
   }));
   // the load bias: the base is where the lowest PT_LOAD segment (page-aligned) was mapped
   const lowest = Math.min(...headers.filter(({ type }) => type === PT_LOAD).map(({ vaddr }) => vaddr));
   const bias = base.sub(Number.isFinite(lowest) ? lowest - (lowest % Process.pageSize) : 0);
-  for (const { type, vaddr, size } of headers) {
-    if (type === PT_NOTE) {
-      const id = buildIdNote(new DataView(bias.add(vaddr).readByteArray(size) as ArrayBuffer));
-      if (id !== null) {
-        return id;
-      }
+  let id: string | null = null;
+  for (const { type, vaddr, fileSize } of headers) {
+    if (type === PT_NOTE && id === null) {
+      id = buildIdNote(new DataView(bias.add(vaddr).readByteArray(fileSize) as ArrayBuffer));
     }
   }
-  return null;
+  const code = headers.filter(({ type, flags }) => type === PT_LOAD && (flags & (PF_X | PF_W)) === PF_X)
+    .map(({ vaddr, memSize }) => ({ start: num(bias.add(vaddr)), end: num(bias.add(vaddr + memSize)) }));
+  return { id, code };
 }
 
 /** The NT_GNU_BUILD_ID note's descriptor (hex) among the notes in `notes`, or null. */
