@@ -3,17 +3,20 @@ getcwd/realpath), fork without exec, and magic-link symlinks. Tiny C programs bu
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import re
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hooks.agent_bundle import built_agent
+from hooks.rpc import AgentRpc
 from hooks.runner import local_device
-from hooks.session import AgentSessions
+from hooks.session import AgentSessions, attach
 from tests.hooks.agent_fixtures import Layout, make_layout, run_captured
 
 PATHS_BACK = r"""
@@ -150,13 +153,16 @@ x86_64_only = pytest.mark.skipif(
 
 @x86_64_only
 def test_hot_exports_skip_gums_relocator(layout: Layout) -> None:
-    """In a process spawned suspended, the hot exports are replaced by the direct installer;
-    the exec family stays with Interceptor.replace (Frida's child gating hooks it too)."""
+    """In a process spawned suspended, the hot exports are replaced by the direct installer,
+    the exec family too; the two Frida's child gating hooks first (execve, opendir) stay with
+    Interceptor.replace, which shares a function with Frida's hook."""
     stats = _stats_of_a_spawned_process(layout)
     patched = set(stats["patched"])
     assert not HOT - patched, HOT - patched
     assert patched <= set(stats["installed"])
-    assert not patched & {"execve", "execveat", "posix_spawn", "posix_spawnp"}
+    assert {"execveat", "posix_spawn", "posix_spawnp"} <= patched
+    assert not patched & {"execve", "opendir"}
+    assert {"execve", "opendir"} <= set(stats["slow"])
     assert not patched & set(stats["slow"])
 
 
@@ -202,6 +208,55 @@ def test_frida_hands_out_zeroed_pages_for_the_c_state() -> None:
         device.kill(pid)
     assert len(got) == 1 and got[0] is not None
     assert len(got[0]) == 320 * 1024 and got[0].count(0) == len(got[0])
+
+
+OPENDIR_LATER = r"""
+#include <dirent.h>
+#include <stdio.h>
+int main(int argc, char **argv) {
+  DIR *d = opendir(argv[1]);
+  FILE *out = fopen(argv[2], "w");
+  if (out == NULL) return 10;
+  fputs(d != NULL ? "opened" : "missing", out);
+  return fclose(out) == 0 ? 0 : 11;
+}
+"""
+
+
+@x86_64_only
+def test_a_hook_frida_holds_too_outlives_fridas(tmp_path: Path, layout: Layout) -> None:
+    """Frida's child gating hooks opendir (its cloak) before the agent comes; the direct
+    installer leaves such an export to Interceptor.replace. Once gating is disabled and
+    Frida's hook goes, opendir is still redirected: written over directly, Frida's going
+    would have put libc's bytes back over the agent's jump."""
+    program = _build(tmp_path, "opendir_later", OPENDIR_LATER)
+    (layout.store / "sub").mkdir(parents=True)
+    marker = tmp_path / "opendir.out"
+    device = local_device()
+    pid = device.spawn([str(program), str(layout.data / "sub"), str(marker)])
+    session = None
+    try:
+        session = attach(device, pid)
+        session.enable_child_gating()
+        rpc = AgentRpc(built_agent().load(session))
+        rpc.init({**layout.policy(), "keep": True})
+        stats = rpc.stats()
+        assert "opendir" in stats["afresh"] and "opendir" not in stats["patched"]
+        assert {"execveat", "posix_spawn", "posix_spawnp"} <= set(stats["patched"])
+        assert "execve" not in stats["patched"]  # Frida's gating hooks it too
+        session.disable_child_gating()
+        device.resume(pid)
+        deadline = time.monotonic() + 20
+        while not marker.exists() or marker.stat().st_size == 0:
+            assert time.monotonic() < deadline, "the program did not write its answer"
+            time.sleep(0.02)
+    finally:
+        if session is not None:
+            with contextlib.suppress(Exception):
+                session.detach()
+        with contextlib.suppress(Exception):
+            device.kill(pid)
+    assert marker.read_text() == "opened"
 
 
 def test_an_agent_not_kept_leaves_libc_to_gum(layout: Layout) -> None:

@@ -11,7 +11,7 @@ import type { Emit, Host, Policy } from "../policy.js";
 import { CARRIED } from "./carried.js";
 import { type DirectPlan, jumpsWrittenBy, patchDirect, planDirect, releaseDirect } from "./direct.js";
 import {
-  givenDirect, givenPlan, makePlan, matching, offset, type LibcImage, type PlannedExport, type ProloguePlan, plannedFrom, readImage,
+  givenDirect, givenPlan, makePlan, matching, offset, type LibcImage, type PlannedExport, type ProloguePlan, plannedFrom, readImage, type Span,
 } from "./plan.js";
 import { Prologues } from "./prologue.js";
 import { REDIRECT_C, REDIRECT_KEY } from "./redirect.generated.js";
@@ -295,10 +295,30 @@ function direct(keep: boolean): boolean {
   return keep && Process.arch === "x64" && offlineAllowed();
 }
 
-/** The exports the direct installer is asked about: not the exec family (Frida's child gating
- * hooks those too; they stay with Interceptor.replace). */
-function directCandidates(found: readonly Found[]): Found[] {
-  return found.filter(({ spec }) => !EXEC_NAMES.has(spec.name));
+/**
+ * Whether `target` begins with a jump out of libc's code (`code`): another hook's, such as
+ * those Frida's child gating puts on execve and opendir. The direct installer would write
+ * over it, and that hook, when it goes (gating disabled, its session detached), would write
+ * libc's original bytes back over ours: the export would run unhooked. Gum's Interceptor
+ * shares a function with Frida's own hooks instead, and either can go without the other.
+ * A jump within libc is a tail call (the prologue analysis decides about those).
+ */
+function hookedElsewhere(target: NativePointer, code: readonly Span[]): boolean {
+  let head: DataView;
+  try {
+    head = new DataView(target.readByteArray(6) as ArrayBuffer);
+  } catch {
+    return true; // not readable: not for the direct installer either
+  }
+  const first = head.getUint8(0);
+  if (first === 0xff && head.getUint8(1) === 0x25) {
+    return true; // jmp [rip + disp32]: an absolute jump, as Gum writes one when far away
+  }
+  if (first !== 0xe9) {
+    return false;
+  }
+  const to = Number(target.add(5 + head.getInt32(1, true)).toString());
+  return !code.some(({ start, end }) => to >= start && to < end);
 }
 
 /** At unload: the directly replaced exports run their originals again (Gum reverts its own). */
@@ -405,6 +425,8 @@ class Analysis {
     private readonly given: ReadonlyMap<string, PlannedExport> | null,
     private readonly base: NativePointer,
     found: readonly Found[],
+    /** libc's code segments (readImage): a jump out of them is another hook's */
+    private readonly code: readonly Span[],
   ) {
     if (given !== null) {
       for (const { spec, target } of found) {
@@ -424,7 +446,9 @@ class Analysis {
     return entry !== undefined ? entry.covered : tailCallTarget(f.target, targets, this.prologues) !== null;
   }
 
-  /** The direct installer's plan for each of `candidates` that is for it. */
+  /** The direct installer's plan for each of `candidates` that is for it: none for an export
+   * another hook holds (hookedElsewhere), unless the plan given vouches for its bytes (a plan
+   * never has a direct entry for such an export: the process that made it left it out). */
   direct(candidates: readonly Found[], cm: CModule): DirectPlan[] {
     const others = new Set(candidates.map(({ target }) => target.toString()));
     const offsets = this.given === null ? new Set<number>()
@@ -437,7 +461,7 @@ class Analysis {
         if (bytes !== undefined) {
           afresh.push(spec.name);
         }
-        plan = planDirect(request, this.prologues, others);
+        plan = hookedElsewhere(target, this.code) ? null : planDirect(request, this.prologues, others);
       }
       return plan === null ? [] : [plan];
     });
@@ -494,7 +518,7 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
     : givenPlan(key.libc, key.id, found.map(({ spec, target }) => ({ name: spec.name, target })));
   prologueOrigin = key === null ? null : given !== null ? "given" : "computed";
   afresh = [];
-  const analysis = new Analysis(given, key?.libc.base ?? NULL, found);
+  const analysis = new Analysis(given, key?.libc.base ?? NULL, found, image?.code ?? []);
   covered = found.filter((f) => analysis.covered(f, targets)).map(({ spec }) => spec.name);
   found = found.filter(({ spec }) => !covered.includes(spec.name));
   const state = zeroed(STATE_BYTES);
@@ -529,7 +553,7 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
     origs.add(index * Process.pointerSize).writePointer(original);
     originals.set(target.toString(), original);
   };
-  const plans = direct(keep) ? analysis.direct(directCandidates(found), cm) : [];
+  const plans = direct(keep) ? analysis.direct(found, cm) : [];
   if (key !== null && given === null) {
     try {
       makeComputedPlan = recordPlan(key, all, new Set(covered), plans, analysis.prologues);

@@ -9,7 +9,7 @@
 // what the key cannot vouch for is checked: the bytes in memory each decision read from
 // (its `head`: the instructions decoded, which include every byte the direct installer
 // copies), since a process may have had libc patched before the agent came (Frida's child
-// gating hooks the exec family, and anything else may too). An export whose bytes differ is
+// gating hooks execve and opendir, and anything else may too). An export whose bytes differ is
 // decided afresh, by the same code as without a plan. A plan for another build, arch or set
 // of exports, or malformed in any way, is ignored.
 //

@@ -21,7 +21,9 @@ const atPath = (name: string, dirfd = 0, path = 1): HookSpec => ({ kind: "path",
 const opener = (name: string): HookSpec => ({ kind: "path", name, dirfd: -1, path: 0, returnsPointer: true });
 const searched = (name: string, path = 0): HookSpec => ({ kind: "path", name, dirfd: -1, path, slashOnly: true });
 
-/** Exec-family functions: replaced with Interceptor.replace (Frida's child gating attaches there too). */
+/** Exec-family functions: their C wrappers refuse once the host is gone (redirect.c); where the
+ * direct installer does not take them, Interceptor.replace does (Frida's child gating attaches
+ * to execve, and only Interceptor.replace shares a function with it). */
 export const EXEC_NAMES: ReadonlySet<string> = new Set([
   "execve", "execv", "execvp", "execvpe", "posix_spawn", "posix_spawnp", "execveat",
 ]);
