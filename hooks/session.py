@@ -381,8 +381,14 @@ class AgentSessions:
         self._on_child_added(child)
 
     def _handle(self, pid: int) -> None:
-        """Notes ``pid`` as instrumented (by start time: a reused pid is another process)."""
-        started, files = procfs.start_ticks(pid), procfs.agent_files(pid)
+        """Notes ``pid`` as instrumented (by start time: a reused pid is another process). The
+        agent's files are read from the first process only: one injecting process maps the
+        same file into every process it instruments, so reading every process's maps again
+        (~0.1 ms of each hand-over) finds nothing new."""
+        with self._lock:
+            known = bool(self._agent_files)
+        started = procfs.start_ticks(pid)
+        files = frozenset() if known else procfs.agent_files(pid)
         if started is None:
             return
         with _HANDLED_LOCK:
