@@ -12,7 +12,8 @@ an empty script (a JavaScript runtime, as every process of a clone gets one); wi
 ``--agent POLICY`` (a JSON file) Clonespace's agent, loaded and given that policy as
 ``hooks/session.py`` does it: the hooks without the rest of ``clone host run``. No kernel
 boundary, no supervision beyond waiting for the handed-over processes.
-Exits with the program's status (125 if this driver fails).
+Exits with the program's status (125 if this driver fails, or, after 30 s, if Frida froze
+handing a process over: Frida's bug, which clone host run reports the same way).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ if str(ROOT) not in sys.path:
 
 _GATE = 'read _ <&3 || exit 125; exec 3<&-; exec "$@"'
 _SETTLE_S = 10.0
+# a process held by Frida this long froze in its hand-over: as clone host run judges it
+FROZEN_S = 30.0
 
 
 class Follower:
@@ -121,18 +124,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 125
     os.write(write_end, b"go\n")
     os.close(write_end)
-    # wait for the exit without waitpid until then: it would take Frida's ptrace stops
-    pidfd = os.pidfd_open(pid)
-    poller = select.poll()
-    poller.register(pidfd, select.POLLIN)
-    poller.poll()
-    os.close(pidfd)
+    stuck = wait_exit(pid, FROZEN_S)
+    if stuck:
+        os.waitpid(pid, 0)
+        held = ", ".join(str(p) for p in stuck)
+        print(f"frida_gated: process {held} held by Frida for {FROZEN_S:g} s (a hand-over that"
+              " froze, Frida's bug): killed", file=sys.stderr)  # fmt: skip
+        sys.stderr.flush()
+        os._exit(125)  # Frida's teardown would wait on the frozen process (its detach blocks)
     status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     follower.settle()
     follower.close()
     for failure in follower.failures:
         print(f"frida_gated: {failure}", file=sys.stderr)
     return 125 if follower.failures else (status if status >= 0 else 128 - status)
+
+
+def wait_exit(pid: int, frozen_s: float, every_s: float = 2.0) -> list[int]:
+    """Waits for the gate ``pid`` to exit, without waitpid until then (it would take Frida's
+    ptrace stops). Meanwhile, every ``every_s``, looks for processes held under ptrace by
+    Frida's injector in this process: one held for ``frozen_s`` is a fork hand-over that
+    froze (Frida's bug, README "Commands"), which would hold the program for ever. Such
+    processes are killed, the gate too, and returned; [] once the gate has exited."""
+    from hooks import procfs
+    from hooks.gate import signal_process
+    from hooks.session import held_by_frida, overdue
+
+    pidfd = os.pidfd_open(pid)
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    first_seen: dict[int, float] = {}
+    try:
+        while not poller.poll(int(every_s * 1000)):
+            held = [p for p in procfs.pids() if held_by_frida(p)]
+            stuck = overdue(first_seen, held, now=time.monotonic(), limit=frozen_s)
+            if stuck:
+                for p in (*stuck, pid):
+                    signal_process(p, signal.SIGKILL)
+                return stuck
+    finally:
+        os.close(pidfd)
+    return []
 
 
 def _start_gate(program: Sequence[str]) -> tuple[int, int]:
