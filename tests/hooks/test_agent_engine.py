@@ -154,13 +154,15 @@ x86_64_only = pytest.mark.skipif(
 @x86_64_only
 def test_hot_exports_skip_gums_relocator(layout: Layout) -> None:
     """In a process spawned suspended, the hot exports are replaced by the direct installer,
-    the exec family too; the two Frida's child gating hooks first (execve, opendir) stay with
-    Interceptor.replace, which shares a function with Frida's hook."""
+    the exec family and the host-name queries too; the two Frida's child gating hooks first
+    (execve, opendir) stay with Interceptor.replace, which shares a function with Frida's
+    hook."""
     stats = _stats_of_a_spawned_process(layout)
     patched = set(stats["patched"])
     assert not HOT - patched, HOT - patched
     assert patched <= set(stats["installed"])
     assert {"execveat", "posix_spawn", "posix_spawnp"} <= patched
+    assert {"gethostname", "uname"} <= patched  # the host name answered in C, not from JS
     assert not patched & {"execve", "opendir"}
     assert {"execve", "opendir"} <= set(stats["slow"])
     assert not patched & set(stats["slow"])

@@ -251,6 +251,7 @@ class BedRun:
     hook_report: dict[str, int | str] | None = None
     startup_line: str | None = None
     fast_path: str | None = None  # how the agent got its C fast path (stats()["cmodule"])
+    file_hooks: list[str] = field(default_factory=list)  # the libc exports it replaced
     agent_error: str | None = None  # what init raised, when it did
     agent_log: list[str] = field(default_factory=list)  # the agent's console and errors
     stderr: str = ""  # the JVM's, when it has exited
@@ -449,7 +450,9 @@ class Bed:
             # a synchronous call after init: the JVM backend's replacements are in place
             run.hook_report = script.exports_sync.hook_report()
             run.startup_line = script.exports_sync.startup_line()
-            run.fast_path = str(script.exports_sync.stats()["cmodule"])
+            stats = script.exports_sync.stats()
+            run.fast_path = str(stats["cmodule"])
+            run.file_hooks = [str(name) for name in stats["installed"]]
         except (frida.RPCException, frida.InvalidOperationError, frida.TransportError) as e:
             run.agent_error = str(e)
         return session, script

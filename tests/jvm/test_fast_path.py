@@ -32,6 +32,14 @@ def test_the_clone_runs_the_module_its_script_carries(started: list[BedRun]) -> 
         assert run.startup_line is not None and " fastpath=prebuilt" in run.startup_line
 
 
+def test_an_android_clone_leaves_the_host_name_alone(started: list[BedRun]) -> None:
+    """A phone answers "localhost" to every app, so an Android clone's fast path replaces
+    neither gethostname nor uname (a host clone's answers its own host name there)."""
+    for run in started:
+        assert "open" in run.file_hooks and "openat" in run.file_hooks, run.file_hooks
+        assert not {"gethostname", "uname"} & set(run.file_hooks)
+
+
 def test_the_agent_as_built_carries_none_and_compiles_it(
     tools: Toolchain, framework: Framework, installed: list[BedApp], tmp_path: Path
 ) -> None:

@@ -6,6 +6,8 @@
 // exports are left out as tail calls, and how the direct installer replaces the others, comes
 // from the host's prologue plan for this libc where it has one (plan.ts), else is computed.
 import { inOwnProcess } from "../events.js";
+import { cloneHostname } from "../identity/hostname.js";
+import { identityValues } from "../identity/types.js";
 import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Host, Policy } from "../policy.js";
 import { CARRIED } from "./carried.js";
@@ -51,7 +53,7 @@ const STATE_BYTES = 320 * 1024;
 const EVENT_BYTES = 544;
 const DRAIN_MAX = 128;
 const DRAIN_MS = 50;
-const EVENT_KINDS: Record<number, "redirect" | "deny"> = { 1: "redirect", 2: "deny" };
+const EVENT_KINDS: Record<number, "redirect" | "deny" | "spoof"> = { 1: "redirect", 2: "deny", 3: "spoof" };
 
 /** Everything the C module points into must stay reachable from JS. */
 const keepAlive: unknown[] = [];
@@ -178,6 +180,20 @@ function loadTables(cm: CModule, policy: Policy): void {
   new NativeFunction(symbol(cm, "cs_set_deny_errno"), "void", ["int"])(policy.deny_errno);
 }
 
+/** The clone's host name for gethostname and uname to answer (none on Android). */
+function setHostname(cm: CModule, policy: Policy): void {
+  const name = policy.platform === "android" ? null : cloneHostname(identityValues(policy.identity));
+  if (name !== null) {
+    new NativeFunction(symbol(cm, "cs_set_hostname"), "void", ["pointer"])(Memory.allocUtf8String(name));
+  }
+}
+
+/** The host-name exports (gethostname, uname) the fast path replaced: identity/hooks.ts
+ * attaches to the others itself. */
+export function hostnameAnswered(): ReadonlySet<string> {
+  return new Set(installed.filter((name) => name === "gethostname" || name === "uname"));
+}
+
 /** Moves the events the C side recorded to `emit`. */
 function drainInto(cm: CModule, emit: Emit): () => void {
   const buffer = zeroed(EVENT_BYTES * DRAIN_MAX);
@@ -191,12 +207,12 @@ function drainInto(cm: CModule, emit: Emit): () => void {
       n = drain(buffer, DRAIN_MAX);
       for (let i = 0; i < n; i++) {
         const e = buffer.add(i * EVENT_BYTES);
-        emit({
-          type: EVENT_KINDS[e.readS32()] ?? "deny",
-          op: e.add(4).readUtf8String() ?? "?",
-          path: e.add(32).readUtf8String() ?? "",
-          real: e.add(32 + 256).readUtf8String() ?? "",
-        });
+        const type = EVENT_KINDS[e.readS32()] ?? "deny";
+        const op = e.add(4).readUtf8String() ?? "?";
+        const path = e.add(32).readUtf8String() ?? "";
+        // a spoof is a host name answered (gethostname, uname), as identity/hooks.ts reports one
+        emit(type === "spoof" ? { type, op, field: "hostname", value: path }
+          : { type, op, path, real: e.add(32 + 256).readUtf8String() ?? "" });
       }
     } while (n === DRAIN_MAX);
   };
@@ -502,6 +518,9 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
   let found: Found[] = [];
   skipped = [];
   HOOKS.forEach((spec, index) => {
+    if (spec.kind === "hostname" && policy.platform === "android") {
+      return; // a phone answers "localhost" to every app: nothing to hide, nothing to hook
+    }
     const p = findExport(libc, spec.name);
     if (p === null || seen.has(p.toString())) {
       skipped.push(spec.name);
@@ -544,6 +563,7 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
   const realpath = requireExport(libc, ["realpath"]);
   setSys(cm, getcwd, readlink, realpath);
   loadTables(cm, policy);
+  setHostname(cm, policy);
   setRawKey(cm, libc);
   if (policy.trace) {
     connectEmitter(cm, emit);

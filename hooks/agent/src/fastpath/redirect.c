@@ -20,6 +20,9 @@ typedef unsigned long cs_size;
 #define CS_ENAMETOOLONG 36
 #define CS_EV_REDIRECT 1
 #define CS_EV_DENY 2
+#define CS_EV_SPOOF 3
+/* each field of struct utsname on Linux (glibc and bionic); nodename is the second */
+#define CS_UTS_LENGTH 65
 #define CS_RING 512
 #define CS_EV_PATH 256
 
@@ -77,6 +80,9 @@ struct cs_state
   cs_fn6 host_open;
   cs_fn6 host_read;
   cs_fn6 host_close;
+  /* the clone's host name (cs_set_hostname); length 0: the real one */
+  long hostname_len;
+  char hostname[CS_UTS_LENGTH];
 };
 
 extern struct cs_state cs_st;
@@ -1380,6 +1386,62 @@ cs_hook_path (cs_fn6 orig, const char * op, long * a, int di, int pi, int ret_pt
   return CS_CALL (orig, a);
 }
 
+/*
+ * The clone's host name, which gethostname and uname answer from now on (the agent decides
+ * it, identity/hostname.ts: shorter than a utsname field, and none on Android); an empty or
+ * longer one leaves the real name.
+ */
+void
+cs_set_hostname (const char * name)
+{
+  int n = cs_len (name);
+  if (n >= CS_UTS_LENGTH)
+    n = 0;
+  cs_copy (cs_st.hostname, name, n);
+  cs_st.hostname[n] = 0;
+  cs_st.hostname_len = n;
+}
+
+static void
+spoofed (const char * op)
+{
+  if (cs_st.trace)
+    record (CS_EV_SPOOF, op, cs_st.hostname, "");
+}
+
+/* gethostname(buf, len): the clone's name where it fits with its NUL, else ENAMETOOLONG
+ * (as glibc answers a name too long for the buffer) */
+long
+cs_hook_gethostname (cs_fn6 orig, long * a)
+{
+  char * buf = (char *) a[0];
+  unsigned long len = (unsigned long) a[1];
+  long r = CS_CALL (orig, a);
+  if (r != 0 || cs_st.hostname_len == 0)
+    return r;
+  if ((unsigned long) cs_st.hostname_len + 1 > len)
+  {
+    set_errno (CS_ENAMETOOLONG);
+    return -1;
+  }
+  cs_copy (buf, cs_st.hostname, cs_st.hostname_len + 1);
+  spoofed ("gethostname");
+  return 0;
+}
+
+/* uname(buf): the real answer, its nodename the clone's */
+long
+cs_hook_uname (cs_fn6 orig, long * a)
+{
+  char * uts = (char *) a[0];
+  long r = CS_CALL (orig, a);
+  if (r != 0 || cs_st.hostname_len == 0)
+    return r;
+  cs_copy (uts + CS_UTS_LENGTH, cs_st.hostname, cs_st.hostname_len + 1);
+  spoofed ("uname");
+  return 0;
+}
+
 #define CS_ARGS long a0, long a1, long a2, long a3, long a4, long a5
 #define CS_PACK long a[6]; a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5
 /* inside the original realpath: the original, untouched (cs_hook_path checks it itself,
@@ -1408,5 +1470,8 @@ cs_hook_path (cs_fn6 orig, const char * op, long * a, int di, int pi, int ret_pt
   long cs_r_##name (CS_ARGS) { CS_PACK; CS_RAW (cs_orig[idx]); return cs_hook_getcwd (cs_orig[idx], a); }
 #define CS_HOOK_REALPATH(name, idx) \
   long cs_r_##name (CS_ARGS) { CS_PACK; CS_RAW (cs_orig[idx]); return cs_hook_realpath (cs_orig[idx], #name, a); }
+/* gethostname and uname: cs_hook_gethostname, cs_hook_uname */
+#define CS_HOOK_HOSTNAME(name, idx) \
+  long cs_r_##name (CS_ARGS) { CS_PACK; return cs_hook_##name (cs_orig[idx], a); }
 #define CS_HOOK_TEMPLATE(name, idx, ret_ptr) \
   long cs_r_##name (CS_ARGS) { CS_PACK; CS_RAW (cs_orig[idx]); return cs_hook_template (cs_orig[idx], #name, a, ret_ptr); }

@@ -1,5 +1,7 @@
 // Which libc exports the fast path replaces, and where their path arguments are.
 // Indices are argument positions; dirfd -1 means "relative to the current directory".
+// Two are not about paths: gethostname and uname answer the clone's host name (kind
+// "hostname"; left out on Android, whose phones answer "localhost": installFileHooks).
 
 export type HookSpec =
   | { readonly kind: "path"; readonly name: string; readonly dirfd: number; readonly path: number;
@@ -14,7 +16,8 @@ export type HookSpec =
   | { readonly kind: "cwdname"; readonly name: string }
   | { readonly kind: "realpath"; readonly name: string }
   | { readonly kind: "canonicalize"; readonly name: string }
-  | { readonly kind: "template"; readonly name: string; readonly returnsPointer: boolean };
+  | { readonly kind: "template"; readonly name: string; readonly returnsPointer: boolean }
+  | { readonly kind: "hostname"; readonly name: "gethostname" | "uname" };
 
 const cwdPath = (name: string, path = 0): HookSpec => ({ kind: "path", name, dirfd: -1, path });
 const atPath = (name: string, dirfd = 0, path = 1): HookSpec => ({ kind: "path", name, dirfd, path });
@@ -71,6 +74,8 @@ export const HOOKS: readonly HookSpec[] = [
   atPath("execveat"),
   { kind: "path", name: "posix_spawn", dirfd: -1, path: 1 },
   searched("posix_spawnp", 1),
+  { kind: "hostname", name: "gethostname" },
+  { kind: "hostname", name: "uname" },
 ];
 
 const flag = (value: boolean | undefined): number => (value === true ? 1 : 0);
@@ -102,5 +107,7 @@ export function wrapperLine(spec: HookSpec, index: number): string {
       return `CS_HOOK_CANONICALIZE(${head})`;
     case "template":
       return `CS_HOOK_TEMPLATE(${head}, ${flag(spec.returnsPointer)})`;
+    case "hostname":
+      return `CS_HOOK_HOSTNAME(${head})`;
   }
 }

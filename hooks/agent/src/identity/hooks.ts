@@ -1,6 +1,7 @@
 // Native identity hooks: host name (gethostname, uname) and /sys/class/net/*/address reads.
 
 import { patchedDirectly } from "../fastpath/direct.js";
+import { hostnameAnswered } from "../fastpath/index.js";
 import { cloneHostname, ENAMETOOLONG, hostnameFits, UTS_NODENAME_OFFSET } from "./hostname.js";
 import { netAddressAnswer } from "./netaddr.js";
 import { readPath, replaceFdContents } from "./native.js";
@@ -20,12 +21,24 @@ function attach(name: string, callbacks: InvocationListenerCallbacks): boolean {
   }
 }
 
-/** `gethostname` and `uname` answer the clone's host name. */
+/** `gethostname` and `uname` answer the clone's host name: in C where the file fast path
+ * replaced them (fastpath/redirect.c, cs_hook_gethostname: it has the name from the policy),
+ * else here. */
 export function installHostnameHooks(ids: IdentityValues, emit: SpoofEmit): void {
   const hostname = cloneHostname(ids);
   if (hostname === null) {
     return;
   }
+  const answered = hostnameAnswered();
+  if (!answered.has("gethostname")) {
+    attachGethostname(hostname, emit);
+  }
+  if (!answered.has("uname")) {
+    attachUname(hostname, emit);
+  }
+}
+
+function attachGethostname(hostname: string, emit: SpoofEmit): void {
   attach("gethostname", {
     onEnter(args) {
       this.buf = args[0];
@@ -46,6 +59,9 @@ export function installHostnameHooks(ids: IdentityValues, emit: SpoofEmit): void
       emit({ type: "spoof", op: "gethostname", field: "hostname", value: hostname });
     },
   });
+}
+
+function attachUname(hostname: string, emit: SpoofEmit): void {
   attach("uname", {
     onEnter(args) {
       this.buf = args[0];
