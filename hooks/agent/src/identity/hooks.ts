@@ -1,4 +1,5 @@
-// Native identity hooks: host name (gethostname, uname) and /sys/class/net/*/address reads.
+// Native identity hooks: host name (gethostname, uname: from here only where the file fast
+// path did not replace them, see installHostnameHooks) and /sys/class/net/*/address reads.
 
 import { patchedDirectly } from "../fastpath/direct.js";
 import { hostnameAnswered } from "../fastpath/index.js";
