@@ -99,6 +99,12 @@ function num(p: NativePointer): number {
   return Number(p.toString());
 }
 
+/** Whether [at, at + size) lies inside one of `spans` (libc's code segments: plan.ts). */
+export function within(spans: readonly Span[], at: NativePointer, size: number): boolean {
+  const start = num(at);
+  return spans.some((s) => start >= s.start && start + size <= s.end);
+}
+
 /** RIP in an operand (the mnemonics copied never read it otherwise); the text, not
  * `operands`, which Frida builds object by object. */
 function ripRelative(insn: Instruction): boolean {
@@ -345,8 +351,7 @@ function writeJumps(patches: readonly { target: NativePointer; rel: number }[], 
       writable.add(num(target) - num(start)).writeByteArray(jump.buffer as ArrayBuffer);
     }
   };
-  const inCode = code.some((s) => num(start) >= s.start && num(start) + size <= s.end);
-  if (inCode && Memory.protect(start, size, "rwx")) {
+  if (within(code, start, size) && Memory.protect(start, size, "rwx")) {
     write(start);
     if (!Memory.protect(start, size, "r-x")) {
       throw new Error("libc's code could not be made read-only again");

@@ -11,7 +11,7 @@ import { identityValues } from "../identity/types.js";
 import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Host, Policy } from "../policy.js";
 import { CARRIED } from "./carried.js";
-import { type DirectPlan, jumpsWrittenBy, patchDirect, planDirect, releaseDirect } from "./direct.js";
+import { type DirectPlan, jumpsWrittenBy, patchDirect, planDirect, releaseDirect, within } from "./direct.js";
 import {
   givenDirect, givenPlan, makePlan, matching, offset, type LibcImage, type PlannedExport, type ProloguePlan, plannedFrom, readImage, type Span,
 } from "./plan.js";
@@ -333,8 +333,7 @@ function hookedElsewhere(target: NativePointer, code: readonly Span[]): boolean 
   if (first !== 0xe9) {
     return false;
   }
-  const to = Number(target.add(5 + head.getInt32(1, true)).toString());
-  return !code.some(({ start, end }) => to >= start && to < end);
+  return !within(code, target.add(5 + head.getInt32(1, true)), 1);
 }
 
 /** At unload: the directly replaced exports run their originals again (Gum reverts its own). */
