@@ -19,9 +19,10 @@ agent (hooks/session.py): such an agent patches libc itself where it can
 (hooks/agent/src/fastpath/direct.ts; an agent built before that ignores the key).
 Two rows for this checkout: ``this checkout``, handed the prologue plan for this machine's libc
 as every process of a run is (the one ``make agent`` recorded, or else the one the uncounted
-first round computed, learnt as ``hooks.session`` learns it), so its agents only compare
-libc's bytes with it (hooks/agent/src/fastpath/plan.ts); and ``no prologue plan``, handed
-none, as the first process after a libc upgrade, whose agent decodes libc's prologues itself.
+first round computed, learnt as ``hooks.session`` learns it), packed, so its agents' C module
+carries it out, comparing libc's bytes with it (hooks/agent/src/fastpath/plan.ts, direct.c);
+and ``no prologue plan``, handed none, as the first process after a libc upgrade, whose agent
+decodes libc's prologues itself.
 With ``--agent-js FILE`` the script is that bundle's source compiled in the process
 instead (another checkout's agent, the way it loaded before); with ``--agent-bytecode FILE``
 that file's bytecode (another build's ``dist/bytecode/*.qjs``), handed this checkout's

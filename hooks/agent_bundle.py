@@ -19,22 +19,23 @@ The bytecode depends on the Frida version and on the agent: it is kept as
 that needs it (where ``dist/`` is writable; otherwise it stays in memory for this Python
 process). A bytecode Frida refuses is dropped and the agent is compiled from source again.
 
-The agent's C fast path (``src/fastpath/redirect.c``) is compiled ahead of time too, by real
-C compilers at ``make agent`` (``hooks.prebuilt``). Each process is handed the one for this
-machine before its policy (``AgentCode.load``); the agent loads it as a binary CModule when
-its key and architecture match its own, and otherwise compiles ``redirect.c`` with Frida's
-TinyCC as it always could (its ``stats()["cmodule"]`` says which). A clone's Gadget on
+The agent's C fast path (``src/fastpath/redirect.c`` and ``direct.c``) is compiled ahead of
+time too, by real C compilers at ``make agent`` (``hooks.prebuilt``). Each process is handed
+the one for this machine before its policy (``AgentCode.load``); the agent loads it as a
+binary CModule when its key and architecture match its own, and otherwise compiles the C
+with Frida's TinyCC as it always could (its ``stats()["cmodule"]`` says which). A clone's Gadget on
 Android is handed none: the payload carries the module in the agent script instead.
 
 A kept agent on x86_64 (one a host run makes eternal) decodes the first instructions of the
 libc functions it hooks, and what it decides from them depends only on libc's bytes: its
-"prologue plan" (``src/fastpath/plan.ts``), keyed by libc's GNU build-id. ``AgentCode`` keeps
-the plans it knows by build-id and hands them all to each process before its policy; an agent
-whose libc has one of them only compares bytes instead of decoding them (``stats()`` says
-``prologues: "given"``). The plans come from ``make agent``, which records this machine's in
-``dist/bytecode/prologues-<hash of agent.single.js>-<build-id>.json``, and from the first
-process of a run that had none (``prologues: "computed"``; ``hooks.session`` asks it for the
-plan and keeps it in memory): a libc upgraded since the build costs one process the analysis.
+"prologue plan" (``src/fastpath/plan.ts``, ``hooks.prologue_plan``), keyed by libc's GNU
+build-id. ``AgentCode`` keeps the plans it knows by build-id and hands them all, packed, to
+each process before its policy; an agent whose libc has one of them has its C module carry
+it out, comparing bytes instead of decoding them (``stats()`` says ``prologues: "given"``). The
+plans come from ``make agent``, which records this machine's in ``dist/bytecode/prologues-<hash
+of agent.single.js>-<build-id>.json``, and from the first process of a run that had none
+(``prologues: "computed"``; ``hooks.session`` asks it for the plan and keeps it in memory): a
+libc upgraded since the build costs one process the analysis.
 """
 
 from __future__ import annotations
@@ -48,13 +49,13 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hooks.errors import AgentBundleMissing
 from hooks.prebuilt import CMODULES, read_prebuilt
+from hooks.prologue_plan import ProloguePlan, packed_index
 
 if TYPE_CHECKING:
     import frida
@@ -65,30 +66,6 @@ _SINGLE = _DIST / "agent.single.js"
 SCRIPT_NAME = "clonespace"
 # platform.machine() -> Frida's Process.arch
 _FRIDA_ARCH = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "i686": "ia32", "armv7l": "arm"}
-
-
-@dataclass(frozen=True)
-class ProloguePlan:
-    """An agent's prologue plan for one libc build (``src/fastpath/plan.ts``): ``value`` as the
-    agent wrote it, handed back to agents as it is (they check the rest of it themselves)."""
-
-    build_id: str
-    arch: str
-    value: Mapping[str, Any]
-
-    @classmethod
-    def from_json(cls, value: object) -> ProloguePlan | None:
-        """``value`` as a plan, or None when it does not even name its libc build and arch."""
-        if not isinstance(value, dict):
-            return None
-        build_id, arch = value.get("buildId"), value.get("arch")
-        if not isinstance(build_id, str) or not isinstance(arch, str) or not _is_hex(build_id):
-            return None
-        return cls(build_id, arch, value)
-
-
-def _is_hex(text: str) -> bool:
-    return bool(text) and all(c in "0123456789abcdef" for c in text)
 
 
 def how_to_build(bundle: Path = _BUNDLE) -> str:
@@ -154,7 +131,8 @@ class AgentCode:
         self._use_plans = prologue_plans
         # build-id -> plan; None until the plan files were read (prologue_plans)
         self._plans: dict[str, ProloguePlan] | None = None if prologue_plans else {}
-        self._plans_text: str | None = None  # the plans as handed over, made once per change
+        # the plans as handed over (packed_index), made once per change
+        self._plans_packed: tuple[list[dict[str, object]], bytes] | None = None
 
     @property
     def single(self) -> Path | None:
@@ -192,10 +170,11 @@ class AgentCode:
         if self._prebuilt is not None:
             offer, so = self._prebuilt
             script.post({"type": "cmodule", **offer}, so)  # before init: messages keep order
-        plans = self._plans_as_text()
+        plans = self._packed_plans()
         if plans is not None:
             # all of them: the agent takes the one for its libc (the host does not read it)
-            script.post({"type": "prologues", "plans": plans})
+            index, data = plans
+            script.post({"type": "prologues", "plans": index}, data)
         return script
 
     def prologue_plans(self) -> list[ProloguePlan]:
@@ -206,17 +185,15 @@ class AgentCode:
                 self._plans = {plan.build_id: plan for plan in self._read_plan_files()}
             return list(self._plans.values())
 
-    def _plans_as_text(self) -> str | None:
-        """The plans as ``load`` posts them: their JSON list as one string, serialised once (a
-        plan is ~10 kB of objects: json.dumps of them would cost each process ~0.3 ms of the
-        host's time, a string costs a copy); None when there is none."""
+    def _packed_plans(self) -> tuple[list[dict[str, object]], bytes] | None:
+        """The plans as ``load`` posts them (``packed_index``), made once per change; None
+        when there is none."""
         self.prologue_plans()  # read the recorded ones
-        with self._lock:  # one lock for the plans and their text: a plan learnt meanwhile is in
+        with self._lock:  # one lock for the plans and their packing: a plan learnt meanwhile is in
             assert self._plans is not None
-            if self._plans_text is None and self._plans:
-                values = [plan.value for plan in self._plans.values()]
-                self._plans_text = json.dumps(values, separators=(",", ":"))
-            return self._plans_text
+            if self._plans_packed is None and self._plans:
+                self._plans_packed = packed_index(list(self._plans.values()))
+            return self._plans_packed
 
     def learn_plan(self, value: object) -> ProloguePlan | None:
         """Keeps the plan an agent computed (``prologuePlan()``) for the next processes; the
@@ -229,7 +206,7 @@ class AgentCode:
             assert self._plans is not None
             if plan.build_id not in self._plans:
                 self._plans[plan.build_id] = plan
-                self._plans_text = None  # made again with it
+                self._plans_packed = None  # made again with it
             return self._plans[plan.build_id]
 
     def plan_file(self, build_id: str) -> Path | None:

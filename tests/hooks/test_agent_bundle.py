@@ -13,6 +13,7 @@ import pytest
 
 from hooks import agent_bundle, procfs
 from hooks.agent_bundle import AgentCode, built_agent
+from hooks.prologue_plan import ProloguePlan
 from hooks.rpc import AgentRpc
 from tests.hooks.agent_fixtures import (
     INERT_POLICY,
@@ -301,7 +302,14 @@ def _with_bytecode(cache_dir: Path) -> Path:
 
 
 def _plan(build_id: str = "ab" * 20, arch: str = "x64") -> dict[str, Any]:
-    return {"format": 1, "arch": arch, "buildId": build_id, "exports": {}}
+    """A plan (one the host packs) naming one export of the table, absent from libc."""
+    return {"format": 2, "arch": arch, "buildId": build_id, "exports": {}, "absent": {"lchmod": 0}}
+
+
+def _taken(value: dict[str, Any]) -> ProloguePlan:
+    plan = ProloguePlan.from_json(value)
+    assert plan is not None
+    return plan
 
 
 @pytest.mark.parametrize(
@@ -309,14 +317,14 @@ def _plan(build_id: str = "ab" * 20, arch: str = "x64") -> dict[str, Any]:
     [None, [], "plan", {"arch": "x64"}, {**_plan(), "buildId": ""}, {**_plan(), "buildId": "XY"}],
 )
 def test_what_does_not_name_its_libc_build_is_no_plan(value: object) -> None:
-    assert agent_bundle.ProloguePlan.from_json(value) is None
+    assert ProloguePlan.from_json(value) is None
 
 
 def test_the_first_plan_learnt_for_a_libc_build_stays(tmp_path: Path) -> None:
     code = AgentCode(cache_dir=tmp_path)
     first = code.learn_plan(_plan())
     assert first is not None and first.value == _plan()
-    again = code.learn_plan({**_plan(), "exports": {"open": {}}})
+    again = code.learn_plan({**_plan(), "absent": {"open": 0}})
     assert again is first
     other = code.learn_plan(_plan("cd" * 20))
     assert [p.build_id for p in code.prologue_plans()] == ["ab" * 20, "cd" * 20]
@@ -334,7 +342,7 @@ def test_plans_learnt_on_many_threads_at_once_keep_one_per_build(tmp_path: Path)
 
     def learn(i: int) -> None:
         barrier.wait()
-        kept.append(code.learn_plan({**_plan(), "exports": {"n": i}}))
+        kept.append(code.learn_plan({**_plan(), "absent": {"n": i}}))
 
     threads = [threading.Thread(target=learn, args=(i,)) for i in range(8)]
     for t in threads:
@@ -347,7 +355,7 @@ def test_plans_learnt_on_many_threads_at_once_keep_one_per_build(tmp_path: Path)
 
 def test_an_agent_code_without_plans_neither_hands_nor_learns(tmp_path: Path) -> None:
     code = AgentCode(cache_dir=tmp_path, prologue_plans=False)
-    code.record_plan(agent_bundle.ProloguePlan("ab" * 20, "x64", _plan()))
+    code.record_plan(_taken(_plan()))
     assert code.learn_plan(_plan()) is None
     assert code.prologue_plans() == []
     assert [p.build_id for p in AgentCode(cache_dir=tmp_path).prologue_plans()] == ["ab" * 20]
@@ -355,7 +363,7 @@ def test_an_agent_code_without_plans_neither_hands_nor_learns(tmp_path: Path) ->
 
 def test_plan_files_of_another_agent_build_or_damaged_are_not_read(tmp_path: Path) -> None:
     code = AgentCode(cache_dir=tmp_path)
-    recorded = code.record_plan(agent_bundle.ProloguePlan("ab" * 20, "x64", _plan()))
+    recorded = code.record_plan(_taken(_plan()))
     assert recorded is not None and recorded == code.plan_file("ab" * 20)
     damaged = code.plan_file("cd" * 20)
     assert damaged is not None
@@ -398,10 +406,17 @@ def test_load_hands_over_every_plan_it_has_after_the_fast_path(
     assert [m["type"] for m, _ in posted_by_load()] == fast_path
     code.learn_plan(_plan())
     assert [m["type"] for m, _ in posted_by_load()] == [*fast_path, "prologues"]
-    code.learn_plan(_plan("cd" * 20))  # after the text was made: made again
+    code.learn_plan(_plan("cd" * 20))  # after the message was made: made again
     last, data = posted_by_load()[-1]
-    assert (last["type"], data) == ("prologues", None)
-    assert json.loads(last["plans"]) == [_plan(), _plan("cd" * 20)]
+    first, second = _taken(_plan()).packed, _taken(_plan("cd" * 20)).packed
+    assert last == {
+        "type": "prologues",
+        "plans": [
+            {"buildId": "ab" * 20, "arch": "x64", "size": len(first)},
+            {"buildId": "cd" * 20, "arch": "x64", "size": len(second)},
+        ],
+    }
+    assert data == first + second
 
 
 @x86_64_only

@@ -26,7 +26,7 @@ from hooks.prebuilt import CMODULES, read_prebuilt
 PROVIDED = {
     "cs_st", "cs_orig", "cs_errno_location", "cs_malloc", "cs_strlen", "cs_memcpy",
     "cs_strncmp", "cs_strstr", "cs_opendir", "cs_readdir64", "cs_closedir", "cs_getspecific",
-    "cs_setspecific", "g_mutex_lock", "g_mutex_unlock",
+    "cs_setspecific", "cs_mprotect", "g_mutex_lock", "g_mutex_unlock",
 }  # fmt: skip
 
 
@@ -160,7 +160,7 @@ def test_all_modules_come_from_the_same_sources() -> None:
     """One key for the whole build: the agent takes a module only when it matches its own."""
     manifest = _manifest()
     generated = CMODULES.parent.parent / "src" / "fastpath" / "redirect.generated.ts"
-    assert f'REDIRECT_KEY: string = "{manifest["key"]}"' in generated.read_text(encoding="utf-8")
+    assert f'FASTPATH_KEY: string = "{manifest["key"]}"' in generated.read_text(encoding="utf-8")
 
 
 # --- the reader

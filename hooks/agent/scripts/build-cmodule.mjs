@@ -1,4 +1,5 @@
-// Compiles the C fast path (redirect.c plus a wrapper for every export of the hook table)
+// Compiles the C fast path (redirect.c, direct.c, a wrapper for every export of the hook table
+// and cs_wrapper, which finds them by slot)
 // ahead of time with a real C compiler (-O2), into one shared object per architecture:
 // dist/cmodule/redirect-<arch>.so, listed with the key of its sources in
 // dist/cmodule/manifest.json. The host hands the one for its architecture to each agent it
@@ -7,11 +8,11 @@
 // compiles redirect.c with Frida's TinyCC instead when none fits (src/fastpath/index.ts).
 // Without a compiler for a target, that target has no prebuilt module; the build goes on.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { arch as hostArch, tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { fastPathKey } from "./fastpath-key.mjs";
+import { fastPathKey, fastPathSource } from "./fastpath-key.mjs";
 
 const here = (file) => new URL(file, import.meta.url).pathname;
 // Frida's Process.arch -> the compilers that build for it (the first one found is used) and
@@ -45,7 +46,7 @@ const FLAGS = [
 // what the module may leave to the agent (CModule symbols) and to Frida (GLib)
 const PROVIDED = new Set([
   "cs_st", "cs_orig", "cs_errno_location", "cs_malloc", "cs_strlen", "cs_memcpy", "cs_strncmp",
-  "cs_strstr", "cs_opendir", "cs_readdir64", "cs_closedir", "cs_getspecific", "cs_setspecific",
+  "cs_strstr", "cs_opendir", "cs_readdir64", "cs_closedir", "cs_getspecific", "cs_setspecific", "cs_mprotect",
   "g_mutex_lock", "g_mutex_unlock",
 ]);
 
@@ -82,9 +83,10 @@ function compile(cc, flags, source, dir, so) {
   }
 }
 
-const { HOOKS, wrapperLine } = await hookTable();
-const source = readFileSync(here("../src/fastpath/redirect.c"), "utf8") + "\n" +
-  HOOKS.map((spec, i) => wrapperLine(spec, i)).join("\n") + "\n";
+const { HOOKS, wrapperLine, wrapperSwitch } = await hookTable();
+const every = HOOKS.map((spec, index) => ({ spec, index }));
+const source = fastPathSource() + "\n" + every.map(({ spec, index }) => wrapperLine(spec, index)).join("\n") + "\n" +
+  wrapperSwitch(every) + "\n";
 const out = here("../dist/cmodule");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

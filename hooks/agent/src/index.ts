@@ -90,14 +90,11 @@ recv("cmodule", (message: { arch: string; key: string }, data: ArrayBuffer | nul
   }
 });
 
-// The host may hand over the prologue plans it has (fastpath/plan.ts), before init too, as
-// their JSON text: the agent uses the one for this process's libc, if any.
-recv("prologues", (message: { plans?: unknown }) => {
-  try {
-    offerPlans(typeof message.plans === "string" ? JSON.parse(message.plans) : null);
-  } catch {
-    offerPlans(null); // not JSON: no plan, as if none was handed over
-  }
+// The host may hand over the prologue plans it has (fastpath/plan.ts), before init too,
+// packed (hooks/prologue_plan.py), one after another in the message's data, listed in its
+// `plans`: the agent uses the one for this process's libc, if any.
+recv("prologues", (message: { plans?: unknown }, data: ArrayBuffer | null) => {
+  offerPlans(message.plans, data);
 });
 
 rpc.exports = {

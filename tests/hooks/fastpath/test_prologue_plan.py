@@ -1,12 +1,13 @@
 """The agent's prologue plan (hooks/agent/src/fastpath/plan.ts) in processes spawned suspended:
-a plan handed over decides as the analysis did, and one that does not fit this libc, these
-exports or these bytes is ignored (wholly, or for the export whose bytes differ)."""
+a plan handed over (packed by hooks/prologue_plan.py, carried out by the C module: direct.c)
+decides as the analysis did; one for another libc is ignored, a packed plan that is malformed
+is refused whole, and an export whose bytes or entry do not fit is decided afresh. (Which JSON
+plans the host packs at all: tests/hooks/test_prologue_plan.py.)"""
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import json
 import platform
 import re
 import shutil
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from hooks.agent_bundle import AgentCode
+from hooks.prologue_plan import ProloguePlan, packed_index
 from hooks.rpc import AgentRpc
 from hooks.runner import local_device
 from hooks.session import attach
@@ -42,18 +44,29 @@ class Started:
     plan: dict[str, Any] | None
 
 
-def _start(plans: object = None, *, keep: bool = True) -> Started:
+# what AgentCode.load posts: the list naming the packed plans, and their bytes
+Packed = tuple[list[dict[str, object]], bytes]
+
+
+def _packed(plans: list[dict[str, Any]]) -> Packed:
+    """``plans`` packed as AgentCode.load hands them over (each must be one the host packs)."""
+    taken = [ProloguePlan.from_json(plan) for plan in plans]
+    assert all(p is not None for p in taken), "the host would not pack this plan"
+    return packed_index([p for p in taken if p is not None])
+
+
+def _start(plans: list[dict[str, Any]] | Packed | None = None, *, keep: bool = True) -> Started:
     """The agent in a new ``/bin/true`` (spawned suspended, killed after), handed ``plans``
-    (when not None: as JSON text, as AgentCode.load hands them, or a string as is) before a
-    kept agent's policy."""
+    (when not None: JSON plans packed as AgentCode.load hands them, or a packed message as
+    is) before a kept agent's policy."""
     device = local_device()
     pid = device.spawn(["/bin/true"])
     try:
         session = attach(device, pid)
         script = AgentCode(prologue_plans=False).load(session)
         if plans is not None:
-            text = plans if isinstance(plans, str) else json.dumps(plans)
-            script.post({"type": "prologues", "plans": text})
+            index, data = _packed(plans) if isinstance(plans, list) else plans
+            script.post({"type": "prologues", "plans": index}, data)
         rpc = AgentRpc(script)
         origin = rpc.init({**INERT_POLICY, "keep": keep})
         started = Started(origin, rpc.stats(), rpc.prologue_plan())
@@ -81,7 +94,7 @@ def _plan(computed: Started) -> dict[str, Any]:
 
 
 def test_a_plan_given_decides_as_the_analysis_did(computed: Started) -> None:
-    given = _start([computed.plan])
+    given = _start([_plan(computed)])
     assert (given.origin, given.stats["prologues"], given.stats["afresh"]) == ("given", "given", [])
     assert given.plan is None  # nothing new for the host to learn
     assert _decided(given) == _decided(computed)
@@ -92,6 +105,7 @@ def test_the_plan_covers_every_export_found(computed: Started) -> None:
     plan = _plan(computed)
     found = set(computed.stats["installed"]) | set(computed.stats["covered"])
     assert set(plan["exports"]) == found
+    assert set(plan["absent"]) == set(computed.stats["skipped"])
     assert {n for n, e in plan["exports"].items() if e["covered"]} == set(computed.stats["covered"])
     direct = {n for n, e in plan["exports"].items() if e["direct"] is not None}
     assert set(computed.stats["patched"]) <= direct
@@ -118,7 +132,7 @@ def _libc_path() -> Path:
 
 
 def test_an_agent_not_kept_neither_takes_nor_makes_a_plan(computed: Started) -> None:
-    loose = _start([computed.plan], keep=False)
+    loose = _start([_plan(computed)], keep=False)
     assert (loose.origin, loose.stats["prologues"], loose.plan) == (None, None, None)
 
 
@@ -133,7 +147,7 @@ def test_a_plan_for_another_libc_build_is_ignored(computed: Started) -> None:
 def test_the_plan_for_this_libc_is_taken_among_others(computed: Started) -> None:
     other = _plan(computed)
     other["buildId"] = "00" * 20
-    assert _start([other, computed.plan]).origin == "given"
+    assert _start([other, _plan(computed)]).origin == "given"
 
 
 def _some_patched(computed: Started) -> str:
@@ -166,77 +180,122 @@ def test_an_export_whose_bytes_differ_is_decided_afresh(computed: Started) -> No
     assert _decided(started) == _decided(computed)
 
 
-# a change to the computed plan -> the value handed over as the agent's plans
-Mutation = Callable[[dict[str, Any]], object]
+def _entries(packed: bytes) -> list[tuple[int, int, int]]:
+    """Each entry of a packed plan (direct.c's layout): (its offset, its slot, its flags)."""
+    count = int.from_bytes(packed[6:8], "little")
+    out, at = [], 8
+    for _ in range(count):
+        slot, flags, head, _copy, branches = packed[at + 8 : at + 13]
+        out.append((at, slot, flags))
+        at += 16 + 8 * branches + (head + 3) // 4 * 4
+    assert at == len(packed)
+    return out
 
 
-def _set(entry: str, key: str, value: object) -> Mutation:
-    def mutate(plan: dict[str, Any]) -> list[dict[str, Any]]:
-        plan["exports"][entry][key] = value
-        return [plan]
-
-    return mutate
+def _direct_entry(packed: bytes, *, branches: bool = False) -> int:
+    """The offset of an entry the installer carries out (one with a conditional branch)."""
+    direct = [at for at, _, flags in _entries(packed) if flags == 2]
+    return next(at for at in direct if not branches or packed[at + 12] > 0)
 
 
-def _direct(key: str, value: object, *, in_direct: bool = True) -> Mutation:
-    """Sets ``key`` of the direct plan (or, not ``in_direct``, of the entry) of an export the
-    installer replaces whose copy carries a conditional branch."""
-
-    def mutate(plan: dict[str, Any]) -> list[dict[str, Any]]:
-        exports = plan["exports"]
-        name = next(n for n, e in exports.items() if e["direct"] and e["direct"]["branches"])
-        entry = exports[name]
-        (entry["direct"] if in_direct else entry)[key] = value
-        return [plan]
-
-    return mutate
+def _patch(packed: bytes, at: int, value: bytes) -> bytes:
+    return packed[:at] + value + packed[at + len(value) :]
 
 
-def _without(name: str) -> Mutation:
-    def mutate(plan: dict[str, Any]) -> list[dict[str, Any]]:
-        del plan["exports"][name]
-        return [plan]
-
-    return mutate
+def _name(computed: Started, packed: bytes, at: int) -> str:
+    slot = packed[at + 8]
+    return next(str(n) for n, e in _plan(computed)["exports"].items() if e["slot"] == slot)
 
 
-def _with_extra(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    plan["exports"]["no_such_export"] = plan["exports"]["open"]
-    return [plan]
+def _message(computed: Started, packed: bytes, *, listed: int = 0) -> Packed:
+    """``packed`` handed over as this libc's plan, listed ``listed`` bytes longer than it is."""
+    build_id = _plan(computed)["buildId"]
+    return [{"buildId": build_id, "arch": "x64", "size": len(packed) + listed}], packed
 
 
-def _top(key: str, value: object) -> Mutation:
-    def mutate(plan: dict[str, Any]) -> list[dict[str, Any]]:
-        plan[key] = value
-        return [plan]
-
-    return mutate
+def _second_slot_as_first(packed: bytes) -> bytes:
+    (_, first, _), (second, _, _) = _entries(packed)[:2]
+    return _patch(packed, second + 8, bytes([first]))
 
 
-MALFORMED: dict[str, Mutation] = {
-    "the plans not a list": lambda plan: plan,
-    "the plans not JSON": lambda plan: json.dumps([plan])[:-9],
-    "another format": _top("format", 2),
-    "another arch": _top("arch", "arm64"),
-    "exports not an object": _top("exports", ["open"]),
-    "an export missing": _without("open"),
-    "an export more": _with_extra,
-    "an export elsewhere": _set("open", "at", 16),
-    "a head of odd length": _set("open", "head", "f30"),
-    "a head not a string": _set("open", "head", 243),
-    "covered not a boolean": _set("open", "covered", "no"),
-    "direct not an object": _set("open", "direct", "jmp"),
-    "copying more than the head": _direct("copy", 60),
-    "a head shorter than the jump written": _direct("head", "40f6c640", in_direct=False),
-    "a branch outside the copy": _direct("branches", [[40, 2, 5, 0]]),
-    "a branch of no condition code": _direct("branches", [[0, 2, 16, 0]]),
-    "a branch not a quadruple": _direct("branches", [[0, 2, 5]]),
+def _last_left_out(packed: bytes) -> bytes:
+    last = _entries(packed)[-1][0]
+    count = int.from_bytes(packed[6:8], "little")
+    return _patch(packed[:last], 6, (count - 1).to_bytes(2, "little"))
+
+
+def _unknown_flags(packed: bytes) -> bytes:
+    return _patch(packed, _entries(packed)[0][0] + 9, b"\x03")
+
+
+# this libc's packed plan -> the damaged one, and how much longer the list says it is
+REFUSED: dict[str, Callable[[bytes], tuple[bytes, int]]] = {
+    "not a packed plan": lambda p: (b"XXXX" + p[4:], 0),
+    "another version": lambda p: (_patch(p, 4, b"\x02\x00"), 0),
+    "cut short": lambda p: (p[:-3], 0),
+    "bytes left over": lambda p: (p + bytes(4), 0),
+    "a slot twice": lambda p: (_second_slot_as_first(p), 0),
+    "a slot left out": lambda p: (_last_left_out(p), 0),
+    "what it says of an export unknown": lambda p: (_unknown_flags(p), 0),
+    "listed longer than the data": lambda p: (p, 1),
 }
 
 
-@pytest.mark.parametrize("mutate", MALFORMED.values(), ids=MALFORMED.keys())
-def test_a_malformed_plan_is_ignored(computed: Started, mutate: Mutation) -> None:
+@pytest.fixture(scope="module")
+def packed(computed: Started) -> bytes:
+    return _packed([_plan(computed)])[1]
+
+
+@pytest.mark.parametrize("damage", REFUSED.values(), ids=REFUSED.keys())
+def test_a_malformed_packed_plan_is_refused_whole(
+    computed: Started, packed: bytes, damage: Callable[[bytes], tuple[bytes, int]]
+) -> None:
     """No error, and the analysis as without a plan."""
-    started = _start(mutate(_plan(computed)))
+    damaged, listed = damage(packed)
+    started = _start(_message(computed, damaged, listed=listed))
     assert started.origin == "computed"
+    assert _decided(started) == _decided(computed)
+
+
+def test_a_list_of_plans_that_is_not_one_is_no_plan(computed: Started, packed: bytes) -> None:
+    started = _start(({"buildId": _plan(computed)["buildId"]}, packed))  # type: ignore[arg-type]
+    assert started.origin == "computed"
+
+
+def test_the_control_of_those_is_taken(computed: Started, packed: bytes) -> None:
+    """The same plan as the tests above hand over, undamaged, is carried out."""
+    started = _start(_message(computed, packed))
+    assert (started.origin, started.stats["afresh"]) == ("given", [])
+
+
+def _copy_past_head(packed: bytes) -> tuple[bytes, int]:
+    at = _direct_entry(packed)
+    return _patch(packed, at + 11, bytes([packed[at + 10] + 1])), at
+
+
+def _branch_past_copy(packed: bytes) -> tuple[bytes, int]:
+    at = _direct_entry(packed, branches=True)
+    return _patch(packed, at + 16, bytes([packed[at + 11]])), at
+
+
+def _elsewhere(packed: bytes) -> tuple[bytes, int]:
+    at = _direct_entry(packed)
+    return _patch(packed, at, (16).to_bytes(4, "little")), at
+
+
+AFRESH: dict[str, Callable[[bytes], tuple[bytes, int]]] = {
+    "copying more than its head": _copy_past_head,
+    "a branch outside the copy": _branch_past_copy,
+    "an export elsewhere (libc's ELF header)": _elsewhere,
+}
+
+
+@pytest.mark.parametrize("damage", AFRESH.values(), ids=AFRESH.keys())
+def test_an_entry_that_cannot_be_carried_out_is_decided_afresh(
+    computed: Started, packed: bytes, damage: Callable[[bytes], tuple[bytes, int]]
+) -> None:
+    """That export analysed again, the rest as planned: the same decisions as without a plan."""
+    damaged, at = damage(packed)
+    started = _start(_message(computed, damaged))
+    assert (started.origin, started.stats["afresh"]) == ("given", [_name(computed, packed, at)])
     assert _decided(started) == _decided(computed)

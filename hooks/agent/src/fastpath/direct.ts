@@ -16,6 +16,10 @@
 // them. Like Gum, it cannot see every branch of the function; unlike Gum it looks at the
 // near ones.
 //
+// Here the decision (planDirect); the C module carries decisions out (direct.c), packed as
+// it reads them (packDirect), as it carries out the plan a host hands over (plan.ts): one
+// call for every export, no JavaScript per stub or jump.
+//
 // Only for an agent its host keeps (`keep` beside the policy: hooks/session.py makes it
 // eternal once init returns). A fork child inherits a kept agent, stubs, C module and all; an agent that is not
 // kept is torn down in a fork child by Frida without its dispose, which would free the C module
@@ -26,24 +30,20 @@
 // a kept agent be unloaded after all (its host failed before making it eternal), dispose()
 // points each stub at its trampoline instead (releaseDirect), one aligned 8-byte store in a
 // data page, so the process goes on with the original functions, as after Gum's revert.
-// Those pages stay mapped for the life of the process (a few kB).
-//
-// What to copy from each target (planDirect) depends only on libc's bytes: it is part of the
-// prologue plan (plan.ts) that a process computes once per libc build and the next ones are
-// handed (patchDirect then takes those plans as they are).
+// Those pages stay mapped for the life of the process (a few kB). The C module stays too:
+// Frida unmaps a CModule only when it is disposed, which a kept agent's never is.
 //
 // No instruction-cache flush is needed on x86 (the caches are coherent with stores), so the
-// jumps are written in place (writeJumps), without Memory.patchCode's per-page work.
+// jumps are written in place (cs_direct_jump), without Memory.patchCode's per-page work.
 import type { Span } from "./plan.js";
 import type { Prologues } from "./prologue.js";
 
 const PATCH = 5; // jmp rel32
-const SLOT = 48; // code bytes per hook: its stub (8), then its trampoline (at most 34 + 6)
-const STUB = 8; // jmp [rip + disp32], two bytes of int3
-const MAX_COPY = SLOT - STUB - 6; // bytes of trampoline before its jump back
-const QUADS = 16; // data bytes per hook: the stub's destination, then the trampoline's
+// direct.c's layout: a hook's code bytes (its stub, 8, then its trampoline), and its data
+const SLOT = 48;
+const MAX_COPY = SLOT - 8 - 6; // bytes of trampoline before its jump back
+const QUADS = 16;
 const SCAN = 64; // bytes from the target searched for relative branches back into the patch
-const REACH = 0x7fff0000;
 
 /** Instructions copied as they are: neither branches nor dependent on where they run (the
  * operands are checked for RIP too). */
@@ -79,16 +79,8 @@ export interface Branch {
   readonly to: number;
 }
 
-interface Installed {
-  /** the data quad the stub jumps through */
-  readonly via: NativePointer;
-  readonly trampoline: NativePointer;
-}
-
-const installed = new Map<string, Installed>();
-
-/** How the jumps were written (writeJumps): "in place" (one mprotect span in libc's code),
- * "patchCode" (Memory.patchCode), null before any was. */
+/** How the jumps were written: "in place" (one mprotect span in libc's code: direct.c,
+ * cs_direct_jump), "patchCode" (Memory.patchCode), null before any was. */
 let jumpsWritten: "in place" | "patchCode" | null = null;
 
 export function jumpsWrittenBy(): "in place" | "patchCode" | null {
@@ -208,29 +200,6 @@ function branchesInto(bytes: Uint8Array, end: number): boolean {
   return false;
 }
 
-/** `size` bytes of pages (read-write), mapped near `near` when the kernel can; null on failure. */
-function mapNear(near: NativePointer, size: number): NativePointer | null {
-  const at = Module.findGlobalExportByName("mmap");
-  if (at === null) {
-    return null;
-  }
-  const mmap = new NativeFunction(at, "pointer", ["pointer", "size_t", "int", "int", "int", "int64"]);
-  const PROT_RW = 3;
-  const MAP_PRIVATE_ANONYMOUS = 0x22;
-  const hint = near.sub(size + 0x200000).and(ptr(Process.pageSize - 1).not());
-  const p = mmap(hint, size, PROT_RW, MAP_PRIVATE_ANONYMOUS, -1, 0) as NativePointer;
-  return p.equals(ptr("0xffffffffffffffff")) ? null : p;
-}
-
-function absoluteJump(bytes: Uint8Array, at: number, codeAddress: number, quadAddress: number): void {
-  const disp = quadAddress - (codeAddress + at + 6);
-  bytes.set([0xff, 0x25], at);
-  new DataView(bytes.buffer).setInt32(at + 2, disp, true);
-}
-
-function pageRound(n: number): number {
-  return Math.ceil(n / Process.pageSize) * Process.pageSize;
-}
 
 /**
  * How the direct installer would replace `request`'s target, or null when it is not for it
@@ -254,124 +223,215 @@ export function planDirect(
   return branchesInto(bytes, p.copy) ? null : { ...p, bytes };
 }
 
-/** Whether a plan's shape is one this installer can carry out, `checked` bytes of its target
- * known (a plan handed over is checked): the jump written over the target's first bytes
- * must fall within them (a tail call's plan copies fewer: those before its `jmp`). */
-export function feasible(copy: number, checked: number, branches: readonly Branch[]): boolean {
-  return copy >= 0 && checked >= Math.max(copy, PATCH) && copy + 4 * branches.length <= MAX_COPY
-    && branches.every(({ at, size }) => at >= 0 && at + size <= copy);
+/** A plan's export as direct.c packs it: its slot in the hook table, and its plan. */
+export interface Slotted {
+  readonly slot: number;
+  readonly plan: DirectPlan;
 }
 
-/**
- * Replaces the targets of `plans` (planDirect's, or a prologue plan's); those out of reach of
- * the pages mapped for the stubs are left for Gum. Only while the process does not run yet,
- * on x64. `publish` gets each one's original (its trampoline) by target before any jump is
- * written: Frida's threads run and may call them at once. `libcCode`: libc's code segments
- * (plan.ts, readImage), r-x, where the jumps may be written without Memory.patchCode.
- */
-export function patchDirect(
-  plans: readonly DirectPlan[],
-  publish: (originals: ReadonlyMap<string, NativePointer>) => void,
-  libcCode: readonly Span[] = [],
-): ReadonlySet<string> {
-  const done = new Map<string, NativePointer>();
-  if (plans.length === 0) {
-    return new Set();
-  }
-  const codeSize = pageRound(plans.length * SLOT);
-  const dataSize = pageRound(plans.length * QUADS);
-  const lowest = plans.reduce((a, p) => (p.target.compare(a) < 0 ? p.target : a), plans[0]!.target);
-  const block = mapNear(lowest, codeSize + dataSize);
-  if (block === null) {
-    return new Set();
-  }
-  const code = block;
-  const data = block.add(codeSize);
-  const codeAt = num(code);
-  const dataAt = num(data);
-  const reach = (to: number): boolean => Math.abs(codeAt - to) < REACH && Math.abs(codeAt + codeSize - to) < REACH;
-  const reachable = plans.filter(({ target, branches }) => reach(num(target)) && branches.every(({ to }) => reach(to)));
-  const bytes = new Uint8Array(codeSize).fill(0xcc);
+const PLAN_MAGIC = 0x50505343; // "CSPP"
+const PLAN_VERSION = 1;
+const DIRECT = 2; // an entry's flag: replaced by the installer
+
+/** `plans` packed as direct.c reads them (offsets from libc's `base`); those whose offsets
+ * do not fit are left out (for Gum). */
+export function packDirect(plans: readonly Slotted[], base: NativePointer): ArrayBuffer {
+  const b = num(base);
+  const fits = (v: number): boolean => v >= -0x80000000 && v <= 0x7fffffff;
+  const entries = plans.filter(({ plan: p }) => fits(num(p.target) - b) && fits(num(p.resume) - b)
+    && p.branches.every(({ to }) => fits(to - b)));
+  const headOf = (p: DirectPlan): number => Math.max(p.copy, PATCH);
+  const size = entries.reduce((n, { plan: p }) => n + 16 + 8 * p.branches.length + ((headOf(p) + 3) & ~3), 8);
+  const bytes = new Uint8Array(size);
   const view = new DataView(bytes.buffer);
-  const quads = new DataView(new ArrayBuffer(dataSize));
-  const patches: { target: NativePointer; rel: number }[] = [];
-  reachable.forEach((p, i) => {
-    const stub = i * SLOT;
-    const trampoline = stub + STUB;
-    absoluteJump(bytes, stub, codeAt, dataAt + i * QUADS);
-    let from = 0;
-    let to = trampoline;
-    for (const b of p.branches) {
-      bytes.set(p.bytes.subarray(from, b.at), to);
-      to += b.at - from;
-      bytes.set([0x0f, 0x80 | b.cc], to);
-      view.setInt32(to + 2, b.to - (codeAt + to + 6), true);
-      to += 6;
-      from = b.at + b.size;
+  view.setUint32(0, PLAN_MAGIC, true);
+  view.setUint16(4, PLAN_VERSION, true);
+  view.setUint16(6, entries.length, true);
+  let at = 8;
+  for (const { slot, plan: p } of entries) {
+    view.setUint32(at, num(p.target) - b, true);
+    view.setInt32(at + 4, num(p.resume) - b, true);
+    bytes.set([slot, DIRECT, headOf(p), p.copy, p.branches.length], at + 8);
+    at += 16;
+    for (const branch of p.branches) {
+      bytes.set([branch.at, branch.size, branch.cc], at);
+      view.setInt32(at + 4, branch.to - b, true);
+      at += 8;
     }
-    bytes.set(p.bytes.subarray(from, p.copy), to);
-    absoluteJump(bytes, to + p.copy - from, codeAt, dataAt + i * QUADS + 8);
-    quads.setBigUint64(i * QUADS, BigInt(p.replacement.toString()), true);
-    quads.setBigUint64(i * QUADS + 8, BigInt(p.resume.toString()), true);
-    patches.push({ target: p.target, rel: codeAt + stub - num(p.target) - PATCH });
-    const entry = { via: data.add(i * QUADS), trampoline: code.add(trampoline) };
-    installed.set(p.target.toString(), entry);
-    done.set(p.target.toString(), entry.trampoline);
-  });
-  code.writeByteArray(bytes.buffer as ArrayBuffer);
-  data.writeByteArray(quads.buffer as ArrayBuffer);
-  Memory.protect(code, codeSize, "r-x");
-  publish(done);
-  writeJumps(patches, libcCode);
-  return new Set(done.keys());
+    bytes.set(p.bytes.subarray(0, headOf(p)), at);
+    at += (headOf(p) + 3) & ~3;
+  }
+  return bytes.buffer as ArrayBuffer;
+}
+
+/** A slot's status after direct.c carried out a plan. */
+export const Status = { none: 0, covered: 1, patched: 2, gum: 3, afresh: 4, absent: 5 } as const;
+
+/** What direct.c made of a plan. */
+export interface Carried {
+  /** each slot's status (Status) */
+  readonly status: Uint8Array;
+  /** the export of `slot` as the plan places it (NULL: none) */
+  target(slot: number): NativePointer;
+}
+
+/** The pages holding stubs (their code), and how many: for releaseDirect and patchedDirectly. */
+interface Block {
+  readonly start: NativePointer;
+  readonly codeSize: number;
+  readonly count: number;
+}
+
+const blocks: Block[] = [];
+let release: NativeFunction<void, [NativePointer, number, number]> | null = null;
+
+function pageRound(n: number): number {
+  return Math.ceil(n / Process.pageSize) * Process.pageSize;
+}
+
+function libcFunction<R extends NativeFunctionReturnType, A extends NativeFunctionArgumentType[] | []>(
+  name: string, ret: R, args: A,
+): NativeFunction<GetNativeFunctionReturnValue<R>, ResolveVariadic<Extract<GetNativeFunctionArgumentValue<A>, unknown[]>>> | null {
+  const at = Module.findGlobalExportByName(name);
+  return at === null ? null : new NativeFunction(at, ret, args);
+}
+
+/** `size` bytes of pages (read-write), mapped near `near` when the kernel can; null on failure. */
+function mapNear(near: NativePointer, size: number): NativePointer | null {
+  const mmap = libcFunction("mmap", "pointer", ["pointer", "size_t", "int", "int", "int", "int64"]);
+  if (mmap === null) {
+    return null;
+  }
+  const PROT_RW = 3;
+  const MAP_PRIVATE_ANONYMOUS = 0x22;
+  const hint = near.sub(size + 0x200000).and(ptr(Process.pageSize - 1).not());
+  const p = mmap(hint, size, PROT_RW, MAP_PRIVATE_ANONYMOUS, -1, 0);
+  return p.equals(ptr("0xffffffffffffffff")) ? null : p;
+}
+
+function unmap(p: NativePointer, size: number): void {
+  libcFunction("munmap", "int", ["pointer", "size_t"])?.(p, size);
+}
+
+/** `bytes` copied into memory that stays (the C module reads it in place). */
+function inMemory(bytes: ArrayBuffer | number): NativePointer {
+  const size = typeof bytes === "number" ? bytes : bytes.byteLength;
+  const p = Memory.alloc(Math.max(size, 8));
+  p.writeByteArray(typeof bytes === "number" ? new ArrayBuffer(size) : bytes);
+  return p;
 }
 
 /**
- * Writes the 5-byte jumps. The pages they span (~160: libc's hooked exports lie far apart)
- * are made writable with one mprotect and executable again with another, as Gum does on a
- * system that allows rwx pages, but for the whole span at once: Memory.patchCode changes
- * them page by page, twice each, which cost ~0.5 ms, a tenth of the agent's init. That
- * needs the span inside one of libc's code segments (`code`), known to be r-x without
- * reading /proc/self/maps (~0.2 ms); otherwise, or where rwx is refused, Memory.patchCode
- * writes them.
+ * Carries out the packed `plan` with the C module `cm` (direct.c) on libc at `base`, whose code
+ * segments are `code`: stubs built in pages mapped near libc, each original published in
+ * cs_orig, then the jumps written. `slots`: the hook table's length; `complete`: the plan must
+ * place every slot (a host's plan; the agent's own names only those it replaces). Null when
+ * the plan was refused (malformed) or nothing could be mapped: nothing was changed.
  */
-function writeJumps(patches: readonly { target: NativePointer; rel: number }[], code: readonly Span[]): void {
-  if (patches.length === 0) {
-    return;
+export function carryOut(
+  cm: CModule,
+  plan: ArrayBuffer,
+  base: NativePointer,
+  code: readonly Span[],
+  slots: number,
+  complete: boolean,
+): Carried | null {
+  const count = plan.byteLength >= 8 ? new DataView(plan).getUint16(6, true) : 0;
+  const codeSize = pageRound(Math.max(count, 1) * SLOT);
+  const dataSize = pageRound(Math.max(count, 1) * QUADS);
+  const block = mapNear(base, codeSize + dataSize);
+  if (block === null) {
+    return null;
   }
-  const sorted = [...patches].sort((a, b) => a.target.compare(b.target));
-  const start = sorted[0]!.target;
-  const size = num(sorted[sorted.length - 1]!.target) - num(start) + PATCH;
-  const write = (writable: NativePointer): void => {
-    const jump = new Uint8Array(PATCH);
-    const view = new DataView(jump.buffer);
-    jump[0] = 0xe9;
-    for (const { target, rel } of sorted) {
-      view.setInt32(1, rel, true);
-      writable.add(num(target) - num(start)).writeByteArray(jump.buffer as ArrayBuffer);
+  const spans = inMemory(16 * code.length);
+  code.forEach(({ start, end }, i) => {
+    spans.add(16 * i).writePointer(ptr(start));
+    spans.add(16 * i + 8).writePointer(ptr(end));
+  });
+  const status = inMemory(slots);
+  const targets = inMemory(slots * Process.pointerSize);
+  const jumps = inMemory(16 * count);
+  const build = new NativeFunction(symbol(cm, "cs_direct_build"), "long", [
+    "pointer", "long", "pointer", "pointer", "long", "pointer", "long", "long", "pointer", "long", "long", "pointer",
+    "pointer",
+  ]);
+  const n = Number(build(inMemory(plan), plan.byteLength, base, spans, code.length, block, codeSize, dataSize,
+    status, slots, complete ? 1 : 0, targets, jumps));
+  if (n <= 0) {
+    unmap(block, codeSize + dataSize); // nothing in it is used
+    if (n === -1) {
+      return null;
     }
+  } else {
+    release = new NativeFunction(symbol(cm, "cs_direct_release"), "void", ["pointer", "long", "long"]);
+    blocks.push({ start: block, codeSize, count: n });
+    writeJumps(cm, jumps, n, spans, code.length);
+  }
+  return {
+    status: new Uint8Array(status.readByteArray(slots) as ArrayBuffer),
+    target: (slot) => targets.add(slot * Process.pointerSize).readPointer(),
   };
-  if (within(code, start, size) && Memory.protect(start, size, "rwx")) {
-    write(start);
-    if (!Memory.protect(start, size, "r-x")) {
-      throw new Error("libc's code could not be made read-only again");
-    }
+}
+
+/** The C module's `name`; throws when it has none. */
+export function symbol(cm: CModule, name: string): NativePointer {
+  const p = cm[name];
+  if (p === undefined) {
+    throw new Error(`CModule lacks symbol ${name}`);
+  }
+  return p;
+}
+
+/**
+ * Writes the `n` jumps listed in `jumps` (address, rel32 to its stub). The pages they span
+ * (~160: libc's hooked exports lie far apart) are made writable with one mprotect and
+ * executable again with another, as Gum does on a system that allows rwx pages, but for the
+ * whole span at once: Memory.patchCode changes them page by page, twice each, which cost
+ * ~0.5 ms, a tenth of the agent's init. That needs the span inside one of libc's code
+ * segments, known to be r-x without reading /proc/self/maps (~0.2 ms); otherwise, or where
+ * rwx is refused, Memory.patchCode writes them.
+ */
+function writeJumps(cm: CModule, jumps: NativePointer, n: number, spans: NativePointer, nspans: number): void {
+  const inPlace = new NativeFunction(symbol(cm, "cs_direct_jump"), "long", ["pointer", "long", "pointer", "long", "long"]);
+  const r = Number(inPlace(jumps, n, spans, nspans, Process.pageSize));
+  if (r === -2) {
+    throw new Error("libc's code could not be made read-only again");
+  }
+  if (r === 0) {
     jumpsWritten = "in place";
     return;
   }
-  Memory.patchCode(start, size, write);
+  const list = Array.from({ length: n }, (_, i) => ({
+    target: jumps.add(16 * i).readPointer(), rel: jumps.add(16 * i + 8).readS32(),
+  })).sort((a, b) => a.target.compare(b.target));
+  const start = list[0]!.target;
+  const size = num(list[list.length - 1]!.target) - num(start) + PATCH;
+  Memory.patchCode(start, size, (writable) => {
+    const jump = new Uint8Array(PATCH);
+    const view = new DataView(jump.buffer);
+    jump[0] = 0xe9;
+    for (const { target, rel } of list) {
+      view.setInt32(1, rel, true);
+      writable.add(num(target) - num(start)).writeByteArray(jump.buffer as ArrayBuffer);
+    }
+  });
   jumpsWritten = "patchCode";
 }
 
-/** Whether `target` was replaced here (Interceptor does not know it is taken). */
+/** Whether `target` was replaced here (Interceptor does not know it is taken): it begins with
+ * a jump into one of the stub blocks. */
 export function patchedDirectly(target: NativePointer): boolean {
-  return installed.has(target.toString());
+  if (blocks.length === 0 || target.readU8() !== 0xe9) {
+    return false;
+  }
+  return within(blocks.map(({ start, codeSize }) => ({ start: num(start), end: num(start) + codeSize })),
+    target.add(PATCH + target.add(1).readS32()), 1);
 }
 
 /** Points every stub at its trampoline: the originals run again (the script is unloading). */
 export function releaseDirect(): void {
-  for (const { via, trampoline } of installed.values()) {
-    via.writePointer(trampoline);
+  for (const { start, codeSize, count } of blocks) {
+    release?.(start, codeSize, count);
   }
-  installed.clear();
+  blocks.length = 0;
 }

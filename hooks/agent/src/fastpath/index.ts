@@ -1,23 +1,22 @@
-// Installs the CModule fast path: loads redirect.c compiled ahead of time (a shared object the
-// host hands over, or that a clone's payload carries in this bundle (carried.ts), built by
-// scripts/build-cmodule.mjs with a wrapper for every export of the hook table) or, when none
-// fits, compiles redirect.c plus one wrapper per libc export found with Frida's TinyCC;
-// copies the policy's tables into it, and replaces the exports with the C wrappers. Which
-// exports are left out as tail calls, and how the direct installer replaces the others, comes
-// from the host's prologue plan for this libc where it has one (plan.ts), else is computed.
+// Installs the CModule fast path: loads its C (redirect.c, the wrappers; direct.c, the direct
+// installer's patcher) compiled ahead of time (a shared object the host hands over, or that a
+// clone's payload carries in this bundle (carried.ts), built by scripts/build-cmodule.mjs with
+// a wrapper for every export of the hook table) or, when none fits, compiles it plus one
+// wrapper per libc export found with Frida's TinyCC; copies the policy's tables into it, and
+// replaces the exports with the C wrappers. Where the host hands over a packed plan for this
+// libc (plan.ts), the C module carries it out in one call; otherwise the exports are found
+// and analysed here (which only tail-call another, which the direct installer takes).
 import { inOwnProcess } from "../events.js";
 import { cloneHostname } from "../identity/hostname.js";
 import { identityValues } from "../identity/types.js";
 import { offlineAllowed, replaceFast } from "../live.js";
 import type { Emit, Host, Policy } from "../policy.js";
 import { CARRIED } from "./carried.js";
-import { type DirectPlan, jumpsWrittenBy, patchDirect, planDirect, releaseDirect, within } from "./direct.js";
-import {
-  givenDirect, givenPlan, makePlan, matching, offset, type LibcImage, type PlannedExport, type ProloguePlan, plannedFrom, readImage, type Span,
-} from "./plan.js";
-import { Prologues } from "./prologue.js";
-import { REDIRECT_C, REDIRECT_KEY } from "./redirect.generated.js";
-import { EXEC_NAMES, HOOKS, type HookSpec, wrapperLine } from "./table.js";
+import { computed, entriesFor, findAll, findExport, type Found, fromPlan } from "./decide.js";
+import { jumpsWrittenBy, releaseDirect, symbol } from "./direct.js";
+import { type LibcImage, packedPlan, type ProloguePlan, readImage } from "./plan.js";
+import { FASTPATH_C, FASTPATH_KEY } from "./redirect.generated.js";
+import { EXEC_NAMES, HOOKS, type HookSpec, wrapperLine, wrapperSwitch } from "./table.js";
 
 export interface FileHookStats {
   readonly installed: readonly string[];
@@ -110,10 +109,6 @@ function findLibc(): Module | null {
   return null;
 }
 
-function findExport(libc: Module | null, name: string): NativePointer | null {
-  return libc !== null ? libc.findExportByName(name) : Module.findGlobalExportByName(name);
-}
-
 function requireExport(libc: Module | null, names: readonly string[]): NativePointer {
   for (const name of names) {
     const p = findExport(libc, name);
@@ -141,14 +136,6 @@ function setRawKey(cm: CModule, libc: Module | null): void {
     throw new Error("pthread_key_create failed");
   }
   new NativeFunction(symbol(cm, "cs_set_raw_key"), "void", ["long"])(key.readU32());
-}
-
-function symbol(cm: CModule, name: string): NativePointer {
-  const p = cm[name];
-  if (p === undefined) {
-    throw new Error(`CModule lacks symbol ${name}`);
-  }
-  return p;
 }
 
 function loadTables(cm: CModule, policy: Policy): void {
@@ -267,33 +254,6 @@ function replaceOne(cm: CModule, spec: HookSpec, target: NativePointer): NativeP
   return target; // calling the target from inside its replacement reaches the original
 }
 
-const CONDITIONAL = /^(j(?!mp$)|b\.|cb|tb|ret|call|bl|syscall|svc|ud)/;
-
-/**
- * The hooked export `target` jumps to straight away (a tail call with no conditional branch,
- * call or return before it), or null. Hooking such a stub too would translate paths twice.
- */
-function tailCallTarget(target: NativePointer, hooked: ReadonlySet<string>, prologues: Prologues): NativePointer | null {
-  for (let i = 0; i < 8; i++) {
-    const insn = prologues.at(target, i);
-    if (insn === null) {
-      return null;
-    }
-    if (insn.mnemonic === "jmp" || insn.mnemonic === "b") {
-      const op = (insn as unknown as { operands: { type: string; value: unknown }[] }).operands[0];
-      if (op === undefined || op.type !== "imm") {
-        return null;
-      }
-      const to = ptr(String(op.value));
-      return hooked.has(to.toString()) && !to.equals(target) ? to : null;
-    }
-    if (CONDITIONAL.test(insn.mnemonic)) {
-      return null;
-    }
-  }
-  return null;
-}
-
 /** The exec family refuses to start a program once the host is gone (host_refuses in
  * redirect.c); `open` is the original, not the hook. */
 function setHost(cm: CModule, libc: Module | null, host: Host, open: NativePointer): void {
@@ -311,44 +271,12 @@ function direct(keep: boolean): boolean {
   return keep && Process.arch === "x64" && offlineAllowed();
 }
 
-/**
- * Whether `target` begins with a jump out of libc's code (`code`): another hook's, such as
- * those Frida's child gating puts on execve and opendir. The direct installer would write
- * over it, and that hook, when it goes (gating disabled, its session detached), would write
- * libc's original bytes back over ours: the export would run unhooked. Gum's Interceptor
- * shares a function with Frida's own hooks instead, and either can go without the other.
- * A jump within libc is a tail call (the prologue analysis decides about those).
- */
-function hookedElsewhere(target: NativePointer, code: readonly Span[]): boolean {
-  let head: DataView;
-  try {
-    head = new DataView(target.readByteArray(6) as ArrayBuffer);
-  } catch {
-    return true; // not readable: not for the direct installer either
-  }
-  const first = head.getUint8(0);
-  if (first === 0xff && head.getUint8(1) === 0x25) {
-    return true; // jmp [rip + disp32]: an absolute jump, as Gum writes one when far away
-  }
-  if (first !== 0xe9) {
-    return false;
-  }
-  return !within(code, target.add(5 + head.getInt32(1, true)), 1);
-}
-
 /** At unload: the directly replaced exports run their originals again (Gum reverts its own). */
 export function releaseFileHooks(): void {
   releaseDirect();
 }
 
-interface Found {
-  readonly spec: HookSpec;
-  readonly target: NativePointer;
-  /** its index in HOOKS: the slot of its original in cs_orig */
-  readonly index: number;
-}
-
-/** The module's layout is the agent's (both were built from the same redirect.c). */
+/** The module's layout is the agent's: every wrapper `found` needs, state that fits. */
 function checkLayout(cm: CModule, found: readonly Found[]): void {
   for (const { spec } of found) {
     symbol(cm, `cs_r_${spec.name}`);
@@ -359,8 +287,8 @@ function checkLayout(cm: CModule, found: readonly Found[]): void {
 }
 
 /** The prebuilt module (the host's, else the payload's) when it is for this process and these
- * sources, else why not. */
-function prebuiltModule(found: readonly Found[], symbols: CSymbols): CModule | string {
+ * sources (then it has a wrapper for every export of the table), else why not. */
+function prebuiltModule(symbols: CSymbols): CModule | string {
   let offer: PrebuiltOffer | null;
   try {
     offer = offered ?? carriedOffer(); // the host's, else the payload's
@@ -373,7 +301,7 @@ function prebuiltModule(found: readonly Found[], symbols: CSymbols): CModule | s
   if (offer.arch !== Process.arch) {
     return `the prebuilt module is for ${offer.arch}, not ${Process.arch}`;
   }
-  if (offer.key !== REDIRECT_KEY) {
+  if (offer.key !== FASTPATH_KEY) {
     return "the prebuilt module was built from other sources";
   }
   let cm: CModule;
@@ -383,7 +311,7 @@ function prebuiltModule(found: readonly Found[], symbols: CSymbols): CModule | s
     return `the prebuilt module did not load (${String(e)})`;
   }
   try {
-    checkLayout(cm, found);
+    checkLayout(cm, []);
   } catch (e) {
     cm.dispose();
     return `the prebuilt module does not fit (${String(e)})`;
@@ -391,14 +319,16 @@ function prebuiltModule(found: readonly Found[], symbols: CSymbols): CModule | s
   return cm;
 }
 
-/** The fast path: prebuilt when one fits, else redirect.c compiled here by TinyCC. */
-function loadModule(found: readonly Found[], symbols: CSymbols): CModule {
-  const prebuilt = prebuiltModule(found, symbols);
+/** The fast path: prebuilt when one fits, else the C compiled here by TinyCC, with a wrapper
+ * for each export `find` finds. */
+function loadModule(find: () => readonly Found[], symbols: CSymbols): CModule {
+  const prebuilt = prebuiltModule(symbols);
   let cm: CModule;
   if (typeof prebuilt === "string") {
     origin = `tinycc: ${prebuilt}`;
+    const found = find();
     const wrappers = found.map(({ spec, index }) => wrapperLine(spec, index));
-    cm = new CModule(REDIRECT_C + "\n" + wrappers.join("\n") + "\n", symbols);
+    cm = new CModule(`${FASTPATH_C}\n${wrappers.join("\n")}\n${wrapperSwitch(found)}\n`, symbols);
     checkLayout(cm, found);
   } else {
     origin = "prebuilt";
@@ -421,127 +351,21 @@ function libcImage(keep: boolean, libc: Module | null): LibcImage | null {
   }
 }
 
-/** libc and its build-id, when the prologue analysis can be planned (the direct installer is
- * used and libc names its build); else null. */
-function planKey(libc: Module | null, image: LibcImage | null): { libc: Module; id: string } | null {
-  return libc === null || image?.id == null ? null : { libc, id: image.id };
-}
-
-/**
- * The prologue analysis of the exports found: from the host's plan (`given`) for each export
- * whose bytes are still the plan's, otherwise computed (Capstone, through `prologues`).
- */
-class Analysis {
-  readonly prologues = new Prologues();
-  /** the given plan's entries whose bytes matched: the bytes read */
-  private readonly heads = new Map<string, Uint8Array>();
-
-  constructor(
-    private readonly given: ReadonlyMap<string, PlannedExport> | null,
-    private readonly base: NativePointer,
-    found: readonly Found[],
-    /** libc's code segments (readImage): a jump out of them is another hook's */
-    private readonly code: readonly Span[],
-  ) {
-    if (given !== null) {
-      for (const { spec, target } of found) {
-        const bytes = matching(target, given.get(spec.name)!.head);
-        if (bytes !== null) {
-          this.heads.set(spec.name, bytes);
-        } else {
-          afresh.push(spec.name);
-        }
-      }
-    }
-  }
-
-  /** Whether `f` only tail-calls another of the hooked exports (`targets`). */
-  covered(f: Found, targets: ReadonlySet<string>): boolean {
-    const entry = this.heads.has(f.spec.name) ? this.given?.get(f.spec.name) : undefined;
-    return entry !== undefined ? entry.covered : tailCallTarget(f.target, targets, this.prologues) !== null;
-  }
-
-  /** The direct installer's plan for each of `candidates` that is for it: none for an export
-   * another hook holds (hookedElsewhere), unless the plan given vouches for its bytes (a plan
-   * never has a direct entry for such an export: the process that made it left it out). */
-  direct(candidates: readonly Found[], cm: CModule): DirectPlan[] {
-    const others = new Set(candidates.map(({ target }) => target.toString()));
-    const offsets = this.given === null ? new Set<number>()
-      : new Set(candidates.map(({ target }) => offset(target, this.base)));
-    return candidates.flatMap(({ spec, target }) => {
-      const request = { target, replacement: symbol(cm, `cs_r_${spec.name}`) };
-      const bytes = this.heads.get(spec.name);
-      let plan = bytes === undefined ? undefined : givenDirect(this.given!.get(spec.name)!, request, bytes, this.base, offsets);
-      if (plan === undefined) {
-        if (bytes !== undefined) {
-          afresh.push(spec.name);
-        }
-        plan = hookedElsewhere(target, this.code) ? null : planDirect(request, this.prologues, others);
-      }
-      return plan === null ? [] : [plan];
-    });
-  }
-}
-
-/** The plan of what `analysis` computed for `found` (covered or not; `plans`: the direct
- * installer's), its bytes read now, before anything is patched; made into JSON on demand. */
-function recordPlan(
-  key: { libc: Module; id: string },
-  found: readonly Found[],
-  coveredNames: ReadonlySet<string>,
-  plans: readonly DirectPlan[],
-  prologues: Prologues,
-): () => ProloguePlan {
-  const base = key.libc.base;
-  const byTarget = new Map(plans.map((p) => [p.target.toString(), p]));
-  const heads = found.map(({ spec, target }) => ({
-    spec, target, head: new Uint8Array(target.readByteArray(prologues.span(target)) as ArrayBuffer),
-  }));
-  return () => {
-    const exports: Record<string, PlannedExport> = {};
-    for (const { spec, target, head } of heads) {
-      const plan = byTarget.get(target.toString()) ?? null;
-      exports[spec.name] = plannedFrom(target, base, head, coveredNames.has(spec.name), plan);
-    }
-    return makePlan(key.id, exports);
-  };
-}
-
 /** Loads (or compiles) the fast path for `policy` and replaces the libc file functions. Once per process. */
 export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): void {
   if (module !== null) {
     return;
   }
   const libc = findLibc();
-  const seen = new Map<string, HookSpec>();
-  let found: Found[] = [];
-  skipped = [];
-  HOOKS.forEach((spec, index) => {
-    if (spec.kind === "hostname" && policy.platform === "android") {
-      return; // a phone answers "localhost" to every app: nothing to hide, nothing to hook
-    }
-    const p = findExport(libc, spec.name);
-    if (p === null || seen.has(p.toString())) {
-      skipped.push(spec.name);
-      return;
-    }
-    seen.set(p.toString(), spec);
-    found.push({ spec, target: p, index });
-  });
-  const all = found;
-  const targets = new Set(found.map(({ target }) => target.toString()));
+  const entries = entriesFor(policy);
   const image = libcImage(keep, libc);
-  const key = planKey(libc, image);
-  const given = key === null ? null
-    : givenPlan(key.libc, key.id, found.map(({ spec, target }) => ({ name: spec.name, target })));
-  prologueOrigin = key === null ? null : given !== null ? "given" : "computed";
-  afresh = [];
-  const analysis = new Analysis(given, key?.libc.base ?? NULL, found, image?.code ?? []);
-  covered = found.filter((f) => analysis.covered(f, targets)).map(({ spec }) => spec.name);
-  found = found.filter(({ spec }) => !covered.includes(spec.name));
+  const site = libc === null || image === null ? null : { base: libc.base, code: image.code };
+  const plan = site === null || image?.id == null ? null : packedPlan(image.id);
+  let all: ReturnType<typeof findAll> | null = null;
+  const lookup = (): ReturnType<typeof findAll> => (all ??= findAll(libc, entries));
   const state = zeroed(STATE_BYTES);
-  const origs = zeroed(HOOKS.length * Process.pointerSize); // by index in HOOKS
-  const cm = loadModule(found, {
+  const origs = zeroed(HOOKS.length * Process.pointerSize); // by slot
+  const cm = loadModule(() => lookup().found, {
     cs_st: state,
     cs_orig: origs,
     cs_errno_location: requireExport(libc, ["__errno_location", "__errno"]),
@@ -555,6 +379,7 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
     cs_closedir: requireExport(libc, ["closedir"]),
     cs_getspecific: requireThreadExport(libc, "pthread_getspecific"),
     cs_setspecific: requireThreadExport(libc, "pthread_setspecific"),
+    cs_mprotect: requireExport(libc, ["mprotect"]),
   });
   module = cm;
   const getcwd = requireExport(libc, ["getcwd"]);
@@ -567,39 +392,32 @@ export function installFileHooks(policy: Policy, emit: Emit, keep: boolean): voi
   if (policy.trace) {
     connectEmitter(cm, emit);
   }
-  const originals = new Map<string, NativePointer>();
-  const publish = (target: NativePointer, index: number, original: NativePointer): void => {
-    origs.add(index * Process.pointerSize).writePointer(original);
-    originals.set(target.toString(), original);
+  let decided = plan === null || site === null || libc === null ? null : fromPlan(cm, plan, libc, site, entries);
+  prologueOrigin = decided !== null ? "given" : image?.id == null ? null : "computed";
+  if (decided === null) {
+    const { found, absent } = lookup();
+    decided = computed(cm, found, absent, site, prologueOrigin === "computed" ? image!.id : null);
+  }
+  afresh = decided.afresh;
+  makeComputedPlan = decided.plan;
+  for (const { spec, target, index } of decided.gum) {
+    origs.add(index * Process.pointerSize).writePointer(replaceOne(cm, spec, target));
+  }
+  const orig = (p: NativePointer, name: string): NativePointer => {
+    const o = origs.add(HOOKS.findIndex((spec) => spec.name === name) * Process.pointerSize).readPointer();
+    return o.isNull() ? p : o; // not replaced (covered, or a tail of one that is): itself
   };
-  const plans = direct(keep) ? analysis.direct(found, cm) : [];
-  if (key !== null && given === null) {
-    try {
-      makeComputedPlan = recordPlan(key, all, new Set(covered), plans, analysis.prologues);
-    } catch {
-      makeComputedPlan = null; // a head not readable: no plan to hand on, the hooks as always
-    }
-  }
-  const replaced = patchDirect(plans, (direct) => {
-    for (const { target, index } of found) {
-      const original = direct.get(target.toString());
-      if (original !== undefined) {
-        publish(target, index, original);
-      }
-    }
-  }, image?.code ?? []);
-  patched = found.filter(({ target }) => replaced.has(target.toString())).map(({ spec }) => spec.name);
-  for (const { spec, target, index } of found) {
-    if (!replaced.has(target.toString())) {
-      publish(target, index, replaceOne(cm, spec, target));
-    }
-  }
-  const orig = (p: NativePointer): NativePointer => originals.get(p.toString()) ?? p;
-  setSys(cm, orig(getcwd), orig(readlink), orig(realpath));
+  setSys(cm, orig(getcwd, "getcwd"), orig(readlink, "readlink"), orig(realpath, "realpath"));
   if (policy.host !== null) {
-    setHost(cm, libc, policy.host, orig(requireExport(libc, ["open"])));
+    const open = requireExport(libc, ["open"]);
+    setHost(cm, libc, policy.host, orig(open, "open"));
   }
-  installed = found.map(({ spec }) => spec.name);
+  const names = (list: readonly Found[]): string[] => list.map(({ spec }) => spec.name);
+  skipped = decided.skipped;
+  covered = names(decided.covered);
+  patched = names(decided.patched);
+  const replaced = new Set([...patched, ...names(decided.gum)]);
+  installed = entries.filter(({ spec }) => replaced.has(spec.name)).map(({ spec }) => spec.name);
 }
 
 /** "prebuilt" or "tinycc": how this process got its fast path (null before init). */

@@ -2,26 +2,29 @@
 // tail-call another, and how the direct installer replaces each of the others), as a plain
 // JSON value. Decoding the prologues with Capstone and scanning their bytes is most of an
 // agent's init (~6 ms), and its answer depends only on libc's bytes, the same in every
-// process of the machine: the host learns the plan from the first agent that computed one
-// and hands it to the next ones (hooks/agent_bundle.py), which then only compare bytes.
+// process of the machine: the host learns the plan from the first agent that computed one,
+// packs it (hooks/prologue_plan.py) and hands the packed form to the next agents, whose C
+// module carries it out (direct.c: it compares each export's bytes with the plan's and
+// writes the stubs and jumps), with no JavaScript per export.
 //
-// Keyed by libc's GNU build-id, the arch, and the exports found (their names and offsets);
-// what the key cannot vouch for is checked: the bytes in memory each decision read from
-// (its `head`: the instructions decoded, which include every byte the direct installer
-// copies), since a process may have had libc patched before the agent came (Frida's child
-// gating hooks execve and opendir, and anything else may too). An export whose bytes differ is
-// decided afresh, by the same code as without a plan. A plan for another build, arch or set
-// of exports, or malformed in any way, is ignored.
+// Keyed by libc's GNU build-id and the arch; the host keeps plans apart by agent build too (a
+// plan's slots are indices into this build's hook table). The build-id vouches for where
+// each export is, and which are absent; what it cannot vouch for is checked: the bytes in
+// memory each decision read from (its `head`: the instructions decoded, which include every
+// byte the direct installer copies), since a process may have had libc patched before the
+// agent came (Frida's child gating hooks execve and opendir, and anything else may too). An
+// export whose bytes differ is decided afresh, by the same code as without a plan. A packed
+// plan that is malformed in any way is refused whole (direct.c).
 //
 // The bytes the direct installer scans past the head for branches back into it (SCAN in
 // direct.ts) are vouched for by the build-id alone: a hook is written at a function's entry.
 //
 // Plans are made and taken only where the direct installer is used (x86_64, a kept agent,
 // before the process runs); elsewhere the analysis runs as it always did.
-import { type Branch, type DirectPlan, type DirectRequest, feasible } from "./direct.js";
+import type { DirectPlan } from "./direct.js";
 
 /** The plan's layout; the host also keeps plans apart by agent build (hooks/agent_bundle.py). */
-const FORMAT = 1;
+const FORMAT = 2;
 const ELF64_HEADER = 64;
 const NT_GNU_BUILD_ID = 3;
 const PT_LOAD = 1;
@@ -32,6 +35,8 @@ const PF_W = 2;
 /** One export as the analysis saw it; offsets are from libc's base. */
 export interface PlannedExport {
   readonly at: number;
+  /** its index in the hook table (HOOKS) */
+  readonly slot: number;
   /** hex of the bytes the decision read (the instructions decoded from `at`) */
   readonly head: string;
   /** only tail-calls another hooked export */
@@ -50,19 +55,8 @@ export interface ProloguePlan {
   readonly arch: string;
   readonly buildId: string;
   readonly exports: Readonly<Record<string, PlannedExport>>;
-}
-
-/** A hooked export found in libc. */
-export interface Target {
-  readonly name: string;
-  readonly target: NativePointer;
-}
-
-let offered: unknown = null;
-
-/** Takes the plans the host has (before init); which one fits is decided at init. */
-export function offerPlans(plans: unknown): void {
-  offered = plans;
+  /** the hook table's other exports (not in libc, or another's alias), by name: their slots */
+  readonly absent: Readonly<Record<string, number>>;
 }
 
 function num(p: NativePointer): number {
@@ -82,33 +76,6 @@ function toHex(bytes: Uint8Array): string {
     s += HEX[b >> 4]! + HEX[b & 15]!;
   }
   return s;
-}
-
-const HEX_ONLY = /^(?:[0-9a-f]{2})+$/;
-
-/** The bytes at `target` when they are those `head` (checked hex: plannedExport) spells, else
- * null. Compared four bytes at a time: a loop per byte costs ~1 µs a byte in QuickJS. */
-export function matching(target: NativePointer, head: string): Uint8Array | null {
-  const n = head.length >> 1;
-  let buffer: ArrayBuffer;
-  try {
-    buffer = target.readByteArray(n) as ArrayBuffer;
-  } catch {
-    return null;
-  }
-  const view = new DataView(buffer);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    if (view.getUint32(i) !== parseInt(head.substring(2 * i, 2 * i + 8), 16)) {
-      return null;
-    }
-  }
-  for (; i < n; i++) {
-    if (view.getUint8(i) !== parseInt(head.substring(2 * i, 2 * i + 2), 16)) {
-      return null;
-    }
-  }
-  return new Uint8Array(buffer);
 }
 
 /** An address span, [start, end). */
@@ -177,98 +144,11 @@ function buildIdNote(notes: DataView): string | null {
   return null;
 }
 
-const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
-
-/** `value` as a planned export, or null when it is malformed. */
-function plannedExport(value: unknown): PlannedExport | null {
-  if (typeof value !== "object" || value === null) {
-    return null;
-  }
-  const { at, head, covered, direct } = value as Record<string, unknown>;
-  if (!isInt(at) || typeof head !== "string" || !HEX_ONLY.test(head) || typeof covered !== "boolean") {
-    return null;
-  }
-  if (direct === null) {
-    return { at, head, covered, direct: null };
-  }
-  if (typeof direct !== "object" || covered) {
-    return null;
-  }
-  const { copy, resume, branches } = direct as Record<string, unknown>;
-  if (!isInt(copy) || !isInt(resume) || !Array.isArray(branches)) {
-    return null;
-  }
-  // plain loops: this runs for every export of a plan, in the time of a process's start
-  const shape: Branch[] = [];
-  for (const b of branches as unknown[]) {
-    if (!Array.isArray(b) || b.length !== 4 || !isInt(b[0]) || !isInt(b[3]) || (b[1] !== 2 && b[1] !== 6)
-      || !isInt(b[2]) || b[2] < 0 || b[2] > 15) {
-      return null;
-    }
-    shape.push({ at: b[0], size: b[1], cc: b[2], to: b[3] });
-  }
-  if (!feasible(copy, head.length / 2, shape)) {
-    return null;
-  }
-  return { at, head, covered, direct: { copy, resume, branches: branches as [number, number, number, number][] } };
-}
-
-/** The offered plan for this libc (build-id `id`), arch and `targets` (every hooked export
- * found, none missing, none more, each where the plan has it), or null. */
-export function givenPlan(libc: Module, id: string, targets: readonly Target[]): Map<string, PlannedExport> | null {
-  if (!Array.isArray(offered)) {
-    return null;
-  }
-  const plan: unknown = offered.find((p: unknown) => typeof p === "object" && p !== null
-    && (p as Record<string, unknown>)["buildId"] === id && (p as Record<string, unknown>)["arch"] === Process.arch
-    && (p as Record<string, unknown>)["format"] === FORMAT);
-  const exports = (plan as Record<string, unknown> | undefined)?.["exports"];
-  if (typeof exports !== "object" || exports === null || Object.keys(exports).length !== targets.length) {
-    return null;
-  }
-  const base = libc.base;
-  const accepted = new Map<string, PlannedExport>();
-  for (const { name, target } of targets) {
-    const entry = Object.hasOwn(exports, name) ? plannedExport((exports as Record<string, unknown>)[name]) : null;
-    if (entry === null || entry.at !== offset(target, base)) {
-      return null;
-    }
-    accepted.set(name, entry);
-  }
-  return accepted;
-}
-
-/**
- * The direct installer's plan for `request` as `entry` has it (null: not for the installer),
- * where `bytes` are the target's, found to be the entry's head (`matching`); or undefined
- * when another export the installer is asked about (`candidates`, offsets from `base`)
- * starts inside the bytes it would copy: the export is then decided afresh.
- */
-export function givenDirect(
-  entry: PlannedExport,
-  request: DirectRequest,
-  bytes: Uint8Array,
-  base: NativePointer,
-  candidates: ReadonlySet<number>,
-): DirectPlan | null | undefined {
-  const { direct } = entry;
-  if (direct === null) {
-    return null;
-  }
-  for (let i = 1; i < direct.copy; i++) {
-    if (candidates.has(entry.at + i)) {
-      return undefined;
-    }
-  }
-  const b = num(base);
-  const branches: Branch[] = direct.branches.map(([at, size, cc, to]) => ({ at, size, cc, to: b + to }));
-  return { ...request, bytes, copy: direct.copy, resume: base.add(direct.resume), branches };
-}
-
 /** What the analysis decided for one export, in a plan's terms: whether it is `covered`, and
  * `direct` the installer's plan for it; `head`: the bytes the decision read. */
 export function plannedFrom(
   target: NativePointer,
+  slot: number,
   base: NativePointer,
   head: Uint8Array,
   covered: boolean,
@@ -277,6 +157,7 @@ export function plannedFrom(
   const b = num(base);
   return {
     at: num(target) - b,
+    slot,
     head: toHex(head),
     covered,
     direct: direct === null ? null : {
@@ -287,6 +168,47 @@ export function plannedFrom(
   };
 }
 
-export function makePlan(id: string, exports: Record<string, PlannedExport>): ProloguePlan {
-  return { format: FORMAT, arch: Process.arch, buildId: id, exports };
+export function makePlan(
+  id: string,
+  exports: Record<string, PlannedExport>,
+  absent: Record<string, number>,
+): ProloguePlan {
+  return { format: FORMAT, arch: Process.arch, buildId: id, exports, absent };
+}
+
+/** A packed plan the host offered: for libc build `buildId` on `arch`. */
+interface PackedOffer {
+  readonly buildId: string;
+  readonly arch: string;
+  readonly plan: ArrayBuffer;
+}
+
+let offered: readonly PackedOffer[] = [];
+
+/**
+ * Takes the packed plans the host has (before init): `index` lists them ({buildId, arch,
+ * size} each), `data` holds them one after another. Anything else is no plan.
+ */
+export function offerPlans(index: unknown, data: ArrayBuffer | null): void {
+  offered = [];
+  if (!Array.isArray(index) || data === null) {
+    return;
+  }
+  const plans: PackedOffer[] = [];
+  let at = 0;
+  for (const item of index as unknown[]) {
+    const { buildId, arch, size } = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+    if (typeof buildId !== "string" || typeof arch !== "string" || !Number.isSafeInteger(size)
+      || (size as number) < 0 || at + (size as number) > data.byteLength) {
+      return;
+    }
+    plans.push({ buildId, arch, plan: data.slice(at, at + (size as number)) });
+    at += size as number;
+  }
+  offered = plans;
+}
+
+/** The packed plan offered for libc build `id` on this arch, or null. */
+export function packedPlan(id: string): ArrayBuffer | null {
+  return offered.find((p) => p.buildId === id && p.arch === Process.arch)?.plan ?? null;
 }

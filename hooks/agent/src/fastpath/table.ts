@@ -111,3 +111,9 @@ export function wrapperLine(spec: HookSpec, index: number): string {
       return `CS_HOOK_HOSTNAME(${head})`;
   }
 }
+
+/** cs_wrapper, which gives direct.c the wrapper of a slot (0 for one not among `entries`). */
+export function wrapperSwitch(entries: readonly { readonly spec: HookSpec; readonly index: number }[]): string {
+  const cases = entries.map(({ spec, index }) => `    case ${index}: return (void *) cs_r_${spec.name};`);
+  return `void * cs_wrapper (long slot)\n{\n  switch (slot)\n  {\n${cases.join("\n")}\n    default: return 0;\n  }\n}`;
+}
