@@ -23,19 +23,21 @@ The agent's C fast path (``src/fastpath/redirect.c`` and ``direct.c``) is compil
 time too, by real C compilers at ``make agent`` (``hooks.prebuilt``). Each process is handed
 the one for this machine before its policy (``AgentCode.load``); the agent loads it as a
 binary CModule when its key and architecture match its own, and otherwise compiles the C
-with Frida's TinyCC as it always could (its ``stats()["cmodule"]`` says which). A clone's Gadget on
-Android is handed none: the payload carries the module in the agent script instead.
+with Frida's TinyCC as it always could (its ``stats()["cmodule"]`` says which). A clone's
+Gadget on Android is handed none: the payload carries the module in the agent script
+instead.
 
 A kept agent on x86_64 (one a host run makes eternal) decodes the first instructions of the
 libc functions it hooks, and what it decides from them depends only on libc's bytes: its
 "prologue plan" (``src/fastpath/plan.ts``, ``hooks.prologue_plan``), keyed by libc's GNU
 build-id. ``AgentCode`` keeps the plans it knows by build-id and hands them all, packed, to
 each process before its policy; an agent whose libc has one of them has its C module carry
-it out, comparing bytes instead of decoding them (``stats()`` says ``prologues: "given"``). The
-plans come from ``make agent``, which records this machine's in ``dist/bytecode/prologues-<hash
-of agent.single.js>-<build-id>.json``, and from the first process of a run that had none
-(``prologues: "computed"``; ``hooks.session`` asks it for the plan and keeps it in memory): a
-libc upgraded since the build costs one process the analysis.
+it out, comparing bytes instead of decoding them (``stats()`` says ``prologues: "given"``).
+The plans come from ``make agent``, which records this machine's in
+``dist/bytecode/prologues-<hash of agent.single.js>-<build-id>.json``, and from the first
+process of a run that had none (``prologues: "computed"``; ``hooks.session`` asks it for the
+plan and keeps it in memory): a libc upgraded since the build costs one process the
+analysis.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ _DIST = Path(__file__).resolve().parent / "agent" / "dist"
 _BUNDLE = _DIST / "agent.js"
 _SINGLE = _DIST / "agent.single.js"
 SCRIPT_NAME = "clonespace"
+# beside agent.single.js: the fast path's C source and key, which that build does not carry
+_FASTPATH_SOURCE = "agent.single.fastpath.json"
 # platform.machine() -> Frida's Process.arch
 _FRIDA_ARCH = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "i686": "ia32", "armv7l": "arm"}
 
@@ -249,15 +253,49 @@ class AgentCode:
         return self._prebuilt
 
     def create_script(self, session: frida.Session) -> frida.Script:
-        """The agent as a script in ``session`` (not loaded yet)."""
+        """The agent as a script in ``session`` (not loaded yet). From the single-script
+        build's bytecode it carries no C source, and asks for it should no prebuilt module fit
+        (``src/fastpath/source.ts``): the script answers with the build's
+        ``agent.single.fastpath.json``."""
         bytecode = self.bytecode(session)
         if bytecode is not None:
             try:
-                return session.create_script_from_bytes(bytecode, name=SCRIPT_NAME)
+                script = session.create_script_from_bytes(bytecode, name=SCRIPT_NAME)
             except Exception:  # a stale or damaged file: never again in this process
                 with self._lock:
                     self._refused = True
+            else:
+                script.on("message", self._source_answerer(script))
+                return script
         return session.create_script(agent_source(), name=SCRIPT_NAME)
+
+    def _fastpath_source(self) -> dict[str, Any]:
+        """The C source beside the single-script build, with its key ({}: none to read)."""
+        if self._single is None:
+            return {}
+        path = self._single.with_name(_FASTPATH_SOURCE)
+        try:
+            answer = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return answer if isinstance(answer, dict) else {}
+
+    def _source_answerer(
+        self, script: frida.Script
+    ) -> Callable[[Mapping[str, Any], bytes | None], None]:
+        """Answers ``script``'s request for the fast path's C source (no answer but one that
+        says so when the build has none)."""
+
+        def on_message(message: Mapping[str, Any], data: bytes | None) -> None:
+            del data
+            payload = message.get("payload")
+            if message.get("type") != "send" or not isinstance(payload, dict):
+                return
+            if payload.get("type") != "fastpath-source":
+                return
+            script.post({"type": "fastpath-source", **self._fastpath_source()})
+
+        return on_message
 
     def read_kept(self) -> None:
         """Reads the bytecode kept in its file now, if there is one (so that the first

@@ -1,13 +1,13 @@
 """The agent's C fast path compiled ahead of time, as ``make agent`` leaves it.
 
-``hooks/agent/scripts/build-cmodule.mjs`` compiles ``src/fastpath/redirect.c`` (with a
-wrapper for every export of the hook table) into ``dist/cmodule/redirect-<arch>.so`` for
-each Frida architecture (``Process.arch``: x64, arm64, arm, ia32) it has a compiler for,
-and lists them in ``dist/cmodule/manifest.json`` with the key of the sources they were built
-from. A host run hands its processes the one for this machine (``agent_bundle``); a clone's
-payload carries the one for each of its ABIs inside the agent script (``payload.bundle``).
-The agent loads one only when its architecture and key are its own, and otherwise compiles
-``redirect.c`` with Frida's TinyCC.
+``hooks/agent/scripts/build-cmodule.mjs`` compiles ``src/fastpath/redirect.c`` and
+``direct.c`` (with a wrapper for every export of the hook table) into
+``dist/cmodule/redirect-<arch>.so`` for each Frida architecture (``Process.arch``: x64, arm64,
+arm, ia32) it has a compiler for, and lists them in ``dist/cmodule/manifest.json`` with the
+key of the sources they were built from. A host run hands its processes the one for this
+machine (``agent_bundle``); a clone's payload carries the one for each of its ABIs inside the
+agent script (``payload.bundle``). The agent loads one only when its architecture and key are
+its own, and otherwise compiles the C with Frida's TinyCC.
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ def test_a_wheel_from_a_plain_checkout_carries_the_agent_and_kv_files(tmp_path: 
     names = zipfile.ZipFile(wheel).namelist()
     assert "hooks/agent/dist/agent.js" in names
     assert "hooks/agent/dist/agent.single.js" in names  # what host runs load as bytecode
+    assert "hooks/agent/dist/agent.single.fastpath.json" in names  # its C source, for TinyCC
     assert "hooks/agent/dist/cmodule/manifest.json" in names
     if platform.machine() == "x86_64" and shutil.which("cc") is not None:
         assert "hooks/agent/dist/cmodule/redirect-x64.so" in names  # the prebuilt fast path

@@ -225,6 +225,36 @@ def test_a_prebuilt_module_that_does_not_fit_leaves_the_fast_path_to_tinycc(
     assert cmodule.startswith(f"tinycc: {FALLBACKS[which]}")
 
 
+def test_the_host_build_carries_no_c_source_but_has_it_beside() -> None:
+    """agent.single.js leaves the fast path's C to its host (it asks for it only where no
+    prebuilt module fits); agent.js, which a Gadget runs with no host to ask, carries it."""
+    dist = CMODULES.parent
+    marker = "cs_direct_build (const unsigned char"  # a line of direct.c
+    assert marker in (dist / "agent.js").read_text(encoding="utf-8")
+    assert marker not in (dist / "agent.single.js").read_text(encoding="utf-8")
+    beside = json.loads((dist / "agent.single.fastpath.json").read_text(encoding="utf-8"))
+    assert marker in beside["source"]
+    assert beside["key"] == json.loads((CMODULES / "manifest.json").read_text())["key"]
+
+
+@pytest.mark.parametrize("beside", [None, {"key": "0" * 16, "source": "int x;"}, "not json"])
+def test_without_the_c_source_and_no_module_the_agent_says_what_to_do(
+    beside: object, tmp_path: Path
+) -> None:
+    """A single-script build whose C source is missing, of another build or unreadable, with
+    no prebuilt module: init fails saying so (the run's one-line error), instead of hanging."""
+    single = tmp_path / "agent.single.js"
+    single.write_bytes((CMODULES.parent / "agent.single.js").read_bytes())
+    if beside is not None:
+        text = beside if isinstance(beside, str) else json.dumps(beside)
+        (tmp_path / "agent.single.fastpath.json").write_text(text)
+    code = AgentCode(single=single, cache_dir=tmp_path / "bytecode", cmodules=tmp_path / "none")
+    with sleeping_process() as (_, session):
+        script = code.load(session)
+        with pytest.raises(Exception, match="the host has no C source for this agent build"):
+            AgentRpc(script).init(INERT_POLICY)
+
+
 def _scenario(layout: Layout) -> list[str]:
     """fsops operations touching each kind of hook: writes by several spellings, relative
     paths after chdir, a dirfd, rename, symlink and the paths handed back, the other clone."""

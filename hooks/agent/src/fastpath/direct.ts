@@ -289,28 +289,25 @@ function pageRound(n: number): number {
   return Math.ceil(n / Process.pageSize) * Process.pageSize;
 }
 
-function libcFunction<R extends NativeFunctionReturnType, A extends NativeFunctionArgumentType[] | []>(
-  name: string, ret: R, args: A,
-): NativeFunction<GetNativeFunctionReturnValue<R>, ResolveVariadic<Extract<GetNativeFunctionArgumentValue<A>, unknown[]>>> | null {
-  const at = Module.findGlobalExportByName(name);
-  return at === null ? null : new NativeFunction(at, ret, args);
-}
-
 /** `size` bytes of pages (read-write), mapped near `near` when the kernel can; null on failure. */
 function mapNear(near: NativePointer, size: number): NativePointer | null {
-  const mmap = libcFunction("mmap", "pointer", ["pointer", "size_t", "int", "int", "int", "int64"]);
-  if (mmap === null) {
+  const at = Module.findGlobalExportByName("mmap");
+  if (at === null) {
     return null;
   }
+  const mmap = new NativeFunction(at, "pointer", ["pointer", "size_t", "int", "int", "int", "int64"]);
   const PROT_RW = 3;
   const MAP_PRIVATE_ANONYMOUS = 0x22;
   const hint = near.sub(size + 0x200000).and(ptr(Process.pageSize - 1).not());
-  const p = mmap(hint, size, PROT_RW, MAP_PRIVATE_ANONYMOUS, -1, 0);
+  const p = mmap(hint, size, PROT_RW, MAP_PRIVATE_ANONYMOUS, -1, 0) as NativePointer;
   return p.equals(ptr("0xffffffffffffffff")) ? null : p;
 }
 
 function unmap(p: NativePointer, size: number): void {
-  libcFunction("munmap", "int", ["pointer", "size_t"])?.(p, size);
+  const at = Module.findGlobalExportByName("munmap");
+  if (at !== null) {
+    new NativeFunction(at, "int", ["pointer", "size_t"])(p, size);
+  }
 }
 
 /** `bytes` copied into memory that stays (the C module reads it in place). */

@@ -15,7 +15,8 @@ import { CARRIED } from "./carried.js";
 import { computed, entriesFor, findAll, findExport, type Found, fromPlan } from "./decide.js";
 import { jumpsWrittenBy, releaseDirect, symbol } from "./direct.js";
 import { type LibcImage, packedPlan, type ProloguePlan, readImage } from "./plan.js";
-import { FASTPATH_C, FASTPATH_KEY } from "./redirect.generated.js";
+import { FASTPATH_KEY } from "./redirect.generated.js";
+import { fastPathSource } from "./source.js";
 import { EXEC_NAMES, HOOKS, type HookSpec, wrapperLine, wrapperSwitch } from "./table.js";
 
 export interface FileHookStats {
@@ -328,7 +329,7 @@ function loadModule(find: () => readonly Found[], symbols: CSymbols): CModule {
     origin = `tinycc: ${prebuilt}`;
     const found = find();
     const wrappers = found.map(({ spec, index }) => wrapperLine(spec, index));
-    cm = new CModule(`${FASTPATH_C}\n${wrappers.join("\n")}\n${wrapperSwitch(found)}\n`, symbols);
+    cm = new CModule(`${fastPathSource()}\n${wrappers.join("\n")}\n${wrapperSwitch(found)}\n`, symbols);
     checkLayout(cm, found);
   } else {
     origin = "prebuilt";
