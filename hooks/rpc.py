@@ -48,7 +48,7 @@ class AgentRpc:
         return cast(dict[str, int | str] | None, self._exports.hook_report())
 
     def prologue_plan(self) -> dict[str, Any] | None:
-        """The prologue plan the agent computed at ``init`` (hooks.agent_bundle.ProloguePlan's
+        """The prologue plan the agent computed at ``init`` (hooks.prologue_plan.ProloguePlan's
         value), or None when it was given one or made none."""
         return cast(dict[str, Any] | None, self._exports.prologue_plan())
 

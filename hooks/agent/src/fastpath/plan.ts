@@ -63,11 +63,6 @@ function num(p: NativePointer): number {
   return Number(p.toString());
 }
 
-/** `p` - `base` (within a library: 32 bits), the cheapest way in QuickJS. */
-export function offset(p: NativePointer, base: NativePointer): number {
-  return p.sub(base).toInt32();
-}
-
 const HEX = "0123456789abcdef";
 
 function toHex(bytes: Uint8Array): string {
