@@ -109,13 +109,15 @@ def from_source(bundle: Path) -> Loader:
 def from_bytecode(path: Path) -> Loader:
     """The agent created from the bytecode in ``path`` and handed the prebuilt fast path, as
     ``AgentCode.load`` does with its own."""
-    from hooks.agent_bundle import SCRIPT_NAME, built_agent
+    from hooks.agent_bundle import SCRIPT_NAME, answer_source_requests, built_agent
 
     bytecode = path.read_bytes()
     prebuilt = built_agent().prebuilt
+    single = path.parent.parent / "agent.single.js"  # dist/bytecode/*.qjs: its build's
 
     def load(session: frida.Session) -> frida.Script:
         script = session.create_script_from_bytes(bytecode, name=SCRIPT_NAME)
+        answer_source_requests(script, single)  # a build that carries no C source asks for it
         script.load()
         if prebuilt is not None:
             script.post({"type": "cmodule", **prebuilt[0]}, prebuilt[1])

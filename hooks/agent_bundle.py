@@ -265,37 +265,9 @@ class AgentCode:
                 with self._lock:
                     self._refused = True
             else:
-                script.on("message", self._source_answerer(script))
+                answer_source_requests(script, self._single)
                 return script
         return session.create_script(agent_source(), name=SCRIPT_NAME)
-
-    def _fastpath_source(self) -> dict[str, Any]:
-        """The C source beside the single-script build, with its key ({}: none to read)."""
-        if self._single is None:
-            return {}
-        path = self._single.with_name(_FASTPATH_SOURCE)
-        try:
-            answer = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return answer if isinstance(answer, dict) else {}
-
-    def _source_answerer(
-        self, script: frida.Script
-    ) -> Callable[[Mapping[str, Any], bytes | None], None]:
-        """Answers ``script``'s request for the fast path's C source (no answer but one that
-        says so when the build has none)."""
-
-        def on_message(message: Mapping[str, Any], data: bytes | None) -> None:
-            del data
-            payload = message.get("payload")
-            if message.get("type") != "send" or not isinstance(payload, dict):
-                return
-            if payload.get("type") != "fastpath-source":
-                return
-            script.post({"type": "fastpath-source", **self._fastpath_source()})
-
-        return on_message
 
     def read_kept(self) -> None:
         """Reads the bytecode kept in its file now, if there is one (so that the first
@@ -332,6 +304,33 @@ class AgentCode:
             return None
         _write_atomically(path, compiled)
         return compiled
+
+
+def answer_source_requests(script: frida.Script, single: Path | None) -> None:
+    """Has ``script``, created from the bytecode of the single-script build ``single``, answered
+    when it asks for the fast path's C source (``src/fastpath/source.ts``): with the source and
+    key the build wrote beside it, or with nothing, which the agent reports as an error."""
+
+    def on_message(message: Mapping[str, Any], data: bytes | None) -> None:
+        del data
+        payload = message.get("payload")
+        if message.get("type") != "send" or not isinstance(payload, dict):
+            return
+        if payload.get("type") == "fastpath-source":
+            script.post({"type": "fastpath-source", **_fastpath_source(single)})
+
+    script.on("message", on_message)
+
+
+def _fastpath_source(single: Path | None) -> dict[str, Any]:
+    """The C source beside ``single``, with its key ({}: none to read)."""
+    if single is None:
+        return {}
+    try:
+        answer = json.loads(single.with_name(_FASTPATH_SOURCE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return answer if isinstance(answer, dict) else {}
 
 
 def _prebuilt_fast_path(cmodules: Path) -> tuple[dict[str, str], bytes] | None:
