@@ -51,13 +51,14 @@ def sanitizers_missing() -> str | None:
     return None
 
 
-def build(out_dir: Path) -> Path:
-    """Compile harness.c, which includes redirect.c, into ``out_dir``."""
+def build(out_dir: Path, source: Path = SOURCE) -> Path:
+    """Compile ``source`` (harness.c, which includes redirect.c, or another harness of the
+    fast path's C) under the sanitizers into ``out_dir``; its binary."""
     reason = sanitizers_missing()
     if reason is not None:
         raise Unavailable(reason)
-    binary = out_dir / "fastpath-harness"
-    cmd = ["gcc", *CFLAGS, f"-I{REDIRECT_C.parent}", "-o", str(binary), str(SOURCE)]
+    binary = out_dir / source.stem.replace("_", "-")
+    cmd = ["gcc", *CFLAGS, f"-I{REDIRECT_C.parent}", "-o", str(binary), str(source)]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     return binary
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from hooks.prologue_plan import FORMAT, ProloguePlan
-from tests.hooks.fastpath.harness import CFLAGS, ENV, REDIRECT_C, Unavailable, sanitizers_missing
+from tests.hooks.fastpath.harness import ENV, Unavailable, build
 
 SOURCE = Path(__file__).resolve().parent / "direct_harness.c"
 
@@ -129,13 +129,12 @@ class Harness:
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
-    reason = sanitizers_missing()
-    if reason is not None:
-        pytest.skip(f"cannot build the sanitizer harness: {Unavailable(reason)}")
-    binary = tmp_path_factory.mktemp("direct") / "direct-harness"
-    cmd = ["gcc", *CFLAGS, f"-I{REDIRECT_C.parent}", "-o", str(binary), str(SOURCE)]
-    built = subprocess.run(cmd, capture_output=True, text=True)
-    assert built.returncode == 0, f"direct_harness.c does not compile:\n{built.stderr}"
+    try:
+        binary = build(tmp_path_factory.mktemp("direct"), SOURCE)
+    except Unavailable as e:
+        pytest.skip(f"cannot build the sanitizer harness: {e}")
+    except subprocess.CalledProcessError as e:
+        raise AssertionError(f"direct_harness.c does not compile:\n{e.stderr}") from e
     yield Harness(binary)
 
 
